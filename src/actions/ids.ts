@@ -1,0 +1,6 @@
+/** Every action_id the bot puts on a button, so the catch-all can tell stale clicks from live ones. */
+export const ACTION_IDS = {
+  shareSyncReport: 'sync_status_share',
+} as const;
+
+export const LIVE_ACTION_IDS: readonly string[] = Object.values(ACTION_IDS);

@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { AppDeps } from './deps.js';
+import { slackLogger } from './log/logger.js';
+import { customRoutes } from './http/routes.js';
+import { registerErrorHandler } from './errorHandler.js';
+import * as commands from './commands/index.js';
+import * as actions from './actions/index.js';
+import * as views from './views/index.js';
+import * as home from './home/index.js';
+
+export interface ChatOpsApp {
+  app: App;
+  /** Starts serving; resolves with the HTTP port actually bound (PORT=0 picks a free one). */
+  start(port?: number): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+/** Wires the Bolt app: receiver, listeners by surface, one error handler. No logic here. */
+export function createChatOpsApp(deps: AppDeps): ChatOpsApp {
+  const { env } = deps.config;
+  const logger = slackLogger(deps.logger, 'bolt');
+  const routes = customRoutes(deps);
+  let server: Server | undefined;
+
+  const receiver: Receiver = env.SLACK_APP_TOKEN
+    ? new SocketModeReceiver({ appToken: env.SLACK_APP_TOKEN, customRoutes: routes, installerOptions: { port: env.PORT }, logger })
+    : new HTTPReceiver({ signingSecret: env.SLACK_SIGNING_SECRET ?? '', endpoints: '/slack/events', customRoutes: routes, logger });
+
+  const app = new App({
+    token: env.SLACK_BOT_TOKEN,
+    receiver,
+    logger,
+    deferInitialization: true,
+    extendedErrorHandler: true,
+    clientOptions: { slackApiUrl: env.SLACK_API_URL, logger: slackLogger(deps.logger, 'slack-web-api') },
+  });
+
+  commands.register(app, deps);
+  actions.register(app, deps);
+  views.register(app, deps);
+  home.register(app, deps);
+  registerErrorHandler(app, deps);
+
+  return {
+    app,
+    async start(port = env.PORT) {
+      await app.init();
+      if (receiver instanceof HTTPReceiver) {
+        server = await receiver.start(port);
+        return { port: (server.address() as AddressInfo).port };
+      }
+      await app.start();
+      return { port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

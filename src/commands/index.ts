@@ -1,0 +1,9 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import * as syncStatus from './syncStatus.js';
+import * as notYetAvailable from './notYetAvailable.js';
+
+export function register(app: App, deps: AppDeps): void {
+  syncStatus.register(app, deps);
+  notYetAvailable.register(app, deps);
+}

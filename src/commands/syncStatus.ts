@@ -1,0 +1,38 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { parseRepoArgs } from '../core/commandArgs.js';
+import { syncStatusReport } from '../services/syncStatus.js';
+import { renderSyncReport } from '../ui/syncReport.js';
+import { text, USAGE } from '../ui/messages.js';
+import { ACTION_IDS } from '../actions/ids.js';
+
+/** Reports are kept this long so "Share in channel" reposts exactly what was seen. */
+const REPORT_TTL_SECONDS = 24 * 60 * 60;
+
+/** `/sync-status [repo]`: a private report of the last sync to GHE and of the mirror's drift. */
+export function register(app: App, deps: AppDeps): void {
+  app.command('/sync-status', async ({ command, ack, respond }) => {
+    const names = deps.config.repos.map((r) => r.shortName);
+    const args = parseRepoArgs(command.text, deps.config.repos, 0);
+    if (args.kind !== 'ok') {
+      const message = args.kind === 'help' ? text.help(USAGE.syncStatus, names) : `${args.message}\n${USAGE.syncStatus}`;
+      await ack({ response_type: 'ephemeral', text: message });
+      await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', outcome: args.kind === 'help' ? 'help' : 'usage' }, deps.now());
+      return;
+    }
+    if (!args.repo.sync) {
+      await ack({ response_type: 'ephemeral', text: text.noSyncConfigured(args.repo.shortName) });
+      await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'usage' }, deps.now());
+      return;
+    }
+    // Ack before any GitHub work: Slack gives us 3 seconds.
+    await ack();
+    const report = await syncStatusReport(deps, args.repo);
+    const shareId = await deps.store.reports.save({ kind: 'sync-status', ownerUser: command.user_id, payload: report, ttlSeconds: REPORT_TTL_SECONDS });
+    await respond({ response_type: 'ephemeral', ...renderSyncReport(report, { shareButton: { actionId: ACTION_IDS.shareSyncReport, value: shareId } }) });
+    await deps.store.audit.record(
+      { actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'ok', detail: { headline: report.headline.text } },
+      deps.now(),
+    );
+  });
+}

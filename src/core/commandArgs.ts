@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { ResolvedRepo } from '../config/load.js';
+import { text } from '../ui/messages.js';
+
+/** Command text as Slack sends it: untrusted, bounded, split on white space. */
+export const CommandText = z
+  .string()
+  .max(2000)
+  .transform((t) => t.trim().split(/\s+/).filter(Boolean));
+export type CommandText = z.infer<typeof CommandText>;
+
+const RepoToken = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/);
+
+export type RepoArgs =
+  | { kind: 'help' }
+  | { kind: 'ok'; repo: ResolvedRepo; rest: string[] }
+  | { kind: 'invalid'; message: string };
+
+/** `owner/name` or the short name, case-insensitively. */
+export function findRepo(repos: readonly ResolvedRepo[], token: string): ResolvedRepo | undefined {
+  const t = token.toLowerCase();
+  return repos.find((r) => r.shortName.toLowerCase() === t || r.github.toLowerCase() === t);
+}
+
+/**
+ * `[repo] <rest…>`: the repo may be left out when only one is configured.
+ * `restCount` is how many further arguments the command takes.
+ */
+export function parseRepoArgs(raw: string, repos: readonly ResolvedRepo[], restCount: number): RepoArgs {
+  const parsed = CommandText.safeParse(raw);
+  if (!parsed.success) return { kind: 'invalid', message: text.tooManyArgs };
+  const tokens = parsed.data;
+  const names = repos.map((r) => r.shortName);
+  if (tokens.length === 1 && /^(help|-h|--help|\?)$/i.test(tokens[0] ?? '')) return { kind: 'help' };
+  if (tokens.length > restCount + 1) return { kind: 'invalid', message: text.tooManyArgs };
+  if (tokens.length === restCount + 1) {
+    const [first = '', ...rest] = tokens;
+    const repo = RepoToken.safeParse(first).success ? findRepo(repos, first) : undefined;
+    if (!repo) return { kind: 'invalid', message: text.unknownRepo(first.slice(0, 100), names) };
+    return { kind: 'ok', repo, rest };
+  }
+  if (tokens.length < restCount) return { kind: 'invalid', message: 'Something is missing.' };
+  // No repo given: only unambiguous with a single configured repository.
+  const only = repos.length === 1 ? repos[0] : undefined;
+  if (!only) return { kind: 'invalid', message: text.repoRequired(names) };
+  return { kind: 'ok', repo: only, rest: tokens };
+}

@@ -1,0 +1,15 @@
+import type { AppConfig } from './config/load.js';
+import type { GitHubClients } from './github/clients.js';
+import type { Logger } from './log/logger.js';
+import type { Sanitizer } from './log/sanitizer.js';
+import type { Store } from './store/index.js';
+
+/** What every listener may use; built once by main.ts (or a test) and handed to app.ts. */
+export interface AppDeps {
+  config: AppConfig;
+  store: Store;
+  github: GitHubClients;
+  logger: Logger;
+  sanitizer: Sanitizer;
+  now: () => Date;
+}

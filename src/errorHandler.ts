@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { App } from '@slack/bolt';
+
+/** Bolt does not export this type from its entry point; it is what `app.error` hands an extended handler. */
+interface ExtendedErrorHandlerArgs {
+  error: Error;
+  body: unknown;
+}
+import type { AppDeps } from './deps.js';
+import { isChatOpsError, type ChatOpsError } from './errors.js';
+import { metrics } from './http/metrics.js';
+import { text } from './ui/messages.js';
+import { z } from 'zod';
+
+/** The parts of any Slack payload the handler needs to answer privately. */
+const ReplyTarget = z.object({
+  response_url: z.string().url().optional(),
+  user_id: z.string().optional(),
+  user: z.object({ id: z.string() }).optional(),
+  channel_id: z.string().optional(),
+  channel: z.object({ id: z.string() }).optional(),
+  command: z.string().optional(),
+  type: z.string().optional(),
+  actions: z.array(z.object({ action_id: z.string() })).optional(),
+});
+
+/** Bolt wraps what a listener threw; find our typed error inside. */
+function unwrap(error: unknown): ChatOpsError | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const e = queue.shift();
+    if (!e || seen.has(e)) continue;
+    seen.add(e);
+    if (isChatOpsError(e)) return e;
+    const o = e as { original?: unknown; originals?: unknown[]; cause?: unknown };
+    queue.push(o.original, o.cause, ...(o.originals ?? []));
+  }
+  return undefined;
+}
+
+/**
+ * The one place where failures become answers: a typed error's safe message, or
+ * a generic one with a reference that is also in the log. Always private.
+ */
+export function registerErrorHandler(app: App, deps: AppDeps): void {
+  const log = deps.logger.child({ component: 'error-handler' });
+  app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
+    const known = unwrap(error);
+    const ref = randomBytes(4).toString('hex');
+    const target = ReplyTarget.safeParse(body ?? {});
+    const t = target.success ? target.data : {};
+    const userId = t.user_id ?? t.user?.id;
+    const channelId = t.channel_id ?? t.channel?.id;
+    const what = t.command ?? (t.actions?.[0] ? `action:${t.actions[0].action_id}` : (t.type ?? 'event'));
+    metrics.inc('chatops_errors_total', { code: known?.code ?? 'internal' });
+    if (known) log.warn({ ref, code: known.code, what, err: known }, known.message);
+    else log.error({ ref, what, err: error }, 'unexpected error in a listener');
+
+    const message = known ? known.userMessage : text.internalError(ref);
+    try {
+      if (t.response_url) {
+        await fetch(t.response_url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: deps.sanitizer.scrub(message) }),
+        });
+      } else if (userId && channelId) {
+        await app.client.chat.postEphemeral({ channel: channelId, user: userId, text: deps.sanitizer.scrub(message) });
+      }
+    } catch (e) {
+      log.error({ ref, err: e }, 'could not tell the user about an error');
+    }
+    await deps.store.audit
+      .record({ actor: userId ?? 'unknown', action: t.command ? `command:${t.command}` : what, outcome: `error:${known?.code ?? 'internal'}`, detail: { ref } }, deps.now())
+      .catch((e: unknown) => log.error({ ref, err: e }, 'could not write the audit entry of an error'));
+  });
+}

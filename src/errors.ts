@@ -1,0 +1,70 @@
+/**
+ * One error class per kind of failure. Each carries a stable `code`, the original
+ * `cause` (for logs, after sanitising) and a `userMessage` that is safe to show in
+ * Slack: it never contains a credential or a raw upstream body.
+ */
+export abstract class ChatOpsError extends Error {
+  abstract readonly code: string;
+  readonly userMessage: string;
+
+  constructor(userMessage: string, options?: { cause?: unknown; detail?: string }) {
+    super(options?.detail ? `${userMessage} (${options.detail})` : userMessage, { cause: options?.cause });
+    this.userMessage = userMessage;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad or missing configuration; stops start-up. `problems` lists each as `path: message`. */
+export class ConfigError extends ChatOpsError {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** What the user typed cannot be used; `usage` is shown with it. */
+export class UsageError extends ChatOpsError {
+  readonly code = 'usage';
+  constructor(message: string, readonly usage: string) {
+    super(message);
+  }
+}
+
+/** The caller is not allowed to do this. */
+export class NotAllowedError extends ChatOpsError {
+  readonly code = 'not_allowed';
+}
+
+/** A repository, workflow, job, tag… that does not exist (or that the bot may not see). */
+export class NotFoundError extends ChatOpsError {
+  readonly code = 'not_found';
+}
+
+/** GitHub (or a GHES host) answered with an error or could not be reached. */
+export class GitHubError extends ChatOpsError {
+  readonly code: 'github_auth' | 'github_forbidden' | 'github_not_found' | 'github_rate_limited' | 'github_unavailable' | 'github_error';
+  constructor(
+    code: GitHubError['code'],
+    userMessage: string,
+    readonly host: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(userMessage, { cause: options?.cause, detail: `${host}${status ? ` HTTP ${status}` : ''}` });
+    this.code = code;
+  }
+}
+
+/** Slack's Web API refused a call (other than a rate limit, which is waited out). */
+export class SlackApiError extends ChatOpsError {
+  readonly code = 'slack_error';
+}
+
+/** The store failed. */
+export class StoreError extends ChatOpsError {
+  readonly code = 'store_error';
+}
+
+export function isChatOpsError(e: unknown): e is ChatOpsError {
+  return e instanceof ChatOpsError;
+}

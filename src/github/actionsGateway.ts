@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import type { ActionsPort, JobInfo, RepoRef, SecretMeta, WorkflowRunInfo } from '../core/ports.js';
+import type { GitHubClient } from './octokit.js';
+import { callGitHub } from './translateError.js';
+
+// GitHub's answers are a trust boundary: parse the fields we rely on.
+const RunStatus = z.enum(['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending']).catch('pending');
+const Conclusion = z
+  .enum(['success', 'failure', 'cancelled', 'skipped', 'timed_out', 'neutral', 'action_required', 'stale', 'startup_failure'])
+  .nullable()
+  .catch(null);
+
+export const WorkflowRunJson = z.object({
+  id: z.number(),
+  run_number: z.number(),
+  run_attempt: z.number().optional(),
+  name: z.string().nullish(),
+  event: z.string(),
+  status: RunStatus.nullable(),
+  conclusion: Conclusion,
+  head_sha: z.string(),
+  head_branch: z.string().nullable(),
+  display_title: z.string().optional(),
+  created_at: z.string(),
+  run_started_at: z.string().nullish(),
+  updated_at: z.string(),
+  html_url: z.string(),
+  path: z.string().optional(),
+});
+export type WorkflowRunJson = z.infer<typeof WorkflowRunJson>;
+
+export const JobJson = z.object({
+  id: z.number(),
+  run_id: z.number(),
+  name: z.string(),
+  status: RunStatus,
+  conclusion: Conclusion,
+  started_at: z.string().nullish(),
+  completed_at: z.string().nullish(),
+  html_url: z.string().nullable(),
+  steps: z
+    .array(
+      z.object({
+        number: z.number(),
+        name: z.string(),
+        status: RunStatus,
+        conclusion: Conclusion,
+        started_at: z.string().nullish(),
+        completed_at: z.string().nullish(),
+      }),
+    )
+    .optional(),
+});
+export type JobJson = z.infer<typeof JobJson>;
+
+const SecretsJson = z.object({ total_count: z.number(), secrets: z.array(z.object({ name: z.string(), updated_at: z.string() })) });
+
+const WorkflowJobs = z.object({ jobs: z.record(z.string(), z.object({ name: z.unknown().optional() }).passthrough().nullable()) });
+
+/** YAML job id -> the display name GitHub reports for it (its `name:`, or the id). */
+export function jobNamesOf(workflowYaml: string): Record<string, string> {
+  const parsed = WorkflowJobs.safeParse(parseYaml(workflowYaml));
+  if (!parsed.success) return {};
+  return Object.fromEntries(
+    Object.entries(parsed.data.jobs).map(([id, job]) => [id, typeof job?.name === 'string' && !job.name.includes('${{') ? job.name : id]),
+  );
+}
+
+/** Keep the tail of a job log: the failure is at the end, and logs can be megabytes. */
+const LOG_TAIL_BYTES = 256 * 1024;
+
+export function toRunInfo(r: WorkflowRunJson): WorkflowRunInfo {
+  return {
+    id: r.id,
+    runNumber: r.run_number,
+    runAttempt: r.run_attempt ?? 1,
+    name: r.name ?? '',
+    event: r.event,
+    status: r.status ?? 'pending',
+    conclusion: r.conclusion,
+    headSha: r.head_sha,
+    headBranch: r.head_branch,
+    displayTitle: r.display_title ?? r.name ?? '',
+    createdAt: r.created_at,
+    runStartedAt: r.run_started_at ?? null,
+    updatedAt: r.updated_at,
+    htmlUrl: r.html_url,
+    ...(r.path ? { workflowPath: r.path.split('@')[0] } : {}),
+  };
+}
+
+export function toJobInfo(j: JobJson): JobInfo {
+  return {
+    id: j.id,
+    runId: j.run_id,
+    name: j.name,
+    status: j.status,
+    conclusion: j.conclusion,
+    startedAt: j.started_at ?? null,
+    completedAt: j.completed_at ?? null,
+    htmlUrl: j.html_url,
+    steps: (j.steps ?? []).map((s) => ({
+      number: s.number,
+      name: s.name,
+      status: s.status,
+      conclusion: s.conclusion,
+      startedAt: s.started_at ?? null,
+      completedAt: s.completed_at ?? null,
+    })),
+  };
+}
+
+/** ActionsPort over GitHub's REST API (runs, jobs, logs, secrets' metadata). */
+export class ActionsGateway implements ActionsPort {
+  constructor(private readonly client: GitHubClient) {}
+
+  latestRun(repo: RepoRef, workflow: string | number): Promise<WorkflowRunInfo | null> {
+    return callGitHub(this.client.host, `the runs of ${workflow} in ${repo.owner}/${repo.name}`, async () => {
+      const { data } = await this.client.rest.actions.listWorkflowRuns({ owner: repo.owner, repo: repo.name, workflow_id: workflow, per_page: 1 });
+      const first = z.object({ workflow_runs: z.array(WorkflowRunJson) }).parse(data).workflow_runs[0];
+      return first ? toRunInfo(first) : null;
+    });
+  }
+
+  runJobs(repo: RepoRef, runId: number): Promise<JobInfo[]> {
+    return callGitHub(this.client.host, `the jobs of run ${runId}`, async () => {
+      const { data } = await this.client.rest.actions.listJobsForWorkflowRun({ owner: repo.owner, repo: repo.name, run_id: runId, filter: 'latest', per_page: 100 });
+      return z.object({ jobs: z.array(JobJson) }).parse(data).jobs.map(toJobInfo);
+    });
+  }
+
+  jobLog(repo: RepoRef, jobId: number): Promise<string> {
+    return callGitHub(this.client.host, `the log of job ${jobId}`, async () => {
+      const { data } = await this.client.rest.actions.downloadJobLogsForWorkflowRun({ owner: repo.owner, repo: repo.name, job_id: jobId });
+      const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data);
+      return text.length > LOG_TAIL_BYTES ? text.slice(-LOG_TAIL_BYTES) : text;
+    });
+  }
+
+  workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> {
+    return callGitHub(this.client.host, `${path} in ${repo.owner}/${repo.name}`, async () => {
+      const { data } = await this.client.rest.repos.getContent({ owner: repo.owner, repo: repo.name, path, ref });
+      const file = z.object({ content: z.string(), encoding: z.literal('base64') }).parse(data);
+      return jobNamesOf(Buffer.from(file.content, 'base64').toString('utf8'));
+    });
+  }
+
+  listSecrets(repo: RepoRef): Promise<SecretMeta[]> {
+    return callGitHub(this.client.host, `the Actions secrets of ${repo.owner}/${repo.name}`, async () => {
+      const { data } = await this.client.rest.actions.listRepoSecrets({ owner: repo.owner, repo: repo.name, per_page: 100 });
+      return SecretsJson.parse(data).secrets.map((s) => ({ name: s.name, updatedAt: s.updated_at }));
+    });
+  }
+}

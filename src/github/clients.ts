@@ -1,0 +1,61 @@
+import type { AppConfig } from '../config/load.js';
+import type { MirrorConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { callGitHub } from './translateError.js';
+import { createGitHubClient, displayHost, type ClientTuning, type GitHubClient } from './octokit.js';
+
+/**
+ * Hands out one GitHub client per credential: the bot's own github.com credential
+ * (a PAT, or a GitHub App installation found for the repository) and one per GHE
+ * mirror credential (`mirror.tokenEnv`). Clients are reused so their ETag caches
+ * and rate-limit queues are shared by every command.
+ */
+export class GitHubClients {
+  private readonly byKey = new Map<string, GitHubClient>();
+  private readonly installationIds = new Map<string, Promise<number>>();
+
+  constructor(private readonly o: { config: AppConfig; logger: Logger; tuning?: ClientTuning }) {}
+
+  /** The client that acts on `owner/repo` on GITHUB_API_URL. */
+  async forRepo(owner: string, repo: string): Promise<GitHubClient> {
+    const { githubAuth, env } = this.o.config;
+    if (githubAuth.kind === 'token') return this.client(`token:${env.GITHUB_API_URL}`, env.GITHUB_API_URL, githubAuth);
+    const installationId = await this.installationFor(owner, repo);
+    return this.client(`app:${env.GITHUB_API_URL}:${installationId}`, env.GITHUB_API_URL, { ...githubAuth, installationId });
+  }
+
+  /** The client for a GHE mirror, authenticated with the token named by `mirror.tokenEnv`. */
+  forMirror(mirror: MirrorConfig): GitHubClient {
+    const token = this.o.config.mirrorTokens[mirror.tokenEnv];
+    if (!token) throw new ConfigError([`${mirror.tokenEnv}: is not set`]);
+    return this.client(`mirror:${mirror.apiUrl}:${mirror.tokenEnv}`, mirror.apiUrl, { kind: 'token', token });
+  }
+
+  private client(key: string, apiUrl: string, auth: Parameters<typeof createGitHubClient>[0]['auth']): GitHubClient {
+    let c = this.byKey.get(key);
+    if (!c) {
+      c = createGitHubClient({ apiUrl, auth, logger: this.o.logger, tuning: this.o.tuning });
+      this.byKey.set(key, c);
+    }
+    return c;
+  }
+
+  /** GitHub App: the installation that covers the repository (cached; a failure is not). */
+  private installationFor(owner: string, repo: string): Promise<number> {
+    const { githubAuth, env } = this.o.config;
+    if (githubAuth.kind !== 'app') throw new Error('installationFor needs a GitHub App');
+    const key = `${owner}/${repo}`.toLowerCase();
+    let p = this.installationIds.get(key);
+    if (!p) {
+      const appClient = this.client(`app:${env.GITHUB_API_URL}`, env.GITHUB_API_URL, githubAuth);
+      p = callGitHub(displayHost(env.GITHUB_API_URL), `the GitHub App installation for ${owner}/${repo}`, async () => {
+        const { data } = await appClient.rest.apps.getRepoInstallation({ owner, repo });
+        return data.id;
+      });
+      this.installationIds.set(key, p);
+      p.catch(() => this.installationIds.delete(key));
+    }
+    return p;
+  }
+}

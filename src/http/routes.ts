@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { verifyGitHubSignature } from './webhookSignature.js';
+import { metrics } from './metrics.js';
+
+const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024; // GitHub caps payloads at 25 MB
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Health, readiness, metrics and the GitHub webhook endpoint, served beside Slack's `/slack/events`. */
+export function customRoutes(deps: AppDeps): CustomRoute[] {
+  const log = deps.logger.child({ component: 'http' });
+  return [
+    { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
+    {
+      path: '/readyz',
+      method: 'GET',
+      handler: (_req, res) => {
+        deps.store.ping().then(
+          () => json(res, 200, { status: 'ready', store: deps.store.dialect }),
+          (e: unknown) => {
+            log.warn({ err: e }, 'not ready: store does not answer');
+            json(res, 503, { status: 'not ready', store: 'unavailable' });
+          },
+        );
+      },
+    },
+    {
+      path: '/metrics',
+      method: 'GET',
+      handler: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(metrics.render());
+      },
+    },
+    {
+      path: '/github/webhooks',
+      method: 'POST',
+      handler: (req, res) => {
+        const secret = deps.config.env.GITHUB_WEBHOOK_SECRET;
+        if (!secret) return json(res, 404, { error: 'webhooks are not enabled (GITHUB_WEBHOOK_SECRET is unset)' });
+        readBody(req, MAX_WEBHOOK_BYTES).then(
+          (body) => {
+            if (!body) return json(res, 413, { error: 'payload too large' });
+            const signature = req.headers['x-hub-signature-256'];
+            if (!verifyGitHubSignature(secret, body, typeof signature === 'string' ? signature : undefined)) {
+              metrics.inc('github_webhooks_rejected_total');
+              return json(res, 401, { error: 'invalid signature' });
+            }
+            metrics.inc('github_webhooks_received_total');
+            // Events are accepted and dropped until a feature subscribes (the run follower polls today).
+            log.debug({ event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'] }, 'webhook accepted');
+            json(res, 202, { accepted: true });
+          },
+          (e: unknown) => {
+            log.warn({ err: e }, 'webhook body could not be read');
+            json(res, 400, { error: 'unreadable body' });
+          },
+        );
+      },
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+import { loadConfig } from './config/load.js';
+import { ConfigError, isChatOpsError } from './errors.js';
+import { GitHubClients } from './github/clients.js';
+import { createLogger } from './log/logger.js';
+import { Sanitizer } from './log/sanitizer.js';
+import { openStore } from './store/index.js';
+import { createChatOpsApp } from './app.js';
+
+const sanitizer = new Sanitizer();
+
+/** `npm start`: configuration, logs, store, GitHub clients, then the Slack app. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = await loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`release-chatops cannot start.\n${e.userMessage}\nSee README.md, "Configuration".`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  for (const credential of config.credentials) sanitizer.register(credential);
+  const logger = createLogger({ level: config.env.LOG_LEVEL, sanitizer });
+  const store = await openStore({ databaseUrl: config.env.DATABASE_URL, logger });
+  await store.reports.purgeExpired(new Date());
+  const github = new GitHubClients({ config, logger });
+  const chatops = createChatOpsApp({ config, store, github, logger, sanitizer, now: () => new Date() });
+  const { port } = await chatops.start();
+  logger.info({ port, mode: config.env.SLACK_APP_TOKEN ? 'socket' : 'http', store: store.dialect }, 'release-chatops is running');
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    chatops
+      .stop()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  // Only the message, scrubbed: a stack or a raw error may carry request details.
+  console.error(`release-chatops stopped: ${sanitizer.scrub(isChatOpsError(e) ? e.userMessage : e instanceof Error ? e.message : String(e))}`);
+  process.exit(1);
+});

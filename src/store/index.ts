@@ -1,0 +1,64 @@
+import { sql, type Kysely } from 'kysely';
+import { StoreError, isChatOpsError } from '../errors.js';
+import { auditLog, type AuditLog } from './audit.js';
+import { connect, parseDatabaseUrl, type Logger, type StoreDialect } from './connect.js';
+import { jobs, type Jobs } from './jobs.js';
+import { migrate } from './migrate.js';
+import { reports, type Reports } from './reports.js';
+import type { Database } from './schema.js';
+
+export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
+export { parseDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget, type StoreDialect } from './connect.js';
+export type { EnqueueOptions, Job, Jobs } from './jobs.js';
+export { JobStatus } from './jobs.js';
+export type { Reports, SavedReport } from './reports.js';
+export type { Database } from './schema.js';
+
+export interface Store {
+  /** The one Kysely instance; queries written against it run on both dialects. */
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  audit: AuditLog;
+  reports: Reports;
+  jobs: Jobs;
+  /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** `DATABASE_URL`: unset → ./data/chatops.sqlite; a path, `file:` URL or `:memory:` → SQLite; `postgres://…` → PostgreSQL. */
+  databaseUrl?: string;
+  /** PostgreSQL only: keep every table in this schema (created if missing). Lets tests isolate. */
+  schema?: string;
+  logger?: Logger;
+}
+
+/** Opens the database named by `DATABASE_URL` and brings its schema up to date. */
+export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(o.databaseUrl);
+  const conn = connect(target, { schema: o.schema, logger: o.logger });
+  try {
+    await migrate(conn);
+  } catch (e) {
+    await conn.db.destroy().catch(() => undefined);
+    if (isChatOpsError(e)) throw e;
+    throw new StoreError(`The bot's database (${target.dialect}) could not be opened.`, { cause: e });
+  }
+  const { db, dialect } = conn;
+  return {
+    db,
+    dialect,
+    audit: auditLog(db),
+    reports: reports(db),
+    jobs: jobs(db, dialect),
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (e) {
+        throw new StoreError("The bot's database does not answer.", { cause: e });
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { StoreDialect } from '../connect.js';
+import { init } from './0001_init.js';
+
+/**
+ * Migrations live in code (no directory scan at run time). Append new ones here with
+ * the next number; never edit or rename one that has shipped.
+ */
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001_init': init(dialect),
+  };
+  return { getMigrations: async () => migrations };
+}

@@ -1,0 +1,67 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Shared by SQLite and PostgreSQL, so only types
+ * both understand: text, integer/bigint. JSON is stored as text (`JSON.stringify`).
+ *
+ * Times are epoch milliseconds in a bigint column (`Ms`): both dialects compare and
+ * sort them numerically, with no time-zone or collation surprises (an ISO-8601 text
+ * column would sort by the database's collation on PostgreSQL).
+ * PostgreSQL returns bigint (int8) as a string to avoid precision loss, SQLite as a
+ * number, hence the `number | string` on the read side: rows are parsed with zod
+ * (see rows.ts) before anyone uses them.
+ */
+export type Ms = ColumnType<number | string, number, number>;
+export type NullableMs = ColumnType<number | string | null, number | null, number | null>;
+/** Autoincrement id (SQLite `integer primary key autoincrement`, PostgreSQL `bigserial`). */
+export type AutoId = ColumnType<number | string, never, never>;
+/** A column with a database default that we may still set. */
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
+
+export interface AuditLogTable {
+  id: AutoId;
+  at: Ms;
+  actor: string;
+  action: string;
+  repo: string | null;
+  /** JSON object as text, or null. */
+  detail: string | null;
+  outcome: string;
+}
+
+export interface ReportsTable {
+  /** Opaque random id (base64url, 144 bits). */
+  id: string;
+  kind: string;
+  owner_user: string;
+  /** JSON as text. */
+  payload: string;
+  created_at: Ms;
+  expires_at: Ms;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: AutoId;
+  kind: string;
+  /** JSON as text. */
+  payload: string;
+  status: WithDefault<JobStatus>;
+  run_at: Ms;
+  /** Unique among jobs whose status is 'pending' or 'running' (partial unique index). */
+  dedupe_key: string | null;
+  attempts: WithDefault<number | string>;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_until: NullableMs;
+  last_error: string | null;
+  created_at: Ms;
+  updated_at: Ms;
+}
+
+export interface Database {
+  audit_log: AuditLogTable;
+  reports: ReportsTable;
+  jobs: JobsTable;
+}

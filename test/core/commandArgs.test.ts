@@ -1,0 +1,52 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseRepoArgs } from '../../src/core/commandArgs.js';
+import type { ResolvedRepo } from '../../src/config/load.js';
+
+const repo = (shortName: string, github: string): ResolvedRepo => {
+  const [owner = '', name = ''] = github.split('/');
+  return { shortName, github, owner, repo: name, secrets: [] };
+};
+const one = [repo('pywats', 'olreppe/pyWATS')];
+const two = [...one, repo('jankins', 'thecturner/jankins')];
+
+describe('parseRepoArgs', () => {
+  test('no argument picks the only configured repo', () => {
+    const r = parseRepoArgs('', one, 0);
+    assert.ok(r.kind === 'ok' && r.repo.shortName === 'pywats');
+  });
+  test('short name and owner/name match case-insensitively', () => {
+    for (const t of ['PyWATS', 'olreppe/pywats', '  pywats  ']) {
+      const r = parseRepoArgs(t, two, 0);
+      assert.ok(r.kind === 'ok' && r.repo.shortName === 'pywats', t);
+    }
+  });
+  test('several repos: the name is required', () => {
+    const r = parseRepoArgs('', two, 0);
+    assert.ok(r.kind === 'invalid' && r.message.includes('`jankins`'));
+  });
+  test('unknown repo and extra words are refused with the configured names', () => {
+    const r = parseRepoArgs('nope', two, 0);
+    assert.ok(r.kind === 'invalid' && r.message.includes("called `nope`") && r.message.includes('`pywats`'));
+    assert.equal(parseRepoArgs('pywats extra', two, 0).kind, 'invalid');
+  });
+  test('help', () => {
+    for (const t of ['help', 'HELP', '--help', '-h', '?']) assert.equal(parseRepoArgs(t, two, 0).kind, 'help');
+  });
+  test('a further argument after the optional repo', () => {
+    const a = parseRepoArgs('v1.3.0', one, 1);
+    assert.ok(a.kind === 'ok' && a.rest[0] === 'v1.3.0');
+    const b = parseRepoArgs('jankins v1.3.0', two, 1);
+    assert.ok(b.kind === 'ok' && b.repo.shortName === 'jankins' && b.rest[0] === 'v1.3.0');
+  });
+  test('arbitrary text never throws and never picks a repo it was not given', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 3000 }), (s) => {
+        const r = parseRepoArgs(s, two, 0);
+        if (r.kind === 'ok') assert.ok(s.trim() === '' || s.trim().toLowerCase() === r.repo.shortName || s.trim().toLowerCase() === r.repo.github.toLowerCase());
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { stringify as toYaml } from 'yaml';
+import { createChatOpsApp, type ChatOpsApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config/load.js';
+import type { AppDeps } from '../../src/deps.js';
+import { GitHubClients } from '../../src/github/clients.js';
+import type { ClientTuning } from '../../src/github/octokit.js';
+import { createLogger } from '../../src/log/logger.js';
+import { Sanitizer } from '../../src/log/sanitizer.js';
+import { FakeGitHub } from '../../src/sandbox/github/index.js';
+import { routingFetch } from '../../src/sandbox/routingFetch.js';
+import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
+import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse } from '../../src/sandbox/slack/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+export const USERS = { alice: 'U0ALICE001', bob: 'U0BOB00002', carol: 'U0CAROL003' } as const;
+export const CHANNEL = 'C0RELEASES1';
+export const GITHUB_HOST = 'api.github.com';
+export const GHE_HOST = 'wats.ghe.com';
+export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface HarnessOptions {
+  seed?: PywatsSeedOptions;
+  /** Edit the YAML configuration (as an object) before the bot reads it. */
+  config?: (cfg: { repos: Array<Record<string, unknown>>; access: Record<string, string[]> }, seed: PywatsSeed) => void;
+  env?: Record<string, string | undefined>;
+  store?: 'sqlite' | 'postgres';
+  tuning?: ClientTuning;
+}
+
+export interface Harness {
+  slack: FakeSlack;
+  github: FakeGitHub;
+  ghe: FakeGitHub;
+  seed: PywatsSeed;
+  store: Store;
+  config: AppConfig;
+  deps: AppDeps;
+  appUrl: string;
+  signingSecret: string;
+  /** Every log line the bot wrote (JSON). */
+  logs: string[];
+  dbFile: string | null;
+  command(command: string, text: string, o?: { user?: string; channel?: string }): Promise<{ http: SignedResponse; responseUrl: string }>;
+  /** The next post to a response_url. */
+  responseTo(responseUrl: string, timeoutMs?: number): Promise<RecordedCall>;
+  click(o: { actionId: string; value: string; user?: string; channel?: string }): Promise<{ http: SignedResponse; responseUrl: string }>;
+  close(): Promise<void>;
+}
+
+export const SIGNING_SECRET = 'test-signing-secret-5d41402abc4b2a76';
+export const BOT_TOKEN = 'xoxb-0000000001-test-bot-token';
+
+/** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const slack = new FakeSlack({ botToken: BOT_TOKEN });
+  const github = new FakeGitHub({ flavor: 'dotcom' });
+  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST });
+  await Promise.all([slack.start(), github.start(), ghe.start()]);
+  const seed = seedPywats(github, ghe, o.seed);
+
+  const dir = await mkdtemp(join(tmpdir(), 'chatops-test-'));
+  const repo = { ...seed.repoConfig, channel: CHANNEL } as Record<string, unknown> & typeof seed.repoConfig;
+  if (repo.sync) repo.sync = { ...repo.sync, mirror: { ...repo.sync.mirror, apiUrl: `https://${GHE_HOST}/api/v3` } };
+  repo.secrets = repo.secrets.map((s) => ({ ...s, host: s.host.includes('ghe') ? `https://${GHE_HOST}` : s.host }));
+  const yaml = { repos: [repo as Record<string, unknown>], access: { release: [USERS.alice], approve: [USERS.bob] } };
+  o.config?.(yaml, seed);
+  const configPath = join(dir, 'chatops.yml');
+  await writeFile(configPath, toYaml(yaml));
+
+  const pgSchema = `chatops_it_${Math.random().toString(36).slice(2, 10)}`;
+  const dbFile = o.store === 'postgres' ? null : join(dir, 'chatops.sqlite');
+  const vars: NodeJS.ProcessEnv = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    GITHUB_TOKEN: seed.github.token,
+    GITHUB_API_URL: `https://${GITHUB_HOST}`,
+    GHE_API_TOKEN: seed.ghe.token,
+    CHATOPS_CONFIG: configPath,
+    DATABASE_URL: dbFile ?? PG_URL,
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+  };
+  for (const [k, v] of Object.entries(o.env ?? {})) {
+    if (v === undefined) delete vars[k];
+    else vars[k] = v;
+  }
+  const config = await loadConfig(vars);
+
+  const sanitizer = new Sanitizer();
+  for (const c of config.credentials) sanitizer.register(c);
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = createLogger({ level: 'debug', sanitizer, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } });
+  const store = await openStore({ databaseUrl: config.env.DATABASE_URL, ...(dbFile ? {} : { schema: pgSchema }), logger });
+  const tuning: ClientTuning = {
+    fetch: routingFetch({ [GITHUB_HOST]: github.url, [GHE_HOST]: ghe.url }),
+    retryBaseMs: 5,
+    timeoutMs: 10_000,
+    ...o.tuning,
+  };
+  const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now: () => new Date() };
+  const chatops: ChatOpsApp = createChatOpsApp(deps);
+  const { port } = await chatops.start(0);
+  const appUrl = `http://127.0.0.1:${port}`;
+
+  const harness: Harness = {
+    slack,
+    github,
+    ghe,
+    seed,
+    store,
+    config,
+    deps,
+    appUrl,
+    signingSecret: SIGNING_SECRET,
+    logs,
+    dbFile,
+    async command(command, text, c = {}) {
+      const user = c.user ?? USERS.alice;
+      const channel = c.channel ?? CHANNEL;
+      const responseUrl = slack.responseUrl({ channel, user });
+      const http = await sendSlashCommand(appUrl, SIGNING_SECRET, { command, text, user_id: user, channel_id: channel, response_url: responseUrl });
+      return { http, responseUrl };
+    },
+    responseTo(responseUrl, timeoutMs = 15_000) {
+      const id = new URL(responseUrl).pathname.replace(/^\/response\//, '');
+      return slack.waitFor((c) => c.method === 'response_url' && c.responseUrlId === id, timeoutMs);
+    },
+    async click(c) {
+      const user = c.user ?? USERS.alice;
+      const channel = c.channel ?? CHANNEL;
+      const responseUrl = slack.responseUrl({ channel, user });
+      const http = await sendBlockAction(appUrl, SIGNING_SECRET, { user_id: user, channel_id: channel, action_id: c.actionId, value: c.value, response_url: responseUrl });
+      return { http, responseUrl };
+    },
+    async close() {
+      await chatops.stop();
+      await store.close();
+      if (!dbFile) {
+        const pg = await import('pg');
+        const client = new pg.default.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+        await client.end();
+      }
+      await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** All text of a recorded Slack message (text, blocks), for assertions. */
+export function messageText(call: RecordedCall): string {
+  return JSON.stringify(call.args);
+}
