@@ -25,8 +25,11 @@ export function register(app: App, deps: AppDeps): void {
       await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'usage' }, deps.now());
       return;
     }
-    // Ack before any GitHub work: Slack gives us 3 seconds.
+    // Ack before any GitHub work: Slack gives us 3 seconds. Then let the event loop
+    // finish reading and acking the requests already waiting, so a burst of commands
+    // is acked first and worked on after.
     await ack();
+    await new Promise((resolve) => setImmediate(resolve));
     const report = await syncStatusReport(deps, args.repo);
     const shareId = await deps.store.reports.save({ kind: 'sync-status', ownerUser: command.user_id, payload: report, ttlSeconds: REPORT_TTL_SECONDS });
     await respond({ response_type: 'ephemeral', ...renderSyncReport(report, { shareButton: { actionId: ACTION_IDS.shareSyncReport, value: shareId } }) });

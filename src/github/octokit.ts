@@ -5,6 +5,7 @@ import { withCustomRequest } from '@octokit/graphql';
 import { createAppAuth } from '@octokit/auth-app';
 import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
+import { withSingleFlight } from './singleFlight.js';
 
 /** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern). */
 export const ChatOpsOctokit = Octokit.plugin(throttling, retry);
@@ -93,7 +94,9 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
       },
     },
   });
+  // Registered last = outermost: identical reads in flight are merged before the ETag cache is consulted.
   withEtagCache(rest);
+  withSingleFlight(rest);
   const graphql = withCustomRequest(rest.request).defaults({ baseUrl: graphqlBaseUrl(o.apiUrl) });
   return { rest, graphql, host: displayHost(o.apiUrl), apiUrl: o.apiUrl };
 }

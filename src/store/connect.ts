@@ -56,6 +56,9 @@ export function connect(target: DatabaseTarget, o: { schema?: string; logger?: L
     // WAL: readers never block the writer; busy_timeout: another process holding the
     // write lock is waited for (up to 5 s) instead of failing at once.
     sqlite.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL cannot corrupt the database; it only skips an fsync per commit,
+    // which better-sqlite3 would otherwise do on the event loop (a stall for every listener).
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

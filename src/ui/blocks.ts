@@ -62,11 +62,16 @@ export function codeBlock(lines: readonly string[]): string {
 
 /**
  * The largest index <= `max` at which `text` can be cut without breaking a `<…>` link,
- * an `&…;` entity or a surrogate pair. Prefers whitespace in the last half when `soft`.
+ * an `&…;` entity, a run of backticks or a surrogate pair. With `soft`, prefers a space in
+ * the last half (the checks after it still apply: a space inside a link label is no place).
  */
 function safeCut(text: string, max: number, soft = false): number {
   if (text.length <= max) return text.length;
   let cut = Math.max(0, max);
+  if (soft) {
+    const space = text.lastIndexOf(' ', cut - 1);
+    if (space > cut / 2) cut = space + 1;
+  }
   // Inside `<url|label>`: cut before it (unless the link alone is longer than `max`).
   const open = text.lastIndexOf('<', cut - 1);
   if (open > 0 && text.lastIndexOf('>', cut - 1) < open) cut = open;
@@ -74,10 +79,6 @@ function safeCut(text: string, max: number, soft = false): number {
   const amp = text.lastIndexOf('&', cut - 1);
   if (amp > 0 && cut - amp < 8 && /^&[a-z0-9#]*$/i.test(text.slice(amp, cut)) && /^&[a-z0-9#]+;/i.test(text.slice(amp))) {
     cut = amp;
-  }
-  if (soft) {
-    const space = text.lastIndexOf(' ', cut - 1);
-    if (space > cut / 2) cut = space + 1;
   }
   // Never split a run of backticks (a code fence) or a surrogate pair.
   while (cut > 1 && text.charAt(cut - 1) === '`' && text.charAt(cut) === '`') cut -= 1;
@@ -98,7 +99,8 @@ export function truncate(text: string, max: number): string {
 /**
  * Splits mrkdwn into pieces of at most `max` characters, at line boundaries where it can
  * (a single overlong line is cut at a space, or anywhere safe). A code block cut in two is
- * closed at the end of one piece and reopened at the start of the next.
+ * closed at the end of one piece and reopened at the start of the next. Whitespace-only
+ * pieces are dropped (Slack refuses empty text).
  */
 export function splitMrkdwn(text: string, max: number = LIMITS.sectionText): string[] {
   if (text.length <= max) return text.trim() === '' ? [] : [text];

@@ -1,3 +1,5 @@
+import { mrkdwnEscape } from './blocks.js';
+
 /** Small text formatters shared by every message; pure, times passed in. */
 
 /** First 7 characters of a commit SHA, as GitHub shows it. */
@@ -54,11 +56,11 @@ export function utcDate(iso: string): string {
 }
 
 /**
- * A date Slack shows in each reader's time zone ("Yesterday at 10:00"), with a UTC
- * fallback. Unparsable input comes back as-is (the caller escapes it like any text).
+ * mrkdwn for a date Slack shows in each reader's time zone ("Yesterday at 10:00"), with a
+ * UTC fallback. Unparsable input comes back as escaped text.
  */
 export function slackDate(iso: string): string {
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
+  if (Number.isNaN(t)) return mrkdwnEscape(iso);
   return `<!date^${Math.floor(t / 1000)}^{date_short_pretty} {time}|${utcDate(iso)}>`;
 }

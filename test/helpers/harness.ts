@@ -29,6 +29,8 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   store?: 'sqlite' | 'postgres';
   tuning?: ClientTuning;
+  /** Default debug, so tests see everything the bot would log. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface Harness {
@@ -54,14 +56,22 @@ export interface Harness {
 export const SIGNING_SECRET = 'test-signing-secret-5d41402abc4b2a76';
 export const BOT_TOKEN = 'xoxb-0000000001-test-bot-token';
 
-/** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
-export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const slack = new FakeSlack({ botToken: BOT_TOKEN });
-  const github = new FakeGitHub({ flavor: 'dotcom' });
-  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST });
-  await Promise.all([slack.start(), github.start(), ghe.start()]);
-  const seed = seedPywats(github, ghe, o.seed);
+export interface BotUnderTest {
+  config: AppConfig;
+  deps: AppDeps;
+  store: Store;
+  appUrl: string;
+  logs: string[];
+  dbFile: string | null;
+  stop(): Promise<void>;
+}
 
+/**
+ * The bot alone, configured for fakes that run elsewhere (this process or, for the
+ * bench, another one): production URLs routed to the fakes by the injected fetch.
+ */
+export async function startBot(o: HarnessOptions & { slackApiUrl: string; githubUrl: string; gheUrl: string; seed: PywatsSeed }): Promise<BotUnderTest> {
+  const { seed } = o;
   const dir = await mkdtemp(join(tmpdir(), 'chatops-test-'));
   const repo = { ...seed.repoConfig, channel: CHANNEL } as Record<string, unknown> & typeof seed.repoConfig;
   if (repo.sync) repo.sync = { ...repo.sync, mirror: { ...repo.sync.mirror, apiUrl: `https://${GHE_HOST}/api/v3` } };
@@ -76,7 +86,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const vars: NodeJS.ProcessEnv = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    SLACK_API_URL: o.slackApiUrl,
     GITHUB_TOKEN: seed.github.token,
     GITHUB_API_URL: `https://${GITHUB_HOST}`,
     GHE_API_TOKEN: seed.ghe.token,
@@ -100,10 +110,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       cb();
     },
   });
-  const logger = createLogger({ level: 'debug', sanitizer, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } });
+  const logger = createLogger({ level: o.logLevel ?? 'debug', sanitizer, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } });
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, ...(dbFile ? {} : { schema: pgSchema }), logger });
   const tuning: ClientTuning = {
-    fetch: routingFetch({ [GITHUB_HOST]: github.url, [GHE_HOST]: ghe.url }),
+    fetch: routingFetch({ [GITHUB_HOST]: o.githubUrl, [GHE_HOST]: o.gheUrl }),
     retryBaseMs: 5,
     timeoutMs: 10_000,
     ...o.tuning,
@@ -111,7 +121,37 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now: () => new Date() };
   const chatops: ChatOpsApp = createChatOpsApp(deps);
   const { port } = await chatops.start(0);
-  const appUrl = `http://127.0.0.1:${port}`;
+  return {
+    config,
+    deps,
+    store,
+    appUrl: `http://127.0.0.1:${port}`,
+    logs,
+    dbFile,
+    async stop() {
+      await chatops.stop();
+      await store.close();
+      if (!dbFile) {
+        const pg = await import('pg');
+        const client = new pg.default.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+        await client.end();
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const slack = new FakeSlack({ botToken: BOT_TOKEN });
+  const github = new FakeGitHub({ flavor: 'dotcom' });
+  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST });
+  await Promise.all([slack.start(), github.start(), ghe.start()]);
+  const seed = seedPywats(github, ghe, o.seed);
+  const bot = await startBot({ ...o, slackApiUrl: slack.apiUrl, githubUrl: github.url, gheUrl: ghe.url, seed });
+  const { config, deps, store, appUrl, logs, dbFile } = bot;
 
   const harness: Harness = {
     slack,
@@ -144,17 +184,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       return { http, responseUrl };
     },
     async close() {
-      await chatops.stop();
-      await store.close();
-      if (!dbFile) {
-        const pg = await import('pg');
-        const client = new pg.default.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-        await client.end();
-      }
+      await bot.stop();
       await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
-      await rm(dir, { recursive: true, force: true });
     },
   };
   return harness;
@@ -163,4 +194,14 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
 /** All text of a recorded Slack message (text, blocks), for assertions. */
 export function messageText(call: RecordedCall): string {
   return JSON.stringify(call.args);
+}
+
+/** Polls `check` until it returns true (work that follows a reply, like the audit entry). */
+export async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

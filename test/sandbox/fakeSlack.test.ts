@@ -28,7 +28,7 @@ const quiet: webApi.Logger = {
   setName: () => {},
 };
 
-function section(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function section(text: string, extra: Partial<webApi.SectionBlock> = {}): webApi.SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text }, ...extra };
 }
 
@@ -308,6 +308,22 @@ describe('FakeSlack response_url', () => {
     const tooMany = await post(fake.responseUrl(), { text: 'x', blocks });
     assert.equal(tooMany.status, 400);
     assert.equal(await tooMany.text(), 'invalid_blocks');
+  });
+
+  test('a block action’s response_url replaces the message the button is on (API called with a JSON body)', async () => {
+    const posted = await fetch(`${fake.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ channel: 'C0APPROVALS', text: 'Approve?', blocks: [section('Approve?')] }),
+    });
+    const { ok, ts } = (await posted.json()) as { ok: boolean; ts: string };
+    assert.equal(ok, true);
+    const url = fake.responseUrl({ channel: 'C0APPROVALS', user: 'U0BOB', messageTs: ts });
+    assert.equal((await post(url, { replace_original: true, text: 'Approved by <@U0BOB>' })).status, 200);
+    assert.deepEqual(
+      fake.messages('C0APPROVALS').map((m) => [m.ts, m.text, m.blocks, m.edited]),
+      [[ts, 'Approved by <@U0BOB>', undefined, true]],
+    );
   });
 
   test('an expired URL answers 404 expired_url', async () => {

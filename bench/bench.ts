@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: figures for the note, not pass/fail.
+ *  1. Ack latency of /sync-status (p50, p99) at 50 concurrent signed requests, for
+ *     the bot and for a bare Bolt app answering the same command on the same kind
+ *     of receiver, while the fake GitHub answers slowly (2 s).
+ *  2. GitHub requests one /sync-status makes per host, cold and warm.
+ */
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver } from '@slack/bolt';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sendSlashCommand } from '../src/sandbox/slack/index.js';
+import type { PywatsSeed } from '../src/sandbox/scenario.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startBot, startHarness, USERS } from '../test/helpers/harness.js';
+
+const CONCURRENCY = 50;
+const ROUNDS = 20;
+const GITHUB_LATENCY_MS = 2000;
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)] ?? NaN;
+}
+
+async function burst(appUrl: string, responseUrls: string[]): Promise<number[]> {
+  const all = await Promise.all(
+    responseUrls.map((response_url) =>
+      sendSlashCommand(appUrl, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url }),
+    ),
+  );
+  for (const r of all) if (r.status !== 200) throw new Error(`ack failed with HTTP ${r.status}`);
+  return all.map((r) => r.elapsedMs);
+}
+
+type Figures = { p50: number; p99: number; max: number; n: number };
+
+/** Bursts alternate between the two apps, round after round, so neither is favoured by warm-up or by what runs meanwhile. */
+async function measurePair(apps: Array<{ url: string; responseUrls: (n: number) => Promise<string[]> }>): Promise<Figures[]> {
+  const samples: number[][] = apps.map(() => []);
+  for (const app of apps) await burst(app.url, await app.responseUrls(CONCURRENCY)); // warm-up: JIT, connections
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [k, app] of apps.entries()) {
+      await new Promise((r) => setTimeout(r, 250));
+      samples[k]?.push(...(await burst(app.url, await app.responseUrls(CONCURRENCY))));
+    }
+  }
+  return samples.map((s) => {
+    s.sort((a, b) => a - b);
+    return { p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) ?? NaN, n: s.length };
+  });
+}
+
+async function bareBolt(slackApiUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events' });
+  const app = new App({ token: BOT_TOKEN, receiver, clientOptions: { slackApiUrl } });
+  app.command('/sync-status', async ({ ack }) => {
+    await ack();
+  });
+  const server = await receiver.start(0);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => receiver.stop() };
+}
+
+interface FakesInfo {
+  slackApiUrl: string;
+  githubUrl: string;
+  gheUrl: string;
+  controlUrl: string;
+  seed: PywatsSeed;
+}
+
+/** Starts bench/fakesProcess.ts and reads the line it prints. */
+async function startFakes(latencyMs: number): Promise<{ info: FakesInfo; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fakesProcess.ts', import.meta.url)), BOT_TOKEN, CHANNEL, USERS.alice, String(latencyMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`fakes exited with ${code}`)));
+  });
+  return { info: JSON.parse(line) as FakesInfo, stop: () => child.kill('SIGTERM') };
+}
+
+async function latency(): Promise<void> {
+  const fakes = await startFakes(GITHUB_LATENCY_MS);
+  const { controlUrl } = fakes.info;
+  const bot = await startBot({ ...fakes.info, tuning: { timeoutMs: 30_000 }, logLevel: 'info' });
+  try {
+    let sent = 0;
+    const responseUrls = async (n: number) => {
+      sent += n;
+      return (await (await fetch(`${controlUrl}/response-urls?n=${n}`, { method: 'POST' })).json()) as string[];
+    };
+    const started = Date.now();
+    const bare = await bareBolt(fakes.info.slackApiUrl);
+    const [figures, baseline] = await measurePair([
+      { url: bot.appUrl, responseUrls },
+      { url: bare.url, responseUrls: async (n) => Array.from({ length: n }, () => `${controlUrl}/unused`) },
+    ]);
+    await bare.stop();
+    // Let the reports finish before counting them.
+    type Delivered = { ok: number; last: number; githubRequests: number; gheRequests: number };
+    const delivered = async () => (await (await fetch(`${controlUrl}/delivered`)).json()) as Delivered;
+    const deadline = Date.now() + 120_000;
+    let d = await delivered();
+    while (d.ok < sent && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      d = await delivered();
+    }
+    console.log(`\n1. Ack latency of /sync-status, ${CONCURRENCY} concurrent requests x ${ROUNDS} rounds per app (+1 warm-up), alternating, fake GitHub and GHE answering in ${GITHUB_LATENCY_MS} ms`);
+    console.log('   app              p50 ms   p99 ms   max ms   samples');
+    const row = (name: string, r: Figures) =>
+      console.log(`   ${name.padEnd(16)} ${r.p50.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.max.toFixed(1).padStart(6)}   ${r.n}`);
+    if (!figures || !baseline) throw new Error('no figures');
+    row('release-chatops', figures);
+    row('bare Bolt', baseline);
+    console.log(`   p99 ratio bot/bare: ${(figures.p99 / baseline.p99).toFixed(2)} (target <= 1.2; Slack's limit is 3000 ms)`);
+    console.log(`   reports delivered: ${d.ok}/${sent}, the last ${((d.last - started) / 1000).toFixed(1)} s after the first burst`);
+    console.log(`   GitHub requests for all ${sent} reports: github.com ${d.githubRequests}, wats.ghe.com ${d.gheRequests} (identical reads in flight are shared)`);
+  } finally {
+    await bot.stop();
+    fakes.stop();
+  }
+}
+
+async function requestCounts(): Promise<void> {
+  const h = await startHarness();
+  try {
+    const count = () => ({
+      github: h.github.requests.length,
+      githubGraphql: h.github.requests.filter((r) => r.path.endsWith('/graphql')).length,
+      github304: h.github.requests.filter((r) => r.status === 304).length,
+      ghe: h.ghe.requests.length,
+      gheGraphql: h.ghe.requests.filter((r) => r.path.endsWith('/graphql')).length,
+    });
+    const run = async () => {
+      h.github.clearRequests();
+      h.ghe.clearRequests();
+      const { responseUrl } = await h.command('/sync-status', '');
+      await h.responseTo(responseUrl);
+      return { ...count(), paths: h.github.requests.map((r) => `${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/…')} → ${r.status}`) };
+    };
+    const cold = await run();
+    const warm = await run();
+    console.log('\n2. GitHub requests for one /sync-status (scenario: failed sync, so the job log is fetched too)');
+    console.log('   host            cold   warm   (warm answered 304)');
+    console.log(`   github.com      ${String(cold.github).padStart(4)}   ${String(warm.github).padStart(4)}   (${warm.github304})   GraphQL: ${cold.githubGraphql} cold`);
+    console.log(`   wats.ghe.com    ${String(cold.ghe).padStart(4)}   ${String(warm.ghe).padStart(4)}            GraphQL: ${cold.gheGraphql} cold`);
+    console.log('   github.com cold:');
+    for (const p of cold.paths) console.log(`     ${p}`);
+  } finally {
+    await h.close();
+  }
+}
+
+await latency();
+await requestCounts();

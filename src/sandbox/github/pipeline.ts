@@ -1,0 +1,181 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate, loginOf, type Principal } from './auth.js';
+import { BLOB_PREFIX, serveLogBlob } from './blob.js';
+import { sha256Hex } from './crypto.js';
+import { operationNameOf, runGraphql } from './graphql.js';
+import type { Reply } from './http.js';
+import type { RateLimits, RateResource } from './rateLimit.js';
+import { baseHeaders, defaultMessage, docUrl, errorReply, sendReply } from './responses.js';
+import { routeRest } from './router.js';
+import type { GitHubState } from './state.js';
+
+/**
+ * One request through the fake, in GitHub's order: latency and cut connections,
+ * injected failures, authentication, the primary rate limit, then REST or GraphQL,
+ * conditional GETs; every request is recorded with the status it got.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  /** Path as received (GHES REST paths keep their `/api/v3` prefix). */
+  path: string;
+  query: Record<string, string>;
+  /** Status answered; 0 when the connection was cut (setUnreachable). */
+  status: number;
+  graphql?: { operationName?: string };
+  /** Login of the authenticated caller, if any. */
+  login?: string;
+}
+
+export interface FailureInjection {
+  status: number;
+  times?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** Failures and slowness the tests ask for. */
+export class Injector {
+  latencyMs = 0;
+  unreachable = false;
+  private pending: Array<{ method?: string; path?: RegExp; o: FailureInjection; left: number }> = [];
+
+  add(match: { method?: string; path?: RegExp }, o: FailureInjection): void {
+    this.pending.push({ ...match, o, left: o.times ?? 1 });
+  }
+
+  /** The failure to answer this request with, if one matches (path tested as received and relative to the API root). */
+  take(method: string, rawPath: string, apiPath: string): FailureInjection | undefined {
+    const hit = this.pending.find(
+      (i) => i.left > 0 && (!i.method || i.method.toUpperCase() === method) && (!i.path || i.path.test(rawPath) || i.path.test(apiPath)),
+    );
+    if (!hit) return undefined;
+    hit.left -= 1;
+    this.pending = this.pending.filter((i) => i.left > 0);
+    return hit.o;
+  }
+}
+
+export interface HostEnv {
+  state: GitHubState;
+  rateLimits: RateLimits;
+  injector: Injector;
+  requests: RecordedRequest[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function handleRequest(env: HostEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const entry: Omit<RecordedRequest, 'status'> = { method, path: url.pathname, query: Object.fromEntries(url.searchParams) };
+  if (env.injector.unreachable) {
+    env.requests.push({ ...entry, status: 0 });
+    req.socket.destroy();
+    return;
+  }
+  const raw = await readBody(req);
+  if (env.injector.latencyMs) await sleep(env.injector.latencyMs);
+
+  const graphqlPath = new URL(env.state.urls.graphqlUrl).pathname;
+  const restPrefix = new URL(env.state.urls.apiUrl).pathname.replace(/\/$/, '');
+  const isGraphql = url.pathname === graphqlPath;
+  const apiPath = isGraphql ? url.pathname : url.pathname.startsWith(`${restPrefix}/`) || restPrefix === '' ? url.pathname.slice(restPrefix.length) || '/' : '';
+
+  let body: unknown;
+  let badJson = false;
+  if (raw.length) {
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      badJson = true;
+    }
+  }
+  if (isGraphql) {
+    const b = (body ?? {}) as { query?: unknown; operationName?: unknown };
+    entry.graphql = {};
+    const op = operationNameOf(b.query, b.operationName);
+    if (op) entry.graphql.operationName = op;
+  }
+
+  const finish = (reply: Reply, headers: Record<string, string>): void => {
+    sendReply(res, reply, headers);
+    env.requests.push({ ...entry, status: reply.status });
+  };
+
+  // Blob storage: a different service in reality, so no GitHub headers and no auth.
+  if (url.pathname.startsWith(BLOB_PREFIX) && method === 'GET') {
+    finish(serveLogBlob(env.state, url.pathname, url.searchParams), {});
+    return;
+  }
+
+  const auth = authenticate(env.state, req.headers.authorization);
+  const principal: Principal = auth.ok ? auth.principal : { kind: 'anonymous' };
+  const login = loginOf(principal, env.state);
+  if (login) entry.login = login;
+  const resource: RateResource = isGraphql ? 'graphql' : 'core';
+  const bucket = env.rateLimits.get(principal, resource);
+  const headers = (): Record<string, string> => ({ ...baseHeaders(env.state.flavor, principal), ...env.rateLimits.headers(bucket, resource) });
+
+  const injected = env.injector.take(method, url.pathname, apiPath);
+  if (injected) {
+    const b = injected.body ?? { message: defaultMessage(injected.status), documentation_url: docUrl(env.state.flavor, ''), status: String(injected.status) };
+    finish({ status: injected.status, body: b, headers: injected.headers ?? {} }, headers());
+    return;
+  }
+  if (!auth.ok) {
+    const reply = errorReply(env.state.flavor, 401, auth.message, '');
+    if (isGraphql) reply.body = { message: auth.message, documentation_url: 'https://docs.github.com/graphql', status: '401' };
+    finish(reply, headers());
+    return;
+  }
+  if (badJson) {
+    finish(errorReply(env.state.flavor, 400, 'Problems parsing JSON', ''), headers());
+    return;
+  }
+  if (isGraphql || apiPath !== '/rate_limit') {
+    if (bucket.remaining <= 0) {
+      const who = principal.kind === 'token' ? `user ID ${principal.user.id}` : principal.kind === 'anonymous' ? '127.0.0.1' : `installation ID ${principal.kind === 'installation' ? principal.installation.id : 0}`;
+      finish(errorReply(env.state.flavor, 403, `API rate limit exceeded for ${who}.`, 'overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit'), headers());
+      return;
+    }
+  }
+
+  if (isGraphql) {
+    if (method !== 'POST') {
+      finish(errorReply(env.state.flavor, 404, 'Not Found', ''), headers());
+      return;
+    }
+    if (principal.kind === 'anonymous') {
+      finish(errorReply(env.state.flavor, 401, 'This endpoint requires you to be authenticated.', 'graphql/guides/forming-calls-with-graphql#authenticating-with-graphql'), headers());
+      return;
+    }
+    env.rateLimits.take(bucket);
+    const r = await runGraphql(env.state, principal, bucket, body);
+    finish(r, headers());
+    return;
+  }
+
+  const reply = apiPath ? await routeRest(env, method, apiPath, url, body, req, principal) : errorReply(env.state.flavor, 404, 'Not Found', '');
+  if (method === 'GET' && reply.status === 200 && reply.body !== undefined) {
+    const etag = `"${sha256Hex(JSON.stringify(reply.body))}"`;
+    reply.headers = { ...reply.headers, etag, 'cache-control': 'private, max-age=60, s-maxage=60' };
+    const inm = req.headers['if-none-match'];
+    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+      // Conditional hits are free: they do not count against the rate limit.
+      finish({ status: 304, headers: { etag, 'cache-control': 'private, max-age=60, s-maxage=60' } }, headers());
+      return;
+    }
+  }
+  if (apiPath !== '/rate_limit') env.rateLimits.take(bucket);
+  finish(reply, headers());
+}
