@@ -162,6 +162,18 @@ function runBlocks(report: SyncReport, r: RunPart): KnownBlock[] {
       return section(`*Last run of ${code(wf)}*\nThe workflow has never run, so it has never synced the mirror.`);
     case 'jobs_unavailable':
       return section(`${runLine(wf, r.run)}\n:grey_question: Could not read the run's jobs: ${esc(r.reason)}`);
+    case 'job_pending': {
+      const lines = r.jobs.map((j) => `${link(j.url, j.name)}: ${esc(j.conclusion ?? j.status.replace('_', ' '))}`);
+      return section(
+        [
+          runLine(wf, r.run),
+          `:hourglass_flowing_sand: The run is in progress. ${code(report.job)} starts when the jobs it needs have succeeded.`,
+          lines.length > 0 ? `*Jobs so far:*\n${bullets(lines)}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+    }
     case 'job_missing': {
       const shown = r.jobNames.slice(0, LIST_SHOWN);
       const more = r.totalJobs - shown.length;

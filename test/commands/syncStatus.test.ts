@@ -98,7 +98,8 @@ describe('/sync-status outcomes', () => {
   test('a run in progress', () =>
     withHarness({ seed: { lastPublishRun: 'in-progress' } }, async (h) => {
       const t = textOf(await syncStatus(h));
-      assert.match(t, /(queued|running|waiting)/i);
+      assert.match(t, /run is in progress; the sync job has not started yet/);
+      assert.match(t, /Build and publish to PyPI>: in progress/);
     }));
 
   test('a cancelled sync', () =>

@@ -289,6 +289,19 @@ describe('buildSyncReport: the sync job', () => {
     assert.equal(r.headline.text, 'sync job `sync-to-ghe` is not in the last run of `publish.yml`');
   });
 
+  test('a run in progress whose sync job GitHub has not created yet: pending, not missing', () => {
+    const r = report(
+      facts({
+        run: ok(run({ status: 'in_progress', conclusion: null })),
+        jobs: ok([buildJob({ status: 'in_progress', conclusion: null })]),
+      }),
+    );
+    assert.equal(r.run.kind, 'job_pending');
+    assert.deepEqual(r.run.kind === 'job_pending' && r.run.jobs.map((j) => [j.name, j.status]), [['Build and publish to PyPI', 'in_progress']]);
+    assert.equal(r.headline.level, 'running');
+    assert.match(r.headline.text, /in progress; the sync job has not started yet/);
+  });
+
   test('a YAML job id is found through workflowJobNames', () => {
     const r = report(facts({ job: 'sync-to-ghe', workflowJobNames: { 'build-and-publish': 'Build and publish to PyPI', 'sync-to-ghe': 'Sync to GitHub Enterprise' } }));
     assert.equal(found(r).job.name, 'Sync to GitHub Enterprise');

@@ -40,6 +40,8 @@ export function buildHeadline(h: HeadlineInput): Headline {
       return { level: m.drift ? 'warning' : 'unknown', text: withDrift(`${wf} has never run`) };
     case 'jobs_unavailable':
       return { level: 'unknown', text: withDrift(`could not read the jobs of the last ${wf} run: ${r.reason}`) };
+    case 'job_pending':
+      return { level: 'running', text: withDrift(`the last ${wf} run is in progress; the sync job has not started yet`) };
     case 'job_missing':
       return { level: 'warning', text: withDrift(`sync job \`${h.job}\` is not in the last run of ${wf}`) };
     case 'found':

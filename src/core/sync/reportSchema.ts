@@ -112,6 +112,12 @@ export const RunPart = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unavailable'), reason: z.string() }),
   z.object({ kind: z.literal('never_ran') }),
   z.object({ kind: z.literal('jobs_unavailable'), run: RunSummary, reason: z.string() }),
+  /** The run is still going and the sync job has not been created yet: GitHub creates a job once its `needs` are done. */
+  z.object({
+    kind: z.literal('job_pending'),
+    run: RunSummary,
+    jobs: z.array(z.object({ name: z.string(), url: z.string(), status: z.string(), conclusion: z.string().nullable() })),
+  }),
   z.object({
     kind: z.literal('job_missing'),
     run: RunSummary,

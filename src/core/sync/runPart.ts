@@ -107,6 +107,13 @@ export function runPart(facts: SyncFacts, now: Date, adviceContext: AdviceContex
   if (!facts.jobs.ok) return { kind: 'jobs_unavailable', run: summary, reason: facts.jobs.reason };
   const jobs = facts.jobs.value;
   const job = findSyncJob(jobs, facts.job, facts.workflowJobNames);
+  if (!job && run.status !== 'completed') {
+    return {
+      kind: 'job_pending',
+      run: summary,
+      jobs: jobs.slice(0, MAX_JOB_NAMES).map((j) => ({ name: j.name, url: j.htmlUrl ?? run.htmlUrl, status: j.status, conclusion: j.conclusion })),
+    };
+  }
   if (!job) {
     return {
       kind: 'job_missing',
