@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   }
   for (const credential of config.credentials) sanitizer.register(credential);
   const logger = createLogger({ level: config.env.LOG_LEVEL, sanitizer });
+  // A stray rejection must not take every in-flight command down with the process.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, logger });
   await store.reports.purgeExpired(new Date());
   const github = new GitHubClients({ config, logger });

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { FakeGitHub } from '../../src/sandbox/github/index.js';
+import { seedPywats } from '../../src/sandbox/scenario.js';
+import { FakeSlack, sendSlashCommand } from '../../src/sandbox/slack/index.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, USERS } from '../helpers/harness.js';
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+test('npm start: the real entry point serves health, answers /sync-status, and stops on SIGTERM', async () => {
+  const slack = new FakeSlack({ botToken: BOT_TOKEN });
+  const github = new FakeGitHub({ flavor: 'dotcom' });
+  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: 'wats.ghe.com' });
+  await Promise.all([slack.start(), github.start(), ghe.start()]);
+  const seed = seedPywats(github, ghe);
+  const dir = await mkdtemp(join(tmpdir(), 'chatops-main-'));
+  const port = await freePort();
+  await writeFile(join(dir, 'chatops.yml'), toYaml({ repos: [{ ...seed.repoConfig, channel: CHANNEL }] }));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      ...seed.env,
+      CHATOPS_CONFIG: join(dir, 'chatops.yml'),
+      DATABASE_URL: join(dir, 'db', 'chatops.sqlite'),
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    const responseUrl = slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
+    const ack = await sendSlashCommand(base, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
+    assert.equal(ack.status, 200);
+    const reply = await slack.waitFor((c) => c.method === 'response_url', 20_000);
+    assert.match(JSON.stringify(reply.args), /authentication failed/);
+    assert.ok((await stat(join(dir, 'db', 'chatops.sqlite'))).size > 0, 'the SQLite file is created at DATABASE_URL');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /release-chatops is running/);
+    for (const secret of [seed.github.token, seed.ghe.token, SIGNING_SECRET, BOT_TOKEN]) assert.ok(!out.includes(secret), 'no credential in the output');
+  } finally {
+    child.kill('SIGKILL');
+    await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
