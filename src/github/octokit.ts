@@ -80,7 +80,8 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
       debug: (m: string) => log.debug(m),
       info: (m: string) => log.debug(m),
       warn: (m: string) => log.warn(m),
-      error: (m: string) => log.error(m),
+      // Octokit logs every failed request as an error; most are answers we handle (404, 401).
+      error: (m: string) => log.warn(m),
     },
     retry: { retries: t.retries ?? 2, retryAfterBaseValue: t.retryBaseMs ?? 250 },
     throttle: {
