@@ -94,3 +94,51 @@ export interface ActionsPort {
 export interface RefsPort {
   repoRefs(repo: RepoRef): Promise<RepoRefsState>;
 }
+
+/** A tag and the commit it points at (annotated tags peeled). */
+export interface TagInfo {
+  name: string;
+  sha: string;
+  /** First line of the commit message. */
+  subject: string;
+}
+
+export interface WorkflowInfo {
+  id: number;
+  name: string;
+  /** `.github/workflows/release.yml` */
+  path: string;
+  state: 'active' | 'deleted' | 'disabled_fork' | 'disabled_inactivity' | 'disabled_manually' | string;
+  htmlUrl: string;
+}
+
+export type DispatchResult =
+  /** GitHub told us the run (return_run_details). */
+  | { kind: 'run'; runId: number; htmlUrl: string }
+  /** Accepted (204) without details: the run must be found among the workflow's runs. */
+  | { kind: 'accepted' }
+  /** No answer we can trust (timeout, 5xx): the run may or may not exist. Never dispatch again blindly. */
+  | { kind: 'ambiguous'; reason: string };
+
+/** github.com side of /release. */
+export interface ReleasePort {
+  /** The tag, or null when it does not exist. */
+  tag(repo: RepoRef, name: string): Promise<TagInfo | null>;
+  /** The newest tags (by the API's order), for "did you mean". */
+  latestTags(repo: RepoRef, count: number): Promise<string[]>;
+  /** The workflow (file name or id), or null when it does not exist. */
+  workflow(repo: RepoRef, workflow: string | number): Promise<WorkflowInfo | null>;
+  /** A file's text on the default branch, or null when absent. */
+  fileOnDefaultBranch(repo: RepoRef, path: string): Promise<string | null>;
+  /** Runs of a workflow, newest first, optionally for one commit and/or event. */
+  workflowRuns(repo: RepoRef, workflow: string | number, o: { headSha?: string; event?: string; perPage?: number }): Promise<WorkflowRunInfo[]>;
+  run(repo: RepoRef, runId: number): Promise<WorkflowRunInfo>;
+  /**
+   * `workflow_dispatch` on `ref`, asking for the run's id; a host that refuses
+   * `return_run_details` with 400 gets the plain request. Never retried on 5xx or
+   * timeout: that answer is `ambiguous`.
+   */
+  dispatch(repo: RepoRef, workflow: string | number, ref: string, inputs: Record<string, string>): Promise<DispatchResult>;
+  /** The GitHub release for a tag, or null. */
+  releaseUrl(repo: RepoRef, tag: string): Promise<string | null>;
+}

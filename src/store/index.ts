@@ -5,6 +5,7 @@ import { connect, parseDatabaseUrl, type Logger, type StoreDialect } from './con
 import { jobs, type Jobs } from './jobs.js';
 import { migrate } from './migrate.js';
 import { reports, type Reports } from './reports.js';
+import { releases, type Releases } from './releases.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -12,6 +13,7 @@ export { parseDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget, type Store
 export type { EnqueueOptions, Job, Jobs } from './jobs.js';
 export { JobStatus } from './jobs.js';
 export type { Reports, SavedReport } from './reports.js';
+export { Release, type Releases } from './releases.js';
 export type { Database } from './schema.js';
 
 export interface Store {
@@ -21,6 +23,7 @@ export interface Store {
   audit: AuditLog;
   reports: Reports;
   jobs: Jobs;
+  releases: Releases;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -51,6 +54,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     dialect,
     audit: auditLog(db),
     reports: reports(db),
+    releases: releases(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

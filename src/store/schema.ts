@@ -60,8 +60,34 @@ export interface JobsTable {
   updated_at: Ms;
 }
 
+export type ReleaseStatus = 'pending' | 'dispatching' | 'dispatched' | 'failed' | 'cancelled' | 'expired';
+
+export interface ReleasesTable {
+  /** Opaque random id, the value of the confirmation's buttons. */
+  id: string;
+  /** owner/name */
+  repo: string;
+  repo_name: string;
+  tag: string;
+  sha: string;
+  workflow: string;
+  /** JSON object as text. */
+  inputs: string;
+  requested_by: string;
+  channel: string;
+  status: ReleaseStatus;
+  created_at: Ms;
+  expires_at: Ms;
+  decided_at: NullableMs;
+  run_id: ColumnType<number | string | null, number | null, number | null>;
+  run_url: string | null;
+  message_ts: string | null;
+  error: string | null;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
   jobs: JobsTable;
+  releases: ReleasesTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../connect.js';
 import { init } from './0001_init.js';
+import { releases } from './0002_releases.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -9,6 +10,7 @@ import { init } from './0001_init.js';
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_init': init(dialect),
+    '0002_releases': releases(),
   };
   return { getMigrations: async () => migrations };
 }
