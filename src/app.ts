@@ -9,16 +9,21 @@ import * as commands from './commands/index.js';
 import * as actions from './actions/index.js';
 import * as views from './views/index.js';
 import * as home from './home/index.js';
+import { Worker } from './worker/runner.js';
+import { releaseFollower } from './services/releaseFollower.js';
 
 export interface ChatOpsApp {
   app: App;
+  /** Runs leased background jobs (following releases…) from the store. */
+  worker: Worker;
   /** Starts serving; resolves with the HTTP port actually bound (PORT=0 picks a free one). */
   start(port?: number): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
 
 /** Wires the Bolt app: receiver, listeners by surface, one error handler. No logic here. */
-export function createChatOpsApp(deps: AppDeps): ChatOpsApp {
+/** `workerIdleMs`: how often the background worker looks for due jobs when idle. */
+export function createChatOpsApp(deps: AppDeps, o: { workerIdleMs?: number } = {}): ChatOpsApp {
   const { env } = deps.config;
   const logger = slackLogger(deps.logger, 'bolt');
   const routes = customRoutes(deps);
@@ -42,11 +47,14 @@ export function createChatOpsApp(deps: AppDeps): ChatOpsApp {
   views.register(app, deps);
   home.register(app, deps);
   registerErrorHandler(app, deps);
+  const worker = new Worker({ store: deps.store, handlers: [releaseFollower(deps, app.client)], logger: deps.logger, idleMs: o.workerIdleMs ?? 1000, now: deps.now });
 
   return {
     app,
+    worker,
     async start(port = env.PORT) {
       await app.init();
+      worker.start();
       if (receiver instanceof HTTPReceiver) {
         server = await receiver.start(port);
         return { port: (server.address() as AddressInfo).port };
@@ -55,6 +63,7 @@ export function createChatOpsApp(deps: AppDeps): ChatOpsApp {
       return { port };
     },
     async stop() {
+      await worker.stop();
       await app.stop();
     },
   };

@@ -3,6 +3,7 @@ import type { GitHubClients } from './github/clients.js';
 import type { Logger } from './log/logger.js';
 import type { Sanitizer } from './log/sanitizer.js';
 import type { Store } from './store/index.js';
+import type { AccessResolver } from './services/access.js';
 
 /** What every listener may use; built once by main.ts (or a test) and handed to app.ts. */
 export interface AppDeps {
@@ -12,4 +13,5 @@ export interface AppDeps {
   logger: Logger;
   sanitizer: Sanitizer;
   now: () => Date;
+  access: AccessResolver;
 }

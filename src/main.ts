@@ -5,6 +5,7 @@ import { createLogger } from './log/logger.js';
 import { Sanitizer } from './log/sanitizer.js';
 import { openStore } from './store/index.js';
 import { createChatOpsApp } from './app.js';
+import { AccessResolver } from './services/access.js';
 
 const sanitizer = new Sanitizer();
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, logger });
   await store.reports.purgeExpired(new Date());
   const github = new GitHubClients({ config, logger });
-  const chatops = createChatOpsApp({ config, store, github, logger, sanitizer, now: () => new Date() });
+  const chatops = createChatOpsApp({ config, store, github, logger, sanitizer, now: () => new Date(), access: new AccessResolver() });
   const { port } = await chatops.start();
   logger.info({ port, mode: config.env.SLACK_APP_TOKEN ? 'socket' : 'http', store: store.dialect }, 'release-chatops is running');
 

@@ -1,6 +1,8 @@
 /** Every action_id the bot puts on a button, so the catch-all can tell stale clicks from live ones. */
 export const ACTION_IDS = {
   shareSyncReport: 'sync_status_share',
+  releaseConfirm: 'release_confirm',
+  releaseCancel: 'release_cancel',
 } as const;
 
 export const LIVE_ACTION_IDS: readonly string[] = Object.values(ACTION_IDS);

@@ -8,7 +8,6 @@ import { text, USAGE, type CommandName } from '../ui/messages.js';
  * rather than leaving Slack to show "dispatch_failed".
  */
 const PENDING: Array<[string, CommandName]> = [
-  ['/release', 'release'],
   ['/rotate', 'rotate'],
   ['/secret', 'secret'],
 ];

@@ -53,7 +53,6 @@ describe('HTTP surfaces beside /slack/events', () => {
 
   test('commands not shipped yet answer with their usage instead of failing', async () => {
     for (const [command, usage] of [
-      ['/release', /\/release \[repo\] <tag>/],
       ['/rotate', /\/rotate \[repo\] <SECRET>/],
       ['/secret', /\/secret replace\|revoke/],
     ] as const) {
@@ -64,7 +63,7 @@ describe('HTTP surfaces beside /slack/events', () => {
       assert.match(body.text, /not available in this version/);
       assert.match(body.text, usage);
     }
-    await eventually(async () => (await h.store.audit.list()).filter((e) => e.outcome === 'not_available').length === 3, 'three audit entries');
+    await eventually(async () => (await h.store.audit.list()).filter((e) => e.outcome === 'not_available').length === 2, 'two audit entries');
   });
 
   test('a submitted modal no listener knows is replaced by a notice', async () => {

@@ -7,6 +7,7 @@ import { createChatOpsApp, type ChatOpsApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import type { AppDeps } from '../../src/deps.js';
 import { GitHubClients } from '../../src/github/clients.js';
+import { AccessResolver } from '../../src/services/access.js';
 import type { ClientTuning } from '../../src/github/octokit.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Sanitizer } from '../../src/log/sanitizer.js';
@@ -29,11 +30,14 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   store?: 'sqlite' | 'postgres';
   tuning?: ClientTuning;
+  /** SQLite file to use (e.g. another bot's, to test a restart); default: a new one. */
+  dbFile?: string;
   /** Default debug, so tests see everything the bot would log. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface Harness {
+  bot: BotUnderTest;
   slack: FakeSlack;
   github: FakeGitHub;
   ghe: FakeGitHub;
@@ -57,13 +61,17 @@ export const SIGNING_SECRET = 'test-signing-secret-5d41402abc4b2a76';
 export const BOT_TOKEN = 'xoxb-0000000001-test-bot-token';
 
 export interface BotUnderTest {
+  /** Moves the bot's clock (confirmations, job schedules) forward; GitHub's fakes keep theirs. */
+  advance(ms: number): void;
+  chatops: ChatOpsApp;
   config: AppConfig;
   deps: AppDeps;
   store: Store;
   appUrl: string;
   logs: string[];
   dbFile: string | null;
-  stop(): Promise<void>;
+  /** `keepFiles`: leave the SQLite file for a bot started after this one. */
+  stop(o?: { keepFiles?: boolean }): Promise<void>;
 }
 
 /**
@@ -82,7 +90,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
   await writeFile(configPath, toYaml(yaml));
 
   const pgSchema = `chatops_it_${Math.random().toString(36).slice(2, 10)}`;
-  const dbFile = o.store === 'postgres' ? null : join(dir, 'chatops.sqlite');
+  const dbFile = o.store === 'postgres' ? null : (o.dbFile ?? join(dir, 'chatops.sqlite'));
   const vars: NodeJS.ProcessEnv = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -118,19 +126,26 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
     timeoutMs: 10_000,
     ...o.tuning,
   };
-  const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now: () => new Date() };
-  const chatops: ChatOpsApp = createChatOpsApp(deps);
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now, access: new AccessResolver() };
+  const chatops: ChatOpsApp = createChatOpsApp(deps, { workerIdleMs: 50 });
   const { port } = await chatops.start(0);
   return {
+    advance: (ms: number) => {
+      offsetMs += ms;
+    },
+    chatops,
     config,
     deps,
     store,
     appUrl: `http://127.0.0.1:${port}`,
     logs,
     dbFile,
-    async stop() {
+    async stop(so = {}) {
       await chatops.stop();
       await store.close();
+      if (so.keepFiles) return;
       if (!dbFile) {
         const pg = await import('pg');
         const client = new pg.default.Client({ connectionString: PG_URL });
@@ -154,6 +169,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const { config, deps, store, appUrl, logs, dbFile } = bot;
 
   const harness: Harness = {
+    bot,
     slack,
     github,
     ghe,

@@ -5,6 +5,8 @@ import type { HostEnv } from './pipeline.js';
 import { errorReply } from './responses.js';
 import { actionsRoutes } from './rest/actions.js';
 import { appsRoutes } from './rest/apps.js';
+import { gitCommitsRoutes } from './rest/gitCommits.js';
+import { releasesRoutes } from './rest/releases.js';
 import { reposRoutes } from './rest/repos.js';
 import { secretsRoutes } from './rest/secrets.js';
 import { userRoutes } from './rest/user.js';
@@ -12,7 +14,7 @@ import type { RepoRec } from './state.js';
 
 /** REST dispatch: finds the route, checks who may use it on which repository, runs it. */
 
-const ROUTES: CompiledRoute[] = [...userRoutes, ...reposRoutes, ...actionsRoutes, ...secretsRoutes, ...appsRoutes].map(compile);
+const ROUTES: CompiledRoute[] = [...userRoutes, ...reposRoutes, ...actionsRoutes, ...secretsRoutes, ...appsRoutes, ...gitCommitsRoutes, ...releasesRoutes].map(compile);
 
 export async function routeRest(env: HostEnv, method: string, apiPath: string, url: URL, body: unknown, req: IncomingMessage, principal: Principal): Promise<Reply> {
   let doc = '';

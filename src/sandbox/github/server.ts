@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { openSealedBox, sodiumReady } from './crypto.js';
 import { handleRequest, Injector, type FailureInjection, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
+import { addRelease } from './rest/releases.js';
 import { sendReply } from './responses.js';
 import { completeRun, setJob, startRun, type JobOutcome, type JobUpdate } from './runs.js';
 import { GitHubState, type RepoRec, type RunRec } from './state.js';
@@ -136,6 +137,11 @@ export class FakeGitHub {
 
   createTag(fullName: string, tag: string, o?: { sha?: string; annotated?: boolean; message?: string }): void {
     this.state.createTag(fullName, tag, o);
+  }
+
+  /** A published release for an existing tag; returns its id. */
+  createRelease(fullName: string, tag: string, o?: { name?: string; prerelease?: boolean }): number {
+    return addRelease(this.state, this.state.repo(fullName), tag, o).id;
   }
 
   addWorkflow(fullName: string, path: string, yaml: string, o?: { state?: 'active' | 'disabled_manually' }): number {

@@ -1,0 +1,48 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { dispatchConfirmedRelease } from '../services/releaseDispatch.js';
+import { RELEASE_ACTIONS, releaseText } from '../ui/releaseConfirm.js';
+import type { Release } from '../store/index.js';
+
+function refusal(r: Release | null, user: string, now: Date): string {
+  if (!r) return releaseText.unknown;
+  if (r.requestedBy !== user) return releaseText.notYours;
+  if (r.status === 'pending' && r.expiresAt <= now) return releaseText.expired;
+  return releaseText.alreadyDecided(r.status);
+}
+
+/** Release: exactly one click, on one replica, wins the pending -> dispatching transition and dispatches. */
+export function register(app: App, deps: AppDeps): void {
+  app.action<BlockButtonAction>(RELEASE_ACTIONS.confirm, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const user = body.user.id;
+    const id = action.value ?? '';
+    const won = await deps.store.releases.claimForDispatch(id, user, deps.now());
+    const release = await deps.store.releases.get(id);
+    if (!won || !release) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: refusal(release, user, deps.now()) });
+      await deps.store.audit.record({ actor: user, action: 'action:release-confirm', outcome: 'refused', ...(release ? { repo: release.repo } : {}) }, deps.now());
+      return;
+    }
+    await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.dispatching(release.tag) });
+    await dispatchConfirmedRelease(deps, client, release);
+    await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.dispatched(release.tag, release.channel) });
+  });
+
+  app.action<BlockButtonAction>(RELEASE_ACTIONS.cancel, async ({ ack, body, action, respond }) => {
+    await ack();
+    const user = body.user.id;
+    const id = action.value ?? '';
+    const cancelled = await deps.store.releases.cancel(id, user, deps.now());
+    const release = await deps.store.releases.get(id);
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: cancelled,
+      text: cancelled && release ? releaseText.cancelled(release.tag) : refusal(release, user, deps.now()),
+    });
+    await deps.store.audit.record(
+      { actor: user, action: 'action:release-cancel', outcome: cancelled ? 'cancelled' : 'refused', ...(release ? { repo: release.repo } : {}) },
+      deps.now(),
+    );
+  });
+}

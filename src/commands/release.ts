@@ -1,0 +1,77 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { parseRepoArgs } from '../core/commandArgs.js';
+import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
+import { releaseContext, releasePreflight } from '../services/release.js';
+import { renderReleaseConfirm, releaseText } from '../ui/releaseConfirm.js';
+import { text, USAGE } from '../ui/messages.js';
+
+/** A confirmation is valid this long; after that it is void and nothing can be dispatched from it. */
+export const CONFIRM_TTL_SECONDS = 10 * 60;
+
+/** `/release [repo] <tag>`: checks, then a private confirmation; nothing runs until it is confirmed. */
+export function register(app: App, deps: AppDeps): void {
+  app.command('/release', async ({ command, ack, respond, client }) => {
+    const audit = (outcome: string, detail?: Record<string, unknown>, repo?: string) =>
+      deps.store.audit.record({ actor: command.user_id, action: 'command:/release', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) }, deps.now());
+    const names = deps.config.repos.map((r) => r.shortName);
+    const args = parseRepoArgs(command.text, deps.config.repos, 1);
+    if (args.kind !== 'ok') {
+      await ack({ response_type: 'ephemeral', text: args.kind === 'help' ? text.help(USAGE.release, names) : `${args.message}\n${USAGE.release}` });
+      return audit(args.kind === 'help' ? 'help' : 'usage');
+    }
+    const { repo } = args;
+    const tagInput = args.rest[0] ?? '';
+    const parsed = parseReleaseTag(tagInput);
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: releaseText.badTag(parsed.reason, TAG_EXAMPLES) });
+      return audit('usage', { check: 'tag' }, repo.github);
+    }
+    if (!repo.release) {
+      await ack({ response_type: 'ephemeral', text: releaseText.noReleaseConfigured(repo.shortName) });
+      return audit('usage', { check: 'config' }, repo.github);
+    }
+    await ack();
+    // After the ack: these ask Slack (user groups) and GitHub.
+    if (!(await deps.access.allowed(client, command.user_id, deps.config.file.access.release))) {
+      await respond({ response_type: 'ephemeral', text: releaseText.notAllowed(repo.shortName) });
+      return audit('refused', { check: 'access' }, repo.github);
+    }
+    const ctx = await releaseContext(deps, repo);
+    const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, parsed.tag);
+    if (!check.ok) {
+      await respond({ response_type: 'ephemeral', text: check.reason });
+      return audit('refused', { tag: parsed.tag, reason: check.reason.slice(0, 300) }, repo.github);
+    }
+    const channel = repo.channel ?? command.channel_id;
+    const release = await deps.store.releases.create(
+      {
+        repo: repo.github,
+        repoName: repo.shortName,
+        tag: parsed.tag,
+        sha: check.tag.sha,
+        workflow: String(check.workflow.id),
+        inputs: repo.release.inputs,
+        requestedBy: command.user_id,
+        channel,
+        ttlSeconds: CONFIRM_TTL_SECONDS,
+      },
+      deps.now(),
+    );
+    await respond({
+      response_type: 'ephemeral',
+      ...renderReleaseConfirm({
+        releaseId: release.id,
+        repo: repo.github,
+        repoName: repo.shortName,
+        webUrl: ctx.webUrl,
+        tag: check.tag,
+        workflow: check.workflow,
+        inputs: repo.release.inputs,
+        previousFailure: check.previousFailure,
+        expiresMinutes: CONFIRM_TTL_SECONDS / 60,
+      }),
+    });
+    return audit('confirmation', { tag: parsed.tag, sha: check.tag.sha, release: release.id, rerun: check.previousFailure !== null }, repo.github);
+  });
+}

@@ -1,0 +1,36 @@
+import type { ResolvedRepo } from '../config/load.js';
+import type { AppDeps } from '../deps.js';
+import type { ReleasePort, RepoRef } from '../core/ports.js';
+import { preflight, type Preflight } from '../core/release/preflight.js';
+import { ReleaseGateway } from '../github/releaseGateway.js';
+import { ActionsGateway } from '../github/actionsGateway.js';
+import { webUrlOf } from '../github/octokit.js';
+
+export interface ReleaseContext {
+  port: ReleasePort;
+  actions: ActionsGateway;
+  ref: RepoRef;
+  webUrl: string;
+}
+
+export async function releaseContext(deps: AppDeps, repo: ResolvedRepo): Promise<ReleaseContext> {
+  const client = await deps.github.forRepo(repo.owner, repo.repo);
+  return {
+    port: new ReleaseGateway(client),
+    actions: new ActionsGateway(client),
+    ref: { owner: repo.owner, name: repo.repo },
+    webUrl: `${webUrlOf(client.apiUrl)}/${repo.github}`,
+  };
+}
+
+/** Fetches what the checks need (in parallel where they do not depend on each other) and runs them. */
+export async function releasePreflight(deps: AppDeps, ctx: ReleaseContext, repo: ResolvedRepo, workflowRef: string | number, tag: string): Promise<Preflight> {
+  const { port, ref } = ctx;
+  const [tagInfo, workflow, active] = await Promise.all([port.tag(ref, tag), port.workflow(ref, workflowRef), deps.store.releases.active(repo.github, tag, deps.now())]);
+  const [latestTags, workflowYaml, runs] = await Promise.all([
+    tagInfo ? Promise.resolve([]) : port.latestTags(ref, 5),
+    workflow ? port.fileOnDefaultBranch(ref, workflow.path) : Promise.resolve(null),
+    tagInfo && workflow ? port.workflowRuns(ref, workflow.id, { headSha: tagInfo.sha, perPage: 20 }) : Promise.resolve([]),
+  ]);
+  return preflight({ repo: repo.github, tag, tagInfo, latestTags, workflowRef, workflow, workflowYaml, runs, activeRequests: active.length });
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import type { Job, Release } from '../store/index.js';
+import type { JobInfo, WorkflowRunInfo } from '../core/ports.js';
+import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from '../core/release/progress.js';
+import type { JobHandler, JobResult } from '../worker/runner.js';
+import { callSlack } from '../slack/slackErrors.js';
+import { releaseText } from '../ui/releaseConfirm.js';
+import { releaseContext } from './release.js';
+
+export const FOLLOW_JOB = 'release.follow';
+
+export const FollowPayload = z.object({
+  releaseId: z.string(),
+  memory: ProgressMemory,
+  /** Set when the dispatch had no trustworthy answer: the run is looked for, never dispatched again. */
+  ambiguous: z.string().nullable().default(null),
+  /** Consecutive polls whose Slack calls failed (other than rate limits, which the client waits out). */
+  slackFailures: z.number().int().default(0),
+});
+export type FollowPayload = z.infer<typeof FollowPayload>;
+
+/** How long a dispatched run may stay invisible before the bot says it never appeared. */
+const RUN_APPEAR_SECONDS = 180;
+const MAX_SLACK_FAILURES = 10;
+
+/**
+ * One poll of a followed release: find its run if the dispatch did not say, read
+ * the run and its jobs, let the pure core plan the messages, perform them, and
+ * come back when the core says. Lives in the store as a leased job, so any
+ * replica continues it after a restart.
+ */
+export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: FOLLOW_JOB,
+    leaseSeconds: 120,
+    async run(job: Job): Promise<JobResult> {
+      const payload = FollowPayload.parse(job.payload);
+      const release = await deps.store.releases.get(payload.releaseId);
+      const repo = release && deps.config.repos.find((r) => r.github === release.repo);
+      if (!release || !repo) return { kind: 'done' };
+      const ctx = await releaseContext(deps, repo);
+      const now = deps.now();
+
+      let runId = release.runId;
+      let runUrl = release.runUrl;
+      if (runId === null) {
+        const found = await findDispatchedRun(ctx.port.workflowRuns.bind(ctx.port), ctx.ref, release);
+        if (found) {
+          runId = found.id;
+          runUrl = found.htmlUrl;
+          await deps.store.releases.setRun(release.id, { runId, runUrl });
+        } else if ((now.getTime() - job.createdAt.getTime()) / 1000 > RUN_APPEAR_SECONDS) {
+          await ensureMainMessage(deps, client, release, { text: releaseText.dispatchFailed(release.tag, 'GitHub accepted nothing I can find: no run appeared. Nothing was dispatched again; check the Actions tab.'), blocks: [] });
+          return { kind: 'done' };
+        }
+      }
+      let run: WorkflowRunInfo | null = null;
+      let jobs: JobInfo[] = [];
+      if (runId !== null) {
+        [run, jobs] = await Promise.all([ctx.port.run(ctx.ref, runId), ctx.actions.runJobs(ctx.ref, runId)]);
+      }
+      const followed: FollowedRelease = {
+        repo: release.repo,
+        repoName: release.repoName,
+        tag: release.tag,
+        workflow: release.workflow,
+        startedBy: release.requestedBy,
+        ...(runUrl ? { runUrl } : {}),
+        releaseUrl: run?.status === 'completed' ? await ctx.port.releaseUrl(ctx.ref, release.tag) : null,
+      };
+      const plan = planProgress({ release: followed, run, jobs, memory: payload.memory, now });
+      let memory = payload.memory;
+      for (const action of plan.actions) {
+        // Each action done is folded into the memory at once: a failure later in the
+        // list leaves the memory true, so nothing is posted twice on the retry.
+        try {
+          if (action.kind === 'update_main') await ensureMainMessage(deps, client, release, action.message);
+          else if (action.kind === 'thread_reply') {
+            const ts = await ensureMainMessage(deps, client, release, null);
+            await callSlack('reply in the release thread', () => client.chat.postMessage({ channel: release.channel, thread_ts: ts, ...action.message }));
+          }
+        } catch (e) {
+          // Keep what was done; try again later, and give up after a while rather than loop for ever.
+          const slackFailures = payload.slackFailures + 1;
+          deps.logger.warn({ err: e, release: release.id, slackFailures }, 'release message could not be updated');
+          if (slackFailures >= MAX_SLACK_FAILURES) return { kind: 'done' };
+          return { kind: 'again', at: new Date(now.getTime() + 30_000), payload: { ...payload, memory, slackFailures } };
+        }
+        memory = applyAction(memory, action);
+      }
+      if (plan.nextPollSeconds === null) {
+        await deps.store.audit.record(
+          { actor: 'system', action: 'release:finished', repo: release.repo, outcome: run?.conclusion ?? 'unknown', detail: { tag: release.tag, runId } },
+          now,
+        );
+        return { kind: 'done' };
+      }
+      return { kind: 'again', at: new Date(now.getTime() + plan.nextPollSeconds * 1000), payload: { ...payload, memory: plan.memory, slackFailures: 0 } };
+    },
+  };
+}
+
+/** A dispatched run: a workflow_dispatch run of the workflow for the tag's commit, created after the request. */
+async function findDispatchedRun(
+  workflowRuns: (ref: { owner: string; name: string }, wf: string | number, o: { headSha?: string; event?: string; perPage?: number }) => Promise<WorkflowRunInfo[]>,
+  ref: { owner: string; name: string },
+  release: Release,
+): Promise<WorkflowRunInfo | null> {
+  const runs = await workflowRuns(ref, Number(release.workflow), { headSha: release.sha, event: 'workflow_dispatch', perPage: 10 });
+  const since = release.createdAt.getTime() - 60_000;
+  return runs.find((r) => Date.parse(r.createdAt) >= since) ?? null;
+}
+
+/** Posts the release's channel message once, then edits it; returns its ts. */
+export async function ensureMainMessage(deps: AppDeps, client: WebClient, release: Release, message: { text: string; blocks: unknown[] } | null): Promise<string> {
+  const current = (await deps.store.releases.get(release.id)) ?? release;
+  const fallback = { text: releaseText.mainMessage(release.tag, release.repoName, release.requestedBy), blocks: [] };
+  const m = message ?? fallback;
+  const args = { text: m.text, ...(m.blocks.length ? { blocks: m.blocks as never } : {}) };
+  if (current.messageTs) {
+    if (message) await callSlack('update the release message', () => client.chat.update({ channel: current.channel, ts: current.messageTs ?? '', ...args }));
+    return current.messageTs;
+  }
+  const posted = await callSlack('post the release message', () => client.chat.postMessage({ channel: current.channel, ...args, unfurl_links: false }));
+  const ts = String(posted.ts);
+  await deps.store.releases.setMessage(release.id, String(posted.channel ?? current.channel), ts);
+  return ts;
+}

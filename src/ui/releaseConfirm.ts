@@ -1,0 +1,62 @@
+import type { TagInfo, WorkflowInfo, WorkflowRunInfo } from '../core/ports.js';
+import { actions, button, code, context, link, mrkdwnEscape as esc, section, type KnownBlock } from './blocks.js';
+import { shortSha } from './format.js';
+import { ACTION_IDS } from '../actions/ids.js';
+
+export interface ConfirmView {
+  releaseId: string;
+  repo: string;
+  repoName: string;
+  webUrl: string;
+  tag: TagInfo;
+  workflow: WorkflowInfo;
+  inputs: Record<string, string>;
+  previousFailure: WorkflowRunInfo | null;
+  expiresMinutes: number;
+}
+
+export const RELEASE_ACTIONS = { confirm: ACTION_IDS.releaseConfirm, cancel: ACTION_IDS.releaseCancel } as const;
+
+/** The private summary a person confirms: exactly what will be dispatched. */
+export function renderReleaseConfirm(v: ConfirmView): { text: string; blocks: KnownBlock[] } {
+  const inputs = Object.entries(v.inputs);
+  const lines = [
+    `*Release ${code(v.tag.name)} of ${code(v.repoName)}?*`,
+    `• Repository: ${link(v.webUrl, v.repo)}`,
+    `• Commit: ${link(`${v.webUrl}/commit/${v.tag.sha}`, shortSha(v.tag.sha))} ${esc(v.tag.subject)}`,
+    `• Workflow: ${code(v.workflow.path)} (workflow_dispatch on ${code(v.tag.name)})`,
+    `• Inputs: ${inputs.length ? inputs.map(([k, val]) => `${code(k)}=${code(val)}`).join(', ') : '_none_'}`,
+  ];
+  if (v.previousFailure) lines.push(`:warning: The last run for this tag ${link(v.previousFailure.htmlUrl, 'failed')}; this releases it again.`);
+  return {
+    text: `Release ${v.tag.name} of ${v.repoName}? Confirm or cancel.`,
+    blocks: [
+      ...section(lines.join('\n')),
+      actions([
+        button({ text: v.previousFailure ? 'Release again' : 'Release', actionId: RELEASE_ACTIONS.confirm, value: v.releaseId, style: 'primary' }),
+        button({ text: 'Cancel', actionId: RELEASE_ACTIONS.cancel, value: v.releaseId }),
+      ]),
+      context(`Only you see this. It expires in ${v.expiresMinutes} minutes.`),
+    ],
+  };
+}
+
+export const releaseText = {
+  notAllowed: (repo: string) => `You are not allowed to release \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
+  badTag: (reason: string, examples: readonly string[]) => `${reason}\nUsage: \`/release [repo] <tag>\`, with a tag such as ${examples.map((e) => `\`${e}\``).join(', ')}.`,
+  noReleaseConfigured: (repo: string) => `\`${repo}\` has no \`release\` section in the configuration.`,
+  dispatching: (tag: string) => `:rocket: Dispatching the release of \`${tag}\`…`,
+  dispatched: (tag: string, channel: string) => `:rocket: Release of \`${tag}\` started. Follow it in <#${channel}>.`,
+  cancelled: (tag: string) => `Release of \`${tag}\` cancelled. Nothing was dispatched.`,
+  alreadyDecided: (status: string) =>
+    status === 'cancelled'
+      ? 'This release was cancelled. Nothing was dispatched.'
+      : status === 'expired'
+        ? 'This confirmation has expired. Run `/release` again.'
+        : 'This release was already confirmed; it is dispatched once.',
+  expired: 'This confirmation has expired (10 minutes). Nothing was dispatched. Run `/release` again.',
+  notYours: 'Only the person who asked for this release can confirm or cancel it.',
+  unknown: 'I no longer know this release. Nothing was dispatched. Run `/release` again.',
+  dispatchFailed: (tag: string, reason: string) => `:x: The release of \`${tag}\` could not be dispatched: ${reason}`,
+  mainMessage: (tag: string, repoName: string, user: string) => `Release ${tag} of ${repoName}, started by <@${user}>`,
+} as const;

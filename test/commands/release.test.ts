@@ -1,0 +1,195 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ACTION_IDS } from '../../src/actions/ids.js';
+import type { RecordedCall } from '../../src/sandbox/slack/index.js';
+import { CHANNEL, eventually, startBot, startHarness, USERS, type Harness, type HarnessOptions } from '../helpers/harness.js';
+
+const RELEASE_WF = '.github/workflows/release.yml';
+const TAG = 'v0.1.0b39';
+const textOf = (c: RecordedCall): string => JSON.stringify(c.args);
+
+async function withHarness(o: HarnessOptions, fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness(o);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+/** `/release` until its private confirmation; returns the release id on the buttons. */
+async function askRelease(h: Harness, text = TAG, user: string = USERS.alice): Promise<{ reply: RecordedCall; id: string | null }> {
+  const { http, responseUrl } = await h.command('/release', text, { user });
+  assert.equal(http.status, 200);
+  const reply = await h.responseTo(responseUrl);
+  const m = /"action_id":"release_confirm","value":"([^"]+)"/.exec(textOf(reply));
+  return { reply, id: m?.[1] ?? null };
+}
+
+const dispatches = (h: Harness) => h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches')).length;
+const releaseRuns = (h: Harness) => h.github.runs(h.seed.github.repo, RELEASE_WF).filter((r) => r.event === 'workflow_dispatch');
+/** Lets the bot's clock run ahead so the next poll of the follower is due. */
+const nextPoll = (h: Harness) => h.bot.advance(61_000);
+
+describe('/release', () => {
+  test('happy path: confirm, dispatch once, follow queued -> in progress -> done in one channel message', () =>
+    withHarness({}, async (h) => {
+      const { reply, id } = await askRelease(h);
+      assert.equal(reply.args.response_type, 'ephemeral');
+      assert.match(textOf(reply), /Release `v0\.1\.0b39` of `pywats`\?/);
+      assert.match(textOf(reply), /release\.yml/);
+      assert.ok(id);
+
+      const click = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id });
+      assert.equal(click.http.status, 200);
+      const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      assert.match(textOf(main), /Release v0\.1\.0b39 of pywats, started by <@U0ALICE001>/);
+      assert.equal(dispatches(h), 1);
+      const [run] = releaseRuns(h);
+      assert.ok(run, 'the dispatch created a run');
+
+      for (const job of ['build', 'sign']) h.github.setJob(run.id, job, { status: 'in_progress' });
+      nextPoll(h);
+      await h.slack.waitFor((c) => c.method === 'chat.update' && /in progress|running/i.test(textOf(c)), 10_000);
+
+      h.github.completeRun(run.id, {});
+      nextPoll(h);
+      const done = await h.slack.waitFor((c) => c.method === 'chat.update' && /released in/i.test(textOf(c)), 10_000);
+      // One channel message, edited in place.
+      assert.equal(h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL && !c.args.thread_ts).length, 1);
+      assert.equal(new Set(h.slack.callsTo('chat.update').map((c) => c.args.ts)).size, 1);
+      assert.equal(done.args.channel, CHANNEL);
+      assert.ok(main.ok);
+      assert.match(textOf(done), /actions\/runs\/\d+/);
+      await eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:finished' && e.outcome === 'success'), 'the audit of the end');
+      assert.equal(dispatches(h), 1, 'never dispatched twice');
+      const actions = (await h.store.audit.list()).map((e) => `${e.action}:${e.outcome}`);
+      assert.ok(actions.includes('command:/release:confirmation') && actions.includes('release:dispatch:run'), actions.join(' '));
+    }));
+
+  test('a failed job adds one reply in the thread with the failing step', () =>
+    withHarness({}, async (h) => {
+      const { id } = await askRelease(h);
+      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
+      const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      const [run] = releaseRuns(h);
+      assert.ok(run);
+      h.github.completeRun(run.id, { sign: { conclusion: 'failure', failedStep: 'Sign distributions', log: 'sigstore: error: OIDC token expired' } });
+      nextPoll(h);
+      const reply = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined, 10_000);
+      assert.ok(reply.args.thread_ts);
+      assert.match(textOf(reply), /Sign distributions/);
+      await h.slack.waitFor((c) => c.method === 'chat.update' && /fail/i.test(textOf(c)), 10_000);
+      nextPoll(h);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(h.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts).length, 1, 'one reply, never repeated');
+      assert.ok(main.ok);
+    }));
+
+  test('refusals: usage, unknown tag, not allowed; nothing dispatched', () =>
+    withHarness({}, async (h) => {
+      const bad = await h.command('/release', 'latest');
+      assert.match(JSON.parse(bad.http.body).text as string, /v1\.3\.0.*v0\.1\.0b39/s);
+      const missing = await askRelease(h, 'v9.9.9');
+      assert.match(textOf(missing.reply), /Tag `v9\.9\.9` does not exist.*Latest tags/);
+      assert.equal(missing.id, null);
+      const carol = await askRelease(h, TAG, USERS.carol);
+      assert.match(textOf(carol.reply), /not allowed to release/);
+      assert.equal(carol.id, null);
+      assert.equal(dispatches(h), 0);
+    }));
+
+  test('two confirm clicks at once, and one from someone else: one dispatch', () =>
+    withHarness({}, async (h) => {
+      const { id } = await askRelease(h);
+      assert.ok(id);
+      const clicks = await Promise.all([
+        h.click({ actionId: ACTION_IDS.releaseConfirm, value: id }),
+        h.click({ actionId: ACTION_IDS.releaseConfirm, value: id }),
+        h.click({ actionId: ACTION_IDS.releaseConfirm, value: id, user: USERS.carol }),
+      ]);
+      assert.ok(clicks.every((c) => c.http.status === 200));
+      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(dispatches(h), 1);
+      const texts = await Promise.all(clicks.map((c) => h.responseTo(c.responseUrl).then(textOf)));
+      assert.ok(texts.some((t) => /already confirmed/.test(t)));
+      assert.ok(texts.some((t) => /Only the person who asked/.test(t)));
+    }));
+
+  test('cancel, and a confirmation after expiry: nothing dispatched', () =>
+    withHarness({}, async (h) => {
+      const first = await askRelease(h);
+      const cancel = await h.click({ actionId: ACTION_IDS.releaseCancel, value: first.id ?? '' });
+      assert.match(textOf(await h.responseTo(cancel.responseUrl)), /cancelled/);
+      const again = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: first.id ?? '' });
+      assert.match(textOf(await h.responseTo(again.responseUrl)), /cancelled/);
+      const second = await askRelease(h);
+      h.bot.advance(11 * 60_000);
+      const late = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: second.id ?? '' });
+      assert.match(textOf(await h.responseTo(late.responseUrl)), /expired/);
+      assert.equal(dispatches(h), 0);
+    }));
+
+  test('a 502 on dispatch that did create a run: no second dispatch, the run is found and followed', () =>
+    withHarness({}, async (h) => {
+      const { id } = await askRelease(h);
+      h.github.failNext({ method: 'POST', path: /dispatches$/ }, { status: 502, times: 1 });
+      // What GitHub did despite the 502: it created the run.
+      const runId = h.github.startRun(h.seed.github.repo, RELEASE_WF, {
+        event: 'workflow_dispatch',
+        headBranch: TAG,
+        headSha: h.seed.github.tags[TAG],
+        createdAt: new Date().toISOString(),
+      });
+      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
+      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      h.github.completeRun(runId, {});
+      nextPoll(h);
+      await h.slack.waitFor((c) => c.method === 'chat.update' && new RegExp(`actions/runs/${runId}`).test(textOf(c)) && /released in/i.test(textOf(c)), 10_000);
+      assert.equal(dispatches(h), 1);
+    }));
+
+  test('Slack answering 429 on chat.update is waited out', () =>
+    withHarness({}, async (h) => {
+      const { id } = await askRelease(h);
+      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
+      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      const [run] = releaseRuns(h);
+      assert.ok(run);
+      h.slack.rateLimit('chat.update', { times: 1, retryAfterSeconds: 1 });
+      h.github.completeRun(run.id, {});
+      nextPoll(h);
+      await h.slack.waitFor((c) => c.method === 'chat.update' && c.ok && /released in/i.test(textOf(c)), 15_000);
+      assert.equal(h.slack.callsTo('chat.update').filter((c) => !c.ok).length, 1);
+    }));
+
+  test('a restart while a run is followed: the next bot finishes the message', async () => {
+    const h = await startHarness({});
+    try {
+      const { id } = await askRelease(h);
+      const click = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
+      const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      await h.slack.waitFor((c) => c.method === 'response_url' && /started/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''));
+      await eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
+      const dbFile = h.bot.dbFile;
+      assert.ok(dbFile);
+      await h.bot.stop({ keepFiles: true });
+      const [run] = releaseRuns(h);
+      assert.ok(run);
+      h.github.completeRun(run.id, {});
+      const second = await startBot({ slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed, dbFile });
+      try {
+        second.advance(61_000);
+        const done = await h.slack.waitFor((c) => c.method === 'chat.update' && /released in/i.test(textOf(c)), 15_000);
+        assert.equal(done.args.channel, CHANNEL);
+        assert.ok(main.ok);
+        assert.equal(dispatches(h), 1);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await Promise.all([h.slack.stop(), h.github.stop(), h.ghe.stop()]);
+    }
+  });
+});
