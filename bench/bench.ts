@@ -22,10 +22,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, i)] ?? NaN;
 }
 
+let COMMAND = { command: '/sync-status', text: '' };
+
 async function burst(appUrl: string, responseUrls: string[]): Promise<number[]> {
   const all = await Promise.all(
     responseUrls.map((response_url) =>
-      sendSlashCommand(appUrl, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url }),
+      sendSlashCommand(appUrl, SIGNING_SECRET, { ...COMMAND, user_id: USERS.alice, channel_id: CHANNEL, response_url }),
     ),
   );
   for (const r of all) if (r.status !== 200) throw new Error(`ack failed with HTTP ${r.status}`);
@@ -41,7 +43,9 @@ async function measurePair(apps: Array<{ url: string; responseUrls: (n: number) 
   for (let i = 0; i < ROUNDS; i++) {
     for (const [k, app] of apps.entries()) {
       await new Promise((r) => setTimeout(r, 250));
-      samples[k]?.push(...(await burst(app.url, await app.responseUrls(CONCURRENCY))));
+      const b = await burst(app.url, await app.responseUrls(CONCURRENCY));
+      if (process.env.BENCH_BURSTS) console.log(`   burst ${i} app ${k}: max ${Math.max(...b).toFixed(0)} ms`);
+      samples[k]?.push(...b);
     }
   }
   return samples.map((s) => {
@@ -53,7 +57,7 @@ async function measurePair(apps: Array<{ url: string; responseUrls: (n: number) 
 async function bareBolt(slackApiUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events' });
   const app = new App({ token: BOT_TOKEN, receiver, clientOptions: { slackApiUrl } });
-  app.command('/sync-status', async ({ ack }) => {
+  app.command(COMMAND.command, async ({ ack }) => {
     await ack();
   });
   const server = await receiver.start(0);
@@ -111,7 +115,7 @@ async function latency(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
       d = await delivered();
     }
-    console.log(`\n1. Ack latency of /sync-status, ${CONCURRENCY} concurrent requests x ${ROUNDS} rounds per app (+1 warm-up), alternating, fake GitHub and GHE answering in ${GITHUB_LATENCY_MS} ms`);
+    console.log(`\n${COMMAND.command === '/sync-status' ? '1' : '3'}. Ack latency of ${COMMAND.command} ${COMMAND.text}, ${CONCURRENCY} concurrent requests x ${ROUNDS} rounds per app (+1 warm-up), alternating, fake GitHub and GHE answering in ${GITHUB_LATENCY_MS} ms`);
     console.log('   app              p50 ms   p99 ms   max ms   samples');
     const row = (name: string, r: Figures) =>
       console.log(`   ${name.padEnd(16)} ${r.p50.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.max.toFixed(1).padStart(6)}   ${r.n}`);
@@ -157,5 +161,66 @@ async function requestCounts(): Promise<void> {
   }
 }
 
-await latency();
-await requestCounts();
+/** Following one release whose run takes 10 minutes, polled by the leased follower job. */
+async function followCost(): Promise<void> {
+  const h = await startHarness({ logLevel: 'warn' });
+  try {
+    const { responseUrl } = await h.command('/release', 'v0.1.0b39');
+    const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
+    const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
+    await h.click({ actionId: 'release_confirm', value: id });
+    await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+    const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
+    if (!run) throw new Error('no run');
+    const job = await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'release.follow').executeTakeFirstOrThrow();
+    const jobId = String(job.id);
+    h.github.clearRequests();
+    // The run's life, in seconds after the dispatch.
+    const timeline: Array<[number, () => void]> = [
+      [20, () => h.github.setJob(run.id, 'build', { status: 'in_progress' })],
+      [140, () => h.github.setJob(run.id, 'build', { status: 'completed', conclusion: 'success' })],
+      [150, () => h.github.setJob(run.id, 'sign', { status: 'in_progress' })],
+      [400, () => h.github.setJob(run.id, 'sign', { status: 'completed', conclusion: 'success' })],
+      [600, () => h.github.completeRun(run.id, {})],
+    ];
+    let elapsed = 0;
+    let polls = 0;
+    for (;;) {
+      let j = await h.store.jobs.get(jobId);
+      // Wait out a poll under way (the job is leased while it runs).
+      for (let k = 0; k < 500 && j?.status === 'running'; k++) {
+        await new Promise((r) => setTimeout(r, 20));
+        j = await h.store.jobs.get(jobId);
+      }
+      if (!j || j.status !== 'pending') break;
+      const wait = Math.max(0, j.runAt.getTime() - h.bot.deps.now().getTime());
+      elapsed += wait / 1000;
+      while (timeline[0] && timeline[0][0] <= elapsed) timeline.shift()?.[1]();
+      const before = j.runAt.getTime();
+      h.bot.advance(wait + 1);
+      polls += 1;
+      for (let k = 0; k < 200; k++) {
+        const now = await h.store.jobs.get(jobId);
+        if (!now || (now.status !== 'running' && (now.status !== 'pending' || now.runAt.getTime() !== before))) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      if (elapsed > 3600) throw new Error('the follower never finished');
+    }
+    const gets = h.github.requests.filter((r) => r.method === 'GET');
+    console.log(`\n4. Following one release whose run takes 10 minutes (follower polls with back-off and ETags)`);
+    console.log(`   polls: ${polls} over ${elapsed.toFixed(0)} s of simulated time`);
+    console.log(`   GitHub requests: ${h.github.requests.length} (GET ${gets.length}, of which ${gets.filter((r) => r.status === 304).length} answered 304 and cost no rate limit)`);
+    console.log(`   Slack: ${h.slack.callsTo('chat.update').length} chat.update, ${h.slack.callsTo('chat.postMessage').length} chat.postMessage in all`);
+  } finally {
+    await h.close();
+  }
+}
+
+// `npm run bench` runs every part; `npm run bench -- 3 4` only those.
+const parts = new Set(process.argv.slice(2));
+const want = (n: string) => parts.size === 0 || parts.has(n);
+if (want('1')) await latency();
+if (want('2')) await requestCounts();
+COMMAND = { command: '/release', text: 'v0.1.0b39' };
+if (want('3')) await latency();
+if (want('4')) await followCost();

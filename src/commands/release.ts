@@ -32,7 +32,9 @@ export function register(app: App, deps: AppDeps): void {
       return audit('usage', { check: 'config' }, repo.github);
     }
     await ack();
-    // After the ack: these ask Slack (user groups) and GitHub.
+    // After the ack, and after the requests already waiting have been acked too
+    // (see syncStatus.ts): these ask Slack (user groups) and GitHub.
+    await new Promise((resolve) => setImmediate(resolve));
     if (!(await deps.access.allowed(client, command.user_id, deps.config.file.access.release))) {
       await respond({ response_type: 'ephemeral', text: releaseText.notAllowed(repo.shortName) });
       return audit('refused', { check: 'access' }, repo.github);
