@@ -9,6 +9,7 @@ import * as commands from './commands/index.js';
 import * as actions from './actions/index.js';
 import * as views from './views/index.js';
 import * as home from './home/index.js';
+import * as events from './events/index.js';
 import { Worker } from './worker/runner.js';
 import { releaseFollower } from './services/releaseFollower.js';
 
@@ -46,6 +47,7 @@ export function createChatOpsApp(deps: AppDeps, o: { workerIdleMs?: number } = {
   actions.register(app, deps);
   views.register(app, deps);
   home.register(app, deps);
+  events.register(app, deps);
   registerErrorHandler(app, deps);
   const worker = new Worker({ store: deps.store, handlers: [releaseFollower(deps, app.client)], logger: deps.logger, idleMs: o.workerIdleMs ?? 1000, now: deps.now });
 

@@ -110,7 +110,7 @@ describe('manifest.yml', () => {
       'usergroups:read',
     ]);
     assert.equal(manifest.oauth_config.scopes.user, undefined, 'no user-token scopes');
-    assert.deepEqual([...manifest.settings.event_subscriptions.bot_events].sort(), ['app_home_opened', 'message.channels', 'message.groups']);
+    assert.deepEqual([...manifest.settings.event_subscriptions.bot_events].sort(), ['app_home_opened', 'message.channels', 'message.groups', 'subteam_members_changed']);
     // Each message event needs its history scope, or Slack refuses the manifest.
     const needs: Record<string, string> = { 'message.channels': 'channels:history', 'message.groups': 'groups:history' };
     for (const e of manifest.settings.event_subscriptions.bot_events) {

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import type { RecordedCall } from '../../src/sandbox/slack/index.js';
+import { sendEvent } from '../../src/sandbox/slack/index.js';
 import { CHANNEL, eventually, startBot, startHarness, USERS, type Harness, type HarnessOptions } from '../helpers/harness.js';
 
 const RELEASE_WF = '.github/workflows/release.yml';
@@ -99,6 +100,18 @@ describe('/release', () => {
       assert.equal(dispatches(h), 0);
     }));
 
+  test('access through a user group, refreshed when the group changes', () =>
+    withHarness({ config: (cfg) => void (cfg.access.release = ['S0RELEASERS']) }, async (h) => {
+      h.slack.addUsergroup('S0RELEASERS', [USERS.bob]);
+      assert.ok((await askRelease(h, TAG, USERS.bob)).id, 'a member may');
+      assert.match(textOf((await askRelease(h, 'v0.1.0b38', USERS.carol)).reply), /not allowed/);
+      h.slack.setUsergroupUsers('S0RELEASERS', [USERS.carol]);
+      const ev = await sendEvent(h.appUrl, h.signingSecret, { type: 'subteam_members_changed', subteam_id: 'S0RELEASERS', team_id: 'T0SANDBOX', added_users: [USERS.carol], removed_users: [USERS.bob] });
+      assert.equal(ev.status, 200);
+      await eventually(async () => (await askRelease(h, 'v0.1.0b38', USERS.carol)).id !== null, 'carol allowed after the change', 10_000);
+      assert.equal(h.slack.callsTo('usergroups.users.list').length, 2, 'cached between checks, fetched again after the change');
+    }));
+
   test('two confirm clicks at once, and one from someone else: one dispatch', () =>
     withHarness({}, async (h) => {
       const { id } = await askRelease(h);
@@ -162,6 +175,35 @@ describe('/release', () => {
       nextPoll(h);
       await h.slack.waitFor((c) => c.method === 'chat.update' && c.ok && /released in/i.test(textOf(c)), 15_000);
       assert.equal(h.slack.callsTo('chat.update').filter((c) => !c.ok).length, 1);
+    }));
+
+  test('a GHES that refuses return_run_details gets the plain dispatch; the run is found and followed', () =>
+    withHarness({ githubFlavor: 'ghes' }, async (h) => {
+      const { id } = await askRelease(h);
+      assert.ok(id, 'confirmation offered on GHES too');
+      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id });
+      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      assert.equal(dispatches(h), 2, 'the refused request with return_run_details, then the plain one');
+      const [run] = releaseRuns(h);
+      assert.ok(run);
+      h.github.completeRun(run.id, {});
+      nextPoll(h);
+      await h.slack.waitFor((c) => c.method === 'chat.update' && /released in/i.test(textOf(c)) && textOf(c).includes(`actions/runs/${run.id}`), 15_000);
+      assert.equal(releaseRuns(h).length, 1, 'one run');
+    }));
+
+  test('a job waiting for an environment reviewer is shown as waiting for approval, with the link', () =>
+    withHarness({}, async (h) => {
+      const { id } = await askRelease(h);
+      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
+      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      const [run] = releaseRuns(h);
+      assert.ok(run);
+      for (const job of ['build', 'sign']) h.github.setJob(run.id, job, { status: 'completed', conclusion: 'success' });
+      h.github.setJob(run.id, 'publish-pypi', { status: 'waiting' });
+      nextPoll(h);
+      const waiting = await h.slack.waitFor((c) => c.method === 'chat.update' && /approv/i.test(textOf(c)), 10_000);
+      assert.match(textOf(waiting), new RegExp(`actions/runs/${run.id}`));
     }));
 
   test('a restart while a run is followed: the next bot finishes the message', async () => {

@@ -21,6 +21,8 @@ export const USERS = { alice: 'U0ALICE001', bob: 'U0BOB00002', carol: 'U0CAROL00
 export const CHANNEL = 'C0RELEASES1';
 export const GITHUB_HOST = 'api.github.com';
 export const GHE_HOST = 'wats.ghe.com';
+/** The primary host when a test runs the bot against GHES instead of github.com. */
+export const GHES_PRIMARY_HOST = 'github.example.com';
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface HarnessOptions {
@@ -30,6 +32,8 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   store?: 'sqlite' | 'postgres';
   tuning?: ClientTuning;
+  /** The "github.com" side as a GHES host (github.example.com, `/api/v3`): for hosts without newer features. */
+  githubFlavor?: 'dotcom' | 'ghes';
   /** SQLite file to use (e.g. another bot's, to test a restart); default: a new one. */
   dbFile?: string;
   /** Default debug, so tests see everything the bot would log. */
@@ -96,7 +100,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: o.slackApiUrl,
     GITHUB_TOKEN: seed.github.token,
-    GITHUB_API_URL: `https://${GITHUB_HOST}`,
+    GITHUB_API_URL: o.githubFlavor === 'ghes' ? `https://${GHES_PRIMARY_HOST}/api/v3` : `https://${GITHUB_HOST}`,
     GHE_API_TOKEN: seed.ghe.token,
     CHATOPS_CONFIG: configPath,
     DATABASE_URL: dbFile ?? PG_URL,
@@ -121,7 +125,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
   const logger = createLogger({ level: o.logLevel ?? 'debug', sanitizer, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } });
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, ...(dbFile ? {} : { schema: pgSchema }), logger });
   const tuning: ClientTuning = {
-    fetch: routingFetch({ [GITHUB_HOST]: o.githubUrl, [GHE_HOST]: o.gheUrl }),
+    fetch: routingFetch({ [GITHUB_HOST]: o.githubUrl, [GHES_PRIMARY_HOST]: o.githubUrl, [GHE_HOST]: o.gheUrl }),
     retryBaseMs: 5,
     timeoutMs: 10_000,
     ...o.tuning,
@@ -161,7 +165,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
 /** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slack = new FakeSlack({ botToken: BOT_TOKEN });
-  const github = new FakeGitHub({ flavor: 'dotcom' });
+  const github = o.githubFlavor === 'ghes' ? new FakeGitHub({ flavor: 'ghes', webHost: GHES_PRIMARY_HOST }) : new FakeGitHub({ flavor: 'dotcom' });
   const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST });
   await Promise.all([slack.start(), github.start(), ghe.start()]);
   const seed = seedPywats(github, ghe, o.seed);

@@ -7,12 +7,16 @@
  * Faithful where the bot could notice: HTTP 200 with `{ok:false,error}` for API
  * errors, `not_authed` / `invalid_auth`, `unknown_method`, 429 + `Retry-After`
  * with `ratelimited`, Block Kit limits (see blockKitLimits.ts), response_url limits
- * (see responseUrls.ts).
+ * (see responseUrls.ts). With `appToken` it also plays Socket Mode (see socketMode.ts):
+ * `apps.connections.open`, a WebSocket on the same port, envelopes and acks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { parseApiArgs, parseResponseUrlBody, readBody } from './httpBody.js';
 import { ResponseUrls, type ResponseUrlTarget } from './responseUrls.js';
+import { blockActionPayload, slashCommandBody, viewSubmissionPayload, type BlockActionInput, type SlashCommandInput, type ViewSubmissionInput } from './signedRequests.js';
+import { APP_LEVEL_METHODS, FakeSocketMode, type DeliverOptions, type SocketDelivery } from './socketMode.js';
 import { METHODS, type ApiResult } from './webApiMethods.js';
 import { Workspace, type SlackUser, type StoredMessage, type StoredView } from './workspace.js';
 
@@ -22,10 +26,12 @@ export interface FakeSlackOptions {
   botUserId?: string;
   /** Workspace subdomain used in auth.test's `url`. */
   teamDomain?: string;
+  /** App-level token (xapp-…) that `apps.connections.open` accepts; unset: Socket Mode is off. */
+  appToken?: string;
 }
 
 export interface RecordedCall {
-  /** Web API method (`chat.postMessage`…) or `response_url`. */
+  /** Web API method (`chat.postMessage`…), `response_url`, or `socket_mode` (args.kind: hello, envelope, ack, closed…). */
   method: string;
   /** Parsed arguments, objects (blocks, view) decoded; never the token. */
   args: Record<string, unknown>;
@@ -51,6 +57,8 @@ export class FakeSlack {
   /** The fake's state (messages, views, groups), for assertions and the sandbox UI. */
   readonly workspace: Workspace;
   private readonly botToken: string;
+  private readonly appToken: string | undefined;
+  private readonly socketMode: FakeSocketMode;
   private readonly responseUrls: ResponseUrls;
   private readonly limits = new Map<string, { remaining: number; retryAfterSeconds: number }>();
   private waiters: Waiter[] = [];
@@ -62,6 +70,8 @@ export class FakeSlack {
     this.botToken = o.botToken;
     this.workspace = new Workspace(o.teamId ?? 'T0SANDBOX', o.teamDomain ?? 'release-sandbox', o.botUserId ?? 'U0CHATOPS', 'B0CHATOPS', 'A0CHATOPS');
     this.responseUrls = new ResponseUrls(this.workspace);
+    this.appToken = o.appToken;
+    this.socketMode = new FakeSocketMode(this.workspace.appId, (e) => this.record({ method: 'socket_mode', at: Date.now(), ...e }));
   }
 
   async start(port = 0): Promise<void> {
@@ -71,6 +81,7 @@ export class FakeSlack {
         if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal_error', detail: String(e) });
       });
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.socketMode.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
@@ -85,6 +96,7 @@ export class FakeSlack {
       w.reject(new Error('FakeSlack stopped while waiting for a call'));
     }
     this.waiters = [];
+    this.socketMode.close();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -171,6 +183,52 @@ export class FakeSlack {
     return this.workspace.homeView(userId);
   }
 
+  /** Resolves once the app holds a Socket Mode connection (it has received `hello`). */
+  socketConnected(timeoutMs = 5000): Promise<void> {
+    return this.socketMode.connected(timeoutMs);
+  }
+
+  get socketConnectionCount(): number {
+    return this.socketMode.connectionCount;
+  }
+
+  /** A slash command over Socket Mode; the ack payload is the command's immediate reply. */
+  socketSlashCommand(c: SlashCommandInput, o?: DeliverOptions): Promise<SocketDelivery> {
+    const payload = Object.fromEntries(new URLSearchParams(slashCommandBody(c)));
+    return this.socketMode.deliver('slash_commands', payload, true, o);
+  }
+
+  /** A button click (block_actions) over Socket Mode. */
+  socketBlockAction(a: BlockActionInput, o?: DeliverOptions): Promise<SocketDelivery> {
+    return this.socketMode.deliver('interactive', blockActionPayload(a), false, o);
+  }
+
+  /** A modal submission over Socket Mode; the ack payload may carry `response_action`. */
+  socketViewSubmission(s: ViewSubmissionInput, o?: DeliverOptions): Promise<SocketDelivery> {
+    return this.socketMode.deliver('interactive', viewSubmissionPayload(s), true, o);
+  }
+
+  /** An Events API event_callback (app_home_opened…) over Socket Mode. */
+  socketEvent(event: Record<string, unknown> & { type: string }, o?: DeliverOptions): Promise<SocketDelivery> {
+    const ws = this.workspace;
+    const payload = {
+      team_id: ws.teamId,
+      api_app_id: ws.appId,
+      event: { event_ts: (Date.now() / 1000).toFixed(6), ...event },
+      type: 'event_callback',
+      event_id: `Ev0${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+    };
+    return this.socketMode.deliver('events_api', payload, false, o);
+  }
+
+  /** Slack's `disconnect` message to every connection (`refresh_requested`: the app reconnects). */
+  socketDisconnect(reason: 'warning' | 'refresh_requested' | 'link_disabled'): void {
+    this.socketMode.disconnect(reason);
+  }
+
   private describeCalls(): string {
     if (this.calls.length === 0) return 'No calls were recorded.';
     const lines = this.calls.map((c) => {
@@ -221,10 +279,15 @@ export class FakeSlack {
       this.record({ method, args, at, ok: result.ok, ...(result.error ? { error: result.error } : {}) });
       sendJson(res, 200, result);
     };
-    const handler = METHODS[method];
+    const appLevel = APP_LEVEL_METHODS.has(method);
+    const handler = appLevel ? () => this.socketMode.connectionsOpen(this.url) : METHODS[method];
     if (!handler) return answer({ ok: false, error: 'unknown_method', req_method: method });
     if (!token) return answer({ ok: false, error: 'not_authed' });
-    if (token !== this.botToken) return answer({ ok: false, error: 'invalid_auth' });
+    if (token !== (appLevel ? this.appToken : this.botToken)) {
+      // A valid token of the other kind (bot vs app-level) is refused as such by Slack.
+      const otherKind = appLevel ? token === this.botToken : this.appToken !== undefined && token === this.appToken;
+      return answer({ ok: false, error: otherKind ? 'not_allowed_token_type' : 'invalid_auth' });
+    }
     if (this.rateLimited(method, res, true)) {
       this.record({ method, args, at, ok: false, error: 'ratelimited' });
       return;

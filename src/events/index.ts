@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import * as subteamMembersChanged from './subteamMembersChanged.js';
+
+export function register(app: App, deps: AppDeps): void {
+  subteamMembersChanged.register(app, deps);
+}
