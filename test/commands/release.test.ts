@@ -112,6 +112,21 @@ describe('/release', () => {
       assert.equal(h.slack.callsTo('usergroups.users.list').length, 2, 'cached between checks, fetched again after the change');
     }));
 
+  test('a tag whose release run failed is offered again; one that succeeded is refused with its link', () =>
+    withHarness({}, async (h) => {
+      const sha = h.seed.github.tags[TAG];
+      h.github.simulateRun(h.seed.github.repo, RELEASE_WF, { headBranch: TAG, headSha: sha, event: 'push' }, { build: { conclusion: 'failure', failedStep: 'Build distributions', log: 'error' } });
+      const again = await askRelease(h);
+      assert.ok(again.id);
+      assert.match(textOf(again.reply), /Release again/);
+      assert.match(textOf(again.reply), /failed/);
+      const older = 'v0.1.0b38';
+      const okRun = h.github.simulateRun(h.seed.github.repo, RELEASE_WF, { headBranch: older, headSha: h.seed.github.tags[older], event: 'push' }, {});
+      const done = await askRelease(h, older);
+      assert.equal(done.id, null);
+      assert.match(textOf(done.reply), new RegExp(`already released by .*actions/runs/${okRun}`));
+    }));
+
   test('two confirm clicks at once, and one from someone else: one dispatch', () =>
     withHarness({}, async (h) => {
       const { id } = await askRelease(h);
