@@ -54,6 +54,11 @@ export const JobJson = z.object({
 });
 export type JobJson = z.infer<typeof JobJson>;
 
+// Built once: constructing a zod schema costs far more than using it.
+const RunsPage = z.object({ workflow_runs: z.array(WorkflowRunJson) });
+const JobsPage = z.object({ jobs: z.array(JobJson) });
+const FileContent = z.object({ content: z.string(), encoding: z.literal('base64') });
+
 const SecretsJson = z.object({ total_count: z.number(), secrets: z.array(z.object({ name: z.string(), updated_at: z.string() })) });
 
 const WorkflowJobs = z.object({ jobs: z.record(z.string(), z.object({ name: z.unknown().optional() }).passthrough().nullable()) });
@@ -118,7 +123,7 @@ export class ActionsGateway implements ActionsPort {
   latestRun(repo: RepoRef, workflow: string | number): Promise<WorkflowRunInfo | null> {
     return callGitHub(this.client.host, `the runs of ${workflow} in ${repo.owner}/${repo.name}`, async () => {
       const { data } = await this.client.rest.actions.listWorkflowRuns({ owner: repo.owner, repo: repo.name, workflow_id: workflow, per_page: 1 });
-      const first = z.object({ workflow_runs: z.array(WorkflowRunJson) }).parse(data).workflow_runs[0];
+      const first = RunsPage.parse(data).workflow_runs[0];
       return first ? toRunInfo(first) : null;
     });
   }
@@ -126,7 +131,7 @@ export class ActionsGateway implements ActionsPort {
   runJobs(repo: RepoRef, runId: number): Promise<JobInfo[]> {
     return callGitHub(this.client.host, `the jobs of run ${runId}`, async () => {
       const { data } = await this.client.rest.actions.listJobsForWorkflowRun({ owner: repo.owner, repo: repo.name, run_id: runId, filter: 'latest', per_page: 100 });
-      return z.object({ jobs: z.array(JobJson) }).parse(data).jobs.map(toJobInfo);
+      return JobsPage.parse(data).jobs.map(toJobInfo);
     });
   }
 
@@ -141,7 +146,7 @@ export class ActionsGateway implements ActionsPort {
   workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> {
     return callGitHub(this.client.host, `${path} in ${repo.owner}/${repo.name}`, async () => {
       const { data } = await this.client.rest.repos.getContent({ owner: repo.owner, repo: repo.name, path, ref });
-      const file = z.object({ content: z.string(), encoding: z.literal('base64') }).parse(data);
+      const file = FileContent.parse(data);
       return jobNamesOf(Buffer.from(file.content, 'base64').toString('utf8'));
     });
   }

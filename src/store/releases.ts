@@ -24,6 +24,8 @@ export const Release = z.object({
 });
 export type Release = z.infer<typeof Release>;
 
+const Inputs = z.record(z.string(), z.string());
+
 const Row = z.object({
   id: z.string(),
   repo: z.string(),
@@ -52,7 +54,7 @@ function fromRow(raw: unknown): Release {
     tag: r.tag,
     sha: r.sha,
     workflow: r.workflow,
-    inputs: z.record(z.string(), z.string()).parse(JSON.parse(r.inputs)),
+    inputs: Inputs.parse(JSON.parse(r.inputs)),
     requestedBy: r.requested_by,
     channel: r.channel,
     status: r.status,

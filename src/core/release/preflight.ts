@@ -22,8 +22,20 @@ export type Preflight =
   | { ok: true; tag: TagInfo; workflow: WorkflowInfo; previousFailure: WorkflowRunInfo | null }
   | { ok: false; reason: string };
 
+/** Parsing YAML is the costliest step of a /release; the same file (same text) is asked about again and again. */
+const dispatchable = new Map<string, boolean>();
+
 /** True when the workflow's `on:` includes workflow_dispatch (bare, with inputs, list or string form). */
 export function hasWorkflowDispatch(yaml: string): boolean {
+  const known = dispatchable.get(yaml);
+  if (known !== undefined) return known;
+  const answer = readsWorkflowDispatch(yaml);
+  if (dispatchable.size >= 64) dispatchable.delete(dispatchable.keys().next().value as string);
+  dispatchable.set(yaml, answer);
+  return answer;
+}
+
+function readsWorkflowDispatch(yaml: string): boolean {
   let doc: unknown;
   try {
     doc = parseYaml(yaml);
