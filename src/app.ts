@@ -31,7 +31,13 @@ export function createChatOpsApp(deps: AppDeps, o: { workerIdleMs?: number } = {
   let server: Server | undefined;
 
   const receiver: Receiver = env.SLACK_APP_TOKEN
-    ? new SocketModeReceiver({ appToken: env.SLACK_APP_TOKEN, customRoutes: routes, installerOptions: { port: env.PORT }, logger })
+    ? new SocketModeReceiver({
+        appToken: env.SLACK_APP_TOKEN,
+        customRoutes: routes,
+        // The Socket Mode client has a Web API client of its own (apps.connections.open): same base URL.
+        installerOptions: { port: env.PORT, clientOptions: { slackApiUrl: env.SLACK_API_URL } },
+        logger,
+      })
     : new HTTPReceiver({ signingSecret: env.SLACK_SIGNING_SECRET ?? '', endpoints: '/slack/events', customRoutes: routes, logger });
 
   const app = new App({
@@ -61,8 +67,9 @@ export function createChatOpsApp(deps: AppDeps, o: { workerIdleMs?: number } = {
         server = await receiver.start(port);
         return { port: (server.address() as AddressInfo).port };
       }
+      // Socket Mode: health routes are served on PORT by the receiver's own server.
       await app.start();
-      return { port };
+      return { port: env.PORT };
     },
     async stop() {
       await worker.stop();

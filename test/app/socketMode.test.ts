@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { webApi } from '@slack/bolt';
+import { WebSocket } from 'ws';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats } from '../../src/sandbox/scenario.js';
 import { FakeSlack } from '../../src/sandbox/slack/index.js';
@@ -44,7 +45,7 @@ describe('the fake Slack’s Socket Mode entry point', () => {
     const first = await firstMessage(url);
     assert.equal((first as { type?: string }).type, 'hello');
     assert.deepEqual((first as { connection_info?: unknown }).connection_info, { app_id: 'A0CHATOPS' });
-    await assert.rejects(firstMessage(url), /refused/);
+    await assert.rejects(firstMessage(url), /upgrade refused: HTTP 401/);
   });
 
   test('a delivery without a connection fails as dispatch_failed', async () => {
@@ -53,15 +54,34 @@ describe('the fake Slack’s Socket Mode entry point', () => {
   });
 });
 
-/** Connects with the platform WebSocket (as @slack/socket-mode does with undici's) and returns the first message. */
+/** The first button with this action_id anywhere in a message's blocks. */
+function findButton(blocks: unknown, actionId: string): { value?: string } | undefined {
+  if (Array.isArray(blocks)) {
+    for (const b of blocks) {
+      const found = findButton(b, actionId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof blocks !== 'object' || blocks === null) return undefined;
+  const o = blocks as Record<string, unknown>;
+  if (o.type === 'button' && o.action_id === actionId) return o as { value?: string };
+  return findButton(Object.values(o).filter((v) => typeof v === 'object'), actionId);
+}
+
+/** Connects to a Socket Mode link and returns the first message Slack sends. */
 function firstMessage(url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    ws.addEventListener('message', (ev) => {
-      resolve(JSON.parse(String(ev.data)) as unknown);
+    ws.once('message', (data: Buffer) => {
+      resolve(JSON.parse(data.toString('utf8')) as unknown);
       ws.close();
     });
-    ws.addEventListener('error', () => reject(new Error('connection refused')));
+    ws.once('unexpected-response', (_req, res) => {
+      reject(new Error(`upgrade refused: HTTP ${res.statusCode}`));
+      ws.terminate();
+    });
+    ws.once('error', reject);
   });
 }
 
@@ -79,13 +99,20 @@ describe('the bot in Socket Mode', () => {
     await Promise.all([slack.start(), github.start(), ghe.start()]);
     const seed = seedPywats(github, ghe);
     port = await freePort();
-    bot = await startBot({
+    const starting = startBot({
       slackApiUrl: slack.apiUrl,
       githubUrl: github.url,
       gheUrl: ghe.url,
       seed,
       env: { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined, PORT: String(port) },
     });
+    // The Socket Mode client has its own WebClient; if it is not pointed at SLACK_API_URL it
+    // retries https://slack.com/api/ for ages instead of failing, so fail here with the reason.
+    const opened = slack.waitFor((c) => c.method === 'apps.connections.open', 10_000).catch(() => {
+      throw new Error('the Socket Mode client never called the fake’s apps.connections.open: SocketModeReceiver needs installerOptions.clientOptions.slackApiUrl = SLACK_API_URL');
+    });
+    starting.catch(() => {});
+    bot = await opened.then(() => starting);
   });
 
   after(async () => {
@@ -111,6 +138,23 @@ describe('the bot in Socket Mode', () => {
     assert.equal(reply.ok, true);
     assert.equal(reply.args.response_type, 'ephemeral');
     assert.match(JSON.stringify(reply.args), /authentication failed/);
+  });
+
+  test('a button click over Socket Mode (Share in channel) is acked and posts the report', async () => {
+    const report = await slack.waitFor((c) => c.method === 'response_url' && /authentication failed/.test(JSON.stringify(c.args)));
+    const share = findButton(report.args.blocks, 'sync_status_share');
+    assert.ok(share?.value, 'the private report has a Share button');
+    const { ackPayload } = await slack.socketBlockAction({
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      action_id: 'sync_status_share',
+      value: share.value,
+      response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
+    assert.deepEqual(ackPayload, {});
+    const posted = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL);
+    assert.equal(posted.ok, true);
+    assert.match(JSON.stringify(posted.args), /authentication failed/);
   });
 
   test('/sync-status nope is acked with the ephemeral usage text', async () => {
