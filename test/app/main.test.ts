@@ -2,22 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats } from '../../src/sandbox/scenario.js';
 import { FakeSlack, sendSlashCommand } from '../../src/sandbox/slack/index.js';
-import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, USERS } from '../helpers/harness.js';
+import { BOT_TOKEN, CHANNEL, freePort, SIGNING_SECRET, USERS } from '../helpers/harness.js';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test('npm start: the real entry point serves health, answers /sync-status, and stops on SIGTERM', async () => {
   const slack = new FakeSlack({ botToken: BOT_TOKEN });

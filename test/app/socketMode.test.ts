@@ -1,23 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { webApi } from '@slack/bolt';
 import { WebSocket } from 'ws';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats } from '../../src/sandbox/scenario.js';
 import { FakeSlack } from '../../src/sandbox/slack/index.js';
-import { BOT_TOKEN, CHANNEL, GHE_HOST, USERS, eventually, startBot, type BotUnderTest } from '../helpers/harness.js';
+import { BOT_TOKEN, CHANNEL, GHE_HOST, USERS, eventually, freePort, startBot, type BotUnderTest } from '../helpers/harness.js';
 
 const APP_TOKEN = 'xapp-1-A0CHATOPS-1234567890-0123456789abcdef0123456789abcdef';
 
 /** Socket Mode serves health on PORT itself (not through chatops.start(0)), so pick a free one. */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Open TCP sockets and servers of this process (what would keep it from exiting). */
 function openTcpHandles(): string[] {

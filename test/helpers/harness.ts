@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { createServer as createNetServer } from 'node:net';
 import { stringify as toYaml } from 'yaml';
 import { createChatOpsApp, type ChatOpsApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
@@ -224,4 +225,13 @@ export async function eventually(check: () => Promise<boolean> | boolean, what: 
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A TCP port free right now on 127.0.0.1 (for servers that cannot bind port 0 themselves). */
+export async function freePort(): Promise<number> {
+  const srv = createNetServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
 }

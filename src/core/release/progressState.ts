@@ -1,5 +1,6 @@
 import type { Conclusion, JobInfo, StepInfo, WorkflowRunInfo } from '../ports.js';
 import { msBetween } from '../sync/durations.js';
+import { finishedJobState } from '../jobConclusion.js';
 
 /** A release the bot dispatched and now follows until its run completes. */
 export interface FollowedRelease {
@@ -81,18 +82,7 @@ const GROUP_SEPARATOR = ' / ';
 function jobState(job: Pick<JobInfo, 'status' | 'conclusion'>): JobState {
   switch (job.status) {
     case 'completed':
-      switch (job.conclusion) {
-        case 'success':
-        case 'failure':
-        case 'timed_out':
-        case 'cancelled':
-        case 'skipped':
-          return job.conclusion;
-        case 'startup_failure':
-          return 'failure';
-        default:
-          return 'other';
-      }
+      return finishedJobState(job.conclusion);
     case 'in_progress':
       return 'running';
     case 'waiting':

@@ -6,6 +6,7 @@ import type { SyncFacts } from './facts.js';
 import { findSyncJob } from './findSyncJob.js';
 import { secretsForHost } from './hosts.js';
 import type { FailureDetail, JobState, JobSummary, RunPart, RunSummary, SkipDetail } from './reportSchema.js';
+import { finishedJobState } from '../jobConclusion.js';
 
 /** Longest list of job names kept when the sync job is not found. */
 const MAX_JOB_NAMES = 50;
@@ -35,18 +36,7 @@ export function jobState(job: Pick<JobInfo, 'status' | 'conclusion'>): JobState 
     if (job.status === 'waiting') return 'waiting';
     return 'queued';
   }
-  switch (job.conclusion) {
-    case 'success':
-    case 'failure':
-    case 'timed_out':
-    case 'cancelled':
-    case 'skipped':
-      return job.conclusion;
-    case 'startup_failure':
-      return 'failure';
-    default:
-      return 'other';
-  }
+  return finishedJobState(job.conclusion);
 }
 
 function jobSummary(job: JobInfo, run: WorkflowRunInfo, state: JobState, now: Date): JobSummary {
