@@ -36,8 +36,6 @@ export const Env = z
     CHATOPS_CONFIG: optionalNonEmpty.transform((v) => v ?? './chatops.yml'),
     DATABASE_URL: optionalNonEmpty.transform((v) => v ?? './data/chatops.sqlite'),
     LOG_LEVEL: optionalNonEmpty.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()).transform((v) => v ?? 'info'),
-    /** Public base URL of this bot (later: one-time pages); optional. */
-    PUBLIC_URL: optionalNonEmpty.pipe(z.string().url('must be a URL').optional()),
   });
 export type Env = z.infer<typeof Env>;
 
