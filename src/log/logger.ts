@@ -27,11 +27,15 @@ export function createLogger(o: { level: string; sanitizer: Sanitizer; destinati
 export function slackLogger(logger: Logger, name = 'slack'): SlackLogger {
   let child = logger.child({ component: name });
   const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  // Bolt logs at debug on every request: format only what will be written.
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
+    if (child.isLevelEnabled(level)) child[level](text(msg));
+  };
   return {
-    debug: (...msg) => child.debug(text(msg)),
-    info: (...msg) => child.info(text(msg)),
-    warn: (...msg) => child.warn(text(msg)),
-    error: (...msg) => child.error(text(msg)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => undefined, // our LOG_LEVEL governs; Bolt must not change it
     getLevel: () => (child.level as LogLevel) ?? LogLevel.INFO,
     setName: (n) => {
