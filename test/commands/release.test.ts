@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import type { RecordedCall } from '../../src/sandbox/slack/index.js';
 import { sendEvent } from '../../src/sandbox/slack/index.js';
-import { CHANNEL, eventually, startBot, startHarness, USERS, type Harness, type HarnessOptions } from '../helpers/harness.js';
+import { CHANNEL, eventually, startBot, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 const RELEASE_WF = '.github/workflows/release.yml';
 const TAG = 'v0.1.0b39';
 const textOf = (c: RecordedCall): string => JSON.stringify(c.args);
 
-async function withHarness(o: HarnessOptions, fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness(o);
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
 
 /** `/release` until its private confirmation; returns the release id on the buttons. */
 async function askRelease(h: Harness, text = TAG, user: string = USERS.alice): Promise<{ reply: RecordedCall; id: string | null }> {

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { sendSlashCommand, signSlackBody, type RecordedCall } from '../../src/sandbox/slack/index.js';
-import { CHANNEL, eventually, startHarness, USERS, type Harness, type HarnessOptions } from '../helpers/harness.js';
+import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 /** Runs `/sync-status` and returns the report posted to its response_url. */
 async function syncStatus(h: Harness, text = '', user: string = USERS.alice): Promise<RecordedCall> {
@@ -25,14 +25,6 @@ const shareValue = (c: RecordedCall): string => {
   return m[1];
 };
 
-async function withHarness(o: HarnessOptions, fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness(o);
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
 
 describe('/sync-status outcomes', () => {
   test('failed sync: failing step, authentication diagnosis, drift and overdue secret, privately', () =>

@@ -235,3 +235,13 @@ export async function freePort(): Promise<number> {
   await new Promise((r) => srv.close(r));
   return port;
 }
+
+/** A harness for one test, closed whatever the test does. */
+export async function withHarness(o: HarnessOptions, fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness(o);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
