@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
+import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { parseRepoArgs } from '../core/commandArgs.js';
 import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
 import { releaseContext, releasePreflight } from '../services/release.js';
@@ -31,10 +32,9 @@ export function register(app: App, deps: AppDeps): void {
       await ack({ response_type: 'ephemeral', text: releaseText.noReleaseConfigured(repo.shortName) });
       return audit('usage', { check: 'config' }, repo.github);
     }
+    // Ack before any work that asks Slack or GitHub.
     await ack();
-    // After the ack, and after the requests already waiting have been acked too
-    // (see syncStatus.ts): these ask Slack (user groups) and GitHub.
-    await new Promise((resolve) => setImmediate(resolve));
+    await letWaitingAcksGoFirst();
     if (!(await deps.access.allowed(client, command.user_id, deps.config.file.access.release))) {
       await respond({ response_type: 'ephemeral', text: releaseText.notAllowed(repo.shortName) });
       return audit('refused', { check: 'access' }, repo.github);

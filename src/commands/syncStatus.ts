@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
+import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { parseRepoArgs } from '../core/commandArgs.js';
 import { syncStatusReport } from '../services/syncStatus.js';
 import { renderSyncReport } from '../ui/syncReport.js';
@@ -25,11 +26,9 @@ export function register(app: App, deps: AppDeps): void {
       await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'usage' }, deps.now());
       return;
     }
-    // Ack before any GitHub work: Slack gives us 3 seconds. Then let the event loop
-    // finish reading and acking the requests already waiting, so a burst of commands
-    // is acked first and worked on after.
+    // Ack before any work that asks Slack or GitHub.
     await ack();
-    await new Promise((resolve) => setImmediate(resolve));
+    await letWaitingAcksGoFirst();
     const report = await syncStatusReport(deps, args.repo);
     const shareId = await deps.store.reports.save({ kind: 'sync-status', ownerUser: command.user_id, payload: report, ttlSeconds: REPORT_TTL_SECONDS });
     await respond({ response_type: 'ephemeral', ...renderSyncReport(report, { shareButton: { actionId: ACTION_IDS.shareSyncReport, value: shareId } }) });

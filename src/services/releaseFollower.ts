@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Job, Release } from '../store/index.js';
-import type { JobInfo, WorkflowRunInfo } from '../core/ports.js';
+import type { JobInfo, ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
 import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from '../core/release/progress.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
 import { callSlack } from '../slack/slackErrors.js';
@@ -37,8 +37,8 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
     leaseSeconds: 120,
     async run(job: Job): Promise<JobResult> {
       const payload = FollowPayload.parse(job.payload);
-      const release = await deps.store.releases.get(payload.releaseId);
-      const repo = release && deps.config.repos.find((r) => r.github === release.repo);
+      let release = await deps.store.releases.get(payload.releaseId);
+      const repo = release && deps.config.repos.find((r) => r.github === release?.repo);
       if (!release || !repo) return { kind: 'done' };
       const ctx = await releaseContext(deps, repo);
       const now = deps.now();
@@ -46,13 +46,17 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       let runId = release.runId;
       let runUrl = release.runUrl;
       if (runId === null) {
-        const found = await findDispatchedRun(ctx.port.workflowRuns.bind(ctx.port), ctx.ref, release);
+        const found = await findDispatchedRun(ctx.port, ctx.ref, release);
         if (found) {
           runId = found.id;
           runUrl = found.htmlUrl;
           await deps.store.releases.setRun(release.id, { runId, runUrl });
         } else if ((now.getTime() - job.createdAt.getTime()) / 1000 > RUN_APPEAR_SECONDS) {
-          await ensureMainMessage(deps, client, release, { text: releaseText.dispatchFailed(release.tag, 'GitHub accepted nothing I can find: no run appeared. Nothing was dispatched again; check the Actions tab.'), blocks: [] });
+          const why = payload.ambiguous ? `GitHub's answer to the dispatch was unclear (${payload.ambiguous}) and` : 'GitHub accepted the dispatch but';
+          await ensureMainMessage(deps, client, release, {
+            text: releaseText.dispatchFailed(release.tag, `${why} no run appeared. Nothing was dispatched again; check the Actions tab.`),
+            blocks: [],
+          });
           return { kind: 'done' };
         }
       }
@@ -76,10 +80,13 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
         // Each action done is folded into the memory at once: a failure later in the
         // list leaves the memory true, so nothing is posted twice on the retry.
         try {
-          if (action.kind === 'update_main') await ensureMainMessage(deps, client, release, action.message);
-          else if (action.kind === 'thread_reply') {
-            const ts = await ensureMainMessage(deps, client, release, null);
-            await callSlack('reply in the release thread', () => client.chat.postMessage({ channel: release.channel, thread_ts: ts, ...action.message }));
+          if (action.kind !== 'finish') {
+            const ts = await ensureMainMessage(deps, client, release, action.kind === 'update_main' ? action.message : null);
+            release = { ...release, messageTs: ts };
+            const channel = release.channel;
+            if (action.kind === 'thread_reply') {
+              await callSlack('reply in the release thread', () => client.chat.postMessage({ channel, thread_ts: ts, ...action.message }));
+            }
           }
         } catch (e) {
           // Keep what was done; try again later, and give up after a while rather than loop for ever.
@@ -103,28 +110,26 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
 }
 
 /** A dispatched run: a workflow_dispatch run of the workflow for the tag's commit, created after the request. */
-async function findDispatchedRun(
-  workflowRuns: (ref: { owner: string; name: string }, wf: string | number, o: { headSha?: string; event?: string; perPage?: number }) => Promise<WorkflowRunInfo[]>,
-  ref: { owner: string; name: string },
-  release: Release,
-): Promise<WorkflowRunInfo | null> {
-  const runs = await workflowRuns(ref, Number(release.workflow), { headSha: release.sha, event: 'workflow_dispatch', perPage: 10 });
+async function findDispatchedRun(port: ReleasePort, ref: RepoRef, release: Release): Promise<WorkflowRunInfo | null> {
+  const runs = await port.workflowRuns(ref, Number(release.workflow), { headSha: release.sha, event: 'workflow_dispatch', perPage: 10 });
   const since = release.createdAt.getTime() - 60_000;
   return runs.find((r) => Date.parse(r.createdAt) >= since) ?? null;
 }
 
-/** Posts the release's channel message once, then edits it; returns its ts. */
+/**
+ * Posts the release's channel message once (recording its ts), then edits it;
+ * with no message, only makes sure it exists. Returns its ts.
+ */
 export async function ensureMainMessage(deps: AppDeps, client: WebClient, release: Release, message: { text: string; blocks: unknown[] } | null): Promise<string> {
-  const current = (await deps.store.releases.get(release.id)) ?? release;
-  const fallback = { text: releaseText.mainMessage(release.tag, release.repoName, release.requestedBy), blocks: [] };
-  const m = message ?? fallback;
+  const m = message ?? { text: releaseText.mainMessage(release.tag, release.repoName, release.requestedBy), blocks: [] };
   const args = { text: m.text, ...(m.blocks.length ? { blocks: m.blocks as never } : {}) };
-  if (current.messageTs) {
-    if (message) await callSlack('update the release message', () => client.chat.update({ channel: current.channel, ts: current.messageTs ?? '', ...args }));
-    return current.messageTs;
+  const existing = release.messageTs;
+  if (existing) {
+    if (message) await callSlack('update the release message', () => client.chat.update({ channel: release.channel, ts: existing, ...args }));
+    return existing;
   }
-  const posted = await callSlack('post the release message', () => client.chat.postMessage({ channel: current.channel, ...args, unfurl_links: false }));
+  const posted = await callSlack('post the release message', () => client.chat.postMessage({ channel: release.channel, ...args, unfurl_links: false }));
   const ts = String(posted.ts);
-  await deps.store.releases.setMessage(release.id, String(posted.channel ?? current.channel), ts);
+  await deps.store.releases.setMessage(release.id, release.channel, ts);
   return ts;
 }

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { z } from 'zod';
 import { guard, ms } from './guard.js';
 import { newReportId } from './reports.js';
-import type { Database, ReleaseStatus } from './schema.js';
+import type { Database, ReleasesTable, ReleaseStatus } from './schema.js';
 
 export const Release = z.object({
   id: z.string(),
@@ -14,7 +14,7 @@ export const Release = z.object({
   inputs: z.record(z.string(), z.string()),
   requestedBy: z.string(),
   channel: z.string(),
-  status: z.enum(['pending', 'dispatching', 'dispatched', 'failed', 'cancelled', 'expired']),
+  status: z.enum(['pending', 'dispatching', 'dispatched', 'failed', 'cancelled']),
   createdAt: z.date(),
   expiresAt: z.date(),
   runId: z.number().nullable(),
@@ -92,35 +92,35 @@ export interface Releases {
 }
 
 export function releases(db: Kysely<Database>): Releases {
-  const transition = async (id: string, from: ReleaseStatus, to: ReleaseStatus, where: (q: ReturnType<typeof base>) => ReturnType<typeof base>, extra: Partial<Record<'decided_at', number>> = {}) => {
-    const res = await where(base(from, id)).set({ status: to, ...extra }).executeTakeFirst();
+  /** The one conditional UPDATE behind every decision: applies only from `from`, so exactly one caller wins. */
+  const transition = async (
+    id: string,
+    from: ReleaseStatus,
+    set: Updateable<ReleasesTable> & { status: ReleaseStatus },
+    narrow: (q: UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult>) => UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult> = (q) => q,
+  ) => {
+    const res = await narrow(db.updateTable('releases').where('id', '=', id).where('status', '=', from)).set(set).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   };
-  const base = (from: ReleaseStatus, id: string) => db.updateTable('releases').where('id', '=', id).where('status', '=', from);
   return {
     create: (o, now = new Date()) =>
       guard('releases.create', async () => {
-        const id = newReportId();
-        const t = ms(now);
-        await db
-          .insertInto('releases')
-          .values({
-            id,
-            repo: o.repo,
-            repo_name: o.repoName,
-            tag: o.tag,
-            sha: o.sha,
-            workflow: o.workflow,
-            inputs: JSON.stringify(o.inputs),
-            requested_by: o.requestedBy,
-            channel: o.channel,
-            status: 'pending',
-            created_at: t,
-            expires_at: t + o.ttlSeconds * 1000,
-          })
-          .execute();
-        const created = await db.selectFrom('releases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        return fromRow(created);
+        const row = {
+          id: newReportId(),
+          repo: o.repo,
+          repo_name: o.repoName,
+          tag: o.tag,
+          sha: o.sha,
+          workflow: o.workflow,
+          inputs: JSON.stringify(o.inputs),
+          requested_by: o.requestedBy,
+          channel: o.channel,
+          status: 'pending' as const,
+          created_at: ms(now),
+          expires_at: ms(now) + o.ttlSeconds * 1000,
+        };
+        await db.insertInto('releases').values(row).execute();
+        return fromRow({ ...row, run_id: null, run_url: null, message_ts: null, error: null });
       }),
     get: (id) =>
       guard('releases.get', async () => {
@@ -130,20 +130,13 @@ export function releases(db: Kysely<Database>): Releases {
       }),
     claimForDispatch: (id, user, now = new Date()) =>
       guard('releases.claimForDispatch', () =>
-        transition(id, 'pending', 'dispatching', (q) => q.where('requested_by', '=', user).where('expires_at', '>', ms(now)), { decided_at: ms(now) }),
+        transition(id, 'pending', { status: 'dispatching', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user).where('expires_at', '>', ms(now))),
       ),
     cancel: (id, user, now = new Date()) =>
-      guard('releases.cancel', () => transition(id, 'pending', 'cancelled', (q) => q.where('requested_by', '=', user), { decided_at: ms(now) })),
+      guard('releases.cancel', () => transition(id, 'pending', { status: 'cancelled', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user))),
     markDispatched: (id, o) =>
-      guard('releases.markDispatched', async () => {
-        const res = await base('dispatching', id).set({ status: 'dispatched', run_id: o.runId, run_url: o.runUrl }).executeTakeFirst();
-        return Number(res.numUpdatedRows) === 1;
-      }),
-    markFailed: (id, error) =>
-      guard('releases.markFailed', async () => {
-        const res = await base('dispatching', id).set({ status: 'failed', error: error.slice(0, 500) }).executeTakeFirst();
-        return Number(res.numUpdatedRows) === 1;
-      }),
+      guard('releases.markDispatched', () => transition(id, 'dispatching', { status: 'dispatched', run_id: o.runId, run_url: o.runUrl })),
+    markFailed: (id, error) => guard('releases.markFailed', () => transition(id, 'dispatching', { status: 'failed', error: error.slice(0, 500) })),
     setRun: (id, o) =>
       guard('releases.setRun', async () => {
         await db.updateTable('releases').set({ run_id: o.runId, run_url: o.runUrl }).where('id', '=', id).execute();

@@ -60,7 +60,8 @@ export interface JobsTable {
   updated_at: Ms;
 }
 
-export type ReleaseStatus = 'pending' | 'dispatching' | 'dispatched' | 'failed' | 'cancelled' | 'expired';
+/** Expiry is not a status: a pending release past `expires_at` simply cannot be decided any more. */
+export type ReleaseStatus = 'pending' | 'dispatching' | 'dispatched' | 'failed' | 'cancelled';
 
 export interface ReleasesTable {
   /** Opaque random id, the value of the confirmation's buttons. */

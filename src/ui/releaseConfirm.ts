@@ -49,11 +49,7 @@ export const releaseText = {
   dispatched: (tag: string, channel: string) => `:rocket: Release of \`${tag}\` started. Follow it in <#${channel}>.`,
   cancelled: (tag: string) => `Release of \`${tag}\` cancelled. Nothing was dispatched.`,
   alreadyDecided: (status: string) =>
-    status === 'cancelled'
-      ? 'This release was cancelled. Nothing was dispatched.'
-      : status === 'expired'
-        ? 'This confirmation has expired. Run `/release` again.'
-        : 'This release was already confirmed; it is dispatched once.',
+    status === 'cancelled' ? 'This release was cancelled. Nothing was dispatched.' : 'This release was already confirmed; it is dispatched once.',
   expired: 'This confirmation has expired (10 minutes). Nothing was dispatched. Run `/release` again.',
   notYours: 'Only the person who asked for this release can confirm or cancel it.',
   unknown: 'I no longer know this release. Nothing was dispatched. Run `/release` again.',

@@ -2,6 +2,7 @@ import type { Conclusion } from '../core/ports.js';
 import type { JobProgress, JobState, ProgressEntry, ReleaseProgressState } from '../core/release/progressState.js';
 import { code, context, divider, fitMessage, link, LIMITS, mrkdwnEscape as esc, section, truncate, type KnownBlock } from './blocks.js';
 import { duration } from './format.js';
+import { FINISHED_JOB_LABEL } from './jobStates.js';
 
 /**
  * The /release progress message (one per release, updated in place) and the thread reply
@@ -21,12 +22,7 @@ const JOB_STATE: Record<JobState, [emoji: string, label: string]> = {
   queued: [':clock3:', 'queued'],
   running: [':hourglass_flowing_sand:', 'running'],
   waiting_approval: [':raised_hand:', 'waiting for approval'],
-  success: [':white_check_mark:', 'succeeded'],
-  failure: [':x:', 'failed'],
-  timed_out: [':x:', 'timed out'],
-  cancelled: [':no_entry_sign:', 'cancelled'],
-  skipped: [':fast_forward:', 'skipped'],
-  other: [':grey_question:', 'ended'],
+  ...FINISHED_JOB_LABEL,
 };
 
 const RUN_END: Partial<Record<Conclusion, [emoji: string, label: string]>> = {

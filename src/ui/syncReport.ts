@@ -30,6 +30,7 @@ import {
   type KnownBlock,
 } from './blocks.js';
 import { duration, shortSha, slackDate } from './format.js';
+import { FINISHED_JOB_LABEL } from './jobStates.js';
 
 /** How many tags (or jobs) a list shows before "… and N more". */
 export const LIST_SHOWN = 15;
@@ -49,15 +50,10 @@ const LEVEL_EMOJI: Record<HeadlineLevel, string> = {
 };
 
 const JOB_STATE: Record<JobState, [emoji: string, label: string]> = {
-  success: [':white_check_mark:', 'succeeded'],
-  failure: [':x:', 'failed'],
-  timed_out: [':x:', 'timed out'],
-  cancelled: [':no_entry_sign:', 'cancelled'],
-  skipped: [':fast_forward:', 'skipped'],
+  ...FINISHED_JOB_LABEL,
   in_progress: [':hourglass_flowing_sand:', 'in progress'],
   queued: [':clock3:', 'queued'],
   waiting: [':clock3:', 'waiting'],
-  other: [':grey_question:', 'ended'],
 };
 
 const KIND_LABEL: Record<SecretStatus['kind'], string> = {

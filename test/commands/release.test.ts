@@ -21,6 +21,16 @@ async function askRelease(h: Harness, text = TAG, user: string = USERS.alice): P
 
 const dispatches = (h: Harness) => h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches')).length;
 const releaseRuns = (h: Harness) => h.github.runs(h.seed.github.repo, RELEASE_WF).filter((r) => r.event === 'workflow_dispatch');
+/** Asks for the release, confirms it, and returns the run the dispatch created once the channel message is posted. */
+async function confirmedRun(h: Harness): Promise<{ id: number }> {
+  const { id } = await askRelease(h);
+  await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
+  await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+  const [run] = releaseRuns(h);
+  assert.ok(run, 'the dispatch created a run');
+  return run;
+}
+
 /** Lets the bot's clock run ahead so the next poll of the follower is due. */
 const nextPoll = (h: Harness) => h.bot.advance(61_000);
 
@@ -172,11 +182,7 @@ describe('/release', () => {
 
   test('Slack answering 429 on chat.update is waited out', () =>
     withHarness({}, async (h) => {
-      const { id } = await askRelease(h);
-      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
-      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-      const [run] = releaseRuns(h);
-      assert.ok(run);
+      const run = await confirmedRun(h);
       h.slack.rateLimit('chat.update', { times: 1, retryAfterSeconds: 1 });
       h.github.completeRun(run.id, {});
       nextPoll(h);
@@ -201,11 +207,7 @@ describe('/release', () => {
 
   test('a job waiting for an environment reviewer is shown as waiting for approval, with the link', () =>
     withHarness({}, async (h) => {
-      const { id } = await askRelease(h);
-      await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
-      await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-      const [run] = releaseRuns(h);
-      assert.ok(run);
+      const run = await confirmedRun(h);
       for (const job of ['build', 'sign']) h.github.setJob(run.id, job, { status: 'completed', conclusion: 'success' });
       h.github.setJob(run.id, 'publish-pypi', { status: 'waiting' });
       nextPoll(h);
