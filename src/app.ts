@@ -12,6 +12,7 @@ import * as home from './home/index.js';
 import * as events from './events/index.js';
 import { Worker } from './worker/runner.js';
 import { releaseFollower } from './services/releaseFollower.js';
+import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 
 export interface ChatOpsApp {
   app: App;
@@ -24,7 +25,10 @@ export interface ChatOpsApp {
 
 /** Wires the Bolt app: receiver, listeners by surface, one error handler. No logic here. */
 /** `workerIdleMs`: how often the background worker looks for due jobs when idle. */
-export function createChatOpsApp(deps: AppDeps, o: { workerIdleMs?: number } = {}): ChatOpsApp {
+export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number } = {}): ChatOpsApp {
+  // Listeners that enqueue a job wake this replica's worker instead of waiting for its next tick.
+  // (`worker` is created below; wake is only ever called by listeners, after that.)
+  const deps: AppDeps = { ...baseDeps, wake: () => worker.kick() };
   const { env } = deps.config;
   const logger = slackLogger(deps.logger, 'bolt');
   const routes = customRoutes(deps);
@@ -55,7 +59,13 @@ export function createChatOpsApp(deps: AppDeps, o: { workerIdleMs?: number } = {
   home.register(app, deps);
   events.register(app, deps);
   registerErrorHandler(app, deps);
-  const worker = new Worker({ store: deps.store, handlers: [releaseFollower(deps, app.client)], logger: deps.logger, idleMs: o.workerIdleMs ?? 1000, now: deps.now });
+  const worker = new Worker({
+    store: deps.store,
+    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client)],
+    logger: deps.logger,
+    idleMs: o.workerIdleMs ?? 1000,
+    now: deps.now,
+  });
 
   return {
     app,

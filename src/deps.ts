@@ -14,4 +14,6 @@ export interface AppDeps {
   sanitizer: Sanitizer;
   now: () => Date;
   access: AccessResolver;
+  /** Tells this replica's worker that a job is due now (set by app.ts; a no-op elsewhere). */
+  wake?: () => void;
 }

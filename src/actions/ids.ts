@@ -3,6 +3,9 @@ export const ACTION_IDS = {
   shareSyncReport: 'sync_status_share',
   releaseConfirm: 'release_confirm',
   releaseCancel: 'release_cancel',
+  secretApprove: 'secret_change_approve',
+  secretDeny: 'secret_change_deny',
+  secretCancel: 'secret_change_cancel',
 } as const;
 
 export const LIVE_ACTION_IDS: readonly string[] = Object.values(ACTION_IDS);

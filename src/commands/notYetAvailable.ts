@@ -7,10 +7,7 @@ import { text, USAGE, type CommandName } from '../ui/messages.js';
  * still answer (`help` with their usage, anything else with a clear notice)
  * rather than leaving Slack to show "dispatch_failed".
  */
-const PENDING: Array<[string, CommandName]> = [
-  ['/rotate', 'rotate'],
-  ['/secret', 'secret'],
-];
+const PENDING: Array<[string, CommandName]> = [['/rotate', 'rotate']];
 
 export function register(app: App, deps: AppDeps): void {
   for (const [command, usage] of PENDING) {

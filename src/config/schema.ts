@@ -69,10 +69,17 @@ export const AccessConfig = z.object({
 });
 export type AccessConfig = z.infer<typeof AccessConfig>;
 
+export const ApprovalsConfig = z.object({
+  /** A secret change not decided within this time is void (its ciphertext deleted). */
+  expiresMinutes: z.number().int().min(5).max(7 * 24 * 60).default(60),
+});
+export type ApprovalsConfig = z.infer<typeof ApprovalsConfig>;
+
 export const FileConfig = z
   .object({
     repos: z.array(RepoConfig).min(1, 'configure at least one repository'),
     access: AccessConfig.default({ release: [], approve: [] }),
+    approvals: ApprovalsConfig.default({ expiresMinutes: 60 }),
   })
   .superRefine((cfg, ctx) => {
     // Short names must be unique, and required as soon as there is more than one repo.

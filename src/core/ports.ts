@@ -142,3 +142,52 @@ export interface ReleasePort {
   /** The GitHub release for a tag, or null. */
   releaseUrl(repo: RepoRef, tag: string): Promise<string | null>;
 }
+
+/** The repository's key for sealing Actions secrets (GET …/actions/secrets/public-key). */
+export interface SecretsPublicKey {
+  keyId: string;
+  /** base64 of the 32-byte X25519 public key. */
+  key: string;
+}
+
+/** Writing and deleting Actions secrets (values only ever arrive sealed). */
+export interface SecretsPort {
+  publicKey(repo: RepoRef): Promise<SecretsPublicKey>;
+  /** The secret's metadata, or null when it does not exist. */
+  secret(repo: RepoRef, name: string): Promise<SecretMeta | null>;
+  put(repo: RepoRef, name: string, sealed: { encryptedValue: string; keyId: string }): Promise<void>;
+  /** False when there was no such secret. */
+  remove(repo: RepoRef, name: string): Promise<boolean>;
+}
+
+export interface DeployKeyInfo {
+  id: number;
+  title: string;
+  /** `ssh-ed25519 AAAA…` as GitHub lists it. */
+  key: string;
+  readOnly: boolean;
+}
+
+export interface DeployKeysPort {
+  list(repo: RepoRef): Promise<DeployKeyInfo[]>;
+  /** False when there was no such key. */
+  remove(repo: RepoRef, id: number): Promise<boolean>;
+}
+
+/** What GitHub says about a token typed by a person, asked with that token. */
+export interface TokenIdentity {
+  login: string;
+  /** `X-OAuth-Scopes`; null when the header is absent (fine-grained tokens have no scopes). */
+  scopes: string[] | null;
+  /** `github-authentication-token-expiration`; null when absent (no expiry). */
+  expiresAt: Date | null;
+}
+
+export type TokenProbeResult<T> = { ok: true; value: T } | { ok: false; reason: 'bad_credentials' | 'not_visible' | 'unreachable' | 'refused'; status?: number };
+
+/** Questions asked with a candidate token itself, before anyone relies on it. */
+export interface TokenProbePort {
+  identity(): Promise<TokenProbeResult<TokenIdentity>>;
+  /** Whether the token may push to the repository (null permissions: not visible with it). */
+  repoAccess(repo: RepoRef): Promise<TokenProbeResult<{ push: boolean; admin: boolean }>>;
+}

@@ -32,6 +32,14 @@ export class GitHubClients {
     return this.client(`mirror:${mirror.apiUrl}:${mirror.tokenEnv}`, mirror.apiUrl, { kind: 'token', token });
   }
 
+  /**
+   * A client for a token a person typed, to check it before anyone relies on it.
+   * Never cached: it lives as long as the check, and the token goes with it.
+   */
+  withToken(apiUrl: string, token: string): GitHubClient {
+    return createGitHubClient({ apiUrl, auth: { kind: 'token', token }, logger: this.o.logger, tuning: { ...this.o.tuning, retries: 0, timeoutMs: Math.min(this.o.tuning?.timeoutMs ?? 2_000, 2_000) } });
+  }
+
   private client(key: string, apiUrl: string, auth: Parameters<typeof createGitHubClient>[0]['auth']): GitHubClient {
     let c = this.byKey.get(key);
     if (!c) {

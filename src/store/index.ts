@@ -6,6 +6,7 @@ import { jobs, type Jobs } from './jobs.js';
 import { migrate } from './migrate.js';
 import { reports, type Reports } from './reports.js';
 import { releases, type Releases } from './releases.js';
+import { secretChanges, type SecretChanges } from './secretChanges.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -14,6 +15,7 @@ export type { EnqueueOptions, Job, Jobs } from './jobs.js';
 export { JobStatus } from './jobs.js';
 export type { Reports, SavedReport } from './reports.js';
 export { Release, type Releases } from './releases.js';
+export { SecretChange, SecretChangeAction, type CreateResult, type NewSecretChange, type SecretChanges } from './secretChanges.js';
 export type { Database } from './schema.js';
 
 export interface Store {
@@ -24,6 +26,7 @@ export interface Store {
   reports: Reports;
   jobs: Jobs;
   releases: Releases;
+  secretChanges: SecretChanges;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -52,9 +55,10 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
   return {
     db,
     dialect,
-    audit: auditLog(db),
+    audit: auditLog(db, dialect),
     reports: reports(db),
     releases: releases(db),
+    secretChanges: secretChanges(db, dialect),
     jobs: jobs(db, dialect),
     async ping() {
       try {

@@ -27,6 +27,13 @@ export interface AuditLogTable {
   /** JSON object as text, or null. */
   detail: string | null;
   outcome: string;
+  /**
+   * The hash chain (migration 0003, see auditEntryHash there): the previous entry's
+   * hash and this entry's. Required on insert so nothing bypasses the chain; null only
+   * on rows written behind the bot's back, which verify() reports.
+   */
+  prev_hash: ColumnType<string | null, string, string>;
+  hash: ColumnType<string | null, string, string>;
 }
 
 export interface ReportsTable {
@@ -86,9 +93,46 @@ export interface ReleasesTable {
   error: string | null;
 }
 
+export type SecretChangeStatus = 'pending' | 'approved' | 'applying' | 'done' | 'failed' | 'denied' | 'cancelled' | 'expired';
+
+export interface SecretChangesTable {
+  /** Opaque random id, the value of the approval message's buttons. */
+  id: string;
+  /** owner/name */
+  repo: string;
+  repo_name: string;
+  /** The Actions secret's name, as configured. */
+  secret: string;
+  secret_kind: string;
+  action: 'replace' | 'revoke';
+  requested_by: string;
+  channel: string;
+  /** Set when the request lives in another conversation's thread (a rotation). */
+  thread_ts: string | null;
+  message_ts: string | null;
+  /** What started it, e.g. a rotation's id; null for /secret. */
+  origin: string | null;
+  status: SecretChangeStatus;
+  /** replace: the value sealed with the repository's Actions public key (base64); null once void or applied. */
+  ciphertext: string | null;
+  key_id: string | null;
+  /** JSON: the checks' results and facts safe to show (never the value). */
+  facts: string;
+  created_at: Ms;
+  expires_at: Ms;
+  decided_by: string | null;
+  decided_at: NullableMs;
+  applying_at: NullableMs;
+  finished_at: NullableMs;
+  /** JSON: what the change did (e.g. the secret's new updated_at). */
+  outcome: string | null;
+  error: string | null;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
   jobs: JobsTable;
   releases: ReleasesTable;
+  secret_changes: SecretChangesTable;
 }

@@ -8,6 +8,7 @@ import type { types } from '@slack/bolt';
  */
 
 export type KnownBlock = types.KnownBlock;
+export type ModalView = types.ModalView;
 export type SectionBlock = types.SectionBlock;
 export type HeaderBlock = types.HeaderBlock;
 export type ContextBlock = types.ContextBlock;
@@ -193,6 +194,8 @@ export function button(o: {
   value?: string;
   url?: string;
   style?: 'primary' | 'danger';
+  /** A dialog Slack shows before the click counts. */
+  confirm?: { title: string; text: string; confirm: string; deny?: string };
 }): Button {
   if (o.actionId === '' || o.actionId.length > LIMITS.actionId) throw new RangeError(`action_id must be 1..${LIMITS.actionId} characters`);
   if (o.value !== undefined && o.value.length > LIMITS.buttonValue) throw new RangeError(`button value exceeds ${LIMITS.buttonValue} characters`);
@@ -205,6 +208,17 @@ export function button(o: {
     ...(o.value !== undefined ? { value: o.value } : {}),
     ...(o.url !== undefined ? { url: o.url } : {}),
     ...(o.style ? { style: o.style } : {}),
+    ...(o.confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text' as const, text: truncate(o.confirm.title, 100) },
+            text: { type: 'mrkdwn' as const, text: truncate(o.confirm.text, 300) },
+            confirm: { type: 'plain_text' as const, text: truncate(o.confirm.confirm, 30) },
+            deny: { type: 'plain_text' as const, text: truncate(o.confirm.deny ?? 'Not now', 30) },
+            ...(o.style === 'danger' ? { style: 'danger' as const } : {}),
+          },
+        }
+      : {}),
   };
 }
 

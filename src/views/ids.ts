@@ -1,2 +1,6 @@
-/** callback_ids of the modals the bot opens (none yet: the secret modal comes with /secret). */
-export const LIVE_VIEW_CALLBACK_IDS: readonly string[] = [];
+/** callback_ids of the modals the bot opens. */
+export const VIEW_IDS = {
+  secretValue: 'secret_value',
+} as const;
+
+export const LIVE_VIEW_CALLBACK_IDS: readonly string[] = Object.values(VIEW_IDS);

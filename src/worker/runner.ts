@@ -30,6 +30,7 @@ export class Worker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private kicked = false;
   private readonly handlers: Map<string, JobHandler>;
 
   constructor(
@@ -48,6 +49,19 @@ export class Worker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+  }
+
+  /** Looks for due jobs now instead of at the next idle tick (e.g. right after enqueueing one). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.schedule(0);
+    } else {
+      // The loop is running: make it look once more before it sleeps.
+      this.kicked = true;
+    }
   }
 
   /** Runs due jobs until none is left; returns how many ran. Used by the loop, and by tests to step time. */
@@ -95,7 +109,10 @@ export class Worker {
 
   private async loop(): Promise<void> {
     try {
-      while (!this.stopped && (await this.runOne()));
+      do {
+        this.kicked = false;
+        while (!this.stopped && (await this.runOne()));
+      } while (this.kicked && !this.stopped);
     } catch (e) {
       this.o.logger.error({ err: e, component: 'worker' }, 'worker loop failed; retrying');
     }

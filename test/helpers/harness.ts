@@ -39,6 +39,8 @@ export interface HarnessOptions {
   dbFile?: string;
   /** Default debug, so tests see everything the bot would log. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** PostgreSQL schema to use (e.g. another bot's, for two replicas on one database); default: a new one. */
+  pgSchema?: string;
 }
 
 export interface Harness {
@@ -75,7 +77,8 @@ export interface BotUnderTest {
   appUrl: string;
   logs: string[];
   dbFile: string | null;
-  /** `keepFiles`: leave the SQLite file for a bot started after this one. */
+  pgSchema: string | null;
+  /** `keepFiles`: leave the SQLite file (or PostgreSQL schema) for a bot started after this one. */
   stop(o?: { keepFiles?: boolean }): Promise<void>;
 }
 
@@ -94,7 +97,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
   const configPath = join(dir, 'chatops.yml');
   await writeFile(configPath, toYaml(yaml));
 
-  const pgSchema = `chatops_it_${Math.random().toString(36).slice(2, 10)}`;
+  const pgSchema = o.pgSchema ?? `chatops_it_${Math.random().toString(36).slice(2, 10)}`;
   const dbFile = o.store === 'postgres' ? null : (o.dbFile ?? join(dir, 'chatops.sqlite'));
   const vars: NodeJS.ProcessEnv = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -147,6 +150,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
     appUrl: `http://127.0.0.1:${port}`,
     logs,
     dbFile,
+    pgSchema: dbFile ? null : pgSchema,
     async stop(so = {}) {
       await chatops.stop();
       await store.close();

@@ -39,9 +39,38 @@ export class Injector {
   latencyMs = 0;
   unreachable = false;
   private pending: Array<{ method?: string; path?: RegExp; o: FailureInjection; left: number }> = [];
+  private holds: Array<{ method?: string; path?: RegExp; arrived: () => void; gate: Promise<'release' | 'drop'> }> = [];
+
+  /**
+   * Holds the next matching request before it is handled: `arrived` resolves when it
+   * comes; `release()` lets it through, `drop()` cuts the connection without handling
+   * it (what a caller killed mid-request leaves behind).
+   */
+  hold(match: { method?: string; path?: RegExp }): { arrived: Promise<void>; release(): void; drop(): void } {
+    let arrived!: () => void;
+    const arrivedP = new Promise<void>((r) => (arrived = r));
+    let open!: (how: 'release' | 'drop') => void;
+    const gate = new Promise<'release' | 'drop'>((r) => (open = r));
+    this.holds.push({ ...match, arrived, gate });
+    return { arrived: arrivedP, release: () => open('release'), drop: () => open('drop') };
+  }
+
+  /** The hold's gate for this request, if one matches (each hold applies once). */
+  takeHold(method: string, rawPath: string, apiPath: string): Promise<'release' | 'drop'> | undefined {
+    const i = this.holds.findIndex((h) => (!h.method || h.method.toUpperCase() === method) && (!h.path || h.path.test(rawPath) || h.path.test(apiPath)));
+    const h = i >= 0 ? this.holds[i] : undefined;
+    if (!h) return undefined;
+    this.holds.splice(i, 1);
+    h.arrived();
+    return h.gate;
+  }
 
   add(match: { method?: string; path?: RegExp }, o: FailureInjection): void {
     this.pending.push({ ...match, o, left: o.times ?? 1 });
+  }
+
+  clear(): void {
+    this.pending = [];
   }
 
   /** The failure to answer this request with, if one matches (path tested as received and relative to the API root). */
@@ -90,6 +119,13 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   const restPrefix = new URL(env.state.urls.apiUrl).pathname.replace(/\/$/, '');
   const isGraphql = url.pathname === graphqlPath;
   const apiPath = isGraphql ? url.pathname : url.pathname.startsWith(`${restPrefix}/`) || restPrefix === '' ? url.pathname.slice(restPrefix.length) || '/' : '';
+
+  const held = env.injector.takeHold(method, url.pathname, apiPath);
+  if (held && (await held) === 'drop') {
+    env.requests.push({ ...entry, status: 0 });
+    req.socket.destroy();
+    return;
+  }
 
   let body: unknown;
   let badJson = false;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openSealedBox, sodiumReady } from './crypto.js';
+import { newSecretsKeyPair, openSealedBox, sodiumReady } from './crypto.js';
 import { handleRequest, Injector, type FailureInjection, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
 import { addRelease } from './rest/releases.js';
@@ -194,6 +194,11 @@ export class FakeGitHub {
     return s.value;
   }
 
+  /** GitHub rotates a repository's secrets key now and then: values sealed for the old one are refused. */
+  rotateSecretsKey(fullName: string): void {
+    this.state.repo(fullName).secretsKey = newSecretsKeyPair();
+  }
+
   installApp(o: { appId: number; privateKeyPem: string; repos: string[]; slug?: string; permissions?: PermissionGrants }): number {
     return this.state.installApp(o).id;
   }
@@ -243,6 +248,16 @@ export class FakeGitHub {
 
   failNext(match: { method?: string; path?: RegExp }, o: FailureInjection): void {
     this.injector.add(match, o);
+  }
+
+  /** Forgets failures injected with failNext that have not happened yet. */
+  clearFailures(): void {
+    this.injector.clear();
+  }
+
+  /** Holds the next matching request until the test releases or drops it (see Injector.hold). */
+  holdNext(match: { method?: string; path?: RegExp }): { arrived: Promise<void>; release(): void; drop(): void } {
+    return this.injector.hold(match);
   }
 
   /** Dispatched runs stay out of the API for this long (GitHub shows them after a few seconds). */

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../connect.js';
 import { init } from './0001_init.js';
 import { releases } from './0002_releases.js';
+import { auditChain } from './0003_audit_chain.js';
+import { secretChanges } from './0004_secret_changes.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -11,6 +13,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_init': init(dialect),
     '0002_releases': releases(),
+    '0003_audit_chain': auditChain(),
+    '0004_secret_changes': secretChanges(),
   };
   return { getMigrations: async () => migrations };
 }

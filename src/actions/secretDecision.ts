@@ -1,0 +1,66 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import type { SecretChange } from '../store/index.js';
+import { applyJob, auditChange, syncMessage } from '../services/secretChange.js';
+import { SECRET_ACTIONS, secretText } from '../ui/secretChange.js';
+
+/** Why a click changed nothing, in the clicker's words. */
+function refusal(c: SecretChange | null, now: Date): string {
+  if (!c) return secretText.unknown;
+  if (c.status === 'pending' && c.expiresAt <= now) return secretText.expired;
+  if (c.status === 'expired') return secretText.expired;
+  return secretText.alreadyDecided(c.status);
+}
+
+/**
+ * Approve / Deny / Cancel on an approval request. Each decision is one conditional
+ * update in the store: of any number of clicks on any number of replicas, one wins.
+ */
+export function register(app: App, deps: AppDeps): void {
+  const decide = (decision: 'approve' | 'deny') =>
+    app.action<BlockButtonAction>(SECRET_ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const user = body.user.id;
+      const id = typeof action.value === 'string' ? action.value : '';
+      const private_ = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      const change = await deps.store.secretChanges.get(id);
+      const refuse = async (text: string, why: string) => {
+        await private_(text);
+        await auditChange(deps, user, `secret:${decision}`, `refused:${why}`, change);
+      };
+      if (!change) return refuse(secretText.unknown, 'unknown');
+      if (change.requestedBy === user) return refuse(secretText.selfApproval, 'self');
+      if (!(await deps.access.allowed(client, user, deps.config.file.access.approve))) return refuse(secretText.notApprover, 'not_approver');
+      const now = deps.now();
+      const won =
+        decision === 'approve'
+          ? await deps.store.secretChanges.approve(id, user, applyJob(id), now)
+          : await deps.store.secretChanges.deny(id, user, now);
+      if (!won) return refuse(refusal(await deps.store.secretChanges.get(id), deps.now()), 'state');
+      await auditChange(deps, user, `secret:${decision}`, decision === 'approve' ? 'approved' : 'denied', change);
+      if (decision === 'approve') deps.wake?.();
+      await private_(decision === 'approve' ? secretText.approvedAck(change.secret) : secretText.deniedAck(change.secret));
+      await syncMessage(deps, client, id, { announce: decision === 'deny' });
+    });
+  decide('approve');
+  decide('deny');
+
+  app.action<BlockButtonAction>(SECRET_ACTIONS.cancel, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const user = body.user.id;
+    const id = typeof action.value === 'string' ? action.value : '';
+    const change = await deps.store.secretChanges.get(id);
+    const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    if (!change || change.requestedBy !== user) {
+      await reply(change ? secretText.notRequester : secretText.unknown);
+      return auditChange(deps, user, 'secret:cancel', change ? 'refused:not_requester' : 'refused:unknown', change);
+    }
+    if (!(await deps.store.secretChanges.cancel(id, user, deps.now()))) {
+      await reply(refusal(await deps.store.secretChanges.get(id), deps.now()));
+      return auditChange(deps, user, 'secret:cancel', 'refused:state', change);
+    }
+    await auditChange(deps, user, 'secret:cancel', 'cancelled', change);
+    await reply(secretText.cancelledAck(change.secret));
+    await syncMessage(deps, client, id);
+  });
+}

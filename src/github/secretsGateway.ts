@@ -1,0 +1,85 @@
+import { RequestError } from '@octokit/request-error';
+import { z } from 'zod';
+import type { DeployKeyInfo, DeployKeysPort, RepoRef, SecretMeta, SecretsPort, SecretsPublicKey } from '../core/ports.js';
+import type { GitHubClient } from './octokit.js';
+import { callGitHub } from './translateError.js';
+
+const PublicKeyJson = z.object({ key_id: z.string().min(1), key: z.string().min(1) });
+const SecretJson = z.object({ name: z.string(), updated_at: z.string() });
+const DeployKeyJson = z.object({ id: z.number().int(), title: z.string(), key: z.string(), read_only: z.boolean() });
+
+const is404 = (e: unknown) => e instanceof RequestError && e.status === 404;
+
+/** SecretsPort over the Actions secrets REST API, with the bot's own credential. */
+export class SecretsGateway implements SecretsPort {
+  constructor(private readonly client: GitHubClient) {}
+
+  publicKey(repo: RepoRef): Promise<SecretsPublicKey> {
+    return callGitHub(this.client.host, `the Actions public key of ${repo.owner}/${repo.name}`, async () => {
+      const { data } = await this.client.rest.actions.getRepoPublicKey({ owner: repo.owner, repo: repo.name });
+      const k = PublicKeyJson.parse(data);
+      return { keyId: k.key_id, key: k.key };
+    });
+  }
+
+  secret(repo: RepoRef, name: string): Promise<SecretMeta | null> {
+    return callGitHub(this.client.host, `the Actions secret ${name} of ${repo.owner}/${repo.name}`, async () => {
+      try {
+        const { data } = await this.client.rest.actions.getRepoSecret({ owner: repo.owner, repo: repo.name, secret_name: name });
+        const s = SecretJson.parse(data);
+        return { name: s.name, updatedAt: s.updated_at };
+      } catch (e) {
+        if (is404(e)) return null;
+        throw e;
+      }
+    });
+  }
+
+  put(repo: RepoRef, name: string, sealed: { encryptedValue: string; keyId: string }): Promise<void> {
+    return callGitHub(this.client.host, `the Actions secret ${name} of ${repo.owner}/${repo.name}`, async () => {
+      await this.client.rest.actions.createOrUpdateRepoSecret({
+        owner: repo.owner,
+        repo: repo.name,
+        secret_name: name,
+        encrypted_value: sealed.encryptedValue,
+        key_id: sealed.keyId,
+      });
+    });
+  }
+
+  remove(repo: RepoRef, name: string): Promise<boolean> {
+    return callGitHub(this.client.host, `the Actions secret ${name} of ${repo.owner}/${repo.name}`, async () => {
+      try {
+        await this.client.rest.actions.deleteRepoSecret({ owner: repo.owner, repo: repo.name, secret_name: name });
+        return true;
+      } catch (e) {
+        if (is404(e)) return false;
+        throw e;
+      }
+    });
+  }
+}
+
+/** DeployKeysPort over the deploy keys REST API (needs admin on the repository). */
+export class DeployKeysGateway implements DeployKeysPort {
+  constructor(private readonly client: GitHubClient) {}
+
+  list(repo: RepoRef): Promise<DeployKeyInfo[]> {
+    return callGitHub(this.client.host, `the deploy keys of ${repo.owner}/${repo.name}`, async () => {
+      const all = await this.client.rest.paginate(this.client.rest.repos.listDeployKeys, { owner: repo.owner, repo: repo.name, per_page: 100 });
+      return z.array(DeployKeyJson).parse(all).map((k) => ({ id: k.id, title: k.title, key: k.key, readOnly: k.read_only }));
+    });
+  }
+
+  remove(repo: RepoRef, id: number): Promise<boolean> {
+    return callGitHub(this.client.host, `deploy key ${id} of ${repo.owner}/${repo.name}`, async () => {
+      try {
+        await this.client.rest.repos.deleteDeployKey({ owner: repo.owner, repo: repo.name, key_id: id });
+        return true;
+      } catch (e) {
+        if (is404(e)) return false;
+        throw e;
+      }
+    });
+  }
+}

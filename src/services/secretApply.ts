@@ -1,0 +1,138 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import type { ChangeOutcome } from '../core/secrets/facts.js';
+import { GitHubError, isChatOpsError } from '../errors.js';
+import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
+import type { Job } from '../store/index.js';
+import type { SecretChange } from '../store/index.js';
+import type { JobHandler, JobResult } from '../worker/runner.js';
+import { APPLY_JOB, auditChange, EXPIRE_JOB, MESSAGE_JOB, syncMessage } from './secretChange.js';
+
+const Payload = z.object({ changeId: z.string() });
+
+/** GitHub failures worth trying again later: the request goes back to pending, still decidable. */
+const TRANSIENT = new Set(['github_unavailable', 'github_rate_limited']);
+
+type Applied = { kind: 'done'; outcome: ChangeOutcome } | { kind: 'failed'; error: string };
+
+/**
+ * Applies an approved change, once. A run that finds the change already `applying`
+ * follows a replica that stopped mid-way: it first asks GitHub whether the write
+ * happened (the secret's updated_at against the time applying began) and only
+ * writes if it did not, so a crash can neither lose the change nor repeat it.
+ */
+export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: APPLY_JOB,
+    leaseSeconds: 60,
+    async run(job: Job): Promise<JobResult> {
+      const { changeId } = Payload.parse(job.payload);
+      let change = await deps.store.secretChanges.get(changeId);
+      if (!change) return { kind: 'done' };
+      let resumed = false;
+      if (change.status === 'approved') {
+        if (!(await deps.store.secretChanges.startApplying(changeId, deps.now()))) return { kind: 'done' };
+        change = (await deps.store.secretChanges.get(changeId)) ?? change;
+        await syncMessage(deps, client, changeId);
+      } else if (change.status === 'applying') {
+        resumed = true;
+      } else {
+        return { kind: 'done' };
+      }
+      let result: Applied;
+      try {
+        result = await apply(deps, change, resumed);
+      } catch (e) {
+        if (e instanceof GitHubError && TRANSIENT.has(e.code)) {
+          await deps.store.secretChanges.reopen(changeId, e.userMessage);
+          // The first expiry job may have passed while this was approved: schedule it again.
+          await deps.store.jobs.enqueue({ kind: EXPIRE_JOB, payload: { changeId }, dedupeKey: `secret-expire:${changeId}`, runAt: change.expiresAt }, deps.now());
+          await auditChange(deps, 'system', 'secret:apply', `reopened:${e.code}`, change, { status: e.status ?? null });
+          await syncMessage(deps, client, changeId);
+          return { kind: 'done' };
+        }
+        if (isChatOpsError(e)) result = { kind: 'failed', error: e.userMessage };
+        else throw e; // unexpected: the worker retries with back-off; the change stays `applying` and is reconciled then
+      }
+      const finished =
+        result.kind === 'done'
+          ? await deps.store.secretChanges.finish(changeId, { status: 'done', outcome: result.outcome }, deps.now())
+          : await deps.store.secretChanges.finish(changeId, { status: 'failed', error: result.error }, deps.now());
+      if (finished) {
+        await auditChange(deps, change.decidedBy ?? 'system', 'secret:apply', result.kind, change, result.kind === 'done' ? { ...result.outcome } : { error: result.error });
+        await syncMessage(deps, client, changeId, { announce: true });
+      }
+      return { kind: 'done' };
+    },
+  };
+}
+
+async function apply(deps: AppDeps, change: SecretChange, resumed: boolean): Promise<Applied> {
+  const [owner = '', name = ''] = change.repo.split('/');
+  const ref = { owner, name };
+  const secrets = new SecretsGateway(await deps.github.forRepo(owner, name));
+  if (change.action === 'replace') {
+    if (!change.ciphertext || !change.keyId) return { kind: 'failed', error: 'The encrypted value is gone, so there is nothing to write. Ask again.' };
+    if (resumed && change.applyingAt) {
+      // Did the write of a stopped replica reach GitHub? updated_at has second precision.
+      const current = await secrets.secret(ref, change.secret);
+      const since = Math.floor(change.applyingAt.getTime() / 1000) * 1000;
+      if (current && Date.parse(current.updatedAt) >= since) return { kind: 'done', outcome: { updatedAt: current.updatedAt, recovered: true } };
+    }
+    const key = await secrets.publicKey(ref);
+    if (key.keyId !== change.keyId) {
+      return { kind: 'failed', error: `GitHub's encryption key for the secrets of ${change.repo} changed after the value was typed, so it cannot be written. Run \`/secret replace ${change.secret}\` again.` };
+    }
+    await secrets.put(ref, change.secret, { encryptedValue: change.ciphertext, keyId: change.keyId });
+    const after = await secrets.secret(ref, change.secret);
+    return { kind: 'done', outcome: { updatedAt: after?.updatedAt ?? null } };
+  }
+  // revoke: both deletions are idempotent (a 404 means already gone), so a resumed run simply repeats them.
+  await secrets.remove(ref, change.secret);
+  let deployKeyDeleted: boolean | undefined;
+  const target = change.facts.deployKey;
+  if (target) {
+    const mirror = deps.config.repos.map((r) => r.sync?.mirror).find((m) => m?.apiUrl === target.apiUrl && m.repo === target.repo);
+    if (mirror) {
+      const [mo = '', mn = ''] = target.repo.split('/');
+      await new DeployKeysGateway(deps.github.forMirror(mirror)).remove({ owner: mo, name: mn }, target.id);
+      deployKeyDeleted = true;
+    }
+  }
+  const after = await secrets.secret(ref, change.secret);
+  if (after) return { kind: 'failed', error: `GitHub still lists ${change.secret} after deleting it.` };
+  return { kind: 'done', outcome: { updatedAt: null, ...(deployKeyDeleted !== undefined ? { deployKeyDeleted } : {}), ...(resumed ? { recovered: true } : {}) } };
+}
+
+/** Voids a request nobody decided in time. */
+export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: EXPIRE_JOB,
+    leaseSeconds: 30,
+    async run(job: Job): Promise<JobResult> {
+      const { changeId } = Payload.parse(job.payload);
+      const change = await deps.store.secretChanges.get(changeId);
+      if (!change || change.status !== 'pending') return { kind: 'done' };
+      const now = deps.now();
+      if (change.expiresAt > now) return { kind: 'again', at: change.expiresAt };
+      if (await deps.store.secretChanges.expire(changeId, now)) {
+        await auditChange(deps, 'system', 'secret:expire', 'expired', change);
+        await syncMessage(deps, client, changeId, { announce: true });
+      }
+      return { kind: 'done' };
+    },
+  };
+}
+
+/** Retries an approval message update that Slack refused earlier. */
+export function secretMessenger(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: MESSAGE_JOB,
+    leaseSeconds: 30,
+    async run(job: Job): Promise<JobResult> {
+      const { changeId } = Payload.parse(job.payload);
+      return (await syncMessage(deps, client, changeId)) ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused the message update' };
+    },
+  };
+}

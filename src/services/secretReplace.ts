@@ -1,0 +1,119 @@
+import type { ResolvedRepo } from '../config/load.js';
+import type { SecretConfig } from '../config/schema.js';
+import type { AppDeps } from '../deps.js';
+import type { DeployKeyInfo, SecretMeta, SecretsPublicKey } from '../core/ports.js';
+import { checkDeployKey } from '../core/secrets/deployKeyChecks.js';
+import { lastFour, type ChangeFacts, type SecretCheck } from '../core/secrets/facts.js';
+import { checkToken, failed } from '../core/secrets/tokenChecks.js';
+import { isChatOpsError } from '../errors.js';
+import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
+import { sealForGitHub } from '../github/seal.js';
+import { TokenProbe } from '../github/tokenProbe.js';
+import { secretTarget } from './secretTargets.js';
+
+/** Slack closes a view submission after 3 s; the checks must answer well before. */
+export const CHECK_DEADLINE_MS = 2_300;
+
+export type ReplacementCheck =
+  | { ok: false; problems: string[] }
+  | { ok: true; facts: ChangeFacts; sealed: { encryptedValue: string; keyId: string } };
+
+class Timeout extends Error {}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout('deadline')), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Checks a value typed into the modal, as far as its kind allows, and seals it with
+ * the repository's Actions public key. The value lives only in this call: what comes
+ * back is the sealed box and facts safe to show. Problems are sentences for the modal.
+ */
+export async function checkReplacement(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig, value: string, o: { deadlineMs?: number } = {}): Promise<ReplacementCheck> {
+  const now = deps.now();
+  const repoRef = { owner: repo.owner, name: repo.repo };
+  const target = secretTarget(deps.config, repo, secret);
+  deps.sanitizer.register(value);
+  try {
+    const bot = new SecretsGateway(await deps.github.forRepo(repo.owner, repo.repo));
+    const botSide = Promise.all([bot.publicKey(repoRef), bot.secret(repoRef, secret.name)]);
+    const valueSide = secret.kind === 'deploy-key' ? deployKeySide(deps, repo, value) : tokenSide(deps, secret, target, value, now);
+    let botResult: [SecretsPublicKey, SecretMeta | null];
+    let valueResult: { checks: SecretCheck[]; facts: Partial<ChangeFacts> };
+    try {
+      [botResult, valueResult] = await withDeadline(Promise.all([botSide, valueSide]), o.deadlineMs ?? CHECK_DEADLINE_MS);
+    } catch (e) {
+      if (e instanceof Timeout) return { ok: false, problems: [deps.sanitizer.scrub('GitHub did not answer in time, so the value could not be checked. Nothing was stored; submit again.')] };
+      if (isChatOpsError(e)) return { ok: false, problems: [`The bot could not prepare the change: ${e.userMessage}`] };
+      throw e;
+    }
+    const problems = failed(valueResult.checks).map((c) => c.text);
+    if (problems.length) return { ok: false, problems };
+    const [publicKey, current] = botResult;
+    const encryptedValue = await sealForGitHub(publicKey.key, value);
+    return {
+      ok: true,
+      sealed: { encryptedValue, keyId: publicKey.keyId },
+      facts: { impact: [], ...valueResult.facts, checks: valueResult.checks, previousUpdatedAt: current?.updatedAt ?? null },
+    };
+  } finally {
+    deps.sanitizer.unregister(value);
+  }
+}
+
+async function tokenSide(
+  deps: AppDeps,
+  secret: SecretConfig,
+  target: ReturnType<typeof secretTarget>,
+  value: string,
+  now: Date,
+): Promise<{ checks: SecretCheck[]; facts: Partial<ChangeFacts> }> {
+  const kind = secret.kind === 'deploy-key' ? 'classic-pat' : secret.kind;
+  const trimmed = value.trim();
+  // Obviously unusable values are refused without asking GitHub.
+  const pre = checkToken({ kind, host: target.host, value: trimmed, requiredScopes: secret.scopes, maxAgeDays: secret.maxAgeDays, now, identity: { ok: false, reason: 'unreachable' }, target: null });
+  if (pre.some((c) => c.id === 'value')) return { checks: pre, facts: {} };
+  const probe = new TokenProbe(deps.github.withToken(target.apiUrl, trimmed));
+  const [identity, access] = await Promise.all([probe.identity(), target.repo ? probe.repoAccess(target.repo) : Promise.resolve(null)]);
+  const checks = checkToken({
+    kind,
+    host: target.host,
+    value: trimmed,
+    requiredScopes: secret.scopes,
+    maxAgeDays: secret.maxAgeDays,
+    now,
+    identity,
+    target: target.repo && access ? { repo: `${target.repo.owner}/${target.repo.name}`, access } : null,
+  });
+  const id = identity.ok ? identity.value : null;
+  return {
+    checks,
+    facts: {
+      ...(id ? { login: id.login, expiresAt: id.expiresAt ? id.expiresAt.toISOString() : null } : {}),
+      ...(id?.scopes ? { scopes: id.scopes } : {}),
+      last4: lastFour(trimmed),
+    },
+  };
+}
+
+async function deployKeySide(deps: AppDeps, repo: ResolvedRepo, value: string): Promise<{ checks: SecretCheck[]; facts: Partial<ChangeFacts> }> {
+  const mirror = repo.sync?.mirror;
+  let target: Parameters<typeof checkDeployKey>[0]['target'] = null;
+  if (mirror) {
+    const [owner = '', name = ''] = mirror.repo.split('/');
+    let keys: DeployKeyInfo[] | { unavailable: string };
+    try {
+      keys = await new DeployKeysGateway(deps.github.forMirror(mirror)).list({ owner, name });
+    } catch (e) {
+      if (!isChatOpsError(e)) throw e;
+      keys = { unavailable: e.code === 'github_forbidden' || e.code === 'github_not_found' ? "the bot's credential there is not an admin" : e.userMessage };
+    }
+    target = { host: new URL(mirror.apiUrl).host, repo: mirror.repo, keys };
+  }
+  const r = checkDeployKey({ value, target });
+  return { checks: r.checks, facts: { ...(r.publicKey ? { publicKey: r.publicKey } : {}), ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}) } };
+}

@@ -1,0 +1,305 @@
+import type { Kysely, Updateable, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import { z } from 'zod';
+import { ChangeFacts, ChangeOutcome } from '../core/secrets/facts.js';
+import type { StoreDialect } from './connect.js';
+import { guard, ms } from './guard.js';
+import { jobs, type EnqueueOptions } from './jobs.js';
+import { OPEN_CHANGE } from './migrations/0004_secret_changes.js';
+import { newReportId } from './reports.js';
+import type { Database, SecretChangesTable, SecretChangeStatus } from './schema.js';
+
+export const SecretChangeAction = z.enum(['replace', 'revoke']);
+export type SecretChangeAction = z.infer<typeof SecretChangeAction>;
+
+export const SecretChange = z.object({
+  id: z.string(),
+  repo: z.string(),
+  repoName: z.string(),
+  secret: z.string(),
+  secretKind: z.string(),
+  action: SecretChangeAction,
+  requestedBy: z.string(),
+  channel: z.string(),
+  threadTs: z.string().nullable(),
+  messageTs: z.string().nullable(),
+  origin: z.string().nullable(),
+  status: z.enum(['pending', 'approved', 'applying', 'done', 'failed', 'denied', 'cancelled', 'expired']),
+  /** Only a sealed box GitHub alone can open; null once the request is void or applied. */
+  ciphertext: z.string().nullable(),
+  keyId: z.string().nullable(),
+  facts: ChangeFacts,
+  createdAt: z.date(),
+  expiresAt: z.date(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.date().nullable(),
+  applyingAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  outcome: ChangeOutcome.nullable(),
+  error: z.string().nullable(),
+});
+export type SecretChange = z.infer<typeof SecretChange>;
+
+const msOrNull = z.coerce.number().nullable();
+const Row = z.object({
+  id: z.string(),
+  repo: z.string(),
+  repo_name: z.string(),
+  secret: z.string(),
+  secret_kind: z.string(),
+  action: SecretChangeAction,
+  requested_by: z.string(),
+  channel: z.string(),
+  thread_ts: z.string().nullable(),
+  message_ts: z.string().nullable(),
+  origin: z.string().nullable(),
+  status: SecretChange.shape.status,
+  ciphertext: z.string().nullable(),
+  key_id: z.string().nullable(),
+  facts: z.string(),
+  created_at: z.coerce.number(),
+  expires_at: z.coerce.number(),
+  decided_by: z.string().nullable(),
+  decided_at: msOrNull,
+  applying_at: msOrNull,
+  finished_at: msOrNull,
+  outcome: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+const date = (n: number | null) => (n === null ? null : new Date(n));
+
+function fromRow(raw: unknown): SecretChange {
+  const r = Row.parse(raw);
+  return {
+    id: r.id,
+    repo: r.repo,
+    repoName: r.repo_name,
+    secret: r.secret,
+    secretKind: r.secret_kind,
+    action: r.action,
+    requestedBy: r.requested_by,
+    channel: r.channel,
+    threadTs: r.thread_ts,
+    messageTs: r.message_ts,
+    origin: r.origin,
+    status: r.status,
+    ciphertext: r.ciphertext,
+    keyId: r.key_id,
+    facts: ChangeFacts.parse(JSON.parse(r.facts)),
+    createdAt: new Date(r.created_at),
+    expiresAt: new Date(r.expires_at),
+    decidedBy: r.decided_by,
+    decidedAt: date(r.decided_at),
+    applyingAt: date(r.applying_at),
+    finishedAt: date(r.finished_at),
+    outcome: r.outcome === null ? null : ChangeOutcome.parse(JSON.parse(r.outcome)),
+    error: r.error,
+  };
+}
+
+const ID = /^[A-Za-z0-9_-]{24}$/;
+
+export interface NewSecretChange {
+  repo: string;
+  repoName: string;
+  secret: string;
+  secretKind: string;
+  action: SecretChangeAction;
+  requestedBy: string;
+  channel: string;
+  threadTs?: string | null;
+  origin?: string | null;
+  ciphertext?: string | null;
+  keyId?: string | null;
+  facts: ChangeFacts;
+  ttlSeconds: number;
+}
+
+export type CreateResult = { kind: 'created'; change: SecretChange } | { kind: 'busy'; open: SecretChange | null };
+
+/** Statuses in which a request still holds its secret (one at a time). */
+export const OPEN_STATUSES: readonly SecretChangeStatus[] = ['pending', 'approved', 'applying'];
+
+/**
+ * Every decision on a secret change is one conditional UPDATE from the expected
+ * status: whatever the number of clicks, replicas or retries, exactly one caller
+ * wins. An approval and the job that applies it are written in one transaction, so a
+ * crash cannot leave an approved change that nothing will apply.
+ */
+export interface SecretChanges {
+  /** Inserts a pending request, unless one is already open for this secret (then `busy`). Voids expired ones first. */
+  create(o: NewSecretChange, now?: Date): Promise<CreateResult>;
+  get(id: string): Promise<SecretChange | null>;
+  /** The open request for this secret, if any (expired ones are voided first). */
+  open(repo: string, secret: string, now?: Date): Promise<SecretChange | null>;
+  /** The most recent applied change of this kind for the secret. */
+  lastDone(repo: string, secret: string, action: SecretChangeAction): Promise<SecretChange | null>;
+  /** pending -> approved, by someone other than the requester, before expiry; enqueues `job` in the same transaction. */
+  approve(id: string, user: string, job: EnqueueOptions, now?: Date): Promise<boolean>;
+  /** pending -> denied, by someone other than the requester, before expiry. Drops the ciphertext. */
+  deny(id: string, user: string, now?: Date): Promise<boolean>;
+  /** pending -> cancelled, by the requester. Drops the ciphertext. */
+  cancel(id: string, user: string, now?: Date): Promise<boolean>;
+  /** pending -> expired once past expires_at. Drops the ciphertext. */
+  expire(id: string, now?: Date): Promise<boolean>;
+  /** approved -> applying. */
+  startApplying(id: string, now?: Date): Promise<boolean>;
+  /** applying -> done | failed. Drops the ciphertext. */
+  finish(id: string, o: { status: 'done' | 'failed'; outcome?: ChangeOutcome; error?: string }, now?: Date): Promise<boolean>;
+  /** applying -> pending after a transient failure: the request can be approved again (or denied) until it expires. */
+  reopen(id: string, error: string): Promise<boolean>;
+  setMessage(id: string, channel: string, ts: string): Promise<void>;
+}
+
+export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): SecretChanges {
+  type Narrow = (q: UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>) => UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>;
+  const transition = async (
+    on: Kysely<Database>,
+    id: string,
+    from: SecretChangeStatus,
+    set: Updateable<SecretChangesTable> & { status: SecretChangeStatus },
+    narrow: Narrow = (q) => q,
+  ) => {
+    if (!ID.test(id)) return false;
+    const res = await narrow(on.updateTable('secret_changes').where('id', '=', id).where('status', '=', from)).set(set).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  };
+  const VOID = { ciphertext: null, key_id: null } as const;
+
+  const expireDue = (repo: string, secret: string, now: Date) =>
+    db
+      .updateTable('secret_changes')
+      .set({ status: 'expired', ...VOID, finished_at: ms(now) })
+      .where('repo', '=', repo)
+      .where('secret', '=', secret)
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', ms(now))
+      .execute();
+
+  const openOf = async (repo: string, secret: string) => {
+    const row = await db.selectFrom('secret_changes').selectAll().where('repo', '=', repo).where('secret', '=', secret).where(OPEN_CHANGE).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  };
+
+  return {
+    create: (o, now = new Date()) =>
+      guard('secretChanges.create', async () => {
+        await expireDue(o.repo, o.secret, now);
+        const row = {
+          id: newReportId(),
+          repo: o.repo,
+          repo_name: o.repoName,
+          secret: o.secret,
+          secret_kind: o.secretKind,
+          action: o.action,
+          requested_by: o.requestedBy,
+          channel: o.channel,
+          thread_ts: o.threadTs ?? null,
+          message_ts: null,
+          origin: o.origin ?? null,
+          status: 'pending' as const,
+          ciphertext: o.ciphertext ?? null,
+          key_id: o.keyId ?? null,
+          facts: JSON.stringify(ChangeFacts.parse(o.facts)),
+          created_at: ms(now),
+          expires_at: ms(now) + o.ttlSeconds * 1000,
+          decided_by: null,
+          decided_at: null,
+          applying_at: null,
+          finished_at: null,
+          outcome: null,
+          error: null,
+        };
+        const inserted = await db
+          .insertInto('secret_changes')
+          .values(row)
+          .onConflict((oc) => oc.columns(['repo', 'secret']).where(OPEN_CHANGE).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!inserted) return { kind: 'busy', open: await openOf(o.repo, o.secret) };
+        return { kind: 'created', change: fromRow(row) };
+      }),
+
+    get: (id) =>
+      guard('secretChanges.get', async () => {
+        if (!ID.test(id)) return null;
+        const row = await db.selectFrom('secret_changes').selectAll().where('id', '=', id).executeTakeFirst();
+        return row ? fromRow(row) : null;
+      }),
+
+    open: (repo, secret, now = new Date()) =>
+      guard('secretChanges.open', async () => {
+        await expireDue(repo, secret, now);
+        return openOf(repo, secret);
+      }),
+
+    lastDone: (repo, secret, action) =>
+      guard('secretChanges.lastDone', async () => {
+        const row = await db
+          .selectFrom('secret_changes')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('secret', '=', secret)
+          .where('action', '=', action)
+          .where('status', '=', 'done')
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        return row ? fromRow(row) : null;
+      }),
+
+    approve: (id, user, job, now = new Date()) =>
+      guard('secretChanges.approve', () =>
+        db.transaction().execute(async (trx) => {
+          const won = await transition(trx, id, 'pending', { status: 'approved', decided_by: user, decided_at: ms(now), error: null }, (q) =>
+            q.where('requested_by', '<>', user).where('expires_at', '>', ms(now)),
+          );
+          if (won) await jobs(trx, dialect).enqueue(job, now);
+          return won;
+        }),
+      ),
+
+    deny: (id, user, now = new Date()) =>
+      guard('secretChanges.deny', () =>
+        transition(db, id, 'pending', { status: 'denied', ...VOID, decided_by: user, decided_at: ms(now), finished_at: ms(now) }, (q) =>
+          q.where('requested_by', '<>', user).where('expires_at', '>', ms(now)),
+        ),
+      ),
+
+    cancel: (id, user, now = new Date()) =>
+      guard('secretChanges.cancel', () =>
+        transition(db, id, 'pending', { status: 'cancelled', ...VOID, decided_by: user, decided_at: ms(now), finished_at: ms(now) }, (q) =>
+          q.where('requested_by', '=', user),
+        ),
+      ),
+
+    expire: (id, now = new Date()) =>
+      guard('secretChanges.expire', () =>
+        transition(db, id, 'pending', { status: 'expired', ...VOID, finished_at: ms(now) }, (q) => q.where('expires_at', '<=', ms(now))),
+      ),
+
+    startApplying: (id, now = new Date()) => guard('secretChanges.startApplying', () => transition(db, id, 'approved', { status: 'applying', applying_at: ms(now) })),
+
+    finish: (id, o, now = new Date()) =>
+      guard('secretChanges.finish', () =>
+        transition(db, id, 'applying', {
+          status: o.status,
+          ...VOID,
+          finished_at: ms(now),
+          outcome: o.outcome ? JSON.stringify(ChangeOutcome.parse(o.outcome)) : null,
+          error: o.error?.slice(0, 500) ?? null,
+        }),
+      ),
+
+    reopen: (id, error) =>
+      guard('secretChanges.reopen', () =>
+        transition(db, id, 'applying', { status: 'pending', decided_by: null, decided_at: null, applying_at: null, error: error.slice(0, 500) }),
+      ),
+
+    setMessage: (id, channel, ts) =>
+      guard('secretChanges.setMessage', async () => {
+        if (!ID.test(id)) return;
+        await db.updateTable('secret_changes').set({ channel, message_ts: ts }).where('id', '=', id).execute();
+      }),
+  };
+}
