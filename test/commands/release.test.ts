@@ -26,6 +26,8 @@ async function confirmedRun(h: Harness): Promise<{ id: number }> {
   const { id } = await askRelease(h);
   await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
   await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+  // The message's ts is stored just after Slack answers; the tests' next poll must not overtake that.
+  await eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
   const [run] = releaseRuns(h);
   assert.ok(run, 'the dispatch created a run');
   return run;

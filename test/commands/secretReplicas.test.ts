@@ -30,7 +30,10 @@ describe('secret approvals across replicas (PostgreSQL)', { skip }, () => {
         await eventually(async () => (await h.store.secretChanges.get(id))?.status === 'done', 'applied', 20_000);
         // Give any (wrong) second writer time to show up before counting.
         await new Promise((r) => setTimeout(r, 500));
-        const approvals = (await h.store.audit.list({ limit: 5000 })).filter((e) => e.action === 'secret:approve');
+        // Each click's audit entry is written after its ack: wait for all of them.
+        const approvalEntries = async () => (await h.store.audit.list({ limit: 5000 })).filter((e) => e.action === 'secret:approve');
+        await eventually(async () => (await approvalEntries()).length >= 100, 'every click in the audit log', 20_000);
+        const approvals = await approvalEntries();
         t.diagnostic(`100 concurrent Approve clicks over 2 replicas: ${approvals.filter((e) => e.outcome === 'approved').length} approval won, ${puts(h)} PUT (${putAttempts(h)} PUT attempts)`);
         assert.equal(puts(h), 1);
         assert.equal(putAttempts(h), 1);

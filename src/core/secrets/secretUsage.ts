@@ -56,10 +56,11 @@ function readsIn(node: Obj, name: string, skip: readonly string[] = []): boolean
   return Object.entries(node).some(([k, v]) => !skip.includes(k) && reads(v, name, k === 'if'));
 }
 
-const label = (step: unknown, i: number): string => {
-  const name = isObj(step) ? step.name : undefined;
-  return (typeof name === 'string' && name.trim()) || typeof name === 'number' ? String(name).trim() : `step ${i + 1}`;
-};
+/** A step's `name`, or `step N` (from 1) for an unnamed one. */
+function label(step: Obj, i: number): string {
+  const name = typeof step.name === 'string' || typeof step.name === 'number' ? String(step.name).trim() : '';
+  return name || `step ${i + 1}`;
+}
 
 /**
  * Which jobs of a workflow use a secret, so approvers see what stops working without
