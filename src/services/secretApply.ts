@@ -10,6 +10,7 @@ import type { JobHandler, JobResult } from '../worker/runner.js';
 import { APPLY_JOB, auditChange, EXPIRE_JOB, MESSAGE_JOB, syncMessage } from './secretChange.js';
 
 const Payload = z.object({ changeId: z.string() });
+const changeIdOf = (job: Job) => Payload.parse(job.payload).changeId;
 
 /** GitHub failures worth trying again later: the request goes back to pending, still decidable. */
 const TRANSIENT = new Set(['github_unavailable', 'github_rate_limited']);
@@ -27,7 +28,7 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
     kind: APPLY_JOB,
     leaseSeconds: 60,
     async run(job: Job): Promise<JobResult> {
-      const { changeId } = Payload.parse(job.payload);
+      const changeId = changeIdOf(job);
       let change = await deps.store.secretChanges.get(changeId);
       if (!change) return { kind: 'done' };
       let resumed = false;
@@ -111,12 +112,14 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
     kind: EXPIRE_JOB,
     leaseSeconds: 30,
     async run(job: Job): Promise<JobResult> {
-      const { changeId } = Payload.parse(job.payload);
+      const changeId = changeIdOf(job);
       const change = await deps.store.secretChanges.get(changeId);
-      if (!change || change.status !== 'pending') return { kind: 'done' };
       const now = deps.now();
-      if (change.expiresAt > now) return { kind: 'again', at: change.expiresAt };
-      if (await deps.store.secretChanges.expire(changeId, now)) {
+      if (change?.status === 'pending' && change.expiresAt > now) return { kind: 'again', at: change.expiresAt };
+      // Voided here, or already by create()/open() making room for a new request: either
+      // way this job is the one that records it and edits the message.
+      const voided = change?.status === 'pending' ? await deps.store.secretChanges.expire(changeId, now) : change?.status === 'expired';
+      if (change && voided) {
         await auditChange(deps, 'system', 'secret:expire', 'expired', change);
         await syncMessage(deps, client, changeId, { announce: true });
       }
@@ -131,7 +134,7 @@ export function secretMessenger(deps: AppDeps, client: WebClient): JobHandler {
     kind: MESSAGE_JOB,
     leaseSeconds: 30,
     async run(job: Job): Promise<JobResult> {
-      const { changeId } = Payload.parse(job.payload);
+      const changeId = changeIdOf(job);
       return (await syncMessage(deps, client, changeId)) ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused the message update' };
     },
   };

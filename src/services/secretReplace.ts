@@ -9,6 +9,7 @@ import { isChatOpsError } from '../errors.js';
 import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
 import { sealForGitHub } from '../github/seal.js';
 import { TokenProbe } from '../github/tokenProbe.js';
+import { secretText } from '../ui/secretChange.js';
 import { secretTarget } from './secretTargets.js';
 
 /** Slack closes a view submission after 3 s; the checks must answer well before. */
@@ -47,7 +48,7 @@ export async function checkReplacement(deps: AppDeps, repo: ResolvedRepo, secret
     try {
       [botResult, valueResult] = await withDeadline(Promise.all([botSide, valueSide]), o.deadlineMs ?? CHECK_DEADLINE_MS);
     } catch (e) {
-      if (e instanceof Timeout) return { ok: false, problems: [deps.sanitizer.scrub('GitHub did not answer in time, so the value could not be checked. Nothing was stored; submit again.')] };
+      if (e instanceof Timeout) return { ok: false, problems: [secretText.timeout] };
       if (isChatOpsError(e)) return { ok: false, problems: [`The bot could not prepare the change: ${e.userMessage}`] };
       throw e;
     }

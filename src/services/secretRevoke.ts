@@ -7,6 +7,7 @@ import { sameSshPublicKey } from '../core/secrets/sshKey.js';
 import { isChatOpsError } from '../errors.js';
 import { ReleaseGateway } from '../github/releaseGateway.js';
 import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
+import { secretText } from '../ui/secretChange.js';
 
 export type RevokePreparation = { ok: false; reason: string } | { ok: true; facts: ChangeFacts };
 
@@ -23,7 +24,7 @@ export async function prepareRevoke(deps: AppDeps, repo: ResolvedRepo, secret: S
     impactOf(new ReleaseGateway(client), repo, secret.name),
     secret.kind === 'deploy-key' ? matchingDeployKey(deps, repo, secret) : Promise.resolve(null),
   ]);
-  if (!current) return { ok: false, reason: `\`${secret.name}\` does not exist on \`${repo.github}\`; there is nothing to revoke.` };
+  if (!current) return { ok: false, reason: secretText.revokeNothing(secret.name, repo.github) };
   const checks: SecretCheck[] = [];
   if (deployKey && 'unavailable' in deployKey) checks.push({ id: 'deploy-key', level: 'warn', text: deployKey.unavailable });
   return {

@@ -182,7 +182,6 @@ export const secretText = {
   cancelledAck: (secret: string) => `Cancelled. \`${secret}\` stays as it is.`,
   timeout: 'GitHub did not answer in time, so the value could not be checked. Nothing was stored; submit again.',
   formGone: 'This form no longer matches the configuration. Nothing was stored; run `/secret replace` again.',
-  noChannel: 'This repository has no `channel` configured and this conversation is not a channel I can post in. Run the command in a channel.',
   revokeNothing: (secret: string, repo: string) => `\`${secret}\` does not exist on \`${repo}\`; there is nothing to revoke.`,
   thread: {
     done: (user: string, secret: string) => `<@${user}> \`${secret}\` was changed as approved.`,
