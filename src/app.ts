@@ -13,6 +13,7 @@ import * as events from './events/index.js';
 import { Worker } from './worker/runner.js';
 import { releaseFollower } from './services/releaseFollower.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
+import { rotationTicker, rotationWatcher } from './services/rotation.js';
 
 export interface ChatOpsApp {
   app: App;
@@ -61,7 +62,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client)],
+    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client)],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,

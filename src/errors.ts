@@ -40,9 +40,14 @@ export class NotFoundError extends ChatOpsError {
   readonly code = 'not_found';
 }
 
-/** GitHub (or a GHES host) answered with an error or could not be reached. */
+/**
+ * GitHub (or a GHES host) answered with an error or could not be reached.
+ * `github_conflict`: refused because of the state of things there, not the credential
+ * (a deploy key already in use, a run still in progress); asking again will not help
+ * until that changes.
+ */
 export class GitHubError extends ChatOpsError {
-  readonly code: 'github_auth' | 'github_forbidden' | 'github_not_found' | 'github_rate_limited' | 'github_unavailable' | 'github_error';
+  readonly code: 'github_auth' | 'github_forbidden' | 'github_not_found' | 'github_rate_limited' | 'github_unavailable' | 'github_conflict' | 'github_error';
   constructor(
     code: GitHubError['code'],
     userMessage: string,

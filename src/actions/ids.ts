@@ -6,6 +6,13 @@ export const ACTION_IDS = {
   secretApprove: 'secret_change_approve',
   secretDeny: 'secret_change_deny',
   secretCancel: 'secret_change_cancel',
+  rotationEnter: 'rotation_enter',
+  rotationGenerate: 'rotation_generate',
+  rotationNext: 'rotation_next',
+  rotationCancel: 'rotation_cancel',
+  rotationRevokeOld: 'rotation_revoke_old',
+  rotationConfirmOld: 'rotation_confirm_old',
+  rotationRetryVerify: 'rotation_retry_verify',
 } as const;
 
 export const LIVE_ACTION_IDS: readonly string[] = Object.values(ACTION_IDS);

@@ -3,11 +3,11 @@ import type { AppDeps } from '../deps.js';
 import * as syncStatus from './syncStatus.js';
 import * as release from './release.js';
 import * as secret from './secret.js';
-import * as notYetAvailable from './notYetAvailable.js';
+import * as rotate from './rotate.js';
 
 export function register(app: App, deps: AppDeps): void {
   syncStatus.register(app, deps);
   release.register(app, deps);
   secret.register(app, deps);
-  notYetAvailable.register(app, deps);
+  rotate.register(app, deps);
 }

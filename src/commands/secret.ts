@@ -8,6 +8,7 @@ import { auditChange, requestChange } from '../services/secretChange.js';
 import { encodeModalMeta } from '../views/secretValue.js';
 import { renderSecretModal, secretText } from '../ui/secretChange.js';
 import { text, USAGE } from '../ui/messages.js';
+import { rotationText } from '../ui/rotation.js';
 
 /**
  * `/secret replace|revoke [repo] <SECRET>`. Replace opens a modal for the value
@@ -37,6 +38,10 @@ export function register(app: App, deps: AppDeps): void {
       return audit('refused:access', repo.github);
     }
     const channel = repo.channel ?? command.channel_id;
+    if (await deps.store.rotations.active(repo.github, secret.name)) {
+      await respond({ response_type: 'ephemeral', text: rotationText.busy(secret.name) });
+      return audit('busy:rotation', repo.github);
+    }
     const open = await deps.store.secretChanges.open(repo.github, secret.name, deps.now());
     if (open) {
       await respond({ response_type: 'ephemeral', text: secretText.busy(secret.name, null) });

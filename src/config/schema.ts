@@ -22,12 +22,24 @@ export type SlackPrincipal = z.infer<typeof SlackPrincipal>;
 export const SecretKind = z.enum(['classic-pat', 'fine-grained-pat', 'deploy-key']);
 export type SecretKind = z.infer<typeof SecretKind>;
 
+const workflowRef = z.union([z.string().min(1), z.number().int().positive()]);
+
+/** How /rotate tests a new secret: dispatch this workflow (default: re-run the last sync job, when it uses the secret). */
+export const VerifyConfig = z.object({
+  workflow: workflowRef,
+  /** Branch or tag to run it on; default: the repository's default branch. */
+  ref: z.string().min(1).optional(),
+  inputs: z.record(z.string(), z.string()).default({}),
+});
+export type VerifyConfig = z.infer<typeof VerifyConfig>;
+
 export const SecretConfig = z.object({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid Actions secret name'),
   kind: SecretKind,
   host: httpUrl.default('https://github.com'),
   scopes: z.array(z.string().min(1)).default([]),
   maxAgeDays: z.number().int().positive().default(365),
+  verify: VerifyConfig.optional(),
 });
 export type SecretConfig = z.infer<typeof SecretConfig>;
 
@@ -37,8 +49,6 @@ export const MirrorConfig = z.object({
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
 });
 export type MirrorConfig = z.infer<typeof MirrorConfig>;
-
-const workflowRef = z.union([z.string().min(1), z.number().int().positive()]);
 
 export const ReleaseConfig = z.object({
   workflow: workflowRef,

@@ -84,6 +84,11 @@ export interface ActionsPort {
   runJobs(repo: RepoRef, runId: number): Promise<JobInfo[]>;
   /** Plain-text log of one job. */
   jobLog(repo: RepoRef, jobId: number): Promise<string>;
+  /**
+   * Re-runs a job and the jobs that depend on it, as a new attempt of its run
+   * (`runAttempt` + 1). A run still in progress is refused with `github_conflict`.
+   */
+  rerunJob(repo: RepoRef, jobId: number): Promise<void>;
   /** YAML job id -> display name (`name:` or the id), from the workflow file at `ref`. */
   workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>>;
   /** Names and update times of the repository's Actions secrets (never values). */
@@ -139,6 +144,8 @@ export interface ReleasePort {
    * timeout: that answer is `ambiguous`.
    */
   dispatch(repo: RepoRef, workflow: string | number, ref: string, inputs: Record<string, string>): Promise<DispatchResult>;
+  /** The repository's default branch. */
+  defaultBranch(repo: RepoRef): Promise<string>;
   /** The GitHub release for a tag, or null. */
   releaseUrl(repo: RepoRef, tag: string): Promise<string | null>;
 }
@@ -170,6 +177,11 @@ export interface DeployKeyInfo {
 
 export interface DeployKeysPort {
   list(repo: RepoRef): Promise<DeployKeyInfo[]>;
+  /**
+   * Adds a deploy key (`ssh-ed25519 AAAA… comment`). A key GitHub already knows (on any
+   * repository of the host) is refused with a GitHubError of code `github_conflict`.
+   */
+  add(repo: RepoRef, key: { title: string; key: string; readOnly: boolean }): Promise<DeployKeyInfo>;
   /** False when there was no such key. */
   remove(repo: RepoRef, id: number): Promise<boolean>;
 }
@@ -190,4 +202,18 @@ export interface TokenProbePort {
   identity(): Promise<TokenProbeResult<TokenIdentity>>;
   /** Whether the token may push to the repository (null permissions: not visible with it). */
   repoAccess(repo: RepoRef): Promise<TokenProbeResult<{ push: boolean; admin: boolean }>>;
+}
+
+/** What became of a request to revoke credentials. Never carries a credential. */
+export type RevokeOutcome =
+  /** GitHub took the list (202); revocation happens shortly after. */
+  | { kind: 'accepted' }
+  | { kind: 'rate_limited'; retryAfterSeconds: number | null }
+  /** The host has no revocation API (GHES before 3.19). */
+  | { kind: 'unsupported'; reason: string }
+  | { kind: 'failed'; reason: string; status?: number };
+
+/** GitHub's credential revocation API (`POST /credentials/revoke`) on one host. */
+export interface CredentialRevokerPort {
+  revoke(credentials: string[]): Promise<RevokeOutcome>;
 }

@@ -1,8 +1,10 @@
+import { RequestError } from '@octokit/request-error';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import type { ActionsPort, JobInfo, RepoRef, SecretMeta, WorkflowRunInfo } from '../core/ports.js';
+import { GitHubError } from '../errors.js';
 import type { GitHubClient } from './octokit.js';
-import { callGitHub } from './translateError.js';
+import { callGitHub, translateGitHubError } from './translateError.js';
 
 // GitHub's answers are a trust boundary: parse the fields we rely on.
 const RunStatus = z.enum(['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending']).catch('pending');
@@ -143,6 +145,18 @@ export class ActionsGateway implements ActionsPort {
     });
   }
 
+  rerunJob(repo: RepoRef, jobId: number): Promise<void> {
+    const host = this.client.host;
+    const what = `job ${jobId} of ${repo.owner}/${repo.name}`;
+    return callGitHub(host, what, async () => {
+      try {
+        await this.client.rest.actions.reRunJobForWorkflowRun({ owner: repo.owner, repo: repo.name, job_id: jobId });
+      } catch (e) {
+        throw rerunError(e, host, what);
+      }
+    });
+  }
+
   workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> {
     return callGitHub(this.client.host, `${path} in ${repo.owner}/${repo.name}`, async () => {
       const { data } = await this.client.rest.repos.getContent({ owner: repo.owner, repo: repo.name, path, ref });
@@ -157,4 +171,21 @@ export class ActionsGateway implements ActionsPort {
       return SecretsJson.parse(data).secrets.map((s) => ({ name: s.name, updatedAt: s.updated_at }));
     });
   }
+}
+
+/**
+ * GitHub answers 403 both for a run that has not finished ("The workflow run containing
+ * this job is already running") and for a credential without Actions write: the
+ * message tells them apart.
+ */
+function rerunError(e: unknown, host: string, what: string): GitHubError {
+  if (!(e instanceof RequestError) || e.status !== 403) return translateGitHubError(e, host, what);
+  const translated = translateGitHubError(e, host, what);
+  if (translated.code === 'github_rate_limited') return translated;
+  const data = e.response?.data as { message?: unknown } | undefined;
+  const message = typeof data?.message === 'string' ? data.message : '';
+  if (/already running|not completed|in progress/i.test(message)) {
+    return new GitHubError('github_conflict', `${host} will not re-run ${what} yet: its workflow run is still in progress. Try again once it has finished.`, host, 403, { cause: e });
+  }
+  return new GitHubError('github_forbidden', `The bot may not re-run ${what} on ${host} (403): its credential lacks the Actions write permission.`, host, 403, { cause: e });
 }

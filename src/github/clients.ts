@@ -40,6 +40,17 @@ export class GitHubClients {
     return createGitHubClient({ apiUrl, auth: { kind: 'token', token }, logger: this.o.logger, tuning: { ...this.o.tuning, retries: 0, timeoutMs: Math.min(this.o.tuning?.timeoutMs ?? 2_000, 2_000) } });
   }
 
+  /**
+   * A client that sends no credential, for the endpoints that must be called without
+   * one (github.com's credential revocation answers authenticated calls with 403).
+   * Never cached and never retried, like withToken.
+   */
+  anonymous(apiUrl: string): GitHubClient {
+    // Octokit treats an empty token as "unauthenticated": no Authorization header is sent.
+    const tuning = { ...this.o.tuning, retries: 0, timeoutMs: Math.min(this.o.tuning?.timeoutMs ?? 2_000, 2_000) };
+    return createGitHubClient({ apiUrl, auth: { kind: 'token', token: '' }, logger: this.o.logger, tuning });
+  }
+
   private client(key: string, apiUrl: string, auth: Parameters<typeof createGitHubClient>[0]['auth']): GitHubClient {
     let c = this.byKey.get(key);
     if (!c) {

@@ -27,6 +27,8 @@ export const DispatchRunJson = z.object({ workflow_run_id: z.number(), html_url:
 export type DispatchRunJson = z.infer<typeof DispatchRunJson>;
 export const ReleaseJson = z.object({ html_url: z.string() });
 export type ReleaseJson = z.infer<typeof ReleaseJson>;
+export const RepoJson = z.object({ default_branch: z.string() });
+export type RepoJson = z.infer<typeof RepoJson>;
 
 /** Tags of tags are legal; GitHub's own peeling stops well before this. */
 const MAX_TAG_DEPTH = 5;
@@ -138,6 +140,10 @@ export class ReleaseGateway implements ReleasePort {
     } catch (e) {
       return this.dispatchFailure(e, what);
     }
+  }
+
+  defaultBranch(repo: RepoRef): Promise<string> {
+    return callGitHub(this.client.host, full(repo), async () => RepoJson.parse((await this.client.rest.repos.get({ owner: repo.owner, repo: repo.name })).data).default_branch);
   }
 
   releaseUrl(repo: RepoRef, tag: string): Promise<string | null> {

@@ -1,6 +1,7 @@
 import { RequestError } from '@octokit/request-error';
 import { z } from 'zod';
 import type { DeployKeyInfo, DeployKeysPort, RepoRef, SecretMeta, SecretsPort, SecretsPublicKey } from '../core/ports.js';
+import { GitHubError } from '../errors.js';
 import type { GitHubClient } from './octokit.js';
 import { callGitHub } from './translateError.js';
 
@@ -9,6 +10,14 @@ const SecretJson = z.object({ name: z.string(), updated_at: z.string() });
 const DeployKeyJson = z.object({ id: z.number().int(), title: z.string(), key: z.string(), read_only: z.boolean() });
 
 const is404 = (e: unknown) => e instanceof RequestError && e.status === 404;
+
+/** GitHub's validation answer: `{message: 'Validation Failed', errors: [{field: 'key', message: 'key is already in use'}]}`. */
+const ValidationJson = z.object({ errors: z.array(z.object({ message: z.string().optional() }).passthrough()).optional() });
+
+function validationMessages(e: RequestError): string[] {
+  const parsed = ValidationJson.safeParse(e.response?.data);
+  return parsed.success ? (parsed.data.errors ?? []).flatMap((x) => (x.message ? [x.message] : [])) : [];
+}
 
 /** SecretsPort over the Actions secrets REST API, with the bot's own credential. */
 export class SecretsGateway implements SecretsPort {
@@ -68,6 +77,39 @@ export class DeployKeysGateway implements DeployKeysPort {
     return callGitHub(this.client.host, `the deploy keys of ${repo.owner}/${repo.name}`, async () => {
       const all = await this.client.rest.paginate(this.client.rest.repos.listDeployKeys, { owner: repo.owner, repo: repo.name, per_page: 100 });
       return z.array(DeployKeyJson).parse(all).map((k) => ({ id: k.id, title: k.title, key: k.key, readOnly: k.read_only }));
+    });
+  }
+
+  add(repo: RepoRef, key: { title: string; key: string; readOnly: boolean }): Promise<DeployKeyInfo> {
+    const host = this.client.host;
+    const full = `${repo.owner}/${repo.name}`;
+    // A private key pasted where the public half belongs must not leave the bot.
+    if (/PRIVATE KEY-----/.test(key.key)) {
+      return Promise.reject(new GitHubError('github_error', `Not sent to ${host}: that is a private key; a deploy key is the public half (\`ssh-ed25519 AAAA…\`).`, host, undefined));
+    }
+    return callGitHub(host, `the deploy keys of ${full}`, async () => {
+      try {
+        const { data } = await this.client.rest.repos.createDeployKey({ owner: repo.owner, repo: repo.name, title: key.title, key: key.key, read_only: key.readOnly });
+        const k = DeployKeyJson.parse(data);
+        return { id: k.id, title: k.title, key: k.key, readOnly: k.read_only };
+      } catch (e) {
+        if (!(e instanceof RequestError) || e.status !== 422) throw e;
+        // Neither message repeats the key; GitHub's own wording is not shown as it may.
+        const messages = validationMessages(e).join(' ');
+        if (/already in use/i.test(messages)) {
+          throw new GitHubError(
+            'github_conflict',
+            `${host} refused the new deploy key for ${full}: that key is already in use (GitHub takes a deploy key on one repository only, and not if it is someone's SSH key). Use a new key.`,
+            host,
+            422,
+            { cause: e },
+          );
+        }
+        if (/OpenSSH public key format|key is invalid/i.test(messages)) {
+          throw new GitHubError('github_error', `${host} refused the new deploy key for ${full}: it is not an SSH public key in OpenSSH format.`, host, 422, { cause: e });
+        }
+        throw new GitHubError('github_error', `${host} refused the new deploy key for ${full} (HTTP 422).`, host, 422, { cause: e });
+      }
     });
   }
 

@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import type { ChangeOutcome } from '../core/secrets/facts.js';
 import { GitHubError, isChatOpsError } from '../errors.js';
 import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
+import { sameSshPublicKey } from '../core/secrets/sshKey.js';
 import type { Job } from '../store/index.js';
 import type { SecretChange } from '../store/index.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
@@ -85,9 +86,11 @@ async function apply(deps: AppDeps, change: SecretChange, resumed: boolean): Pro
     if (key.keyId !== change.keyId) {
       return { kind: 'failed', error: `GitHub's encryption key for the secrets of ${change.repo} changed after the value was typed, so it cannot be written. Run \`/secret replace ${change.secret}\` again.` };
     }
+    // A generated deploy key goes onto the mirror first: a secret holding a key the mirror refuses would break the sync.
+    const deployKeyAdded = await addDeployKey(deps, change);
     await secrets.put(ref, change.secret, { encryptedValue: change.ciphertext, keyId: change.keyId });
     const after = await secrets.secret(ref, change.secret);
-    return { kind: 'done', outcome: { updatedAt: after?.updatedAt ?? null } };
+    return { kind: 'done', outcome: { updatedAt: after?.updatedAt ?? null, ...(deployKeyAdded !== null ? { deployKeyAdded } : {}) } };
   }
   // revoke: both deletions are idempotent (a 404 means already gone), so a resumed run simply repeats them.
   await secrets.remove(ref, change.secret);
@@ -104,6 +107,20 @@ async function apply(deps: AppDeps, change: SecretChange, resumed: boolean): Pro
   const after = await secrets.secret(ref, change.secret);
   if (after) return { kind: 'failed', error: `GitHub still lists ${change.secret} after deleting it.` };
   return { kind: 'done', outcome: { updatedAt: null, ...(deployKeyDeleted !== undefined ? { deployKeyDeleted } : {}), ...(resumed ? { recovered: true } : {}) } };
+}
+
+/** Adds the change's new public key to the mirror as a write deploy key, unless it is there already (a resumed run). */
+async function addDeployKey(deps: AppDeps, change: SecretChange): Promise<number | null> {
+  const add = change.facts.addDeployKey;
+  const publicKey = change.facts.publicKey;
+  if (!add || !publicKey) return null;
+  const mirror = deps.config.repos.map((r) => r.sync?.mirror).find((m) => m?.apiUrl === add.apiUrl && m.repo === add.repo);
+  if (!mirror) throw new GitHubError('github_not_found', `The mirror ${add.repo} is no longer configured, so the new deploy key cannot be added.`, add.apiUrl, undefined);
+  const [owner = '', name = ''] = add.repo.split('/');
+  const keys = new DeployKeysGateway(deps.github.forMirror(mirror));
+  const existing = (await keys.list({ owner, name })).find((k) => sameSshPublicKey(k.key, publicKey));
+  if (existing) return existing.id;
+  return (await keys.add({ owner, name }, { title: add.title, key: publicKey, readOnly: false })).id;
 }
 
 /** Voids a request nobody decided in time. */

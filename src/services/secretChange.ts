@@ -6,6 +6,7 @@ import type { ChangeFacts } from '../core/secrets/facts.js';
 import { callSlack } from '../slack/slackErrors.js';
 import type { SecretChange, SecretChangeAction } from '../store/index.js';
 import { renderSecretChange, secretText } from '../ui/secretChange.js';
+import { changeTick, rotationOf } from './rotationJobs.js';
 
 export const APPLY_JOB = 'secret.apply';
 export const EXPIRE_JOB = 'secret.expire';
@@ -100,6 +101,12 @@ async function permalink(client: WebClient, channel: string, ts: string): Promis
  */
 export async function syncMessage(deps: AppDeps, client: WebClient, id: string, o: { announce?: boolean } = {}): Promise<boolean> {
   const change = await deps.store.secretChanges.get(id);
+  const rotationId = change ? rotationOf(change.origin) : null;
+  if (change && rotationId) {
+    // The rotation this request belongs to moves on in a job of its own (durable, any replica).
+    await deps.store.jobs.enqueue(changeTick(rotationId, change.id, change.status), deps.now());
+    deps.wake?.();
+  }
   if (!change?.messageTs) return true;
   try {
     await callSlack('chat.update', () => client.chat.update({ channel: change.channel, ts: change.messageTs ?? '', ...renderSecretChange(change, { approvers: approvers(deps) }) }));
@@ -108,7 +115,8 @@ export async function syncMessage(deps: AppDeps, client: WebClient, id: string, 
     await deps.store.jobs.enqueue({ kind: MESSAGE_JOB, payload: { changeId: id }, dedupeKey: `secret-message:${id}`, runAt: new Date(deps.now().getTime() + 30_000) }, deps.now());
     return false;
   }
-  const reply = o.announce ? threadReply(change) : null;
+  // In a rotation, its own thread reply announces a write (with what comes next).
+  const reply = o.announce && !(rotationId && change.status === 'done') ? threadReply(change) : null;
   if (reply) {
     await callSlack('chat.postMessage', () => client.chat.postMessage({ channel: change.channel, thread_ts: change.threadTs ?? change.messageTs ?? undefined, text: reply })).catch((e: unknown) =>
       deps.logger.warn({ err: e, change: id }, 'thread reply not posted'),

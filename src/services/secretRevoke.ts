@@ -60,7 +60,7 @@ async function impactOf(port: ReleaseGateway, repo: ResolvedRepo, name: string):
  * The deploy key that goes with a deploy-key secret: the public key recorded when the
  * bot last replaced it, else the one key whose title names the secret.
  */
-async function matchingDeployKey(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig): Promise<DeployKeyTarget | { unavailable: string } | null> {
+export async function matchingDeployKey(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig): Promise<DeployKeyTarget | { unavailable: string } | null> {
   const mirror = repo.sync?.mirror;
   if (!mirror) return { unavailable: 'No mirror is configured, so no deploy key will be deleted.' };
   const [owner = '', name = ''] = mirror.repo.split('/');

@@ -7,6 +7,7 @@ import { migrate } from './migrate.js';
 import { reports, type Reports } from './reports.js';
 import { releases, type Releases } from './releases.js';
 import { secretChanges, type SecretChanges } from './secretChanges.js';
+import { rotations, type Rotations } from './rotations.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -16,6 +17,7 @@ export { JobStatus } from './jobs.js';
 export type { Reports, SavedReport } from './reports.js';
 export { Release, type Releases } from './releases.js';
 export { SecretChange, SecretChangeAction, type CreateResult, type NewSecretChange, type SecretChanges } from './secretChanges.js';
+export type { NewRotation, Rotations, StartResult } from './rotations.js';
 export type { Database } from './schema.js';
 
 export interface Store {
@@ -27,6 +29,7 @@ export interface Store {
   jobs: Jobs;
   releases: Releases;
   secretChanges: SecretChanges;
+  rotations: Rotations;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +62,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     reports: reports(db),
     releases: releases(db),
     secretChanges: secretChanges(db, dialect),
+    rotations: rotations(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

@@ -129,10 +129,35 @@ export interface SecretChangesTable {
   error: string | null;
 }
 
+export type RotationStatus = 'active' | 'done' | 'cancelled';
+
+export interface RotationsTable {
+  /** Opaque random id, the value of the rotation message's buttons. */
+  id: string;
+  repo: string;
+  repo_name: string;
+  secret: string;
+  secret_kind: string;
+  requested_by: string;
+  channel: string;
+  /** The checklist message in the channel; its thread holds the rotation. */
+  message_ts: string | null;
+  status: RotationStatus;
+  /** JSON: the rotation's progress (core/rotation/state.ts). Never a secret value. */
+  state: string;
+  /** Incremented by every write: writes are compare-and-set on it. */
+  version: number;
+  created_at: Ms;
+  updated_at: Ms;
+  finished_at: NullableMs;
+  finished_by: string | null;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
   jobs: JobsTable;
   releases: ReleasesTable;
   secret_changes: SecretChangesTable;
+  rotations: RotationsTable;
 }

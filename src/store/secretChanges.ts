@@ -140,6 +140,8 @@ export interface SecretChanges {
   deny(id: string, user: string, now?: Date): Promise<boolean>;
   /** pending -> cancelled, by the requester. Drops the ciphertext. */
   cancel(id: string, user: string, now?: Date): Promise<boolean>;
+  /** pending -> cancelled by whoever stops what started it (a rotation cancelled by its requester or an approver). */
+  withdraw(id: string, by: string, now?: Date): Promise<boolean>;
   /** pending -> expired once past expires_at. Drops the ciphertext. */
   expire(id: string, now?: Date): Promise<boolean>;
   /** approved -> applying. */
@@ -272,6 +274,9 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
           q.where('requested_by', '=', user),
         ),
       ),
+
+    withdraw: (id, by, now = new Date()) =>
+      guard('secretChanges.withdraw', () => transition(db, id, 'pending', { status: 'cancelled', ...VOID, decided_by: by, decided_at: ms(now), finished_at: ms(now) })),
 
     expire: (id, now = new Date()) =>
       guard('secretChanges.expire', () =>

@@ -30,6 +30,7 @@ function factsLines(c: SecretChange): string[] {
   if (f.last4) lines.push(`• New value ends with ${code(f.last4)}`);
   if (f.fingerprint) lines.push(`• Key fingerprint ${code(f.fingerprint)}`);
   if (f.previousUpdatedAt) lines.push(`• Current value set ${slackDate(f.previousUpdatedAt)}`);
+  if (c.action === 'replace' && f.addDeployKey) lines.push(`• Also adds the new public key to ${code(f.addDeployKey.repo)} as the write deploy key "${esc(f.addDeployKey.title)}"`);
   if (c.action === 'revoke') {
     for (const line of f.impact) lines.push(`• :warning: ${esc(line)}`);
     if (f.deployKey) lines.push(`• Also deletes the deploy key "${esc(f.deployKey.title)}" of ${code(f.deployKey.repo)}`);

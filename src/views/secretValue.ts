@@ -8,6 +8,10 @@ import { requestChange } from '../services/secretChange.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderSecretModalDone, secretText, VALUE_INPUT } from '../ui/secretChange.js';
 import { truncate } from '../ui/blocks.js';
+import { rotationText } from '../ui/rotation.js';
+import { nextStep } from '../core/rotation/decide.js';
+import { attachChange } from '../services/rotation.js';
+import { ROTATION_ORIGIN } from '../services/rotationJobs.js';
 import { VIEW_IDS } from './ids.js';
 
 /** What the modal carries between opening and submit. Slack signs the payload, but it is still input: re-checked on submit. */
@@ -15,6 +19,8 @@ export const ModalMeta = z.object({
   repo: z.string().max(200),
   secret: z.string().max(100),
   channel: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/),
+  /** Set when the modal was opened from a rotation: the request goes into its thread. */
+  rotation: z.string().max(40).optional(),
 });
 export type ModalMeta = z.infer<typeof ModalMeta>;
 
@@ -62,6 +68,17 @@ export function register(app: App, deps: AppDeps): void {
       await fieldError(secretText.notAllowed(repo.shortName));
       return audit('refused:access', repo.github);
     }
+    const rotation = meta.rotation ? await deps.store.rotations.get(meta.rotation) : null;
+    if (meta.rotation) {
+      const why = !rotation || rotation.status !== 'active' ? rotationText.refused.not_active : rotation.requestedBy !== user ? rotationText.notRequester : nextStep(rotation).kind !== 'enter' ? rotationText.refused.not_now : null;
+      if (why) {
+        await fieldError(why.replace(/\*/g, ''));
+        return audit('refused:rotation', repo.github);
+      }
+    } else if (await deps.store.rotations.active(repo.github, secret.name)) {
+      await fieldError(rotationText.busy(secret.name).replace(/[`*]/g, ''));
+      return audit('busy:rotation', repo.github);
+    }
     if (await deps.store.secretChanges.open(repo.github, secret.name, deps.now())) {
       await fieldError(secretText.busy(secret.name, null).replace(/`/g, ''));
       return audit('busy', repo.github);
@@ -72,11 +89,15 @@ export function register(app: App, deps: AppDeps): void {
       return audit('refused:checks', repo.github, { problems: check.problems.length });
     }
     await ack({ response_action: 'update', view: renderSecretModalDone({ ok: true, text: ':hourglass_flowing_sand: Checked and encrypted. Sending the request to the approvers…' }) });
-    const res = await requestChange(deps, client, { repo, secret, action: 'replace', user, channel: meta.channel, facts: check.facts, sealed: check.sealed });
+    const inRotation = rotation ? { channel: rotation.channel, threadTs: rotation.messageTs, origin: `${ROTATION_ORIGIN}${rotation.id}` } : { channel: meta.channel };
+    const res = await requestChange(deps, client, { repo, secret, action: 'replace', user, ...inRotation, facts: check.facts, sealed: check.sealed });
+    const attached = res.kind === 'created' && rotation ? await attachChange(deps, client, rotation.id, res.change) : { ok: true as const };
     const done =
-      res.kind === 'created'
-        ? renderSecretModalDone({ ok: true, text: `:white_check_mark: ${secretText.requested(secret.name, res.change.channel)} Nothing changes until an approver agrees.` })
-        : renderSecretModalDone({ ok: false, text: res.text });
+      res.kind !== 'created'
+        ? renderSecretModalDone({ ok: false, text: res.text })
+        : !attached.ok
+          ? renderSecretModalDone({ ok: false, text: attached.text })
+          : renderSecretModalDone({ ok: true, text: `:white_check_mark: ${secretText.requested(secret.name, res.change.channel)} Nothing changes until an approver agrees.` });
     await callSlack('views.update', () => client.views.update({ view_id: body.view.id, view: done }));
   });
 }

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { sendEvent, sendViewSubmission } from '../../src/sandbox/slack/index.js';
-import { eventually, startHarness, USERS, type Harness } from '../helpers/harness.js';
+import { startHarness, USERS, type Harness } from '../helpers/harness.js';
 
 const WEBHOOK_SECRET = 'gh-webhook-secret-0123456789';
 
@@ -51,16 +51,21 @@ describe('HTTP surfaces beside /slack/events', () => {
     assert.match(text, /\/sync-status \[repo\]/);
   });
 
-  test('commands not shipped yet answer with their usage instead of failing', async () => {
-    for (const [command, usage] of [['/rotate', /\/rotate \[repo\] <SECRET>/]] as const) {
-      const { http } = await h.command(command, 'help');
+  test('/rotate answers help, junk and a pasted token privately, at once, and changes nothing', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['help', /\/rotate \[repo\] <SECRET>/],
+      ['NOPE_TOKEN', /is not a configured secret/],
+      ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', /looks like a credential/],
+    ];
+    for (const [input, expected] of cases) {
+      const { http } = await h.command('/rotate', input);
       assert.equal(http.status, 200);
       const body = JSON.parse(http.body) as { response_type: string; text: string };
       assert.equal(body.response_type, 'ephemeral');
-      assert.match(body.text, /not available in this version/);
-      assert.match(body.text, usage);
+      assert.match(body.text, expected);
+      assert.equal(body.text.includes('abcdefghijklmnop'), false, 'a pasted token is never echoed');
     }
-    await eventually(async () => (await h.store.audit.list()).filter((e) => e.outcome === 'not_available').length === 1, 'an audit entry');
+    assert.equal(await h.store.rotations.active(h.seed.github.repo, 'GHE_TOKEN'), null);
   });
 
   test('a submitted modal no listener knows is replaced by a notice', async () => {

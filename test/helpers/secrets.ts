@@ -23,7 +23,13 @@ export async function openReplaceModal(h: Harness, text = 'replace GHE_TOKEN', u
   const { http } = await h.command('/secret', text, { user });
   assert.equal(http.status, 200);
   const call = await h.slack.waitFor((c) => c.method === 'views.open' && h.slack.callsTo('views.open').length > before, 10_000);
-  return call.args.view as Record<string, unknown>;
+  return openedView(h, call.args.view as Record<string, unknown>);
+}
+
+/** The view as the fake opened it, with its id, so a submission names a view that exists (views.update needs it). */
+export function openedView(h: Harness, sent: Record<string, unknown>): Record<string, unknown> {
+  const stored = h.slack.workspace.allViews().filter((v) => v.view.callback_id === sent.callback_id && v.view.private_metadata === sent.private_metadata).at(-1);
+  return stored ? { ...sent, id: stored.id } : sent;
 }
 
 /** Submits the secret modal with `value`. */
@@ -31,6 +37,7 @@ export function submitValue(h: Harness, view: Record<string, unknown>, value: st
   return sendViewSubmission(h.appUrl, SIGNING_SECRET, {
     user_id: user,
     callback_id: String(view.callback_id),
+    ...(typeof view.id === 'string' ? { view_id: view.id } : {}),
     private_metadata: String(view.private_metadata ?? ''),
     values: { [VALUE_INPUT.blockId]: { [VALUE_INPUT.actionId]: value } },
   });

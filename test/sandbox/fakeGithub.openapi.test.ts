@@ -7,6 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { Octokit } from '@octokit/rest';
 import { createAppAuth } from '@octokit/auth-app';
+import { generateDeployKey } from '../../src/core/secrets/keygen.js';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
 
@@ -126,7 +127,7 @@ describe('FakeGitHub responses match the published OpenAPI schemas', () => {
     const file = await gh.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github/workflows/publish.yml' });
     check('/repos/{owner}/{repo}/contents/{path}', 'get', '200', file.data);
     const ge = new Octokit({ auth: seed.ghe.token, baseUrl: ghe.apiUrl, log: silent });
-    const key = await ge.rest.repos.createDeployKey({ owner: 'WATS', repo: 'pyWATS', title: 't', key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZhbGlkYXRlLXRoZS1zaGFwZS1vZi1hLWRlcGxveS1rZXk=' });
+    const key = await ge.rest.repos.createDeployKey({ owner: 'WATS', repo: 'pyWATS', title: 't', key: generateDeployKey('openapi-test').publicKey });
     check('/repos/{owner}/{repo}/keys', 'post', '201', key.data);
     check('/repos/{owner}/{repo}/git/ref/{ref}', 'get', '200', (await gh.rest.git.getRef({ owner: OWNER, repo: REPO, ref: 'tags/v0.1.0b39' })).data);
   });

@@ -7,6 +7,7 @@ import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
 import { createAppAuth } from '@octokit/auth-app';
 import sodium from 'libsodium-wrappers';
+import { generateDeployKey } from '../../src/core/secrets/keygen.js';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
 
@@ -570,5 +571,183 @@ describe('FakeGitHub: GitHub App', () => {
     const impostor = new Octokit({ baseUrl: w.github.apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey: other }, log });
     const e = await httpError(impostor.rest.apps.getRepoInstallation({ owner: OWNER, repo: REPO }));
     assert.equal(e.status, 401);
+  });
+});
+
+describe('FakeGitHub: re-running a job', () => {
+  let w: World;
+  const q = { owner: OWNER, repo: REPO };
+  const latest = async (runId: number) =>
+    (await w.gh.rest.actions.listJobsForWorkflowRun({ ...q, run_id: runId })).data.jobs.map((j) => ({ id: j.id, key: j.name, attempt: j.run_attempt, state: j.conclusion ?? j.status }));
+  const all = async (runId: number) =>
+    (await w.gh.rest.actions.listJobsForWorkflowRun({ ...q, run_id: runId, filter: 'all' })).data.jobs.map((j) => ({ id: j.id, key: j.name, attempt: j.run_attempt, state: j.conclusion ?? j.status }));
+  const BUILD = 'Build and publish to PyPI';
+  const SYNC = 'Sync to GitHub Enterprise';
+  before(async () => {
+    w = await world();
+  });
+
+  test('the failed sync job: a new attempt, queued, keeping the build job and replacing the sync job', async () => {
+    const runId = w.seed.github.lastPublishRunId ?? 0;
+    const [build, oldSync] = await latest(runId);
+    assert.equal(oldSync?.state, 'failure');
+    const res = await w.gh.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: oldSync?.id ?? 0 });
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.data, {});
+
+    const run = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
+    assert.equal(run.run_attempt, 2);
+    assert.equal(`${run.status}/${run.conclusion}`, 'queued/null');
+    assert.equal(run.previous_attempt_url, `${w.github.apiUrl}/repos/${OWNER}/${REPO}/actions/runs/${runId}/attempts/1`);
+    assert.equal(run.triggering_actor?.login, w.seed.github.login, 'whoever asked for the re-run');
+    assert.ok(Date.parse(run.run_started_at ?? '') >= Date.now() - 5000, 'the attempt starts now');
+
+    const jobs = await latest(runId);
+    assert.deepEqual(jobs.map((j) => [j.key, j.attempt, j.state]), [[BUILD, 1, 'success'], [SYNC, 2, 'queued']]);
+    assert.equal(jobs[0]?.id, build?.id, 'the kept job is the same job');
+    assert.notEqual(jobs[1]?.id, oldSync?.id, 'the re-run job is a new job');
+    assert.deepEqual((await all(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 1, 'success'], [SYNC, 1, 'failure'], [SYNC, 2, 'queued']]);
+
+    const first = (await w.gh.rest.actions.getWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: 1 })).data;
+    assert.deepEqual([first.run_attempt, first.status, first.conclusion, first.previous_attempt_url], [1, 'completed', 'failure', null]);
+    assert.equal((await w.gh.rest.actions.getWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: 2 })).data.status, 'queued');
+    assert.equal((await httpError(w.gh.rest.actions.getWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: 3 }))).status, 404);
+    const attemptJobs = async (n: number) => (await w.gh.rest.actions.listJobsForWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: n })).data.jobs.map((j) => j.id);
+    assert.deepEqual(await attemptJobs(1), [build?.id, oldSync?.id]);
+    assert.deepEqual(await attemptJobs(2), [jobs[1]?.id]);
+
+    // While the new attempt is going, the job cannot be re-run again.
+    const busy = await httpError(w.gh.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: jobs[1]?.id ?? 0 }));
+    assert.equal(busy.status, 403);
+    assert.equal((busy.response?.data as { message: string }).message, 'The workflow run containing this job is already running');
+
+    w.github.completeRun(runId);
+    const done = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
+    assert.deepEqual([done.run_attempt, done.status, done.conclusion], [2, 'completed', 'success']);
+    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 1, 'success'], [SYNC, 2, 'success']]);
+    // The replaced job and its log stay reachable.
+    assert.equal((await w.gh.rest.actions.getJobForWorkflowRun({ ...q, job_id: oldSync?.id ?? 0 })).data.conclusion, 'failure');
+    assert.match(String((await w.gh.rest.actions.downloadJobLogsForWorkflowRun({ ...q, job_id: oldSync?.id ?? 0 })).data), /Authentication failed/);
+    const summary = w.github.runs('olreppe/pyWATS', 'publish.yml').find((r) => r.id === runId);
+    assert.equal(summary?.runAttempt, 2);
+    assert.deepEqual(summary?.replacedJobs.map((j) => [j.id, j.runAttempt]), [[oldSync?.id, 1]]);
+  });
+
+  test('re-running a job re-runs the jobs that need it, which wait for it', async () => {
+    const runId = w.github.simulateRun('olreppe/pyWATS', 'publish.yml', { headBranch: 'main' }, { 'build-and-publish': 'failure' });
+    assert.deepEqual((await latest(runId)).map((j) => j.state), ['failure', 'skipped']);
+    const reruns: number[] = [];
+    w.github.onRerun((r) => reruns.push(r.runAttempt));
+    const [build] = await latest(runId);
+    await w.gh.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: build?.id ?? 0 });
+    assert.deepEqual(reruns, [2]);
+    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 2, 'queued']]);
+    assert.equal((await all(runId)).length, 3);
+
+    w.github.setJob(runId, 'build-and-publish', { status: 'in_progress' });
+    assert.equal((await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data.status, 'in_progress');
+    w.github.completeRun(runId);
+    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 2, 'success'], [SYNC, 2, 'success']]);
+    const run = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
+    assert.deepEqual([run.run_attempt, run.conclusion], [2, 'success']);
+
+    // The test helper does the same as the API, for seeding history.
+    w.github.rerunJob(runId, 'sync-to-ghe');
+    w.github.completeRun(runId, { 'sync-to-ghe': 'failure' });
+    const third = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
+    assert.deepEqual([third.run_attempt, third.conclusion], [3, 'failure']);
+    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 2, 'success'], [SYNC, 3, 'failure']]);
+  });
+
+  test('a job of a run still in progress cannot be re-run; unknown jobs are 404; readers may not re-run', async () => {
+    const runId = w.github.startRun('olreppe/pyWATS', 'publish.yml', { headBranch: 'main' });
+    w.github.setJob(runId, 'build-and-publish', { status: 'completed', conclusion: 'failure' });
+    w.github.setJob(runId, 'sync-to-ghe', { status: 'in_progress' });
+    const [build] = await latest(runId);
+    const e = await httpError(w.gh.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: build?.id ?? 0 }));
+    assert.equal(e.status, 403);
+    assert.equal((e.response?.data as { message: string }).message, 'The workflow run containing this job is already running');
+    assert.equal((await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data.run_attempt, 1);
+    assert.throws(() => w.github.rerunJob(runId, 'build-and-publish'), /in_progress/);
+    assert.equal((await httpError(w.gh.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: 1 }))).status, 404);
+
+    w.github.completeRun(runId);
+    w.github.addToken('ghp_reader', { login: 'reader', scopes: ['repo'] });
+    w.github.grantAccess('olreppe/pyWATS', 'reader', 'read');
+    const reader = new Octokit({ auth: 'ghp_reader', baseUrl: w.github.apiUrl, log });
+    assert.equal((await httpError(reader.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: build?.id ?? 0 }))).status, 403);
+  });
+});
+
+describe('FakeGitHub: deploy key format and credential revocation', () => {
+  let w: World;
+  before(async () => {
+    w = await world();
+  });
+
+  test('a deploy key must be an OpenSSH public key whose blob matches its type', async () => {
+    const good = generateDeployKey('fake-test');
+    const blob = good.publicKey.split(' ')[1] ?? '';
+    const cut = Buffer.from(blob, 'base64').subarray(0, 40).toString('base64');
+    const dsa = `ssh-dss ${Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from('ssh-dss'), Buffer.alloc(20)]).toString('base64')}`;
+    for (const key of [`ssh-rsa ${blob}`, `ssh-ed25519 ${cut}`, dsa, good.publicKey.replace('AAAA', 'AAA'), 'ssh-ed25519', '-----BEGIN OPENSSH PRIVATE KEY-----']) {
+      const e = await httpError(w.ge.rest.repos.createDeployKey({ ...MIRROR, title: 'x', key }));
+      assert.equal(e.status, 422, key);
+      assert.deepEqual((e.response?.data as { errors: unknown[] }).errors, [
+        { resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is invalid. You must supply a key in OpenSSH public key format' },
+      ]);
+    }
+    const created = await w.ge.rest.repos.createDeployKey({ ...MIRROR, title: 'sync', key: good.publicKey, read_only: false });
+    assert.equal(created.data.key, `ssh-ed25519 ${blob}`, 'listed without its comment');
+  });
+
+  test('a key in use on any repository of the host is refused, with or without its comment', async () => {
+    w.ghe.addRepo('WATS/other', { access: { [w.seed.ghe.login]: 'admin' } });
+    const key = generateDeployKey('shared');
+    await w.ge.rest.repos.createDeployKey({ owner: 'WATS', repo: 'other', title: 'first', key: key.publicKey });
+    const e = await httpError(w.ge.rest.repos.createDeployKey({ ...MIRROR, title: 'second', key: key.publicKey.split(' ').slice(0, 2).join(' ') }));
+    assert.equal(e.status, 422);
+    assert.equal((e.response?.data as { errors: Array<{ message: string }> }).errors[0]?.message, 'key is already in use');
+    // Another host is another world.
+    w.github.addRepo('olreppe/keys', { access: { [w.seed.github.login]: 'admin' } });
+    assert.equal((await w.gh.rest.repos.createDeployKey({ owner: 'olreppe', repo: 'keys', title: 'ok', key: key.publicKey })).status, 201);
+  });
+
+  test('github.com revokes for anonymous callers only; GHES for authenticated ones only', async () => {
+    w.github.addToken('ghp_leakedOnDotcom', { login: 'alice' });
+    const anonymous = new Octokit({ baseUrl: w.github.apiUrl, log });
+    const authed = await httpError(w.gh.rest.credentials.revoke({ credentials: ['ghp_leakedOnDotcom'] }));
+    assert.equal(authed.status, 403);
+    assert.ok(w.github.hasToken('ghp_leakedOnDotcom'));
+    assert.equal((await anonymous.rest.credentials.revoke({ credentials: ['ghp_leakedOnDotcom'] })).status, 202);
+    assert.ok(!w.github.hasToken('ghp_leakedOnDotcom'));
+
+    w.ghe.addToken('ghp_leakedOnGhes', { login: 'bob' });
+    const geAnonymous = new Octokit({ baseUrl: w.ghe.apiUrl, log });
+    const e = await httpError(geAnonymous.rest.credentials.revoke({ credentials: ['ghp_leakedOnGhes'] }));
+    assert.equal(e.status, 401);
+    assert.equal((e.response?.data as { message: string }).message, 'Requires authentication');
+    assert.equal((await w.ge.rest.credentials.revoke({ credentials: ['ghp_leakedOnGhes'] })).status, 202);
+    assert.ok(!w.ghe.hasToken('ghp_leakedOnGhes'));
+  });
+
+  test('at most 1000 credentials a request, at least one', async () => {
+    const tooMany = await httpError(w.ge.rest.credentials.revoke({ credentials: Array.from({ length: 1001 }, (_, i) => `ghp_${i}`) }));
+    assert.equal(tooMany.status, 422);
+    assert.equal((await httpError(w.ge.rest.credentials.revoke({ credentials: [] }))).status, 422);
+    assert.equal((await w.ge.rest.credentials.revoke({ credentials: Array.from({ length: 1000 }, (_, i) => `ghp_${i}`) })).status, 202);
+  });
+
+  test('60 requests an hour per caller; then the documented 422 with retry-after', async () => {
+    w.ghe.addToken('ghp_spammer', { login: 'spammer' });
+    const spammer = new Octokit({ auth: 'ghp_spammer', baseUrl: w.ghe.apiUrl, log, throttle: { enabled: false } });
+    for (let i = 0; i < 60; i++) assert.equal((await spammer.rest.credentials.revoke({ credentials: ['ghp_nothing'] })).status, 202);
+    const e = await httpError(spammer.rest.credentials.revoke({ credentials: ['ghp_nothing'] }));
+    assert.equal(e.status, 422);
+    const retryAfter = Number(e.response?.headers['retry-after']);
+    assert.ok(retryAfter > 3500 && retryAfter <= 3600, String(retryAfter));
+    assert.match((e.response?.data as { message: string }).message, /secondary rate limit/);
+    // Others keep their own budget.
+    assert.equal((await w.ge.rest.credentials.revoke({ credentials: ['ghp_nothing'] })).status, 202);
   });
 });

@@ -41,6 +41,8 @@ export const ChangeFacts = z.object({
   impact: z.array(z.string()).default([]),
   /** revoke of a deploy-key secret: the deploy key on the mirror that goes with it. */
   deployKey: DeployKeyTarget.nullable().optional(),
+  /** replace of a deploy-key secret in a rotation: the bot adds the new public key to the mirror (write access) before writing the secret. */
+  addDeployKey: z.object({ apiUrl: z.string(), repo: z.string(), title: z.string() }).optional(),
   /** The secret's updated_at before the change, if it existed. */
   previousUpdatedAt: z.string().nullable().optional(),
 });
@@ -50,6 +52,8 @@ export const ChangeOutcome = z.object({
   /** The secret's updated_at read back after a replace; null after a revoke. */
   updatedAt: z.string().nullable().optional(),
   deployKeyDeleted: z.boolean().optional(),
+  /** The id of the deploy key the bot added (rotation of a deploy-key secret). */
+  deployKeyAdded: z.number().int().optional(),
   /** The PUT or DELETE had already reached GitHub before a restart; it was not repeated. */
   recovered: z.boolean().optional(),
 });

@@ -31,7 +31,8 @@ const azureError = (code: string, message: string): Reply => ({
 export function serveLogBlob(state: GitHubState, pathname: string, query: URLSearchParams): Reply {
   const m = /^\/_blob\/actions-results\/(\d+)\/jobs\/(\d+)\/logs\.txt$/.exec(pathname);
   const repo = m && [...state.repos.values()].find((r) => r.id === Number(m[1]));
-  const job = m && repo?.runs.flatMap((r) => r.jobs).find((j) => j.id === Number(m[2]));
+  // Jobs of earlier attempts keep their logs.
+  const job = m && repo?.runs.flatMap((r) => [...r.jobs, ...r.replacedJobs]).find((j) => j.id === Number(m[2]));
   if (!m || !repo || !job?.logText) return azureError('BlobNotFound', 'The specified blob does not exist.');
   const expires = query.get('se') ?? '';
   const sig = query.get('sig') ?? '';

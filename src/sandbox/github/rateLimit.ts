@@ -32,6 +32,8 @@ export function bucketKey(p: Principal): string {
 
 export class RateLimits {
   private readonly buckets = new Map<string, Bucket>();
+  /** Calls per endpoint budget and caller (epoch ms), for endpoints with a limit of their own. */
+  private readonly endpointCalls = new Map<string, number[]>();
   private template: { remaining?: number; limit?: number; resetInSeconds?: number } = {};
 
   get(p: Principal, resource: RateResource): Bucket {
@@ -53,6 +55,22 @@ export class RateLimits {
     b.remaining -= 1;
     b.used += 1;
     return true;
+  }
+
+  /**
+   * Counts one call against an endpoint's own budget (`limit` calls per hour, per
+   * caller, sliding), on top of the primary limit: e.g. 60 credential revocations an
+   * hour. When spent, how long until the oldest call leaves the window.
+   */
+  takeEndpoint(endpoint: string, p: Principal, limit: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    const key = `${endpoint}|${bucketKey(p)}`;
+    const now = Date.now();
+    const recent = (this.endpointCalls.get(key) ?? []).filter((t) => t > now - WINDOW_SECONDS * 1000);
+    this.endpointCalls.set(key, recent);
+    const oldest = recent[0];
+    if (recent.length >= limit && oldest !== undefined) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + WINDOW_SECONDS * 1000 - now) / 1000)) };
+    recent.push(now);
+    return { ok: true };
   }
 
   /** Sets every budget (current and future) to these numbers; tests use it to reach the limit. */

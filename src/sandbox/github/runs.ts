@@ -59,11 +59,15 @@ export function startRun(state: GitHubState, repo: RepoRec, wf: WorkflowRec, o: 
     headBranch: o.headBranch,
     headSha,
     actor: o.actor ?? repo.owner,
+    triggeringActor: o.actor ?? repo.owner,
     displayTitle: title,
     createdAt: created,
     runStartedAt: created,
     updatedAt: created,
+    runAttempt: 1,
     jobs: [],
+    replacedJobs: [],
+    previousAttempts: [],
   };
   repo.runs.push(run);
   settle(state, run, wf);
@@ -87,6 +91,7 @@ function createJob(state: GitHubState, run: RunRec, def: JobDef): JobRec {
   const job: JobRec = {
     id: state.nextId('job'),
     runId: run.id,
+    runAttempt: run.runAttempt,
     key: def.key,
     name: def.name,
     status: 'queued',
@@ -193,7 +198,8 @@ function settle(state: GitHubState, run: RunRec, wf: WorkflowRec): void {
   const prev = `${run.status}/${run.conclusion}`;
   if (run.jobs.some((j) => j.status === 'waiting')) run.status = 'waiting';
   else if (all && run.jobs.every((j) => j.status === 'completed')) run.status = 'completed';
-  else if (run.jobs.some((j) => j.status !== 'queued')) run.status = 'in_progress';
+  // Jobs a re-run kept from an earlier attempt are done already; they do not start the new one.
+  else if (run.jobs.some((j) => j.runAttempt === run.runAttempt && j.status !== 'queued')) run.status = 'in_progress';
   else run.status = 'queued';
   run.conclusion =
     run.status !== 'completed'
@@ -254,4 +260,56 @@ export function completeRun(state: GitHubState, runId: number, outcomes: Record<
     }
   }
   return run;
+}
+
+/** `key` and every job that needs it, directly or through others. */
+function withDependents(wf: WorkflowRec, key: string): Set<string> {
+  const keys = new Set([key]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const d of wf.def.jobs) {
+      if (!keys.has(d.key) && d.needs.some((n) => keys.has(n))) {
+        keys.add(d.key);
+        grew = true;
+      }
+    }
+  }
+  return keys;
+}
+
+/**
+ * Re-runs a job and the jobs that depend on it, as Actions does: a new attempt of the
+ * run (run_attempt + 1, queued again, started now by `actor`); the other jobs are
+ * kept from the attempt before, the re-run ones are replaced by new jobs (new ids)
+ * that appear as their needs settle. The caller checks that the run has completed.
+ */
+export function rerunJob(state: GitHubState, runId: number, key: string, actor: string): RunRec {
+  const { repo, run } = state.findRun(runId);
+  if (run.status !== 'completed') throw new Error(`fake GitHub: run ${runId} is ${run.status}; a job can be re-run only once its run has completed`);
+  const wf = workflowOf(repo, run);
+  jobDef(wf, key);
+  const again = withDependents(wf, key);
+  run.previousAttempts.push({
+    attempt: run.runAttempt,
+    status: run.status,
+    conclusion: run.conclusion,
+    runStartedAt: run.runStartedAt,
+    updatedAt: run.updatedAt,
+    triggeringActor: run.triggeringActor,
+  });
+  run.replacedJobs.push(...run.jobs.filter((j) => again.has(j.key)));
+  run.jobs = run.jobs.filter((j) => !again.has(j.key));
+  run.runAttempt += 1;
+  run.triggeringActor = actor;
+  run.status = 'queued';
+  run.conclusion = null;
+  run.runStartedAt = isoSeconds(state.clock.wallNow());
+  run.updatedAt = run.runStartedAt;
+  settle(state, run, wf);
+  return run;
+}
+
+/** Every job the run ever had, earlier attempts first (`filter=all`). */
+export function allJobs(run: RunRec): JobRec[] {
+  return [...run.replacedJobs, ...run.jobs].sort((a, b) => a.runAttempt - b.runAttempt || a.id - b.id);
 }

@@ -1,4 +1,4 @@
-import type { GitHubState, JobRec, RepoRec, RunRec, WorkflowRec } from './state.js';
+import type { GitHubState, JobRec, RepoRec, RunAttemptRec, RunRec, WorkflowRec } from './state.js';
 import type { Schema } from './types.js';
 
 /**
@@ -196,12 +196,14 @@ export function workflowJson(state: GitHubState, repo: RepoRec, wf: WorkflowRec)
   };
 }
 
-export function runJson(state: GitHubState, repo: RepoRec, run: RunRec): Schema<'workflow-run'> {
+/** The run now, or as it stood at the end of an earlier `attempt`. */
+export function runJson(state: GitHubState, repo: RepoRec, run: RunRec, attempt?: RunAttemptRec): Schema<'workflow-run'> {
   const wf = repo.workflows.find((w) => w.id === run.workflowId);
   const api = `${state.urls.apiUrl}/repos/${repo.fullName}`;
   const commit = repo.commits.get(run.headSha);
   const checkSuiteId = run.id + 17_000_000_000;
   const actor = simpleUser(state, run.actor);
+  const a = attempt ?? { attempt: run.runAttempt, status: run.status, conclusion: run.conclusion, runStartedAt: run.runStartedAt, updatedAt: run.updatedAt, triggeringActor: run.triggeringActor };
   const min = minimalRepo(state, repo);
   return {
     id: run.id,
@@ -213,8 +215,8 @@ export function runJson(state: GitHubState, repo: RepoRec, run: RunRec): Schema<
     display_title: run.displayTitle,
     run_number: run.runNumber,
     event: run.event,
-    status: run.status,
-    conclusion: run.conclusion,
+    status: a.status,
+    conclusion: a.conclusion,
     workflow_id: run.workflowId,
     check_suite_id: checkSuiteId,
     check_suite_node_id: nodeId('CS', checkSuiteId),
@@ -222,19 +224,19 @@ export function runJson(state: GitHubState, repo: RepoRec, run: RunRec): Schema<
     html_url: `${state.urls.webUrl}/${repo.fullName}/actions/runs/${run.id}`,
     pull_requests: [],
     created_at: run.createdAt,
-    updated_at: run.updatedAt,
+    updated_at: a.updatedAt,
     actor,
-    run_attempt: 1,
+    run_attempt: a.attempt,
     referenced_workflows: [],
-    run_started_at: run.runStartedAt,
-    triggering_actor: actor,
+    run_started_at: a.runStartedAt,
+    triggering_actor: a.triggeringActor === run.actor ? actor : simpleUser(state, a.triggeringActor),
     jobs_url: `${api}/actions/runs/${run.id}/jobs`,
     logs_url: `${api}/actions/runs/${run.id}/logs`,
     check_suite_url: `${api}/check-suites/${checkSuiteId}`,
     artifacts_url: `${api}/actions/runs/${run.id}/artifacts`,
     cancel_url: `${api}/actions/runs/${run.id}/cancel`,
     rerun_url: `${api}/actions/runs/${run.id}/rerun`,
-    previous_attempt_url: null,
+    previous_attempt_url: a.attempt > 1 ? `${api}/actions/runs/${run.id}/attempts/${a.attempt - 1}` : null,
     workflow_url: `${api}/actions/workflows/${run.workflowId}`,
     head_commit: commit
       ? {
@@ -261,7 +263,7 @@ export function jobJson(state: GitHubState, repo: RepoRec, run: RunRec, job: Job
     workflow_name: wf?.def.name ?? null,
     head_branch: run.headBranch,
     run_url: `${api}/actions/runs/${run.id}`,
-    run_attempt: 1,
+    run_attempt: job.runAttempt,
     node_id: nodeId('CR', job.id),
     head_sha: run.headSha,
     url: `${api}/actions/jobs/${job.id}`,

@@ -5,8 +5,8 @@ import { handleRequest, Injector, type FailureInjection, type HostEnv, type Reco
 import { RateLimits } from './rateLimit.js';
 import { addRelease } from './rest/releases.js';
 import { sendReply } from './responses.js';
-import { completeRun, setJob, startRun, type JobOutcome, type JobUpdate } from './runs.js';
-import { GitHubState, type RepoRec, type RunRec } from './state.js';
+import { allJobs, completeRun, rerunJob, setJob, startRun, type JobOutcome, type JobUpdate } from './runs.js';
+import { GitHubState, type JobRec, type RepoRec, type RunRec } from './state.js';
 import type { Flavor, Permission, PermissionGrants } from './types.js';
 
 export type { FailureInjection, RecordedRequest } from './pipeline.js';
@@ -28,8 +28,14 @@ export interface RunSummary {
   headBranch: string;
   headSha: string;
   createdAt: string;
-  jobs: Array<{ id: number; key: string; name: string; status: string; conclusion: string | null }>;
+  runAttempt: number;
+  /** The current attempt's jobs (as `filter=latest` lists them). */
+  jobs: Array<{ id: number; key: string; name: string; status: string; conclusion: string | null; runAttempt: number }>;
+  /** Jobs of earlier attempts that re-runs replaced, oldest first. */
+  replacedJobs: Array<{ id: number; key: string; name: string; status: string; conclusion: string | null; runAttempt: number }>;
 }
+
+const jobSummary = (j: JobRec): RunSummary['jobs'][number] => ({ id: j.id, key: j.key, name: j.name, status: j.status, conclusion: j.conclusion, runAttempt: j.runAttempt });
 
 /**
  * A stateful, faithful stand-in for github.com or a GitHub Enterprise Server, on
@@ -164,8 +170,18 @@ export class FakeGitHub {
     setJob(this.state, runId, jobKey, o);
   }
 
+  /** Plays out the run's current attempt: every job not yet completed ends (success unless told otherwise). */
   completeRun(runId: number, outcomes: Record<string, JobOutcome> = {}): void {
     completeRun(this.state, runId, outcomes);
+  }
+
+  /**
+   * Re-runs a job (by its workflow key) and the jobs that need it, as a new attempt of
+   * its completed run, as if someone pressed "Re-run job"; completeRun then plays it out.
+   */
+  rerunJob(runId: number, jobKey: string, o: { actor?: string } = {}): void {
+    const { run } = this.state.findRun(runId);
+    rerunJob(this.state, runId, jobKey, o.actor ?? run.actor);
   }
 
   simulateRun(
@@ -221,7 +237,9 @@ export class FakeGitHub {
         headBranch: r.headBranch,
         headSha: r.headSha,
         createdAt: r.createdAt,
-        jobs: r.jobs.map((j) => ({ id: j.id, key: j.key, name: j.name, status: j.status, conclusion: j.conclusion })),
+        runAttempt: r.runAttempt,
+        jobs: r.jobs.map(jobSummary),
+        replacedJobs: allJobs(r).filter((j) => !r.jobs.includes(j)).map(jobSummary),
       }));
   }
 
@@ -233,6 +251,13 @@ export class FakeGitHub {
   onDispatch(listener: (run: { id: number; repo: string; workflowPath: string; headBranch: string }) => void): void {
     this.state.dispatchListeners.push((run: RunRec, repo: RepoRec) =>
       listener({ id: run.id, repo: repo.fullName, workflowPath: repo.workflows.find((w) => w.id === run.workflowId)?.path ?? '', headBranch: run.headBranch }),
+    );
+  }
+
+  /** Called with every re-run requested through the API, once its new attempt is queued (e.g. to play it out). */
+  onRerun(listener: (run: { id: number; repo: string; workflowPath: string; runAttempt: number }) => void): void {
+    this.state.rerunListeners.push((run: RunRec, repo: RepoRec) =>
+      listener({ id: run.id, repo: repo.fullName, workflowPath: repo.workflows.find((w) => w.id === run.workflowId)?.path ?? '', runAttempt: run.runAttempt }),
     );
   }
 

@@ -50,6 +50,8 @@ export interface StepRec {
 export interface JobRec {
   id: number;
   runId: number;
+  /** The attempt of the run this job ran in (a job a re-run did not repeat keeps its own). */
+  runAttempt: number;
   key: string;
   name: string;
   status: JobStatus;
@@ -67,6 +69,16 @@ export interface JobRec {
   logText?: string;
 }
 
+/** The run as it stood when a re-run started the next attempt. */
+export interface RunAttemptRec {
+  attempt: number;
+  status: RunRec['status'];
+  conclusion: JobConclusion | null;
+  runStartedAt: string;
+  updatedAt: string;
+  triggeringActor: string;
+}
+
 export interface RunRec {
   id: number;
   repoKey: string;
@@ -78,11 +90,21 @@ export interface RunRec {
   headBranch: string;
   headSha: string;
   actor: string;
+  /** Who started the current attempt (the re-runner for attempts after the first). */
+  triggeringActor: string;
   displayTitle: string;
   createdAt: string;
+  /** Start of the current attempt. */
   runStartedAt: string;
   updatedAt: string;
+  /** 1, then one more for each re-run. */
+  runAttempt: number;
+  /** The jobs of the current attempt: those it ran, and those it kept from earlier attempts. */
   jobs: JobRec[];
+  /** Jobs of earlier attempts that a re-run replaced (`filter=all` lists them too). */
+  replacedJobs: JobRec[];
+  /** Earlier attempts, oldest first. */
+  previousAttempts: RunAttemptRec[];
   /** Epoch ms before which the API does not show the run (dispatched runs take a moment to appear). */
   visibleAfter?: number;
 }
@@ -187,6 +209,8 @@ export class GitHubState {
   dispatchDelayMs = 0;
   /** Called for every run a dispatch creates (the sandbox uses it to play runs out). */
   readonly dispatchListeners: Array<(run: RunRec, repo: RepoRec) => void> = [];
+  /** Called for every re-run requested through the API, once the new attempt is queued. */
+  readonly rerunListeners: Array<(run: RunRec, repo: RepoRec) => void> = [];
   /** Base URLs, known once the server listens. */
   urls = { url: '', apiUrl: '', graphqlUrl: '', webUrl: '' };
 

@@ -4,6 +4,7 @@ import { init } from './0001_init.js';
 import { releases } from './0002_releases.js';
 import { auditChain } from './0003_audit_chain.js';
 import { secretChanges } from './0004_secret_changes.js';
+import { rotations } from './0005_rotations.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -15,6 +16,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0002_releases': releases(),
     '0003_audit_chain': auditChain(),
     '0004_secret_changes': secretChanges(),
+    '0005_rotations': rotations(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,7 +1,7 @@
 import { signedLogUrl } from '../blob.js';
 import { isoSeconds } from '../clock.js';
 import { ApiError, bodyObject, invalid, notFound, paginate, type Ctx, type Route } from '../http.js';
-import { startRun } from '../runs.js';
+import { allJobs, rerunJob, startRun } from '../runs.js';
 import { jobJson, runJson, workflowJson } from '../serialize.js';
 import type { RunRec, WorkflowRec } from '../state.js';
 import type { Schema } from '../types.js';
@@ -73,12 +73,40 @@ function findRun(ctx: Ctx): RunRec {
   return run;
 }
 
+/** A job of any attempt of any run of the repository. */
 function findJob(ctx: Ctx): { run: RunRec; job: RunRec['jobs'][number] } {
   for (const run of ctx.repo.runs) {
-    const job = run.jobs.find((j) => String(j.id) === ctx.params.job_id);
+    const job = [...run.jobs, ...run.replacedJobs].find((j) => String(j.id) === ctx.params.job_id);
     if (job) return { run, job };
   }
   throw notFound();
+}
+
+function attemptNumber(ctx: Ctx, run: RunRec): number {
+  const n = Number(ctx.params.attempt_number);
+  if (!Number.isInteger(n) || n < 1 || n > run.runAttempt) throw notFound();
+  return n;
+}
+
+function jobsReply(ctx: Ctx, run: RunRec, jobs: RunRec['jobs']): { status: number; body: { total_count: number; jobs: Schema<'job'>[] }; headers: Record<string, string> } {
+  const { page, headers } = paginate(ctx, jobs);
+  return { status: 200, body: { total_count: jobs.length, jobs: page.map((j) => jobJson(ctx.state, ctx.repo, run, j)) }, headers };
+}
+
+/**
+ * Re-runs the job and those that need it, as a new attempt of the run. GitHub refuses
+ * while any job of the run is still going, with a 403 worded as below.
+ */
+function rerun(ctx: Ctx): { status: number; body: Record<string, never> } {
+  const body = bodyObject(ctx);
+  for (const k of ['enable_debug_logging', 'enable_debugger']) {
+    if (body[k] !== undefined && typeof body[k] !== 'boolean') throw invalid(`For 'properties/${k}', ${JSON.stringify(body[k])} is not a boolean.`);
+  }
+  const { run, job } = findJob(ctx);
+  if (run.status !== 'completed') throw new ApiError(403, 'The workflow run containing this job is already running');
+  rerunJob(ctx.state, run.id, job.key, ctx.login ?? run.actor);
+  for (const listener of ctx.state.rerunListeners) listener(run, ctx.repo);
+  return { status: 201, body: {} };
 }
 
 function dispatch(ctx: Ctx): { status: number; body?: Schema<'workflow-dispatch-response'> } {
@@ -187,10 +215,38 @@ export const actionsRoutes: Route[] = [
       const run = findRun(ctx);
       const filter = ctx.query.filter ?? 'latest';
       if (filter !== 'latest' && filter !== 'all') throw invalid(`${filter} is not a valid filter. Valid values are: latest, all`);
-      const { page, headers } = paginate(ctx, run.jobs);
-      const body: { total_count: number; jobs: Schema<'job'>[] } = { total_count: run.jobs.length, jobs: page.map((j) => jobJson(ctx.state, ctx.repo, run, j)) };
-      return { status: 200, body, headers };
+      // latest: the current attempt's jobs, including those it kept from earlier attempts.
+      return jobsReply(ctx, run, filter === 'all' ? allJobs(run) : run.jobs);
     },
+  },
+  {
+    method: 'GET',
+    pattern: '/repos/:owner/:repo/actions/runs/:run_id/attempts/:attempt_number',
+    doc: 'actions/workflow-runs#get-a-workflow-run-attempt',
+    access: READ,
+    handle: (ctx) => {
+      const run = findRun(ctx);
+      const n = attemptNumber(ctx, run);
+      return { status: 200, body: runJson(ctx.state, ctx.repo, run, n === run.runAttempt ? undefined : run.previousAttempts.find((a) => a.attempt === n)) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/repos/:owner/:repo/actions/runs/:run_id/attempts/:attempt_number/jobs',
+    doc: 'actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt',
+    access: READ,
+    handle: (ctx) => {
+      const run = findRun(ctx);
+      const n = attemptNumber(ctx, run);
+      return jobsReply(ctx, run, allJobs(run).filter((j) => j.runAttempt === n));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/repos/:owner/:repo/actions/jobs/:job_id/rerun',
+    doc: 'actions/workflow-runs#re-run-a-job-from-a-workflow-run',
+    access: { kind: 'repo', level: 'write', perm: 'actions' },
+    handle: rerun,
   },
   {
     method: 'GET',

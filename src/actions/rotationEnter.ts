@@ -1,0 +1,44 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { nextStep } from '../core/rotation/decide.js';
+import { auditRotation } from '../services/rotation.js';
+import { callSlack } from '../slack/slackErrors.js';
+import { renderSecretModal } from '../ui/secretChange.js';
+import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
+import { encodeModalMeta } from '../views/secretValue.js';
+import { rotationForRequester } from './rotationClick.js';
+
+/** "Enter the new token": the modal of /secret replace, bound to the rotation. */
+export function register(app: App, deps: AppDeps): void {
+  app.action<BlockButtonAction>(ROTATION_ACTIONS.enter, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const user = body.user.id;
+    const clicked = await rotationForRequester(deps, action.value, user);
+    if (!clicked.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: clicked.text });
+      return auditRotation(deps, user, 'rotation:enter', `refused:${clicked.why}`, clicked.rotation);
+    }
+    const { rotation: r, target } = clicked;
+    if (nextStep(r).kind !== 'enter' || r.secretKind === 'deploy-key') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: rotationText.refused.not_now });
+      return auditRotation(deps, user, 'rotation:enter', 'refused:not_now', r);
+    }
+    const s = target.secret;
+    await callSlack('views.open', () =>
+      client.views.open({
+        trigger_id: body.trigger_id,
+        view: renderSecretModal({
+          repoName: target.repo.shortName,
+          repo: target.repo.github,
+          secret: s.name,
+          kind: s.kind,
+          host: s.host,
+          scopes: s.scopes,
+          maxAgeDays: s.maxAgeDays,
+          privateMetadata: encodeModalMeta({ repo: target.repo.github, secret: s.name, channel: r.channel, rotation: r.id }),
+        }),
+      }),
+    );
+    await auditRotation(deps, user, 'rotation:enter', 'modal', r);
+  });
+}

@@ -1,0 +1,31 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { nextStep } from '../core/rotation/decide.js';
+import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
+import { auditRotation } from '../services/rotation.js';
+import { generateAndRequest } from '../services/rotationKey.js';
+import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
+import { rotationForRequester } from './rotationClick.js';
+
+/** deploy-key rotation: "Generate the key and ask for approval". */
+export function register(app: App, deps: AppDeps): void {
+  app.action<BlockButtonAction>(ROTATION_ACTIONS.generate, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await letWaitingAcksGoFirst();
+    const user = body.user.id;
+    const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    const clicked = await rotationForRequester(deps, action.value, user);
+    if (!clicked.ok) {
+      await reply(clicked.text);
+      return auditRotation(deps, user, 'rotation:generate', `refused:${clicked.why}`, clicked.rotation);
+    }
+    const { rotation: r, target } = clicked;
+    if (nextStep(r).kind !== 'enter' || r.secretKind !== 'deploy-key') {
+      await reply(rotationText.refused.not_now);
+      return auditRotation(deps, user, 'rotation:generate', 'refused:not_now', r);
+    }
+    const res = await generateAndRequest(deps, client, r, target, user);
+    await reply(res.text);
+    await auditRotation(deps, user, 'rotation:generate', res.ok ? 'requested' : 'refused', r);
+  });
+}

@@ -1,0 +1,40 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { nextStep } from '../core/rotation/decide.js';
+import { auditRotation, ephemeral, promptEnter, secretSpec } from '../services/rotation.js';
+import { renderOldPrompt, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
+import { rotationForRequester } from './rotationClick.js';
+
+/** "My next step": sends the requester their current private step again (lost, scrolled away, or after a restart). */
+export function register(app: App, deps: AppDeps): void {
+  app.action<BlockButtonAction>(ROTATION_ACTIONS.next, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const user = body.user.id;
+    const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    const clicked = await rotationForRequester(deps, action.value, user);
+    if (!clicked.ok) {
+      await reply(clicked.text);
+      return auditRotation(deps, user, 'rotation:next', `refused:${clicked.why}`, clicked.rotation);
+    }
+    const { rotation: r, target } = clicked;
+    const step = nextStep(r);
+    switch (step.kind) {
+      case 'enter':
+        await promptEnter(deps, client, r, target);
+        break;
+      case 'old':
+        await ephemeral(deps, client, r, renderOldPrompt(r, secretSpec(deps, target)));
+        break;
+      case 'retry_verify':
+        await reply(rotationText.noNextStep('the verification failed; see what to check in the checklist, then click *Verify again*.'));
+        break;
+      case 'wait':
+        await reply(rotationText.noNextStep(rotationText.waitingFor[step.on]));
+        break;
+      case 'none':
+        await reply(rotationText.refused.not_active);
+        break;
+    }
+    await auditRotation(deps, user, 'rotation:next', step.kind, r);
+  });
+}

@@ -1,0 +1,43 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { parseSecretTarget } from '../core/secrets/command.js';
+import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
+import { startRotation } from '../services/rotation.js';
+import { rotationText } from '../ui/rotation.js';
+import { text, USAGE } from '../ui/messages.js';
+
+/**
+ * `/rotate [repo] <SECRET>`: starts a guided rotation in the repo's channel. The
+ * checklist message and its thread carry it from there; nothing changes on GitHub
+ * until an approver agrees.
+ */
+export function register(app: App, deps: AppDeps): void {
+  app.command('/rotate', async ({ command, ack, respond, client }) => {
+    const user = command.user_id;
+    const audit = (outcome: string, repo?: string) => deps.store.audit.record({ actor: user, action: 'command:/rotate', outcome, ...(repo ? { repo } : {}) }, deps.now());
+    const names = deps.config.repos.map((r) => r.shortName);
+    const raw = typeof command.text === 'string' ? command.text.slice(0, 2000) : '';
+    const args = /^\s*(help|-h|--help|\?)?\s*$/i.test(raw) ? ({ kind: 'help' } as const) : parseSecretTarget(raw, deps.config.repos);
+    if (args.kind === 'credential') {
+      await ack({ response_type: 'ephemeral', text: rotationText.credentialTyped });
+      return audit('refused:credential_typed');
+    }
+    if (args.kind !== 'ok') {
+      await ack({ response_type: 'ephemeral', text: args.kind === 'help' ? text.help(USAGE.rotate, names) : `${args.message}\n${USAGE.rotate}` });
+      return audit(args.kind === 'help' ? 'help' : 'usage');
+    }
+    const { repo, secret } = args;
+    await ack();
+    await letWaitingAcksGoFirst();
+    if (!(await deps.access.allowed(client, user, deps.config.file.access.release))) {
+      await respond({ response_type: 'ephemeral', text: rotationText.notAllowed(repo.shortName) });
+      return audit('refused:access', repo.github);
+    }
+    const res = await startRotation(deps, client, { repo, secret, user, channel: repo.channel ?? command.channel_id });
+    if (res.kind === 'refused') {
+      await respond({ response_type: 'ephemeral', text: res.text });
+      return audit(`refused:${res.why}`, repo.github);
+    }
+    await respond({ response_type: 'ephemeral', text: rotationText.started(secret.name, res.rotation.channel) });
+  });
+}

@@ -1,0 +1,20 @@
+/** Job kinds of /rotate, apart from the service so that secretChange.ts can name them without an import cycle. */
+
+/** Applies one event (or just re-renders the message); payload { rotationId, render? }. */
+export const ROTATION_TICK = 'rotation.tick';
+/** Looks after a rotation that waits on GitHub or an approval, until it no longer does; payload { rotationId }. */
+export const ROTATION_WATCH = 'rotation.watch';
+
+export const ROTATION_ORIGIN = 'rotation:';
+
+/** The rotation an approval request belongs to, from its `origin`. */
+export function rotationOf(origin: string | null): string | null {
+  return origin?.startsWith(ROTATION_ORIGIN) ? origin.slice(ROTATION_ORIGIN.length) : null;
+}
+
+/** A tick for a change of an approval request: one per (change, status), so it is never swallowed by a tick already queued. */
+export const changeTick = (rotationId: string, changeId: string, status: string) => ({
+  kind: ROTATION_TICK,
+  payload: { rotationId },
+  dedupeKey: `rotation-tick:${rotationId}:${changeId}:${status}`,
+});

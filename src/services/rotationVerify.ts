@@ -1,0 +1,146 @@
+import type { AppDeps } from '../deps.js';
+import type { RotationEvent } from '../core/rotation/decide.js';
+import type { Rotation } from '../core/rotation/state.js';
+import type { JobInfo, WorkflowRunInfo } from '../core/ports.js';
+import type { DeployKeyTarget } from '../core/secrets/facts.js';
+import { toDiagnosis } from '../core/sync/advice.js';
+import { diagnoseLog } from '../core/sync/diagnoseLog.js';
+import { findSyncJob } from '../core/sync/findSyncJob.js';
+import { isChatOpsError } from '../errors.js';
+import { webUrlOf } from '../github/octokit.js';
+import { DeployKeysGateway } from '../github/secretsGateway.js';
+import { rotationText } from '../ui/rotation.js';
+import { releaseContext, type ReleaseContext } from './release.js';
+import type { RotationTarget } from './rotation.js';
+
+/**
+ * Step 6 of a rotation: test the new secret by re-running the last sync job, or by
+ * dispatching the secret's `verify:` workflow, and read how it ended. Each function
+ * returns the event to apply, or null when there is nothing to report yet.
+ */
+
+/** A dispatched run not visible after this long never started (never dispatched again: the user may retry). */
+const RUN_APPEAR_MS = 180_000;
+/** A re-run asked for by a replica that stopped is only taken over after this long. */
+const TAKEOVER_MS = 60_000;
+/** A verification run that takes longer than this is reported as failed (the user may retry). */
+const RUN_GIVE_UP_MS = 6 * 3_600_000;
+
+type Ev = RotationEvent | null;
+const failed = (detail: string): RotationEvent => ({ kind: 'verify_start_failed', detail });
+
+export async function startVerification(deps: AppDeps, r: Rotation, t: RotationTarget): Promise<Ev> {
+  try {
+    const ctx = await releaseContext(deps, t.repo);
+    if (r.state.verify.method === 'dispatch' && t.secret.verify) {
+      const v = t.secret.verify;
+      const ref = v.ref ?? (await ctx.port.defaultBranch(ctx.ref));
+      const res = await ctx.port.dispatch(ctx.ref, v.workflow, ref, v.inputs);
+      // Without the run's id (older hosts, unclear answers) the watcher looks for it; it never dispatches twice.
+      return res.kind === 'run' ? { kind: 'verify_started', runId: res.runId, runUrl: res.htmlUrl, attemptBefore: null, jobId: null } : null;
+    }
+    const sync = t.repo.sync;
+    if (!sync) return failed('no sync job is configured');
+    const run = await ctx.actions.latestRun(ctx.ref, sync.workflow);
+    if (!run) return failed(rotationText.verifyStart.noRun(String(sync.workflow)));
+    if (run.status !== 'completed') return failed(rotationText.verifyStart.busy);
+    const job = await syncJobOf(ctx, run, sync.job);
+    if (!job) return failed(rotationText.verifyStart.noJob(sync.job));
+    await ctx.actions.rerunJob(ctx.ref, job.id);
+    return { kind: 'verify_started', runId: run.id, runUrl: run.htmlUrl, attemptBefore: run.runAttempt, jobId: job.id };
+  } catch (e) {
+    if (!isChatOpsError(e)) throw e;
+    return failed(rotationText.verifyStart.refused(e.userMessage));
+  }
+}
+
+async function syncJobOf(ctx: ReleaseContext, run: WorkflowRunInfo, wanted: string): Promise<JobInfo | null> {
+  const jobs = await ctx.actions.runJobs(ctx.ref, run.id);
+  const direct = findSyncJob(jobs, wanted);
+  if (direct || !run.workflowPath) return direct;
+  // The configured name may be the YAML id while the API reports the display name.
+  return findSyncJob(jobs, wanted, await ctx.actions.workflowJobNames(ctx.ref, run.workflowPath, run.headSha));
+}
+
+/** Looks at the verification: finds a run that was asked for, or reads how it ended. */
+export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationTarget): Promise<Ev> {
+  const v = r.state.verify;
+  const now = deps.now().getTime();
+  const since = v.startedAt ? Date.parse(v.startedAt) : now;
+  try {
+    const ctx = await releaseContext(deps, t.repo);
+    if (v.state === 'starting') {
+      if (v.method === 'dispatch' && t.secret.verify) {
+        const runs = await ctx.port.workflowRuns(ctx.ref, t.secret.verify.workflow, { event: 'workflow_dispatch', perPage: 10 });
+        const found = runs.find((x) => Date.parse(x.createdAt) >= since - 60_000);
+        if (found) return { kind: 'verify_started', runId: found.id, runUrl: found.htmlUrl, attemptBefore: null, jobId: null };
+        return now - since > RUN_APPEAR_MS ? failed(rotationText.verifyStart.noRunAppeared) : null;
+      }
+      if (now - since < TAKEOVER_MS || !t.repo.sync) return null;
+      // The replica that asked for the re-run stopped: did the re-run reach GitHub?
+      const run = await ctx.actions.latestRun(ctx.ref, t.repo.sync.workflow);
+      if (run && run.runAttempt > 1 && run.runStartedAt && Date.parse(run.runStartedAt) >= since - 5_000) {
+        return { kind: 'verify_started', runId: run.id, runUrl: run.htmlUrl, attemptBefore: run.runAttempt - 1, jobId: null };
+      }
+      return startVerification(deps, r, t);
+    }
+    if (v.state !== 'running' || v.runId === null) return null;
+    const run = await ctx.port.run(ctx.ref, v.runId);
+    const newAttempt = v.attemptBefore === null || run.runAttempt > v.attemptBefore;
+    if (!newAttempt || run.status !== 'completed') {
+      return now - since > RUN_GIVE_UP_MS ? { kind: 'verify_finished', passed: false, runUrl: run.htmlUrl, detail: 'the run did not finish within 6 hours', advice: [] } : null;
+    }
+    const jobs = await ctx.actions.runJobs(ctx.ref, run.id);
+    const job = v.method === 'rerun' && t.repo.sync ? (jobs.find((j) => j.id === v.jobId) ?? (await syncJobOf(ctx, run, t.repo.sync.job))) : null;
+    const conclusion = job ? job.conclusion : run.conclusion;
+    if (conclusion === 'success') return { kind: 'verify_finished', passed: true, runUrl: job?.htmlUrl ?? run.htmlUrl, detail: null, advice: [] };
+    const culprit = job ?? jobs.find((j) => j.conclusion === 'failure') ?? null;
+    return { kind: 'verify_finished', passed: false, runUrl: culprit?.htmlUrl ?? run.htmlUrl, ...(await explain(deps, ctx, t, culprit, conclusion ?? 'unknown')) };
+  } catch (e) {
+    if (!isChatOpsError(e)) throw e;
+    deps.logger.warn({ err: e, rotation: r.id }, 'verification not checked; will look again');
+    return null;
+  }
+}
+
+/** What a failed verification means, from the job's log, after the seed's troubleshooting. */
+async function explain(deps: AppDeps, ctx: ReleaseContext, t: RotationTarget, job: JobInfo | null, conclusion: string): Promise<{ detail: string; advice: string[] }> {
+  const plain = { detail: rotationText.verifyFailed(conclusion), advice: [] as string[] };
+  if (!job || job.conclusion !== 'failure') return plain;
+  let log: string;
+  try {
+    log = await ctx.actions.jobLog(ctx.ref, job.id);
+  } catch (e) {
+    if (!isChatOpsError(e)) throw e;
+    return plain;
+  }
+  const d = diagnoseLog(log);
+  const mirror = t.repo.sync?.mirror;
+  const diagnosis = toDiagnosis(d, {
+    repoName: t.repo.shortName,
+    github: t.repo.github,
+    mirrorHost: mirror ? webUrlOf(mirror.apiUrl) : t.secret.host,
+    mirrorRepo: mirror?.repo ?? t.repo.github,
+    mirrorWebUrl: mirror ? `${webUrlOf(mirror.apiUrl)}/${mirror.repo}` : `${t.secret.host}/${t.repo.github}`,
+    secret: t.secret,
+    secretStatus: null,
+  });
+  const evidence = diagnosis.evidence ? ` ("${diagnosis.evidence}")` : '';
+  // "Rotate it" is what this rotation just did: the rest of the advice is what to check.
+  return { detail: `${diagnosis.label}${evidence}`, advice: diagnosis.advice.filter((a) => !a.startsWith('Rotate it')) };
+}
+
+/** Deletes the deploy key the new one replaces (idempotent: already gone counts as deleted). */
+export async function deleteOldDeployKey(deps: AppDeps, key: DeployKeyTarget): Promise<Ev> {
+  const mirror = deps.config.repos.map((x) => x.sync?.mirror).find((m) => m?.apiUrl === key.apiUrl && m.repo === key.repo);
+  if (!mirror) return { kind: 'old_deleted', detail: `not deleted: ${key.repo} is no longer configured` };
+  const [owner = '', name = ''] = key.repo.split('/');
+  try {
+    await new DeployKeysGateway(deps.github.forMirror(mirror)).remove({ owner, name }, key.id);
+    return { kind: 'old_deleted', detail: key.title };
+  } catch (e) {
+    if (!isChatOpsError(e)) throw e;
+    deps.logger.warn({ err: e, key: key.id }, 'old deploy key not deleted; will try again');
+    return null;
+  }
+}

@@ -1,0 +1,69 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { nextStep } from '../core/rotation/decide.js';
+import { advance, auditRotation, targetOf } from '../services/rotation.js';
+import { precheckOldToken, revokeOldToken } from '../services/rotationOldToken.js';
+import { callSlack } from '../slack/slackErrors.js';
+import { truncate } from '../ui/blocks.js';
+import { OLD_TOKEN_INPUT, renderOldTokenDone, rotationText } from '../ui/rotation.js';
+import { VIEW_IDS } from './ids.js';
+
+export const OldTokenMeta = z.object({ rotation: z.string().max(40) });
+export type OldTokenMeta = z.infer<typeof OldTokenMeta>;
+
+export function encodeOldTokenMeta(m: OldTokenMeta): string {
+  return JSON.stringify(m);
+}
+
+function decode(raw: unknown): OldTokenMeta | null {
+  if (typeof raw !== 'string' || raw.length > 500) return null;
+  try {
+    const r = OldTokenMeta.safeParse(JSON.parse(raw));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const Value = z.string().max(3000);
+
+/**
+ * The old token's modal: quick checks keep the modal open with a field error; then the
+ * modal says "revoking" at once (ack first), the bot revokes and proves it dead, and the
+ * modal and the checklist show the outcome. The token is never stored.
+ */
+export function register(app: App, deps: AppDeps): void {
+  app.view({ callback_id: VIEW_IDS.rotationOldToken, type: 'view_submission' }, async ({ ack, body, view, client }) => {
+    const user = body.user.id;
+    const fieldError = (message: string) => ack({ response_action: 'errors', errors: { [OLD_TOKEN_INPUT.blockId]: truncate(message.replace(/\*/g, ''), 1500) } });
+    const meta = decode(view.private_metadata);
+    const r = meta ? await deps.store.rotations.get(meta.rotation) : null;
+    const target = r ? targetOf(deps, r) : null;
+    const value = Value.safeParse(view.state.values[OLD_TOKEN_INPUT.blockId]?.[OLD_TOKEN_INPUT.actionId]?.value ?? '');
+    if (!r || !target) {
+      await fieldError(rotationText.unknown);
+      return auditRotation(deps, user, 'rotation:old_token', 'refused:unknown', r);
+    }
+    const why = r.status !== 'active' ? rotationText.refused.not_active : r.requestedBy !== user ? rotationText.notRequester : nextStep(r).kind !== 'old' ? rotationText.refused.not_now : null;
+    if (why) {
+      await fieldError(why);
+      return auditRotation(deps, user, 'rotation:old_token', 'refused:state', r);
+    }
+    const change = r.state.changeId ? await deps.store.secretChanges.get(r.state.changeId) : null;
+    const problem = value.success ? precheckOldToken(value.data, change?.facts.last4 || null) : rotationText.oldToken.tooLong;
+    if (problem || !value.success) {
+      await fieldError(problem ?? rotationText.oldToken.tooLong);
+      return auditRotation(deps, user, 'rotation:old_token', 'refused:value', r);
+    }
+    await ack({ response_action: 'update', view: renderOldTokenDone({ ok: true, text: ':hourglass_flowing_sand: Revoking the old token and checking that GitHub rejects it…' }) });
+    const res = await revokeOldToken(deps, r, target, value.data);
+    if (res.ok) {
+      const moved = await advance(deps, client, r.id, { kind: 'old_revoked', by: user, detail: res.detail });
+      if (moved.kind === 'refused') deps.logger.info({ rotation: r.id, reason: moved.reason }, 'old token revoked, but the rotation had moved on');
+    } else {
+      await auditRotation(deps, user, 'rotation:old_token', `not_revoked:${res.outcome}`, r);
+    }
+    await callSlack('views.update', () => client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ ok: res.ok, text: res.text }) }));
+  });
+}
