@@ -51,7 +51,7 @@ export class CredentialsGateway implements CredentialRevokerPort {
     if (isRateLimited(e)) return { kind: 'rate_limited', retryAfterSeconds: retryAfterSeconds(e) };
     const failed = (reason: string): RevokeOutcome => ({ kind: 'failed', reason, status });
     if (status === 404 && !this.dotcom) {
-      return { kind: 'unsupported', reason: `${host} has no credential revocation API (GitHub Enterprise Server has it from 3.19).` };
+      return { kind: 'unsupported', reason: `${host} has no credential revocation API (older GitHub Enterprise Server versions lack it).` };
     }
     if (status === 401) return failed(`${host} refused the bot's credential (401) when asked to revoke credentials.`);
     if (status === 403 && this.dotcom) return failed(`${host} refused the revocation request (403): it must be sent without a credential.`);

@@ -150,7 +150,11 @@ function actorOf(e: RotationEvent): string {
 
 async function scheduleWatch(deps: AppDeps, r: Rotation): Promise<void> {
   const seconds = r.state.changeStatus ? WATCH_SECONDS.approval : WATCH_SECONDS.run;
-  await deps.store.jobs.enqueue({ kind: ROTATION_WATCH, payload: { rotationId: r.id }, dedupeKey: `rotation-watch:${r.id}`, runAt: new Date(deps.now().getTime() + seconds * 1000) }, deps.now());
+  // `sooner`: a watch queued for the slower approval pace is brought forward once a run is to be followed.
+  await deps.store.jobs.enqueue(
+    { kind: ROTATION_WATCH, payload: { rotationId: r.id }, dedupeKey: `rotation-watch:${r.id}`, runAt: new Date(deps.now().getTime() + seconds * 1000), sooner: true },
+    deps.now(),
+  );
 }
 
 /** Edits the checklist message to match the stored state; a refused edit is tried again by a tick job. */

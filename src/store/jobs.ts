@@ -34,6 +34,8 @@ export interface EnqueueOptions {
   dedupeKey?: string;
   /** Default 5. */
   maxAttempts?: number;
+  /** With `dedupeKey`: a pending job that has the key is moved forward to `runAt` if it was due later. */
+  sooner?: boolean;
 }
 
 /**
@@ -167,7 +169,12 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
             .where('dedupe_key', '=', dedupeKey)
             .where(UNFINISHED_JOB)
             .executeTakeFirst();
-          if (existing) return String(existing.id);
+          if (existing) {
+            if (o.sooner) {
+              await db.updateTable('jobs').set({ run_at: values.run_at, updated_at: t }).where('id', '=', existing.id).where('status', '=', 'pending').where('run_at', '>', values.run_at).execute();
+            }
+            return String(existing.id);
+          }
         }
         throw new Error(`enqueue: could not settle dedupe key after 5 tries`);
       }),

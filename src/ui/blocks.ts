@@ -249,3 +249,14 @@ export function fitMessage(blocks: readonly KnownBlock[], max: number = LIMITS.b
   if (n === 0) return [...head, ...tail];
   return [...head, context(`… ${n} more section${n === 1 ? '' : 's'} omitted`), ...tail];
 }
+
+/** A modal that only says something (what a submitted form turns into), with a Close button. */
+export function noticeModal(o: { callbackId: string; title: string; text: string }): ModalView {
+  return {
+    type: 'modal',
+    callback_id: o.callbackId,
+    title: { type: 'plain_text', text: truncate(o.title, 24) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: section(o.text),
+  };
+}

@@ -1,9 +1,8 @@
-import type { ChangeView } from '../core/rotation/decide.js';
-import type { Announcement } from '../core/rotation/decide.js';
+import type { Announcement, ChangeView } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { ACTION_IDS } from '../actions/ids.js';
 import { VIEW_IDS } from '../views/ids.js';
-import { actions, button, code, context, header, link, mrkdwnEscape as esc, section, fitMessage, type KnownBlock, type ModalView } from './blocks.js';
+import { actions, button, code, context, header, link, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
 import { slackDate } from './format.js';
 
 /** Everything /rotate says and shows: the checklist message, the private prompts, the old-token modal. */
@@ -251,13 +250,7 @@ export function renderOldTokenModal(r: Rotation, privateMetadata: string): Modal
 }
 
 export function renderOldTokenDone(o: { ok: boolean; text: string }): ModalView {
-  return {
-    type: 'modal',
-    callback_id: `${VIEW_IDS.rotationOldToken}_done`,
-    title: { type: 'plain_text', text: o.ok ? 'Old token revoked' : 'Not revoked' },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: section(o.text),
-  };
+  return noticeModal({ callbackId: `${VIEW_IDS.rotationOldToken}_done`, title: o.ok ? 'Old token revoked' : 'Not revoked', text: o.text });
 }
 
 export const rotationText = {

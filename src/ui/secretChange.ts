@@ -2,7 +2,7 @@ import type { SecretCheck } from '../core/secrets/facts.js';
 import type { SecretChange } from '../store/index.js';
 import { ACTION_IDS } from '../actions/ids.js';
 import { VIEW_IDS } from '../views/ids.js';
-import { actions, button, code, context, header, mrkdwnEscape as esc, section, fitMessage, type KnownBlock, type ModalView } from './blocks.js';
+import { actions, button, code, context, header, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
 import { slackDate } from './format.js';
 
 export const SECRET_ACTIONS = { approve: ACTION_IDS.secretApprove, deny: ACTION_IDS.secretDeny, cancel: ACTION_IDS.secretCancel } as const;
@@ -156,13 +156,7 @@ export function renderSecretModal(m: SecretModalInput): ModalView {
 
 /** The modal after a valid submission: the request went to the approvers (or could not be posted). */
 export function renderSecretModalDone(o: { ok: boolean; text: string }): ModalView {
-  return {
-    type: 'modal',
-    callback_id: `${VIEW_IDS.secretValue}_done`,
-    title: { type: 'plain_text', text: o.ok ? 'Request sent' : 'Not sent' },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: section(o.text),
-  };
+  return noticeModal({ callbackId: `${VIEW_IDS.secretValue}_done`, title: o.ok ? 'Request sent' : 'Not sent', text: o.text });
 }
 
 export const secretText = {

@@ -21,13 +21,15 @@ async function askRelease(h: Harness, text = TAG, user: string = USERS.alice): P
 
 const dispatches = (h: Harness) => h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches')).length;
 const releaseRuns = (h: Harness) => h.github.runs(h.seed.github.repo, RELEASE_WF).filter((r) => r.event === 'workflow_dispatch');
+/** The message's ts is stored just after Slack answers; a test's next poll must not overtake that. */
+const dispatchRecorded = (h: Harness) => eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
+
 /** Asks for the release, confirms it, and returns the run the dispatch created once the channel message is posted. */
 async function confirmedRun(h: Harness): Promise<{ id: number }> {
   const { id } = await askRelease(h);
   await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
   await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-  // The message's ts is stored just after Slack answers; the tests' next poll must not overtake that.
-  await eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
+  await dispatchRecorded(h);
   const [run] = releaseRuns(h);
   assert.ok(run, 'the dispatch created a run');
   return run;
@@ -49,6 +51,7 @@ describe('/release', () => {
       assert.equal(click.http.status, 200);
       const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
       assert.match(textOf(main), /Release v0\.1\.0b39 of pywats, started by <@U0ALICE001>/);
+      await dispatchRecorded(h);
       assert.equal(dispatches(h), 1);
       const [run] = releaseRuns(h);
       assert.ok(run, 'the dispatch created a run');
@@ -77,6 +80,7 @@ describe('/release', () => {
       const { id } = await askRelease(h);
       await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
       const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      await dispatchRecorded(h);
       const [run] = releaseRuns(h);
       assert.ok(run);
       h.github.completeRun(run.id, { sign: { conclusion: 'failure', failedStep: 'Sign distributions', log: 'sigstore: error: OIDC token expired' } });
@@ -176,6 +180,7 @@ describe('/release', () => {
       });
       await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      await dispatchRecorded(h);
       h.github.completeRun(runId, {});
       nextPoll(h);
       await h.slack.waitFor((c) => c.method === 'chat.update' && new RegExp(`actions/runs/${runId}`).test(textOf(c)) && /released in/i.test(textOf(c)), 10_000);
@@ -198,6 +203,7 @@ describe('/release', () => {
       assert.ok(id, 'confirmation offered on GHES too');
       await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id });
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+      await dispatchRecorded(h);
       assert.equal(dispatches(h), 2, 'the refused request with return_run_details, then the plain one');
       const [run] = releaseRuns(h);
       assert.ok(run);
@@ -224,7 +230,7 @@ describe('/release', () => {
       const click = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
       const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
       await h.slack.waitFor((c) => c.method === 'response_url' && /started/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''));
-      await eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
+      await dispatchRecorded(h);
       const dbFile = h.bot.dbFile;
       assert.ok(dbFile);
       await h.bot.stop({ keepFiles: true });

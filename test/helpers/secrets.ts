@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { sendViewSubmission, type RecordedCall, type SignedResponse } from '../../src/sandbox/slack/index.js';
 import { VALUE_INPUT } from '../../src/ui/secretChange.js';
-import { CHANNEL, SIGNING_SECRET, USERS, type Harness } from './harness.js';
+import { CHANNEL, eventually, SIGNING_SECRET, USERS, type Harness } from './harness.js';
 
 const DAY = 86_400_000;
 export const textOf = (c: RecordedCall): string => JSON.stringify(c.args);
@@ -61,7 +61,10 @@ export async function requestReplacement(h: Harness, value: string): Promise<str
   const res = await submitValue(h, view, value);
   assert.equal(res.status, 200);
   assert.equal((res.json as { response_action?: string } | undefined)?.response_action, 'update', `accepted: ${res.body}`);
-  return (await approvalRequest(h, 'GHE_TOKEN', { notAmong: earlier })).id;
+  const { id } = await approvalRequest(h, 'GHE_TOKEN', { notAmong: earlier });
+  // The message's ts is stored just after Slack answers; a test that moves the clock on must not overtake that.
+  await eventually(async () => !!(await h.store.secretChanges.get(id))?.messageTs, 'the request to record its message');
+  return id;
 }
 
 export const puts = (h: Harness, secret = 'GHE_TOKEN') => h.github.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/actions/secrets/${secret}`) && r.status < 300).length;

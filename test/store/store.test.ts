@@ -302,6 +302,19 @@ function storeSuite(backend: Backend): void {
         assert.equal((await store.jobs.claim({ owner: 'r', kinds: [other], leaseSeconds: 5, now: plus(100) }))?.payload, 'other');
       });
 
+      test('dedupe with `sooner`: a pending job with the key moves forward, never back', async () => {
+        const k = kind('sooner');
+        const key = `watch:${k}`;
+        const plus = (s: number) => new Date(T.getTime() + s * 1000);
+        const a = await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(30) }, T);
+        assert.equal(await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(15) }, T), a);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(30).getTime(), 'without sooner the due time stays');
+        assert.equal(await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(15), sooner: true }, T), a);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(15).getTime());
+        await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(60), sooner: true }, T);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(15).getTime(), 'never later');
+      });
+
       test('dedupe: same key among unfinished jobs returns the existing id; after it finishes a new job is made', async () => {
         const k = kind('dedupe');
         const key = `follow:${k}`;
