@@ -2,16 +2,16 @@
  * `npm run bench`: figures for the note, not pass/fail.
  *  1. Ack latency of /sync-status (p50, p99) at 50 concurrent signed requests, for
  *     the bot and for a bare Bolt app answering the same command on the same kind
- *     of receiver, while the fake GitHub answers slowly (2 s).
+ *     of receiver, while the fake GitHub answers slowly (2 s). The fakes, the bot and
+ *     the bare app each run in a process of their own, and this process only sends:
+ *     what is measured is what Slack would see of each app.
  *  2. GitHub requests one /sync-status makes per host, cold and warm.
  */
-import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver } from '@slack/bolt';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '../src/sandbox/slack/index.js';
 import type { PywatsSeed } from '../src/sandbox/scenario.js';
-import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startBot, startHarness, USERS } from '../test/helpers/harness.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startHarness, USERS } from '../test/helpers/harness.js';
 
 const CONCURRENCY = 50;
 const ROUNDS = 20;
@@ -54,16 +54,6 @@ async function measurePair(apps: Array<{ url: string; responseUrls: (n: number) 
   });
 }
 
-async function bareBolt(slackApiUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events' });
-  const app = new App({ token: BOT_TOKEN, receiver, clientOptions: { slackApiUrl } });
-  app.command(COMMAND.command, async ({ ack }) => {
-    await ack();
-  });
-  const server = await receiver.start(0);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => receiver.stop() };
-}
-
 interface FakesInfo {
   slackApiUrl: string;
   githubUrl: string;
@@ -72,11 +62,10 @@ interface FakesInfo {
   seed: PywatsSeed;
 }
 
-/** Starts bench/fakesProcess.ts and reads the line it prints. */
-async function startFakes(latencyMs: number): Promise<{ info: FakesInfo; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fakesProcess.ts', import.meta.url)), BOT_TOKEN, CHANNEL, USERS.alice, String(latencyMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** Starts a bench script in a process of its own and reads the JSON line it prints when ready. */
+async function spawnReady<T>(script: string, args: string[]): Promise<{ info: T; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -84,15 +73,22 @@ async function startFakes(latencyMs: number): Promise<{ info: FakesInfo; stop: (
       const nl = buf.indexOf('\n');
       if (nl >= 0) resolve(buf.slice(0, nl));
     });
-    child.once('exit', (code) => reject(new Error(`fakes exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  return { info: JSON.parse(line) as FakesInfo, stop: () => child.kill('SIGTERM') };
+  return {
+    info: JSON.parse(line) as T,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function latency(): Promise<void> {
-  const fakes = await startFakes(GITHUB_LATENCY_MS);
+  const fakes = await spawnReady<FakesInfo>('./fakesProcess.ts', [BOT_TOKEN, CHANNEL, USERS.alice, String(GITHUB_LATENCY_MS)]);
   const { controlUrl } = fakes.info;
-  const bot = await startBot({ ...fakes.info, tuning: { timeoutMs: 30_000 }, logLevel: 'info' });
+  const bot = await spawnReady<{ url: string }>('./appProcess.ts', ['bot', JSON.stringify(fakes.info)]);
+  const bare = await spawnReady<{ url: string }>('./appProcess.ts', ['bare', JSON.stringify(fakes.info), COMMAND.command]);
   try {
     let sent = 0;
     const responseUrls = async (n: number) => {
@@ -100,12 +96,10 @@ async function latency(): Promise<void> {
       return (await (await fetch(`${controlUrl}/response-urls?n=${n}`, { method: 'POST' })).json()) as string[];
     };
     const started = Date.now();
-    const bare = await bareBolt(fakes.info.slackApiUrl);
     const [figures, baseline] = await measurePair([
-      { url: bot.appUrl, responseUrls },
-      { url: bare.url, responseUrls: async (n) => Array.from({ length: n }, () => `${controlUrl}/unused`) },
+      { url: bot.info.url, responseUrls },
+      { url: bare.info.url, responseUrls: async (n) => Array.from({ length: n }, () => `${controlUrl}/unused`) },
     ]);
-    await bare.stop();
     // Let the reports finish before counting them.
     type Delivered = { ok: number; last: number; githubRequests: number; gheRequests: number };
     const delivered = async () => (await (await fetch(`${controlUrl}/delivered`)).json()) as Delivered;
@@ -126,8 +120,9 @@ async function latency(): Promise<void> {
     console.log(`   reports delivered: ${d.ok}/${sent}, the last ${((d.last - started) / 1000).toFixed(1)} s after the first burst`);
     console.log(`   GitHub requests for all ${sent} reports: github.com ${d.githubRequests}, wats.ghe.com ${d.gheRequests} (identical reads in flight are shared)`);
   } finally {
+    await bare.stop();
     await bot.stop();
-    fakes.stop();
+    await fakes.stop();
   }
 }
 

@@ -13,6 +13,8 @@ export const ACTION_IDS = {
   rotationRevokeOld: 'rotation_revoke_old',
   rotationConfirmOld: 'rotation_confirm_old',
   rotationRetryVerify: 'rotation_retry_verify',
+  /** "Start rotation" on a reminder or a leak warning; value: core/rotation/startRef. */
+  rotationStart: 'rotation_start',
 } as const;
 
 export const LIVE_ACTION_IDS: readonly string[] = Object.values(ACTION_IDS);

@@ -30,6 +30,8 @@ export function register(app: App, deps: AppDeps): void {
     await ack();
     await letWaitingAcksGoFirst();
     const report = await syncStatusReport(deps, args.repo);
+    // A shared report resolves every waiter at once: render and write one per turn.
+    await letWaitingAcksGoFirst();
     const shareId = await deps.store.reports.save({ kind: 'sync-status', ownerUser: command.user_id, payload: report, ttlSeconds: REPORT_TTL_SECONDS });
     await respond({ response_type: 'ephemeral', ...renderSyncReport(report, { shareButton: { actionId: ACTION_IDS.shareSyncReport, value: shareId } }) });
     await deps.store.audit.record(

@@ -75,6 +75,8 @@ export interface RepoRefsState {
   /** tag name -> commit SHA it points at (annotated tags peeled). */
   tags: Record<string, string>;
   totalTags: number;
+  /** With `fileAtHead`: that file's text at the default branch's head; null when it is not there. */
+  fileAtHead?: string | null;
 }
 
 /** github.com side: Actions runs, jobs, logs, secrets. */
@@ -97,7 +99,7 @@ export interface ActionsPort {
 
 /** Any host (github.com or GHES): the state of refs that the mirror check compares. */
 export interface RefsPort {
-  repoRefs(repo: RepoRef): Promise<RepoRefsState>;
+  repoRefs(repo: RepoRef, o?: { fileAtHead?: string }): Promise<RepoRefsState>;
 }
 
 /** A tag and the commit it points at (annotated tags peeled). */

@@ -1,10 +1,10 @@
 import { RequestError } from '@octokit/request-error';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import type { ActionsPort, JobInfo, RepoRef, SecretMeta, WorkflowRunInfo } from '../core/ports.js';
 import { GitHubError } from '../errors.js';
 import type { GitHubClient } from './octokit.js';
 import { callGitHub, translateGitHubError } from './translateError.js';
+import { jobNamesOf } from '../core/sync/workflowJobNames.js';
 
 // GitHub's answers are a trust boundary: parse the fields we rely on.
 const RunStatus = z.enum(['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending']).catch('pending');
@@ -62,17 +62,6 @@ const JobsPage = z.object({ jobs: z.array(JobJson) });
 const FileContent = z.object({ content: z.string(), encoding: z.literal('base64') });
 
 const SecretsJson = z.object({ total_count: z.number(), secrets: z.array(z.object({ name: z.string(), updated_at: z.string() })) });
-
-const WorkflowJobs = z.object({ jobs: z.record(z.string(), z.object({ name: z.unknown().optional() }).passthrough().nullable()) });
-
-/** YAML job id -> the display name GitHub reports for it (its `name:`, or the id). */
-export function jobNamesOf(workflowYaml: string): Record<string, string> {
-  const parsed = WorkflowJobs.safeParse(parseYaml(workflowYaml));
-  if (!parsed.success) return {};
-  return Object.fromEntries(
-    Object.entries(parsed.data.jobs).map(([id, job]) => [id, typeof job?.name === 'string' && !job.name.includes('${{') ? job.name : id]),
-  );
-}
 
 /** Keep the tail of a job log: the failure is at the end, and logs can be megabytes. */
 const LOG_TAIL_BYTES = 256 * 1024;

@@ -3,6 +3,7 @@ import type { SyncConfig } from '../config/schema.js';
 import type { ActionsPort, JobInfo, RefsPort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
 import type { Fetched, SyncFacts } from '../core/sync/facts.js';
 import { findSyncJob } from '../core/sync/findSyncJob.js';
+import { jobNamesOf, workflowPathOf } from '../core/sync/workflowJobNames.js';
 import { GitHubError, isChatOpsError, NotFoundError } from '../errors.js';
 
 export interface SyncPorts {
@@ -29,8 +30,12 @@ function refOf(fullName: string): RepoRef {
   return { owner, name };
 }
 
-/** The newest run, its jobs, and the sync job's log when that job failed: each step needs the one before. */
-async function runFacts(actions: ActionsPort, repo: RepoRef, sync: SyncConfig) {
+/**
+ * The newest run, its jobs, and the sync job's log when that job failed: each step needs the one before.
+ * `namesAtHead`: job id -> display name from the workflow file at the default branch's head (it came
+ * with the mirror-check query); the file at the run's own commit is read only when that does not match.
+ */
+async function runFacts(actions: ActionsPort, repo: RepoRef, sync: SyncConfig, namesAtHead: Promise<Record<string, string> | null>) {
   const run = await settle(actions.latestRun(repo, sync.workflow));
   if (!run.ok || !run.value) return { run, jobs: null, syncJobLog: null };
   const r: WorkflowRunInfo = run.value;
@@ -38,6 +43,13 @@ async function runFacts(actions: ActionsPort, repo: RepoRef, sync: SyncConfig) {
   if (!jobs.ok) return { run, jobs, syncJobLog: null };
   let workflowJobNames: Record<string, string> | undefined;
   let job: JobInfo | null = findSyncJob(jobs.value, sync.job);
+  if (!job) {
+    const names = await namesAtHead;
+    if (names) {
+      job = findSyncJob(jobs.value, sync.job, names);
+      if (job) workflowJobNames = names;
+    }
+  }
   if (!job && r.workflowPath) {
     // `sync.job` may be the YAML id while the API reports display names: read the file the run ran.
     const names = await settle(actions.workflowJobNames(repo, r.workflowPath, r.headSha));
@@ -58,11 +70,14 @@ async function runFacts(actions: ActionsPort, repo: RepoRef, sync: SyncConfig) {
  */
 export async function gatherSyncFacts(repo: ResolvedRepo, sync: SyncConfig, ports: SyncPorts): Promise<SyncFacts> {
   const ghRepo = { owner: repo.owner, name: repo.repo };
+  const workflowPath = workflowPathOf(sync.workflow);
+  const githubRefsP = settle(ports.githubRefs.repoRefs(ghRepo, workflowPath ? { fileAtHead: workflowPath } : {}));
+  const namesAtHead = githubRefsP.then((r) => (r.ok && typeof r.value.fileAtHead === 'string' ? jobNamesOf(r.value.fileAtHead) : null));
   const [githubRefs, mirrorRefs, secrets, runs] = await Promise.all([
-    settle(ports.githubRefs.repoRefs(ghRepo)),
+    githubRefsP,
     settle(ports.mirrorRefs.repoRefs(refOf(sync.mirror.repo))),
     settle(ports.actions.listSecrets(ghRepo)),
-    runFacts(ports.actions, ghRepo, sync),
+    runFacts(ports.actions, ghRepo, sync, namesAtHead),
   ]);
   return {
     repo: { name: repo.shortName, github: repo.github, webUrl: `${ports.githubWebUrl}/${repo.github}` },

@@ -9,8 +9,25 @@ import { UsageError } from '../errors.js';
 import { text, USAGE } from '../ui/messages.js';
 import { assertRepoVisible, gatherSyncFacts } from './syncFacts.js';
 
-/** /sync-status for one repository: ask both hosts, then let the pure core decide what to say. */
-export async function syncStatusReport(deps: AppDeps, repo: ResolvedRepo): Promise<SyncReport> {
+/** Reports being built, by repository: requests that arrive meanwhile get the same one. */
+const inFlight = new Map<string, Promise<SyncReport>>();
+
+/**
+ * /sync-status for one repository. Requests for the same repository that arrive
+ * while a report is being gathered share it: it is as fresh as they asked for, and
+ * fifty people asking at once cost GitHub, zod and the core one report, not fifty.
+ * Nothing is kept once it is done.
+ */
+export function syncStatusReport(deps: AppDeps, repo: ResolvedRepo): Promise<SyncReport> {
+  const pending = inFlight.get(repo.github);
+  if (pending) return pending;
+  const p = buildReport(deps, repo).finally(() => inFlight.delete(repo.github));
+  inFlight.set(repo.github, p);
+  return p;
+}
+
+/** Ask both hosts, then let the pure core decide what to say. */
+async function buildReport(deps: AppDeps, repo: ResolvedRepo): Promise<SyncReport> {
   const sync = repo.sync;
   if (!sync) throw new UsageError(text.noSyncConfigured(repo.shortName), USAGE.syncStatus);
   const github = await deps.github.forRepo(repo.owner, repo.repo);

@@ -4,6 +4,7 @@ import { ACTION_IDS } from '../actions/ids.js';
 import { VIEW_IDS } from '../views/ids.js';
 import { actions, button, code, context, header, link, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
 import { slackDate } from './format.js';
+import { encodeStartRef, type StartRef } from '../core/rotation/startRef.js';
 
 /** Everything /rotate says and shows: the checklist message, the private prompts, the old-token modal. */
 
@@ -15,7 +16,13 @@ export const ROTATION_ACTIONS = {
   revokeOld: ACTION_IDS.rotationRevokeOld,
   confirmOld: ACTION_IDS.rotationConfirmOld,
   retryVerify: ACTION_IDS.rotationRetryVerify,
+  start: ACTION_IDS.rotationStart,
 } as const;
+
+/** The "Start rotation" button of reminders and leak warnings (handled by actions/rotationStart.ts). */
+export function startRotationButton(ref: StartRef, label = 'Start rotation'): ReturnType<typeof button> {
+  return button({ text: label, actionId: ROTATION_ACTIONS.start, value: encodeStartRef(ref), style: 'primary' });
+}
 
 export const OLD_TOKEN_INPUT = { blockId: 'old_token_block', actionId: 'old_token_input' } as const;
 

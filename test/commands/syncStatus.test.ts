@@ -236,6 +236,54 @@ describe('requests, secrets and storage', () => {
       );
     }));
 
+  test('cold, github.com is asked the secrets, one GraphQL query (refs and the workflow file at HEAD), runs, jobs and the failed job log; no contents read', () =>
+    withHarness({}, async (h) => {
+      await syncStatus(h);
+      const asked = h.github.requests.map((r) => `${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/R').replace(/\d{6,}/g, 'N')}`);
+      assert.deepEqual([...asked].sort(), [
+        'GET /_blob/actions-results/N/jobs/N/logs.txt',
+        'GET /repos/R/actions/jobs/N/logs',
+        'GET /repos/R/actions/runs/N/jobs',
+        'GET /repos/R/actions/secrets',
+        'GET /repos/R/actions/workflows/publish.yml/runs',
+        'POST /graphql',
+      ]);
+    }));
+
+  test('a workflow configured by numeric id: the job names come from the file at the run\'s commit (one contents read)', () =>
+    withHarness(
+      {
+        config: (cfg, seed) => {
+          const repo = cfg.repos[0] as { sync: { workflow: string | number } };
+          repo.sync.workflow = seed.github.publishWorkflowId;
+        },
+      },
+      async (h) => {
+        const report = textOf(await syncStatus(h));
+        assert.match(report, /Sync to GitHub Enterprise/);
+        assert.match(report, /Authentication failed/i);
+        const contents = h.github.requests.filter((r) => r.path.includes('/contents/'));
+        assert.equal(contents.length, 1, 'the workflow file is read once, over REST');
+        assert.match(contents[0]?.query.ref ?? '', /^[0-9a-f]{40}$/, 'at the commit the run ran');
+      },
+    ));
+
+  test('three people asking at once each get the report with their own Share button; GitHub is asked once; nothing is kept afterwards', () =>
+    withHarness({}, async (h) => {
+      h.github.setLatency(300);
+      const users = [USERS.alice, USERS.bob, USERS.carol];
+      const replies = await Promise.all(users.map((user) => syncStatus(h, '', user)));
+      const asked = h.github.requests.filter((r) => !r.path.startsWith('/_blob')).length;
+      assert.equal(asked, 5, 'one set of github.com requests (secrets, GraphQL, runs, jobs, log) for three reports');
+      for (const r of replies) assert.match(textOf(r), /authentication failed/i);
+      const shareIds = new Set(replies.map(shareValue));
+      assert.equal(shareIds.size, 3, 'each has its own Share button');
+      h.github.clearRequests();
+      h.github.setLatency(0);
+      await syncStatus(h);
+      assert.ok(h.github.requests.length > 0, 'a later request asks GitHub again: nothing is kept after the report is done');
+    }));
+
   test('no credential reaches a log line, a Slack call or the database', () =>
     withHarness({}, async (h) => {
       await syncStatus(h);

@@ -49,6 +49,20 @@ describe('GitHub client factory', () => {
     assert.deepEqual(ghe.requests.map((r) => `${r.method} ${r.path}`), ['POST /api/graphql']);
   });
 
+  test('the refs query can bring one file at the default branch head, in the same request; null when the path is not there', async () => {
+    const gw = new RefsGateway(client('api.github.com', seed.github.token));
+    const repo = { owner: 'olreppe', name: 'pyWATS' };
+    github.clearRequests();
+    const withFile = await gw.repoRefs(repo, { fileAtHead: '.github/workflows/publish.yml' });
+    assert.match(withFile.fileAtHead ?? '', /sync-to-ghe:\s*\n\s*name: Sync to GitHub Enterprise/);
+    assert.equal(withFile.headSha, seed.github.mainSha);
+    assert.equal(github.requests.length, 1, 'one GraphQL request');
+    const missing = await gw.repoRefs(repo, { fileAtHead: '.github/workflows/nope.yml' });
+    assert.equal(missing.fileAtHead, null);
+    const plain = await gw.repoRefs(repo);
+    assert.equal('fileAtHead' in plain, false, 'not asked, not fetched');
+  });
+
   test('annotated tags are peeled to the commits they point at', async () => {
     const refs = await new RefsGateway(client('api.github.com', seed.github.token)).repoRefs({ owner: 'olreppe', name: 'pyWATS' });
     assert.deepEqual(refs.tags, seed.github.tags);

@@ -19,6 +19,7 @@ import { checkRepoAccess, type Principal } from './auth.js';
 import { ApiError } from './http.js';
 import type { Bucket } from './rateLimit.js';
 import { nodeId } from './serialize.js';
+import { gitBlobSha } from './crypto.js';
 import type { CommitRec, GitHubState, RepoRec, TagRec } from './state.js';
 
 /**
@@ -79,6 +80,23 @@ function commitObj(state: GitHubState, repo: RepoRec, c: CommitRec): Obj {
 function commitBySha(state: GitHubState, repo: RepoRec, sha: string): Obj | null {
   const c = repo.commits.get(sha);
   return c ? commitObj(state, repo, c) : null;
+}
+
+function blobObj(state: GitHubState, repo: RepoRec, text: string): Obj {
+  const oid = gitBlobSha(text);
+  const head = repo.branches.get(repo.defaultBranch) ?? '';
+  return {
+    __typename: 'Blob',
+    id: nodeId('B', oid),
+    oid,
+    abbreviatedOid: oid.slice(0, 7),
+    byteSize: Buffer.byteLength(text),
+    isBinary: false,
+    isTruncated: false,
+    text,
+    commitUrl: `${state.urls.webUrl}/${repo.fullName}/commit/${head}`,
+    commitResourcePath: `/${repo.fullName}/commit/${head}`,
+  };
 }
 
 function tagTarget(state: GitHubState, repo: RepoRec, t: TagRec): Obj | null {
@@ -201,7 +219,17 @@ function repositoryObj(state: GitHubState, repo: RepoRec): Obj {
     object: (args: Obj) => {
       const oid = typeof args.oid === 'string' ? args.oid : undefined;
       const expr = typeof args.expression === 'string' ? args.expression : undefined;
-      const sha = oid ?? (expr ? (repo.branches.get(expr) ?? repo.tags.get(expr)?.commitSha) : undefined);
+      // "rev:path" names a file at a revision (GitHub's git-rev-parse syntax); files here are not versioned, so any known revision serves the current ones.
+      const colon = expr?.indexOf(':') ?? -1;
+      if (expr !== undefined && colon >= 0) {
+        const rev = expr.slice(0, colon);
+        const path = expr.slice(colon + 1);
+        const known = rev === 'HEAD' || rev === '' || repo.branches.has(rev) || repo.tags.has(rev) || repo.commits.has(rev);
+        const text = known ? repo.files.get(path) : undefined;
+        return text === undefined ? null : blobObj(state, repo, text);
+      }
+      const rev = expr === 'HEAD' ? repo.defaultBranch : expr;
+      const sha = oid ?? (rev ? (repo.branches.get(rev) ?? repo.tags.get(rev)?.commitSha) : undefined);
       return sha ? commitBySha(state, repo, sha) : null;
     },
   };
