@@ -1,35 +1,32 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
-import { stringify as toYaml } from 'yaml';
-import { createChatOpsApp, type ChatOpsApp } from '../../src/app.js';
-import { loadConfig, type AppConfig } from '../../src/config/load.js';
+import type { ChatOpsApp } from '../../src/app.js';
+import type { AppConfig } from '../../src/config/load.js';
 import type { AppDeps } from '../../src/deps.js';
-import { GitHubClients } from '../../src/github/clients.js';
-import { AccessResolver } from '../../src/services/access.js';
 import type { ClientTuning } from '../../src/github/octokit.js';
-import { createLogger } from '../../src/log/logger.js';
-import { Sanitizer } from '../../src/log/sanitizer.js';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { routingFetch } from '../../src/sandbox/routingFetch.js';
 import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
 import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse } from '../../src/sandbox/slack/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import {
+  GHE_HOST,
+  GHES_PRIMARY_HOST,
+  SANDBOX_BOT_TOKEN,
+  SANDBOX_CHANNEL,
+  SANDBOX_SIGNING_SECRET,
+  SANDBOX_USERS,
+  startBotOnFakes,
+  type BotConfigYaml,
+} from '../../src/sandbox/bot.js';
 
-export const USERS = { alice: 'U0ALICE001', bob: 'U0BOB00002', carol: 'U0CAROL003' } as const;
-export const CHANNEL = 'C0RELEASES1';
-export const GITHUB_HOST = 'api.github.com';
-export const GHE_HOST = 'wats.ghe.com';
-/** The primary host when a test runs the bot against GHES instead of github.com. */
-export const GHES_PRIMARY_HOST = 'github.example.com';
+export { GITHUB_HOST, GHE_HOST, GHES_PRIMARY_HOST } from '../../src/sandbox/bot.js';
+export const USERS = SANDBOX_USERS;
+export const CHANNEL = SANDBOX_CHANNEL;
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface HarnessOptions {
   seed?: PywatsSeedOptions;
   /** Edit the YAML configuration (as an object) before the bot reads it. */
-  config?: (cfg: { repos: Array<Record<string, unknown>>; access: Record<string, string[]> }, seed: PywatsSeed) => void;
+  config?: (cfg: BotConfigYaml, seed: PywatsSeed) => void;
   env?: Record<string, string | undefined>;
   store?: 'sqlite' | 'postgres';
   tuning?: ClientTuning;
@@ -64,8 +61,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const SIGNING_SECRET = 'test-signing-secret-5d41402abc4b2a76';
-export const BOT_TOKEN = 'xoxb-0000000001-test-bot-token';
+export const SIGNING_SECRET = SANDBOX_SIGNING_SECRET;
+export const BOT_TOKEN = SANDBOX_BOT_TOKEN;
 
 export interface BotUnderTest {
   /** Moves the bot's clock (confirmations, job schedules) forward; GitHub's fakes keep theirs. */
@@ -87,82 +84,31 @@ export interface BotUnderTest {
  * bench, another one): production URLs routed to the fakes by the injected fetch.
  */
 export async function startBot(o: HarnessOptions & { slackApiUrl: string; githubUrl: string; gheUrl: string; seed: PywatsSeed }): Promise<BotUnderTest> {
-  const { seed } = o;
-  const dir = await mkdtemp(join(tmpdir(), 'chatops-test-'));
-  const repo = { ...seed.repoConfig, channel: CHANNEL } as Record<string, unknown> & typeof seed.repoConfig;
-  if (repo.sync) repo.sync = { ...repo.sync, mirror: { ...repo.sync.mirror, apiUrl: `https://${GHE_HOST}/api/v3` } };
-  repo.secrets = repo.secrets.map((s) => ({ ...s, host: s.host.includes('ghe') ? `https://${GHE_HOST}` : s.host }));
-  const yaml = { repos: [repo as Record<string, unknown>], access: { release: [USERS.alice], approve: [USERS.bob] } };
-  o.config?.(yaml, seed);
-  const configPath = join(dir, 'chatops.yml');
-  await writeFile(configPath, toYaml(yaml));
-
   const pgSchema = o.pgSchema ?? `chatops_it_${Math.random().toString(36).slice(2, 10)}`;
-  const dbFile = o.store === 'postgres' ? null : (o.dbFile ?? join(dir, 'chatops.sqlite'));
-  const vars: NodeJS.ProcessEnv = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: o.slackApiUrl,
-    GITHUB_TOKEN: seed.github.token,
-    GITHUB_API_URL: o.githubFlavor === 'ghes' ? `https://${GHES_PRIMARY_HOST}/api/v3` : `https://${GITHUB_HOST}`,
-    GHE_API_TOKEN: seed.ghe.token,
-    CHATOPS_CONFIG: configPath,
-    DATABASE_URL: dbFile ?? PG_URL,
-    PORT: '0',
-    LOG_LEVEL: 'debug',
-  };
-  for (const [k, v] of Object.entries(o.env ?? {})) {
-    if (v === undefined) delete vars[k];
-    else vars[k] = v;
-  }
-  const config = await loadConfig(vars);
-
-  const sanitizer = new Sanitizer();
-  for (const c of config.credentials) sanitizer.register(c);
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logs.push(chunk.toString());
-      cb();
-    },
+  const onPostgres = o.store === 'postgres';
+  const bot = await startBotOnFakes({
+    slackApiUrl: o.slackApiUrl,
+    githubUrl: o.githubUrl,
+    gheUrl: o.gheUrl,
+    seed: o.seed,
+    ...(o.config ? { config: o.config } : {}),
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.githubFlavor ? { githubFlavor: o.githubFlavor } : {}),
+    ...(onPostgres ? { postgres: { url: PG_URL, schema: pgSchema } } : o.dbFile ? { dbFile: o.dbFile } : {}),
+    logLevel: o.logLevel ?? 'debug',
+    ...(o.tuning ? { tuning: o.tuning } : {}),
   });
-  const logger = createLogger({ level: o.logLevel ?? 'debug', sanitizer, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } });
-  const store = await openStore({ databaseUrl: config.env.DATABASE_URL, ...(dbFile ? {} : { schema: pgSchema }), logger });
-  const tuning: ClientTuning = {
-    fetch: routingFetch({ [GITHUB_HOST]: o.githubUrl, [GHES_PRIMARY_HOST]: o.githubUrl, [GHE_HOST]: o.gheUrl }),
-    retryBaseMs: 5,
-    timeoutMs: 10_000,
-    ...o.tuning,
-  };
-  let offsetMs = 0;
-  const now = () => new Date(Date.now() + offsetMs);
-  const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now, access: new AccessResolver() };
-  const chatops: ChatOpsApp = createChatOpsApp(deps, { workerIdleMs: 50 });
-  const { port } = await chatops.start(0);
   return {
-    advance: (ms: number) => {
-      offsetMs += ms;
-    },
-    chatops,
-    config,
-    deps,
-    store,
-    appUrl: `http://127.0.0.1:${port}`,
-    logs,
-    dbFile,
-    pgSchema: dbFile ? null : pgSchema,
+    ...bot,
+    pgSchema: onPostgres ? pgSchema : null,
     async stop(so = {}) {
-      await chatops.stop();
-      await store.close();
-      if (so.keepFiles) return;
-      if (!dbFile) {
-        const pg = await import('pg');
-        const client = new pg.default.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-        await client.end();
-      }
-      await rm(dir, { recursive: true, force: true });
+      await bot.stop(so);
+      if (so.keepFiles || !onPostgres) return;
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+      await client.end();
     },
   };
 }

@@ -121,10 +121,15 @@ export class FakeSlack {
     return `${this.url}${RESPONSE_PATH}${this.responseUrls.create(target)}`;
   }
 
-  /** A fresh trigger_id (each works once for views.open / views.push). */
-  triggerId(): string {
+  /**
+   * A fresh trigger_id (each works once for views.open / views.push). With `user`, a
+   * modal opened with it is recorded as shown to that user, as Slack knows whose click it was.
+   */
+  triggerId(user?: string): string {
     this.triggerCounter += 1;
-    return `${this.triggerCounter}.${Date.now()}.${Math.random().toString(16).slice(2, 18)}`;
+    const id = `${this.triggerCounter}.${Date.now()}.${Math.random().toString(16).slice(2, 18)}`;
+    if (user) this.workspace.noteTriggerUser(id, user);
+    return id;
   }
 
   callsTo(method: string): RecordedCall[] {

@@ -166,7 +166,8 @@ function openOrPush(ws: Workspace, args: Args): ApiResult {
   if (!ws.exchangeTrigger(trigger)) return fail('exchanged_trigger_id');
   const id = ws.nextId('V');
   const hash = ws.newHash();
-  const stored = ws.saveView({ id, hash, view: viewOutput(ws, id, hash, parsed.view) });
+  const userId = ws.triggerUser(trigger);
+  const stored = ws.saveView({ id, hash, ...(userId ? { userId } : {}), view: viewOutput(ws, id, hash, parsed.view) });
   return { ok: true, view: stored.view };
 }
 

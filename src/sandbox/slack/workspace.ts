@@ -89,6 +89,17 @@ export class Workspace {
     return true;
   }
 
+  /** Whose interaction a trigger_id came from, when the caller said (sandbox UI). */
+  private readonly triggerUsers = new Map<string, string>();
+
+  noteTriggerUser(triggerId: string, user: string): void {
+    this.triggerUsers.set(triggerId, user);
+  }
+
+  triggerUser(triggerId: string): string | undefined {
+    return this.triggerUsers.get(triggerId);
+  }
+
   /** A trigger_id works once, as on Slack (`exchanged_trigger_id` the second time). */
   exchangeTrigger(triggerId: string): boolean {
     if (this.exchangedTriggers.has(triggerId)) return false;

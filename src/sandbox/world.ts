@@ -1,0 +1,86 @@
+import { startBotOnFakes, GHE_HOST, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL, SANDBOX_SIGNING_SECRET, SANDBOX_USERS, type BotOnFakes } from './bot.js';
+import { GitHubControls } from './controls.js';
+import { SlackDriver } from './driver.js';
+import { FakeGitHub } from './github/index.js';
+import { seedPywats, type PywatsSeed } from './scenario.js';
+import { FakeSlack } from './slack/index.js';
+
+/**
+ * The offline world of `npm run sandbox`: the real bot (HTTP mode, SQLite in a
+ * temporary folder), the fake Slack and the fake GitHub as github.com and as the GHE
+ * host, all on loopback, seeded with the seeds' story:
+ *  - olreppe/pyWATS publishes tags up to v0.1.0b39 with publish.yml (build, publish, sync-to-ghe) and has release.yml;
+ *  - the mirror WATS/pyWATS on wats.ghe.com lacks the newest tag, because
+ *  - GHE_TOKEN was set 340 days ago with a token that has since expired, so the last sync failed with "Authentication failed";
+ *  - PAT_TOKEN (fine-grained, github.com) is 40 days old;
+ *  - alice may release and request changes, bob approves, carol may do neither.
+ */
+
+const DAY = 86_400_000;
+
+export const SANDBOX_PEOPLE = [
+  { id: SANDBOX_USERS.alice, name: 'alice', real_name: 'Alice (release engineer)' },
+  { id: SANDBOX_USERS.bob, name: 'bob', real_name: 'Bob (approver)' },
+  { id: SANDBOX_USERS.carol, name: 'carol', real_name: 'Carol (neither)' },
+] as const;
+
+export interface Sandbox {
+  slack: FakeSlack;
+  github: FakeGitHub;
+  ghe: FakeGitHub;
+  seed: PywatsSeed;
+  bot: BotOnFakes;
+  controls: GitHubControls;
+  driver: SlackDriver;
+  channel: string;
+  stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the bot's log lines go (default: kept in `bot.logs`). */
+  logSink?: (line: string) => void;
+}
+
+export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
+  const slack = new FakeSlack({ botToken: SANDBOX_BOT_TOKEN });
+  const github = new FakeGitHub({ flavor: 'dotcom' });
+  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST });
+  await Promise.all([slack.start(), github.start(), ghe.start()]);
+  const now = Date.now();
+  const seed = seedPywats(github, ghe, {
+    gheTokenUpdatedAt: new Date(now - 340 * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // Created with a shorter expiry than maxAgeDays: it ran out two days before the newest release.
+    gheTokenExpiresAt: new Date(now - 9 * DAY).toISOString(),
+  });
+  for (const p of SANDBOX_PEOPLE) slack.addUser({ ...p });
+  let bot: BotOnFakes;
+  try {
+    bot = await startBotOnFakes({
+      slackApiUrl: slack.apiUrl,
+      githubUrl: github.url,
+      gheUrl: ghe.url,
+      seed,
+      logLevel: o.logLevel ?? 'info',
+      ...(o.logSink ? { logSink: o.logSink } : {}),
+      workerIdleMs: 250,
+    });
+  } catch (e) {
+    await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
+    throw e;
+  }
+  return {
+    slack,
+    github,
+    ghe,
+    seed,
+    bot,
+    controls: new GitHubControls(github, ghe, seed),
+    driver: new SlackDriver(slack, bot.appUrl, SANDBOX_SIGNING_SECRET, SANDBOX_CHANNEL),
+    channel: SANDBOX_CHANNEL,
+    async stop() {
+      await bot.stop();
+      await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
+    },
+  };
+}

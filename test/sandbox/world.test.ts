@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, type Sandbox } from '../../src/sandbox/world.js';
+import { SANDBOX_USERS as U } from '../../src/sandbox/bot.js';
+import type { ThreadedMessage } from '../../src/sandbox/driver.js';
+
+const textOf = (m: { text?: string; blocks?: unknown[] }) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`;
+
+async function until<T>(what: string, f: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The first button with this action id on a message the person sees (threads included). */
+function findButton(s: Sandbox, user: string, actionId: string): { ts: string; value?: string } | null {
+  const all: ThreadedMessage[] = s.driver.screen(user).messages.flatMap((m) => [m, ...m.replies.map((r) => ({ ...r, replies: [] }))]);
+  for (const m of all.reverse()) {
+    const hit = new RegExp(`"action_id":"${actionId}"(?:,"value":"([^"]*)")?`).exec(JSON.stringify(m.blocks ?? []));
+    if (hit) return { ts: m.ts, ...(hit[1] !== undefined ? { value: hit[1] } : {}) };
+  }
+  return null;
+}
+
+test('the sandbox world: the seeded failure is diagnosed, a release runs to its end under the controls, and only the person who asked sees private answers', async () => {
+  const s = await startSandbox({ logLevel: 'warn' });
+  try {
+    const r = await s.driver.command(U.alice, '/sync-status');
+    assert.ok(r.ok);
+    const report = await until('the report', () => s.driver.screen(U.alice).messages.find((m) => m.ephemeralTo === U.alice && /authentication failed/i.test(textOf(m))));
+    assert.match(textOf(report), /v0\.1\.0b39/, 'the missing tag is named');
+    assert.equal(s.driver.screen(U.bob).messages.some((m) => m.ts === report.ts), false, 'bob does not see alice’s private report');
+
+    assert.ok((await s.driver.command(U.alice, '/release v0.1.0b39')).ok);
+    const confirm = await until('the confirm button', () => findButton(s, U.alice, 'release_confirm'));
+    assert.ok((await s.driver.click(U.alice, { messageTs: confirm.ts, actionId: 'release_confirm', ...(confirm.value ? { value: confirm.value } : {}) })).ok);
+    const run = await until('the dispatched run', () => s.controls.runs().find((x) => x.workflow === 'release.yml' && x.event === 'workflow_dispatch'));
+    s.controls.finish(run.id);
+    assert.equal(s.controls.runs().find((x) => x.id === run.id)?.conclusion, 'success');
+    await until('the release message to show success', () => s.driver.screen(U.carol).messages.find((m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /succeeded|success|published|:white_check_mark:/i.test(textOf(m))), 20_000);
+
+    assert.equal((await s.driver.command(U.alice, 'hello')).ok, false, 'plain text is not a command');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('sandbox controls: the next sync follows the token in GHE_TOKEN; a working token brings the mirror up to date', async () => {
+  const s = await startSandbox({ logLevel: 'warn' });
+  try {
+    assert.equal(s.controls.tokenWorks(), false, 'the seeded token has expired');
+    const failing = s.controls.pushTag('v0.1.0b40');
+    s.controls.finish(failing);
+    const failed = s.controls.runs().find((x) => x.id === failing);
+    assert.equal(failed?.jobs.find((j) => j.key === 'sync-to-ghe')?.conclusion, 'failure');
+
+    const token = s.controls.createToken('GHE_TOKEN');
+    assert.equal(s.controls.secrets().find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated, false);
+    s.github.setSecret(s.seed.github.repo, 'GHE_TOKEN', { value: token });
+    assert.equal(s.controls.secrets().find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated, true);
+    assert.equal(s.controls.tokenWorks(), true);
+    const passing = s.controls.pushTag('v0.1.0b41');
+    s.controls.finish(passing);
+    assert.equal(s.controls.runs().find((x) => x.id === passing)?.conclusion, 'success');
+    assert.ok(s.ghe.state.repo(s.seed.ghe.repo).tags.has('v0.1.0b41'), 'the mirror has the new tag');
+    assert.ok(s.ghe.state.repo(s.seed.ghe.repo).tags.has('v0.1.0b39'), 'and the one it lacked');
+
+    s.controls.syncMode = 'push-rejected';
+    const rejected = s.controls.pushTag('v0.1.0b42');
+    s.controls.finish(rejected);
+    assert.equal(s.controls.runs().find((x) => x.id === rejected)?.conclusion, 'failure');
+  } finally {
+    await s.stop();
+  }
+});
