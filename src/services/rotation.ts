@@ -243,9 +243,9 @@ export async function promptEnter(deps: AppDeps, client: WebClient, r: Rotation,
  * Looks at whatever the rotation waits on by itself: its approval request, the
  * verification run, the old deploy key to delete. Comes back while it still waits.
  */
-async function watchOnce(deps: AppDeps, client: WebClient, rotationId: string): Promise<Rotation | null> {
+async function watchOnce(deps: AppDeps, client: WebClient, rotationId: string): Promise<{ rotation: Rotation | null; deleteFailed: boolean }> {
   let r = await deps.store.rotations.get(rotationId);
-  if (!r || r.status !== 'active') return r;
+  if (!r || r.status !== 'active') return { rotation: r, deleteFailed: false };
   const { view } = await changeOf(deps, r);
   if (view && r.state.changeStatus) {
     const res = await advance(deps, client, r.id, { kind: 'change_seen', change: view });
@@ -260,22 +260,29 @@ async function watchOnce(deps: AppDeps, client: WebClient, rotationId: string): 
   if (r.secretKind === 'deploy-key' && r.state.replacedAt && r.state.old.state === 'waiting' && key && (r.state.verify.state === 'passed' || r.state.verify.state === 'skipped')) {
     const ev = await deleteOldDeployKey(deps, key);
     if (ev) r = (await advance(deps, client, r.id, ev)).rotation ?? r;
+    else return { rotation: r, deleteFailed: true };
   }
-  return r;
+  return { rotation: r, deleteFailed: false };
 }
 
-const Payload = z.object({ rotationId: z.string(), render: z.boolean().optional() });
+/** A mirror that keeps refusing to delete the old key is asked less and less often: 15 s, 30 s, … at most hourly. */
+export function deleteRetrySeconds(failures: number): number {
+  return Math.min(WATCH_SECONDS.run * 2 ** Math.max(0, failures - 1), 3600);
+}
+
+const Payload = z.object({ rotationId: z.string(), render: z.boolean().optional(), deleteFailures: z.number().int().min(0).optional() });
 
 export function rotationWatcher(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: ROTATION_WATCH,
     leaseSeconds: 120,
     async run(job: Job): Promise<JobResult> {
-      const { rotationId } = Payload.parse(job.payload);
-      const r = await watchOnce(deps, client, rotationId);
+      const { rotationId, deleteFailures = 0 } = Payload.parse(job.payload);
+      const { rotation: r, deleteFailed } = await watchOnce(deps, client, rotationId);
       if (!r || !needsWatching(r)) return { kind: 'done' };
-      const seconds = r.state.changeStatus ? WATCH_SECONDS.approval : WATCH_SECONDS.run;
-      return { kind: 'again', at: new Date(deps.now().getTime() + seconds * 1000) };
+      const failures = deleteFailed ? deleteFailures + 1 : 0;
+      const seconds = failures > 0 ? deleteRetrySeconds(failures) : r.state.changeStatus ? WATCH_SECONDS.approval : WATCH_SECONDS.run;
+      return { kind: 'again', at: new Date(deps.now().getTime() + seconds * 1000), payload: { rotationId, deleteFailures: failures } };
     },
   };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, submitValue, textOf } from '../helpers/secrets.js';
+import { everythingTheBotKept } from '../helpers/canary.js';
 import { checklistText, openModalFrom, requestsTo, rotationOf, startRotation, submitOldToken, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
 
 const R = ACTION_IDS;
@@ -84,6 +85,12 @@ describe('/rotate a classic token (GHE_TOKEN)', () => {
         assert.ok(audit.includes(a), `audit has ${a}: ${audit.join(' ')}`);
       }
       assert.equal(audit.filter((a) => a.includes(':error:')).length, 0, `no errors: ${h.logs.filter((l) => /slack_error|"level":[45]0/.test(l)).join('\n').slice(0, 3000)}`);
+
+      // Canary: neither the new token nor the old one was logged, posted or stored.
+      const kept = await everythingTheBotKept(h);
+      assert.ok(kept.length > 10_000);
+      assert.equal(kept.includes(newToken), false, 'the new token is nowhere');
+      assert.equal(kept.includes(h.seed.ghe.syncToken), false, 'the old token is nowhere');
 
       // A click on the finished rotation's buttons changes nothing, privately.
       const late = await h.click({ actionId: R.rotationCancel, value: rotation.id });

@@ -98,4 +98,41 @@ describe('/rotate a deploy key, fully automated', { skip: sshKeygen ? false : 's
       assert.equal(all.includes(body.slice(0, 60)), false, 'the private key is nowhere');
       assert.equal(all.includes('OPENSSH PRIVATE KEY'), false);
     }));
+  test('a mirror that refuses to delete the old key is asked again later and later (15 s, 30 s, 60 s), and the key goes once it answers', () =>
+    withHarness(withDeployKeySecret, async (h) => {
+      await addDeployKey(h, await oldPublicKey(), 'GHE_DEPLOY_KEY (2025)');
+      const { rotation, ts } = await startRotation(h, 'GHE_DEPLOY_KEY');
+      await h.click({ actionId: ACTION_IDS.rotationGenerate, value: rotation.id });
+      await h.click({ actionId: ACTION_IDS.secretApprove, value: await threadApproval(h, ts), user: USERS.bob });
+      await waitChecklist(h, ts, /GHE_DEPLOY_KEY` replaced/);
+      // Refused (a 403 is not retried by the client) until the mirror is fixed.
+      h.ghe.failNext({ method: 'DELETE', path: /\/keys\/\d+$/ }, { status: 403, times: 100, body: { message: 'Resource not accessible by integration' } });
+      await eventually(() => requestsTo(h.github, 'POST', /\/actions\/jobs\/\d+\/rerun$/).some((r) => r.status === 201), 'the sync job to be re-run');
+      h.github.completeRun(h.seed.github.lastPublishRunId ?? 0, {});
+      const deletes = () => requestsTo(h.ghe, 'DELETE', /\/keys\/\d+$/);
+      const gaps: number[] = [];
+      h.bot.advance(16_000);
+      await eventually(() => deletes().length >= 1, 'the deletion right after verification', 10_000);
+      h.bot.advance(16_000);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await eventually(() => deletes().length >= attempt + 1, `watcher delete attempt ${attempt}`, 10_000);
+        // The watcher has put itself back in the queue: how far ahead?
+        let runAt = 0;
+        await eventually(async () => {
+          const job = await h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'rotation.watch').where('status', '=', 'pending').executeTakeFirst();
+          runAt = job ? new Date(job.run_at).getTime() : 0;
+          const payload = typeof job?.payload === 'string' ? (JSON.parse(job.payload) as { deleteFailures?: number }) : null;
+          return runAt > 0 && payload?.deleteFailures === attempt;
+        }, `the watcher to note failure ${attempt}`);
+        const gap = Math.round((runAt - h.bot.deps.now().getTime()) / 1000);
+        gaps.push(gap);
+        h.bot.advance(gap * 1000 + 1000);
+      }
+      assert.ok(gaps[0]! >= 13 && gaps[0]! <= 15, `first gap ${gaps[0]}`);
+      assert.ok(gaps[1]! >= 28 && gaps[1]! <= 30, `second gap ${gaps[1]}`);
+      assert.ok(gaps[2]! >= 58 && gaps[2]! <= 60, `third gap ${gaps[2]}`);
+      h.ghe.clearFailures();
+      await waitChecklist(h, ts, /Rotation complete/, 15_000);
+      assert.equal(deletes().filter((r) => r.status === 204).length, 1, 'deleted once it answered');
+    }));
 });
