@@ -101,7 +101,8 @@ export class GitHubControls {
     const r = this.run(runId);
     if (r.status === 'completed') return `run ${runId} has already ended (${r.conclusion ?? 'no conclusion'})`;
     const job = r.jobs.find((j) => j.status !== 'completed');
-    const outcomes: Record<string, JobOutcome> = job ? { [job.key]: { conclusion: 'failure', failedStep: 'Run', log: 'Error: the sandbox failed this job on request.' } } : {};
+    // No failedStep: the fake fails the job's last step of its own (a fixed name such as 'Run' is not a step of every job).
+    const outcomes: Record<string, JobOutcome> = job ? { [job.key]: { conclusion: 'failure', log: 'Error: the sandbox failed this job on request.' } } : {};
     this.github.completeRun(runId, outcomes);
     return `run ${runId} failed${job ? ` at ${job.name}` : ''}`;
   }
