@@ -9,6 +9,7 @@ import * as rotationNext from './rotationNext.js';
 import * as rotationCancel from './rotationCancel.js';
 import * as rotationOld from './rotationOld.js';
 import * as rotationRetryVerify from './rotationRetryVerify.js';
+import * as rotationStart from './rotationStart.js';
 import * as staleButton from './staleButton.js';
 
 export function register(app: App, deps: AppDeps): void {
@@ -21,6 +22,7 @@ export function register(app: App, deps: AppDeps): void {
   rotationCancel.register(app, deps);
   rotationOld.register(app, deps);
   rotationRetryVerify.register(app, deps);
+  rotationStart.register(app, deps);
   // Last: answers clicks that no listener above knows.
   staleButton.register(app, deps);
 }

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { parseSecretTarget } from '../core/secrets/command.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { startRotation } from '../services/rotation.js';
+import { requestRotation } from '../services/rotation.js';
 import { rotationText } from '../ui/rotation.js';
 import { text, USAGE } from '../ui/messages.js';
 
@@ -29,15 +29,8 @@ export function register(app: App, deps: AppDeps): void {
     const { repo, secret } = args;
     await ack();
     await letWaitingAcksGoFirst();
-    if (!(await deps.access.allowed(client, user, deps.config.file.access.release))) {
-      await respond({ response_type: 'ephemeral', text: rotationText.notAllowed(repo.shortName) });
-      return audit('refused:access', repo.github);
-    }
-    const res = await startRotation(deps, client, { repo, secret, user, channel: repo.channel ?? command.channel_id });
-    if (res.kind === 'refused') {
-      await respond({ response_type: 'ephemeral', text: res.text });
-      return audit(`refused:${res.why}`, repo.github);
-    }
-    await respond({ response_type: 'ephemeral', text: rotationText.started(secret.name, res.rotation.channel) });
+    const res = await requestRotation(deps, client, { repo, secret, user, channel: command.channel_id });
+    await respond({ response_type: 'ephemeral', text: res.text });
+    if (res.outcome !== 'started') return audit(res.outcome, repo.github);
   });
 }

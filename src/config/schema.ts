@@ -85,11 +85,20 @@ export const ApprovalsConfig = z.object({
 });
 export type ApprovalsConfig = z.infer<typeof ApprovalsConfig>;
 
+export const RemindersConfig = z.object({
+  /** Daily reminders in each repo's channel 30, 7 and 1 days before a secret's age limit or token expiry. */
+  enabled: z.boolean().default(true),
+  /** Hour of day (UTC) of the daily check; it also runs at every start. */
+  hourUtc: z.number().int().min(0).max(23).default(9),
+});
+export type RemindersConfig = z.infer<typeof RemindersConfig>;
+
 export const FileConfig = z
   .object({
     repos: z.array(RepoConfig).min(1, 'configure at least one repository'),
     access: AccessConfig.default({ release: [], approve: [] }),
     approvals: ApprovalsConfig.default({ expiresMinutes: 60 }),
+    reminders: RemindersConfig.default({ enabled: true, hourUtc: 9 }),
   })
   .superRefine((cfg, ctx) => {
     // Short names must be unique, and required as soon as there is more than one repo.

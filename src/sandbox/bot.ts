@@ -31,7 +31,7 @@ export const GHES_PRIMARY_HOST = 'github.example.com';
 export const SANDBOX_SIGNING_SECRET = 'test-signing-secret-5d41402abc4b2a76';
 export const SANDBOX_BOT_TOKEN = 'xoxb-0000000001-test-bot-token';
 
-export type BotConfigYaml = { repos: Array<Record<string, unknown>>; access: Record<string, string[]> };
+export type BotConfigYaml = { repos: Array<Record<string, unknown>>; access: Record<string, string[]>; reminders?: Record<string, unknown> };
 
 export interface BotOnFakesOptions {
   slackApiUrl: string;
@@ -53,6 +53,8 @@ export interface BotOnFakesOptions {
   workerIdleMs?: number;
   /** HTTP port for the bot (default: any free one). */
   port?: number;
+  /** Daily rotation reminders (`reminders.enabled`); default on, as in production. */
+  reminders?: boolean;
 }
 
 export interface BotOnFakes {
@@ -77,7 +79,11 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
   const repo = { ...seed.repoConfig, channel: SANDBOX_CHANNEL } as Record<string, unknown> & typeof seed.repoConfig;
   if (repo.sync) repo.sync = { ...repo.sync, mirror: { ...repo.sync.mirror, apiUrl: `https://${GHE_HOST}/api/v3` } };
   repo.secrets = repo.secrets.map((s) => ({ ...s, host: s.host.includes('ghe') ? `https://${GHE_HOST}` : s.host }));
-  const yaml: BotConfigYaml = { repos: [repo as Record<string, unknown>], access: { release: [SANDBOX_USERS.alice], approve: [SANDBOX_USERS.bob] } };
+  const yaml: BotConfigYaml = {
+    repos: [repo as Record<string, unknown>],
+    access: { release: [SANDBOX_USERS.alice], approve: [SANDBOX_USERS.bob] },
+    reminders: { enabled: o.reminders ?? true },
+  };
   o.config?.(yaml, seed);
   const configPath = join(dir, 'chatops.yml');
   await writeFile(configPath, toYaml(yaml));

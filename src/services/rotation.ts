@@ -97,6 +97,22 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
   return { kind: 'started', rotation: started };
 }
 
+/**
+ * A person asks for a rotation (`/rotate`, or "Start rotation" on a reminder or a leak
+ * warning): their access is checked, then the rotation starts in the repo's channel.
+ * Returns the private answer for them and the outcome for the audit log.
+ */
+export async function requestRotation(
+  deps: AppDeps,
+  client: WebClient,
+  o: { repo: ResolvedRepo; secret: SecretConfig; user: string; channel: string },
+): Promise<{ text: string; outcome: string }> {
+  if (!(await deps.access.allowed(client, o.user, deps.config.file.access.release))) return { text: rotationText.notAllowed(o.repo.shortName), outcome: 'refused:access' };
+  const res = await startRotation(deps, client, { ...o, channel: o.repo.channel ?? o.channel });
+  if (res.kind === 'refused') return { text: res.text, outcome: `refused:${res.why}` };
+  return { text: rotationText.started(o.secret.name, res.rotation.channel), outcome: 'started' };
+}
+
 /** The current approval request of a rotation, as the core sees it. */
 async function changeOf(deps: AppDeps, r: Rotation): Promise<{ view: ChangeView | null; change: SecretChange | null }> {
   if (!r.state.changeId) return { view: null, change: null };

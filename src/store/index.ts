@@ -8,6 +8,7 @@ import { reports, type Reports } from './reports.js';
 import { releases, type Releases } from './releases.js';
 import { secretChanges, type SecretChanges } from './secretChanges.js';
 import { rotations, type Rotations } from './rotations.js';
+import { reminders, type Reminders } from './reminders.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -18,6 +19,7 @@ export type { Reports, SavedReport } from './reports.js';
 export { Release, type Releases } from './releases.js';
 export { SecretChange, SecretChangeAction, type CreateResult, type NewSecretChange, type SecretChanges } from './secretChanges.js';
 export type { NewRotation, Rotations, StartResult } from './rotations.js';
+export type { Reminders } from './reminders.js';
 export type { Database } from './schema.js';
 
 export interface Store {
@@ -30,6 +32,7 @@ export interface Store {
   releases: Releases;
   secretChanges: SecretChanges;
   rotations: Rotations;
+  reminders: Reminders;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +66,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     releases: releases(db),
     secretChanges: secretChanges(db, dialect),
     rotations: rotations(db),
+    reminders: reminders(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

@@ -153,6 +153,16 @@ export interface RotationsTable {
   finished_by: string | null;
 }
 
+export interface RemindersSentTable {
+  /** core/reminders/due.ts reminderKey: repo, secret, basis, deadline, threshold. */
+  key: string;
+  repo: string;
+  secret: string;
+  claimed_at: Ms;
+  channel: string | null;
+  message_ts: string | null;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
@@ -160,4 +170,5 @@ export interface Database {
   releases: ReleasesTable;
   secret_changes: SecretChangesTable;
   rotations: RotationsTable;
+  reminders_sent: RemindersSentTable;
 }

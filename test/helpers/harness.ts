@@ -38,6 +38,11 @@ export interface HarnessOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** PostgreSQL schema to use (e.g. another bot's, for two replicas on one database); default: a new one. */
   pgSchema?: string;
+  /**
+   * Daily rotation reminders. Off unless a test asks: the default seed's GHE_TOKEN is
+   * overdue, and its start-up reminder would be one more channel message in every test.
+   */
+  reminders?: boolean;
 }
 
 export interface Harness {
@@ -97,6 +102,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
     ...(onPostgres ? { postgres: { url: PG_URL, schema: pgSchema } } : o.dbFile ? { dbFile: o.dbFile } : {}),
     logLevel: o.logLevel ?? 'debug',
     ...(o.tuning ? { tuning: o.tuning } : {}),
+    reminders: o.reminders ?? false,
   });
   return {
     ...bot,

@@ -150,7 +150,7 @@ function storeSuite(backend: Backend): void {
         assert.equal(again.dialect, backend.name);
         await again.ping();
         const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations']);
+        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders']);
       } finally {
         await again.close();
       }
@@ -163,7 +163,7 @@ function storeSuite(backend: Backend): void {
       try {
         assert.deepEqual(opened.filter((r) => r.status === 'rejected'), [], 'every open succeeded');
         const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(stores[0]!.db);
-        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations']);
+        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders']);
         for (const s of stores) await s.jobs.enqueue({ kind: 'race', payload: null });
         const count = await stores[1]!.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
         assert.equal(Number(count.n), 3);
@@ -219,6 +219,25 @@ function storeSuite(backend: Backend): void {
         assert.deepEqual(e?.detail, { secretName: 'GHE_TOKEN', value: '[redacted]', note: 'pasted [redacted] here', deep: [{ token: '[redacted]' }] });
         const raw = await store.db.selectFrom('audit_log').select('detail').where('id', '=', Number(e!.id)).executeTakeFirstOrThrow();
         assert.ok(!raw.detail?.includes('s3cret') && !raw.detail?.includes(pat));
+      });
+    });
+
+    describe('reminders', () => {
+      test('a reminder is claimed by one caller of many, once; a released claim can be taken again, a sent one cannot', async () => {
+        const key = `o/r:GHE_TOKEN:age:2030-01-01:7:${Math.random()}`;
+        const second = await backend.open();
+        try {
+          const claims = await Promise.all([store, second, store, second].map((s) => s.reminders.claim({ key, repo: 'o/r', secret: 'GHE_TOKEN' })));
+          assert.equal(claims.filter(Boolean).length, 1);
+          await store.reminders.release(key);
+          assert.equal(await second.reminders.claim({ key, repo: 'o/r', secret: 'GHE_TOKEN' }), true, 'released: taken again');
+          await second.reminders.sent(key, 'C1', '1.2');
+          await store.reminders.release(key);
+          assert.equal(await store.reminders.claim({ key, repo: 'o/r', secret: 'GHE_TOKEN' }), false, 'sent: never again');
+          assert.deepEqual(await store.reminders.get(key), { key, channel: 'C1', messageTs: '1.2' });
+        } finally {
+          await second.close();
+        }
       });
     });
 

@@ -5,6 +5,7 @@ import { releases } from './0002_releases.js';
 import { auditChain } from './0003_audit_chain.js';
 import { secretChanges } from './0004_secret_changes.js';
 import { rotations } from './0005_rotations.js';
+import { reminders } from './0006_reminders.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -17,6 +18,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0003_audit_chain': auditChain(),
     '0004_secret_changes': secretChanges(),
     '0005_rotations': rotations(),
+    '0006_reminders': reminders(),
   };
   return { getMigrations: async () => migrations };
 }

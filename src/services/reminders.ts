@@ -1,0 +1,96 @@
+import type { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import { dueReminders, type SecretDates } from '../core/reminders/due.js';
+import { ActionsGateway } from '../github/actionsGateway.js';
+import { isChatOpsError } from '../errors.js';
+import { callSlack } from '../slack/slackErrors.js';
+import { renderReminder } from '../ui/reminders.js';
+import type { Job } from '../store/index.js';
+import type { JobHandler, JobResult } from '../worker/runner.js';
+
+/** The daily check; one job for all replicas (its dedupe key), re-queued for the next day by whoever ran it. */
+export const REMINDERS_DAILY = 'reminders.daily';
+const DEDUPE_KEY = 'reminders:daily';
+/** The next daily check: at `hourUtc` (configuration `reminders.hourUtc`, default 09:00 UTC). */
+export function nextReminderRun(now: Date, hourUtc: number): Date {
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hourUtc));
+  if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
+  return next;
+}
+
+/** At start-up: make sure the daily check exists, and run it now (a new deployment learns what is due without waiting for 09:00). */
+export async function ensureReminderJob(deps: AppDeps): Promise<void> {
+  if (!deps.config.file.reminders.enabled) return;
+  await deps.store.jobs.enqueue({ kind: REMINDERS_DAILY, payload: {}, dedupeKey: DEDUPE_KEY, runAt: deps.now(), sooner: true }, deps.now());
+}
+
+/** Dates of every configured secret: `updated_at` from GitHub (one list per repo), expiry from the last approved replacement's checks. */
+async function secretDates(deps: AppDeps): Promise<SecretDates[]> {
+  const all: SecretDates[] = [];
+  for (const repo of deps.config.repos) {
+    if (repo.secrets.length === 0) continue;
+    let listed: Map<string, string> | null = null;
+    try {
+      const gw = new ActionsGateway(await deps.github.forRepo(repo.owner, repo.repo));
+      listed = new Map((await gw.listSecrets({ owner: repo.owner, name: repo.repo })).map((s) => [s.name.toUpperCase(), s.updatedAt]));
+    } catch (e) {
+      if (!isChatOpsError(e)) throw e;
+      // Without GitHub's dates the recorded expiries still count.
+      deps.logger.warn({ err: e, repo: repo.github }, 'reminders: secrets not listed');
+    }
+    for (const s of repo.secrets) {
+      const last = await deps.store.secretChanges.lastDone(repo.github, s.name, 'replace');
+      const expiresAt = last?.facts.expiresAt ? new Date(last.facts.expiresAt) : null;
+      const updated = listed?.get(s.name.toUpperCase());
+      all.push({ repo: repo.github, secret: s.name, maxAgeDays: s.maxAgeDays, updatedAt: updated ? new Date(updated) : null, expiresAt });
+    }
+  }
+  return all;
+}
+
+/** Posts what is due, each reminder once: claimed in the store first, given back if the post fails. */
+export async function sendDueReminders(deps: AppDeps, client: WebClient): Promise<number> {
+  const now = deps.now();
+  let sent = 0;
+  for (const r of dueReminders(await secretDates(deps), now)) {
+    const repo = deps.config.repos.find((x) => x.github === r.repo);
+    const secret = repo?.secrets.find((s) => s.name === r.secret);
+    if (!repo || !secret) continue;
+    if (!repo.channel) {
+      deps.logger.warn({ repo: r.repo, secret: r.secret }, 'reminder due but the repository has no channel configured');
+      continue;
+    }
+    if (!(await deps.store.reminders.claim({ key: r.key, repo: r.repo, secret: r.secret }, now))) continue;
+    const active = await deps.store.rotations.active(r.repo, r.secret);
+    try {
+      const posted = await callSlack('post a reminder', () =>
+        client.chat.postMessage({ channel: repo.channel ?? '', ...renderReminder(r, { repoName: repo.shortName, maxAgeDays: secret.maxAgeDays, rotationActive: Boolean(active) }), unfurl_links: false }),
+      );
+      await deps.store.reminders.sent(r.key, repo.channel, posted.ts ?? '');
+      sent += 1;
+      await deps.store.audit.record({ actor: 'system', action: 'reminder', repo: r.repo, outcome: 'sent', detail: { secret: r.secret, basis: r.basis, threshold: r.threshold, deadline: r.deadline.toISOString() } }, now);
+    } catch (e) {
+      await deps.store.reminders.release(r.key);
+      deps.logger.warn({ err: e, repo: r.repo, secret: r.secret }, 'reminder not posted; the next run tries again');
+    }
+  }
+  return sent;
+}
+
+export function reminderScheduler(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: REMINDERS_DAILY,
+    leaseSeconds: 300,
+    async run(_job: Job): Promise<JobResult> {
+      // Turned off since it was queued: the job ends; turning it on again starts it at the next start-up.
+      if (!deps.config.file.reminders.enabled) return { kind: 'done' };
+      try {
+        await sendDueReminders(deps, client);
+      } catch (e) {
+        // A bad day (store or GitHub down) must not end the daily schedule: tomorrow's run catches up.
+        deps.logger.error({ err: e }, 'reminders: the daily check failed');
+      }
+      return { kind: 'again', at: nextReminderRun(deps.now(), deps.config.file.reminders.hourUtc) };
+    },
+  };
+}
