@@ -13,8 +13,8 @@ import type { RotationTarget } from './rotation.js';
 import { apiUrlForHost } from './secretTargets.js';
 
 /** How often, after GitHub accepted the revocation, the bot asks whether the token is dead yet. */
-const PROOF_TRIES = 4;
-const PROOF_SPACING_MS = 750;
+export const PROOF_TRIES = 4;
+export const PROOF_SPACING_MS = 750;
 
 /** Problems found without asking anyone (for the modal's field error). Null: go on. */
 export function precheckOldToken(value: string, newLast4: string | null): string | null {
@@ -65,7 +65,7 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
 }
 
 /** Who sends the revocation: nobody on github.com (it must be unauthenticated), the bot's credential on a GHES host. */
-function revokerFor(deps: AppDeps, apiUrl: string): GitHubClient | null {
+export function revokerFor(deps: AppDeps, apiUrl: string): GitHubClient | null {
   const ghes = /\/api\/v3\/?$/.test(apiUrl);
   if (!ghes) return deps.github.anonymous(apiUrl);
   const mirror = deps.config.repos.map((x) => x.sync?.mirror).find((m) => m?.apiUrl === apiUrl);

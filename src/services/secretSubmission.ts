@@ -1,0 +1,73 @@
+import type { WebClient } from '@slack/web-api';
+import type { ResolvedRepo } from '../config/load.js';
+import type { SecretConfig } from '../config/schema.js';
+import type { AppDeps } from '../deps.js';
+import { findRepo } from '../core/commandArgs.js';
+import { nextStep } from '../core/rotation/decide.js';
+import type { Rotation } from '../core/rotation/state.js';
+import { findSecret } from '../core/secrets/command.js';
+import { rotationText } from '../ui/rotation.js';
+import { secretText } from '../ui/secretChange.js';
+import { attachChange } from './rotation.js';
+import { ROTATION_ORIGIN } from './rotationJobs.js';
+import { requestChange } from './secretChange.js';
+import type { ReplacementCheck } from './secretReplace.js';
+
+/**
+ * What the two ways of entering a new value (the Slack modal and the masked page)
+ * share: who may submit it now, and what happens once it is checked and sealed.
+ */
+export interface Submission {
+  user: string;
+  repo: string;
+  secret: string;
+  /** Where a request outside a rotation is posted. */
+  channel: string;
+  rotation?: string;
+}
+
+export type Admission =
+  | { ok: true; repo: ResolvedRepo; secret: SecretConfig; rotation: Rotation | null }
+  | { ok: false; outcome: string; text: string; repo?: string };
+
+const plain = (s: string) => s.replace(/[`*]/g, '');
+
+/** Whether this person may submit a new value for this secret now. Refusals are plain sentences (a modal field shows no mrkdwn). */
+export async function admitReplacement(deps: AppDeps, client: WebClient, s: Submission): Promise<Admission> {
+  const repo = findRepo(deps.config.repos, s.repo);
+  const secret = repo ? findSecret(repo, s.secret) : undefined;
+  if (!repo || !secret) return { ok: false, outcome: 'refused:form', text: secretText.formGone };
+  const refuse = (outcome: string, text: string): Admission => ({ ok: false, outcome, text: plain(text), repo: repo.github });
+  if (!(await deps.access.allowed(client, s.user, deps.config.file.access.release))) return refuse('refused:access', secretText.notAllowed(repo.shortName));
+  const rotation = s.rotation ? await deps.store.rotations.get(s.rotation) : null;
+  if (s.rotation) {
+    const why =
+      !rotation || rotation.status !== 'active'
+        ? rotationText.refused.not_active
+        : rotation.requestedBy !== s.user
+          ? rotationText.notRequester
+          : nextStep(rotation).kind !== 'enter'
+            ? rotationText.refused.not_now
+            : null;
+    if (why) return refuse('refused:rotation', why);
+  } else if (await deps.store.rotations.active(repo.github, secret.name)) {
+    return refuse('busy:rotation', rotationText.busy(secret.name));
+  }
+  if (await deps.store.secretChanges.open(repo.github, secret.name, deps.now())) return refuse('busy', secretText.busy(secret.name, null));
+  return { ok: true, repo, secret, rotation };
+}
+
+/** Posts the approval request for a checked, sealed value (in the rotation's thread when there is one). `text` is mrkdwn. */
+export async function sendReplacement(
+  deps: AppDeps,
+  client: WebClient,
+  o: { user: string; channel: string; repo: ResolvedRepo; secret: SecretConfig; rotation: Rotation | null; check: Extract<ReplacementCheck, { ok: true }> },
+): Promise<{ ok: boolean; text: string; channel?: string }> {
+  const { rotation, secret } = o;
+  const where = rotation ? { channel: rotation.channel, threadTs: rotation.messageTs, origin: `${ROTATION_ORIGIN}${rotation.id}` } : { channel: o.channel };
+  const res = await requestChange(deps, client, { repo: o.repo, secret, action: 'replace', user: o.user, ...where, facts: o.check.facts, sealed: o.check.sealed });
+  if (res.kind !== 'created') return { ok: false, text: res.text };
+  const attached = rotation ? await attachChange(deps, client, rotation.id, res.change) : { ok: true as const };
+  if (!attached.ok) return { ok: false, text: attached.text };
+  return { ok: true, text: `${secretText.requested(secret.name, res.change.channel)} Nothing changes until an approver agrees.`, channel: res.change.channel };
+}
