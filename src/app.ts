@@ -33,7 +33,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   const deps: AppDeps = { ...baseDeps, wake: () => worker.kick() };
   const { env } = deps.config;
   const logger = slackLogger(deps.logger, 'bolt');
-  const routes = customRoutes(deps);
+  const routes = customRoutes(deps, () => app.client);
   let server: Server | undefined;
 
   const receiver: Receiver = env.SLACK_APP_TOKEN

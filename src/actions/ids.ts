@@ -13,6 +13,10 @@ export const ACTION_IDS = {
   rotationRevokeOld: 'rotation_revoke_old',
   rotationConfirmOld: 'rotation_confirm_old',
   rotationRetryVerify: 'rotation_retry_verify',
+  /** "Use a masked page": mints a one-time entry link (needs HTTP mode and PUBLIC_URL). */
+  rotationMaskedPage: 'rotation_masked_page',
+  /** The link button to that page: Slack still sends the click, which is only acknowledged. */
+  rotationMaskedOpen: 'rotation_masked_open',
   /** "Start rotation" on a reminder or a leak warning; value: core/rotation/startRef. */
   rotationStart: 'rotation_start',
 } as const;

@@ -10,6 +10,7 @@ import * as rotationCancel from './rotationCancel.js';
 import * as rotationOld from './rotationOld.js';
 import * as rotationRetryVerify from './rotationRetryVerify.js';
 import * as rotationStart from './rotationStart.js';
+import * as rotationMaskedPage from './rotationMaskedPage.js';
 import * as staleButton from './staleButton.js';
 
 export function register(app: App, deps: AppDeps): void {
@@ -23,6 +24,7 @@ export function register(app: App, deps: AppDeps): void {
   rotationOld.register(app, deps);
   rotationRetryVerify.register(app, deps);
   rotationStart.register(app, deps);
+  rotationMaskedPage.register(app, deps);
   // Last: answers clicks that no listener above knows.
   staleButton.register(app, deps);
 }

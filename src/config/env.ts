@@ -35,6 +35,13 @@ export const Env = z
     GITHUB_WEBHOOK_SECRET: optionalNonEmpty,
     CHATOPS_CONFIG: optionalNonEmpty.transform((v) => v ?? './chatops.yml'),
     DATABASE_URL: optionalNonEmpty.transform((v) => v ?? './data/chatops.sqlite'),
+    /**
+     * Where people's browsers reach this bot (HTTP mode), e.g. https://chatops.example.com.
+     * Set, it turns on the one-time masked entry page of /rotate (an extension of the contract).
+     */
+    PUBLIC_URL: optionalNonEmpty
+      .pipe(z.string().url('must be a URL').regex(/^https?:\/\//, 'must be an http(s) URL').optional())
+      .transform((u) => u?.replace(/\/+$/, '')),
     LOG_LEVEL: optionalNonEmpty.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()).transform((v) => v ?? 'info'),
   });
 export type Env = z.infer<typeof Env>;

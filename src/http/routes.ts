@@ -1,8 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { verifyGitHubSignature } from './webhookSignature.js';
 import { metrics } from './metrics.js';
+import { readBody } from './body.js';
+import { entryPageRoutes } from './entryPage.js';
+import { maskedPageEnabled } from '../services/entryLinks.js';
+import type { WebClient } from '@slack/web-api';
 
 const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024; // GitHub caps payloads at 25 MB
 
@@ -11,21 +15,14 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** Health, readiness, metrics and the GitHub webhook endpoint, served beside Slack's `/slack/events`. */
-export function customRoutes(deps: AppDeps): CustomRoute[] {
+/**
+ * Health, readiness, metrics and the GitHub webhook endpoint, served beside Slack's
+ * `/slack/events`; and the masked entry page where it is on. `client`: the app's Slack client.
+ */
+export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRoute[] {
   const log = deps.logger.child({ component: 'http' });
   return [
+    ...(maskedPageEnabled(deps) ? entryPageRoutes(deps, client) : []),
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
     {
       path: '/readyz',

@@ -13,6 +13,7 @@ import type { JobHandler, JobResult } from '../worker/runner.js';
 import { auditChange, syncMessage } from './secretChange.js';
 import { matchingDeployKey } from './secretRevoke.js';
 import { secretTarget } from './secretTargets.js';
+import { maskedPageEnabled } from './entryLinks.js';
 import { ROTATION_TICK, ROTATION_WATCH } from './rotationJobs.js';
 import { checkVerification, startVerification, deleteOldDeployKey } from './rotationVerify.js';
 
@@ -252,7 +253,7 @@ export async function ephemeral(deps: AppDeps, client: WebClient, r: Rotation, m
 }
 
 export async function promptEnter(deps: AppDeps, client: WebClient, r: Rotation, t: RotationTarget): Promise<void> {
-  await ephemeral(deps, client, r, renderEnterPrompt(r, secretSpec(deps, t), deps.now()));
+  await ephemeral(deps, client, r, renderEnterPrompt(r, secretSpec(deps, t), deps.now(), { maskedPage: maskedPageEnabled(deps) }));
 }
 
 /**

@@ -9,6 +9,7 @@ import { releases, type Releases } from './releases.js';
 import { secretChanges, type SecretChanges } from './secretChanges.js';
 import { rotations, type Rotations } from './rotations.js';
 import { reminders, type Reminders } from './reminders.js';
+import { entryLinks, type EntryLinks } from './entryLinks.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -20,6 +21,7 @@ export { Release, type Releases } from './releases.js';
 export { SecretChange, SecretChangeAction, type CreateResult, type NewSecretChange, type SecretChanges } from './secretChanges.js';
 export type { NewRotation, Rotations, StartResult } from './rotations.js';
 export type { Reminders } from './reminders.js';
+export { EntryLink, ENTRY_LINK_MAX_ATTEMPTS, type EntryLinks } from './entryLinks.js';
 export type { Database } from './schema.js';
 
 export interface Store {
@@ -33,6 +35,7 @@ export interface Store {
   secretChanges: SecretChanges;
   rotations: Rotations;
   reminders: Reminders;
+  entryLinks: EntryLinks;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -67,6 +70,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     secretChanges: secretChanges(db, dialect),
     rotations: rotations(db),
     reminders: reminders(db),
+    entryLinks: entryLinks(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

@@ -163,6 +163,20 @@ export interface RemindersSentTable {
   message_ts: string | null;
 }
 
+/** One-time masked entry pages (migration 0007). */
+export interface EntryLinksTable {
+  /** SHA-256 (hex) of the link's secret part; the link itself is never stored. */
+  token_hash: string;
+  rotation_id: string;
+  user_id: string;
+  created_at: Ms;
+  expires_at: Ms;
+  /** Set while a submission is checked, and for good once one went through. */
+  used_at: NullableMs;
+  done_at: NullableMs;
+  attempts: WithDefault<number>;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
@@ -171,4 +185,5 @@ export interface Database {
   secret_changes: SecretChangesTable;
   rotations: RotationsTable;
   reminders_sent: RemindersSentTable;
+  entry_links: EntryLinksTable;
 }

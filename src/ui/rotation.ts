@@ -17,6 +17,8 @@ export const ROTATION_ACTIONS = {
   confirmOld: ACTION_IDS.rotationConfirmOld,
   retryVerify: ACTION_IDS.rotationRetryVerify,
   start: ACTION_IDS.rotationStart,
+  maskedPage: ACTION_IDS.rotationMaskedPage,
+  maskedOpen: ACTION_IDS.rotationMaskedOpen,
 } as const;
 
 /** The "Start rotation" button of reminders and leak warnings (handled by actions/rotationStart.ts). */
@@ -195,17 +197,35 @@ export function renderRotation(r: Rotation, change: ChangeView | null): { text: 
 }
 
 /** Private prompt: create (tokens) or generate (deploy keys), then enter. */
-export function renderEnterPrompt(r: Rotation, s: SecretSpec, now: Date): { text: string; blocks: KnownBlock[] } {
+/** `maskedPage`: the bot can serve its one-time masked entry page (HTTP mode with PUBLIC_URL). */
+export function renderEnterPrompt(r: Rotation, s: SecretSpec, now: Date, o: { maskedPage?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const again = r.state.lastOutcome ? ':information_source: The last request did not go through, so nothing changed. ' : '';
   const blocks: KnownBlock[] = [...section(`${again}*Step 1: ${isToken(r) ? 'create the new token' : 'a new key pair'}* for ${code(r.secret)}`), ...section(createSteps(r, s, now).join('\n'))];
-  blocks.push(
-    actions([
-      isToken(r)
-        ? button({ text: 'Enter the new token', actionId: ROTATION_ACTIONS.enter, value: r.id, style: 'primary' })
-        : button({ text: 'Generate the key and ask for approval', actionId: ROTATION_ACTIONS.generate, value: r.id, style: 'primary' }),
-    ]),
-  );
+  if (!isToken(r)) {
+    blocks.push(actions([button({ text: 'Generate the key and ask for approval', actionId: ROTATION_ACTIONS.generate, value: r.id, style: 'primary' })]));
+    return { text: `Step 1 of the rotation of ${r.secret}`, blocks };
+  }
+  const buttons = [button({ text: 'Enter the new token', actionId: ROTATION_ACTIONS.enter, value: r.id, style: 'primary' })];
+  if (o.maskedPage) buttons.push(button({ text: 'Use a masked page', actionId: ROTATION_ACTIONS.maskedPage, value: r.id }));
+  blocks.push(actions(buttons));
+  if (o.maskedPage) blocks.push(context(`Slack cannot hide what you type. *Use a masked page* gives you a one-time link to a page on the bot with a hidden field (yours only, valid ${ENTRY_LINK_MINUTES} minutes).`));
   return { text: `Step 1 of the rotation of ${r.secret}`, blocks };
+}
+
+/** How long a masked entry link stays valid. */
+export const ENTRY_LINK_MINUTES = 10;
+
+/** Private reply to "Use a masked page": the link itself, which is as good as the rotation's enter step until it is used. */
+export function renderEntryLink(r: Rotation, url: string, expiresAt: Date): { text: string; blocks: KnownBlock[] } {
+  return {
+    text: `Your one-time page to enter the new ${r.secret}`,
+    blocks: [
+      ...section(
+        `:lock: *Your one-time page for ${code(r.secret)}*: open it, paste the new token into the hidden field and submit. It works once, for you alone, until ${slackDate(expiresAt.toISOString())}. Do not share the link; ask for a new one with *My next step* if it runs out.`,
+      ),
+      actions([button({ text: 'Open the masked page', actionId: ROTATION_ACTIONS.maskedOpen, value: r.id, url, style: 'primary' })]),
+    ],
+  };
 }
 
 /** Private prompt once the new token is in place: revoke the old one. */
@@ -271,6 +291,7 @@ export const rotationText = {
   notPosted: 'I could not post the rotation in the channel, so nothing was started. Invite me to the channel and try again.',
   unknown: 'I no longer know this rotation. Nothing changed.',
   notRequester: 'Only the person who started this rotation can do this step. Nothing changed.',
+  maskedPageOff: 'The masked page is not available on this bot (it needs HTTP mode and PUBLIC_URL). Use *Enter the new token* instead. Nothing changed.',
   notRequesterOrApprover: 'Only the person who started the rotation or an approver can do this. Nothing changed.',
   refused: {
     not_active: 'This rotation is already finished or cancelled. Nothing changed.',

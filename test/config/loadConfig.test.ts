@@ -108,6 +108,16 @@ describe('loadConfig', () => {
     assert.match(text, /PORT/);
   });
 
+  test('PUBLIC_URL (the masked entry page) is an http(s) URL, kept without its trailing slash', async () => {
+    const path = await yamlFile(VALID_YAML);
+    assert.equal((await loadConfig(baseEnv(path))).env.PUBLIC_URL, undefined);
+    assert.equal((await loadConfig({ ...baseEnv(path), PUBLIC_URL: ' https://chatops.example.com/ ' })).env.PUBLIC_URL, 'https://chatops.example.com');
+    for (const bad of ['chatops.example.com', 'ftp://chatops.example.com']) {
+      const problems = await problemsOf({ ...baseEnv(path), PUBLIC_URL: bad });
+      assert.ok(problems.some((p) => p.startsWith('PUBLIC_URL: must be')), `${bad}: ${problems.join('\n')}`);
+    }
+  });
+
   test('the mirror credential named by tokenEnv must be set', async () => {
     const env: NodeJS.ProcessEnv = baseEnv(await yamlFile(VALID_YAML));
     delete env.GHE_API_TOKEN;

@@ -95,13 +95,13 @@ describe('FakeGitHub: authentication and visibility', () => {
   });
 
   test('GET /user reports classic scopes and the token expiry', async () => {
-    const exp = '2026-12-01T00:00:00Z';
+    const exp = '2099-12-01T00:00:00Z'; // far ahead: the fake rightly refuses an expired token
     w.ghe.addToken('ghp_expiring', { login: 'alice', scopes: ['repo', 'workflow'], expiresAt: exp });
     const alice = new Octokit({ auth: 'ghp_expiring', baseUrl: w.ghe.apiUrl, log });
     const { data, headers } = await alice.rest.users.getAuthenticated();
     assert.equal(data.login, 'alice');
     assert.equal(headers['x-oauth-scopes'], 'repo, workflow');
-    assert.equal(headers['github-authentication-token-expiration'], '2026-12-01 00:00:00 UTC');
+    assert.equal(headers['github-authentication-token-expiration'], '2099-12-01 00:00:00 UTC');
     assert.equal(headers['x-github-enterprise-version'], '3.19.0');
   });
 

@@ -6,6 +6,7 @@ import { auditChain } from './0003_audit_chain.js';
 import { secretChanges } from './0004_secret_changes.js';
 import { rotations } from './0005_rotations.js';
 import { reminders } from './0006_reminders.js';
+import { entryLinks } from './0007_entry_links.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -19,6 +20,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0004_secret_changes': secretChanges(),
     '0005_rotations': rotations(),
     '0006_reminders': reminders(),
+    '0007_entry_links': entryLinks(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,39 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AppDeps } from '../deps.js';
+import { nextStep } from '../core/rotation/decide.js';
+import { auditRotation } from '../services/rotation.js';
+import { maskedPageEnabled, mintEntryLink } from '../services/entryLinks.js';
+import { renderEntryLink, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
+import { rotationForRequester } from './rotationClick.js';
+
+/**
+ * "Use a masked page": a one-time link, for the requester alone, to the bot's own
+ * page with a hidden field (Slack has no masked input). "Open the masked page" is a
+ * link button; Slack still sends its click, which only needs an ack.
+ */
+export function register(app: App, deps: AppDeps): void {
+  app.action<BlockButtonAction>(ROTATION_ACTIONS.maskedPage, async ({ ack, body, action, respond }) => {
+    await ack();
+    const user = body.user.id;
+    if (!maskedPageEnabled(deps)) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: rotationText.maskedPageOff });
+      return auditRotation(deps, user, 'rotation:masked-page', 'refused:off', null);
+    }
+    const clicked = await rotationForRequester(deps, action.value, user);
+    if (!clicked.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: clicked.text });
+      return auditRotation(deps, user, 'rotation:masked-page', `refused:${clicked.why}`, clicked.rotation);
+    }
+    const r = clicked.rotation;
+    if (nextStep(r).kind !== 'enter' || r.secretKind === 'deploy-key') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: rotationText.refused.not_now });
+      return auditRotation(deps, user, 'rotation:masked-page', 'refused:not_now', r);
+    }
+    const link = await mintEntryLink(deps, r, user);
+    await respond({ response_type: 'ephemeral', replace_original: false, ...renderEntryLink(r, link.url, link.expiresAt) });
+    await auditRotation(deps, user, 'rotation:masked-page', 'link', r, { expiresAt: link.expiresAt.toISOString() });
+  });
+  app.action<BlockButtonAction>(ROTATION_ACTIONS.maskedOpen, async ({ ack }) => {
+    await ack();
+  });
+}
