@@ -4,6 +4,19 @@ import { SlackDriver } from './driver.js';
 import { FakeGitHub } from './github/index.js';
 import { seedPywats, type PywatsSeed } from './scenario.js';
 import { FakeSlack } from './slack/index.js';
+import { createServer } from 'node:net';
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * The offline world of `npm run sandbox`: the real bot (HTTP mode, SQLite in a
@@ -56,7 +69,11 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   for (const p of SANDBOX_PEOPLE) slack.addUser({ ...p });
   let bot: BotOnFakes;
   try {
+    // The bot serves /rotate's masked entry page at PUBLIC_URL, so its port is chosen first.
+    const port = await freeLoopbackPort();
     bot = await startBotOnFakes({
+      port,
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
       slackApiUrl: slack.apiUrl,
       githubUrl: github.url,
       gheUrl: ghe.url,

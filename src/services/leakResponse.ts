@@ -7,6 +7,7 @@ import { displayHost } from '../github/octokit.js';
 import { TokenProbe } from '../github/tokenProbe.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderLeakOutcome, renderLeakWarning, type LeakOutcome, type RotationOffer } from '../ui/leaks.js';
+import { knownApiUrls } from './secretTargets.js';
 import { PROOF_SPACING_MS, PROOF_TRIES, revokerFor } from './rotationOldToken.js';
 
 /**
@@ -51,15 +52,10 @@ function rotationOffers(deps: AppDeps, channel: string): RotationOffer[] {
     .slice(0, 5);
 }
 
-/** The hosts the bot knows: github.com (or the primary GHES) and every mirror. */
-function knownApiUrls(deps: AppDeps): string[] {
-  return [...new Set([deps.config.env.GITHUB_API_URL, ...deps.config.repos.flatMap((r) => (r.sync ? [r.sync.mirror.apiUrl] : []))])];
-}
-
 async function revokeLeaked(deps: AppDeps, t: FoundToken): Promise<LeakOutcome> {
   // Which host accepts it? Only that one can revoke it, and proving it dead needs the same host.
   let found: { apiUrl: string; login: string } | null = null;
-  for (const apiUrl of knownApiUrls(deps)) {
+  for (const apiUrl of knownApiUrls(deps.config)) {
     const who = await new TokenProbe(deps.github.withToken(apiUrl, t.value)).identity();
     if (who.ok) {
       found = { apiUrl, login: who.value.login };

@@ -10,7 +10,8 @@ import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
 import { sealForGitHub } from '../github/seal.js';
 import { TokenProbe } from '../github/tokenProbe.js';
 import { secretText } from '../ui/secretChange.js';
-import { secretTarget } from './secretTargets.js';
+import { knownApiUrls, secretTarget } from './secretTargets.js';
+import { displayHost } from '../github/octokit.js';
 
 /** Slack closes a view submission after 3 s; the checks must answer well before. */
 export const CHECK_DEADLINE_MS = 2_300;
@@ -80,7 +81,9 @@ async function tokenSide(
   if (pre.some((c) => c.id === 'value')) return { checks: pre, facts: {} };
   const probe = new TokenProbe(deps.github.withToken(target.apiUrl, trimmed));
   const [identity, access] = await Promise.all([probe.identity(), target.repo ? probe.repoAccess(target.repo) : Promise.resolve(null)]);
+  const acceptedBy = !identity.ok && identity.reason === 'bad_credentials' ? await otherHostAccepting(deps, target.apiUrl, trimmed) : null;
   const checks = checkToken({
+    ...(acceptedBy ? { acceptedBy } : {}),
     kind,
     host: target.host,
     value: trimmed,
@@ -99,6 +102,18 @@ async function tokenSide(
       last4: lastFour(trimmed),
     },
   };
+}
+
+/**
+ * A token its host refused may have been made on another host the bot knows (a
+ * github.com token for the GHE mirror is the usual slip): ask those, with the token, who
+ * it is. Only configured hosts are asked; the answer names a host, never the token.
+ */
+async function otherHostAccepting(deps: AppDeps, apiUrl: string, token: string): Promise<string | null> {
+  const others = knownApiUrls(deps.config).filter((u) => u !== apiUrl);
+  const answers = await Promise.all(others.map(async (u) => ((await new TokenProbe(deps.github.withToken(u, token)).identity()).ok ? u : null)));
+  const hit = answers.find((u) => u !== null);
+  return hit ? displayHost(hit) : null;
 }
 
 async function deployKeySide(deps: AppDeps, repo: ResolvedRepo, value: string): Promise<{ checks: SecretCheck[]; facts: Partial<ChangeFacts> }> {

@@ -16,6 +16,11 @@ export function apiUrlForHost(config: AppConfig, host: string): string {
   return `${host.replace(/\/+$/, '')}/api/v3`;
 }
 
+/** The API hosts the bot knows: github.com (or the primary GHES) and every mirror. */
+export function knownApiUrls(config: AppConfig): string[] {
+  return [...new Set([config.env.GITHUB_API_URL, ...config.repos.flatMap((r) => (r.sync ? [r.sync.mirror.apiUrl] : []))])];
+}
+
 export interface SecretTarget {
   apiUrl: string;
   /** e.g. `wats.ghe.com`. */

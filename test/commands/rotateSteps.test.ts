@@ -62,6 +62,17 @@ async function verifying(h: Harness, token: string): Promise<{ id: string; ts: s
   return r;
 }
 
+/** Through verification (the re-run passes) to the step where the old token is revoked. */
+async function atRevokeStep(h: Harness, token: string): Promise<{ id: string; ts: string }> {
+  const r = await verifying(h, token);
+  await eventually(() => requestsTo(h.github, 'POST', RERUN).some((x) => x.status === 201), 'the sync job to be re-run');
+  h.github.completeRun(h.seed.github.lastPublishRunId ?? 0, {});
+  h.bot.advance(16_000);
+  await waitChecklist(h, r.ts, /Verified: re-run the last sync job passed/, 15_000);
+  await waitEphemeral(h, USERS.alice, r.ts, /Revoke the old token/);
+  return r;
+}
+
 /** A click sent to a given bot (after a restart, the harness's own click goes to the stopped one). */
 async function clickOn(h: Harness, appUrl: string, o: { actionId: string; value: string; user: string }): Promise<string> {
   const responseUrl = h.slack.responseUrl({ channel: CHANNEL, user: o.user });
@@ -192,6 +203,25 @@ describe('/rotate: cancelling at each step', () => {
       const old = await h.click({ actionId: R.rotationRevokeOld, value: id });
       assert.match(await ephemeralReply(h, old.responseUrl), /already finished or cancelled/);
     }));
+  test('at the last step, revoking the old token, by an approver: cancelled, the new secret stays, the old token is left alone', () =>
+    withHarness(ALIVE, async (h) => {
+      const token = newGheToken(h);
+      const { id, ts } = await atRevokeStep(h, token);
+      const cancel = await h.click({ actionId: R.rotationCancel, value: id, user: USERS.bob });
+      assert.match(await ephemeralReply(h, cancel.responseUrl), /Rotation cancelled\./);
+      const text = await waitChecklist(h, ts, /Cancelled by <@U0BOB00002>/);
+      assert.match(text, /The new secret stays in place\./);
+      assert.equal((await rotationOf(h, id)).status, 'cancelled');
+      assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), token);
+      assert.equal(h.ghe.hasToken(h.seed.ghe.syncToken), true, 'nothing revoked');
+      for (const actionId of [R.rotationRevokeOld, R.rotationConfirmOld]) {
+        const late = await h.click({ actionId, value: id });
+        assert.match(await ephemeralReply(h, late.responseUrl), /already finished or cancelled/);
+      }
+      assert.equal(requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/).length, 0);
+      const audit = (await h.store.audit.list({ limit: 1000 })).map((e) => `${e.action}:${e.outcome}`);
+      assert.equal(audit.some((a) => /^rotation:old_(confirmed|revoked):(?!refused)/.test(a)), false, audit.join(' '));
+    }));
 });
 
 describe('/rotate: one rotation per secret', () => {
@@ -225,8 +255,15 @@ describe('/rotate: one rotation per secret', () => {
     }));
 });
 
+/** A working token of github.com (the bot's other host): pasted for the GHE secret by mistake. */
+function githubComToken(h: Harness): string {
+  const token = 'ghp_GITHUBcomNotGHE0123456789abcdefghij01';
+  h.github.addToken(token, { login: 'alice-dotcom', scopes: ['repo'], expiresAt: new Date(Date.now() + 90 * DAY).toISOString() });
+  return token;
+}
+
 describe("/rotate: values the rotation's modal refuses", () => {
-  test('missing scope, expiring soon, no push access, junk: errors in the modal, the rotation stays at step 1', () =>
+  test('missing scope, expiring soon, no push access, expired, a token of the wrong host, junk: errors in the modal, the rotation stays at step 1', () =>
     withHarness({}, async (h) => {
       const { rotation, ts } = await startRotation(h);
       await waitEphemeral(h, USERS.alice, ts, /create a classic token/);
@@ -235,6 +272,8 @@ describe("/rotate: values the rotation's modal refuses", () => {
         ['missing scope', newGheToken(h, { scopes: ['read:org'], login: 'u1' }), /lacks the scope repo/],
         ['expires soon', newGheToken(h, { expiresInDays: 3 }), /in less than 7 days/],
         ['no push access', newGheToken(h, { push: false, login: 'u3' }), /cannot (see|push to)/],
+        ['expired', newGheToken(h, { expiresInDays: -1, login: 'u4' }), /wats\.ghe\.com does not accept this token \(mistyped, expired or revoked\)/],
+        ['wrong host', githubComToken(h), /It is a token of github\.com, not of wats\.ghe\.com: create it on wats\.ghe\.com/],
         ['junk', 'two words', /contains spaces/],
       ];
       for (const [what, value, why] of cases) {
@@ -348,6 +387,37 @@ describe('/rotate: a restart at a waiting step', () => {
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), token);
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && /Verification passed/.test(textOf(c)));
       assert.equal(threadReplies(h, ts, /Verification passed/).length, 1);
+    }));
+  test('restart at step 1: the new bot sends the same step again on My next step, and nothing is posted twice', () =>
+    withRestart(async (h, restart) => {
+      const { rotation, ts } = await startRotation(h);
+      await waitEphemeral(h, USERS.alice, ts, /create a classic token/);
+      const bot = await restart();
+      await clickOn(h, bot.appUrl, { actionId: R.rotationNext, value: rotation.id, user: USERS.alice });
+      await eventually(() => ephemeralsTo(h, USERS.alice, ts).filter((c) => /create a classic token/.test(textOf(c))).length === 2, 'step 1 again, from the new bot', 10_000);
+      assert.equal(h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && /^Rotation of GHE_TOKEN/.test(m.text ?? '')).length, 1, 'one checklist');
+      assert.equal(threadReplies(h, ts, /your private steps appear below/).length, 1, 'one thread intro');
+      const stored = await bot.store.rotations.get(rotation.id);
+      assert.equal(stored?.status, 'active');
+      assert.equal(stored?.state.changeId, null);
+    }));
+
+  test('restart at the last step: "I revoked it" on the new bot completes the rotation once, with who confirmed', () =>
+    withRestart(async (h, restart) => {
+      const token = newGheToken(h);
+      const { id, ts } = await atRevokeStep(h, token);
+      const bot = await restart();
+      await clickOn(h, bot.appUrl, { actionId: R.rotationConfirmOld, value: id, user: USERS.alice });
+      await waitChecklist(h, ts, /Rotation complete/);
+      assert.equal((await bot.store.rotations.get(id))?.status, 'done');
+      const again = await clickOn(h, bot.appUrl, { actionId: R.rotationConfirmOld, value: id, user: USERS.alice });
+      assert.match(await ephemeralReply(h, again), /already finished or cancelled/);
+      assert.equal(requestsTo(h.github, 'POST', RERUN).length, 1, 'verified once');
+      assert.equal(puts(h), 1, 'written once');
+      const confirmed = (await bot.store.audit.list({ limit: 1000 })).filter((e) => e.action === 'rotation:old_confirmed' && !e.outcome.startsWith('refused'));
+      assert.equal(confirmed.length, 1, JSON.stringify(confirmed));
+      assert.equal(confirmed[0]?.actor, USERS.alice);
+      assert.equal(threadReplies(h, ts, /Rotation of `GHE_TOKEN` complete/).length, 1);
     }));
 });
 

@@ -50,6 +50,14 @@ describe('checkToken', () => {
     assert.deepEqual(levels(input({ value: '' })), { value: 'fail' });
     assert.deepEqual(levels(input({ value: 'ghp_abc def' })), { value: 'fail' });
   });
+  test('a token its host refuses but another known host accepts is named as made on the wrong host', () => {
+    const refused = { ok: false as const, reason: 'bad_credentials' as const, status: 401 };
+    const wrong = checkToken(input({ identity: refused, acceptedBy: 'github.com' }));
+    assert.deepEqual(wrong.map((c) => [c.id, c.level, c.text]), [['user', 'fail', 'It is a token of github.com, not of wats.ghe.com: create it on wats.ghe.com.']]);
+    // Only for a refused token: a host that could not be reached says so, whatever another host thinks.
+    const down = checkToken(input({ identity: { ok: false, reason: 'unreachable' }, acceptedBy: 'github.com' }));
+    assert.match(down[0]?.text ?? '', /could not be reached/);
+  });
   test('fine-grained: no scope check; a classic-looking value warns', () => {
     const fg = levels(input({ kind: 'fine-grained-pat', value: `github_pat_${'a'.repeat(40)}`, identity: { ok: true, value: { login: 's', scopes: null, expiresAt: days(30) } } }));
     assert.equal(fg.scopes, undefined);

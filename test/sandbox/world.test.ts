@@ -77,3 +77,29 @@ test('sandbox controls: the next sync follows the token in GHE_TOKEN; a working 
     await s.stop();
   }
 });
+
+test('sandbox: /rotate offers the masked page, which works from a browser against the real bot', async () => {
+  const s = await startSandbox({ logLevel: 'warn' });
+  try {
+    assert.ok((await s.driver.command(U.alice, '/rotate GHE_TOKEN')).ok);
+    const offer = await until('the masked-page button', () => findButton(s, U.alice, 'rotation_masked_page'));
+    assert.ok((await s.driver.click(U.alice, { messageTs: offer.ts, actionId: 'rotation_masked_page', ...(offer.value ? { value: offer.value } : {}) })).ok);
+    const url = await until('the link', () => {
+      const all = s.driver.screen(U.alice).messages.flatMap((m) => [m, ...m.replies]);
+      return all.map((m) => /"url":"(http:\/\/127\.0\.0\.1:\d+\/enter\/[A-Za-z0-9_-]{43})"/.exec(JSON.stringify(m.blocks ?? []))?.[1]).find(Boolean);
+    });
+    assert.equal(s.driver.screen(U.bob).messages.flatMap((m) => [m, ...m.replies]).some((m) => JSON.stringify(m.blocks ?? []).includes(url)), false, 'bob does not see alice’s link');
+    const form = await fetch(url);
+    assert.equal(form.status, 200);
+    assert.match(await form.text(), /type="password"/);
+    const token = s.controls.createToken('GHE_TOKEN');
+    const sent = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ value: token }).toString() });
+    assert.equal(sent.status, 200, await sent.clone().text());
+    assert.match(await sent.text(), /Checked and encrypted/);
+    const approve = await until('the approval request', () => findButton(s, U.bob, 'secret_change_approve'));
+    assert.ok((await s.driver.click(U.bob, { messageTs: approve.ts, actionId: 'secret_change_approve', ...(approve.value ? { value: approve.value } : {}) })).ok);
+    await until('the new token in GHE_TOKEN', () => s.controls.secrets().find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated === true);
+  } finally {
+    await s.stop();
+  }
+});

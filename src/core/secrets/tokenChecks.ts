@@ -42,6 +42,8 @@ export interface TokenCheckInput {
   maxAgeDays: number;
   now: Date;
   identity: TokenProbeResult<TokenIdentity>;
+  /** Another host the bot knows that does accept the token (asked only when `host` refused it): a token made on the wrong host. */
+  acceptedBy?: string;
   /** The repository the token is for, when the bot knows it (a mirror, or the repo itself). */
   target: { repo: string; access: TokenProbeResult<{ push: boolean; admin: boolean }> } | null;
 }
@@ -79,7 +81,8 @@ export function checkToken(i: TokenCheckInput): SecretCheck[] {
       unreachable: `${i.host} could not be reached to check this token. Nothing was stored; submit again.`,
       refused: `${i.host} refused to say whom this token belongs to (HTTP ${i.identity.status ?? '?'}).`,
     }[i.identity.reason];
-    return [...checks, { id: 'user', level: 'fail', text: why }];
+    const wrongHost = i.identity.reason === 'bad_credentials' && i.acceptedBy ? `It is a token of ${i.acceptedBy}, not of ${i.host}: create it on ${i.host}.` : null;
+    return [...checks, { id: 'user', level: 'fail', text: wrongHost ?? why }];
   }
   const id = i.identity.value;
   checks.push({ id: 'user', level: 'ok', text: `${i.host} accepts it: it belongs to ${id.login}.` });
