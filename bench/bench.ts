@@ -126,6 +126,17 @@ async function latency(): Promise<void> {
   }
 }
 
+/** What each request of /sync-status is for, and why it is not folded into the GraphQL query. */
+function purposeOf(path: string): string {
+  if (path.endsWith('/graphql')) return 'mirror check (head, tags) + workflow file';
+  if (path.endsWith('/actions/secrets')) return 'secret ages (REST only)';
+  if (path.endsWith('/runs')) return 'latest run (GraphQL would need Checks read)';
+  if (path.endsWith('/jobs')) return 'its jobs and steps (idem)';
+  if (path.endsWith('/logs')) return 'job log: redirect (REST only)';
+  if (path.startsWith('/_blob/')) return 'job log download (blob storage, not the API)';
+  return '';
+}
+
 async function requestCounts(): Promise<void> {
   const h = await startHarness();
   try {
@@ -141,7 +152,7 @@ async function requestCounts(): Promise<void> {
       h.ghe.clearRequests();
       const { responseUrl } = await h.command('/sync-status', '');
       await h.responseTo(responseUrl);
-      return { ...count(), paths: h.github.requests.map((r) => `${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/…')} → ${r.status}`) };
+      return { ...count(), paths: h.github.requests.map((r) => `${`${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/…')} → ${r.status}`.padEnd(72)} ${purposeOf(r.path)}`) };
     };
     const cold = await run();
     const warm = await run();
@@ -149,8 +160,10 @@ async function requestCounts(): Promise<void> {
     console.log('   host            cold   warm   (warm answered 304)');
     console.log(`   github.com      ${String(cold.github).padStart(4)}   ${String(warm.github).padStart(4)}   (${warm.github304})   GraphQL: ${cold.githubGraphql} cold`);
     console.log(`   wats.ghe.com    ${String(cold.ghe).padStart(4)}   ${String(warm.ghe).padStart(4)}            GraphQL: ${cold.gheGraphql} cold`);
-    console.log('   github.com cold:');
-    for (const p of cold.paths) console.log(`     ${p}`);
+    for (const [name, paths] of [['cold', cold.paths], ['warm', warm.paths]] as const) {
+      console.log(`   github.com ${name}:`);
+      for (const p of paths) console.log(`     ${p}`);
+    }
   } finally {
     await h.close();
   }

@@ -41,6 +41,8 @@ export function register(app: App, deps: AppDeps): void {
     }
     const ctx = await releaseContext(deps, repo);
     const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, parsed.tag);
+    // Fifty preflights that shared one GitHub answer resolve together: write and render them one per turn.
+    await letWaitingAcksGoFirst();
     if (!check.ok) {
       await respond({ response_type: 'ephemeral', text: check.reason });
       return audit('refused', { tag: parsed.tag, reason: check.reason.slice(0, 300) }, repo.github);

@@ -84,8 +84,8 @@ export interface ActionsPort {
   /** The newest run of a workflow (file name or id), or null when it never ran. */
   latestRun(repo: RepoRef, workflow: string | number): Promise<WorkflowRunInfo | null>;
   runJobs(repo: RepoRef, runId: number): Promise<JobInfo[]>;
-  /** Plain-text log of one job. */
-  jobLog(repo: RepoRef, jobId: number): Promise<string>;
+  /** Plain-text log (its tail) of one job; a completed job's log is read from GitHub once. */
+  jobLog(repo: RepoRef, job: Pick<JobInfo, 'id' | 'status'>): Promise<string>;
   /**
    * Re-runs a job and the jobs that depend on it, as a new attempt of its run
    * (`runAttempt` + 1). A run still in progress is refused with `github_conflict`.

@@ -126,11 +126,16 @@ export class ActionsGateway implements ActionsPort {
     });
   }
 
-  jobLog(repo: RepoRef, jobId: number): Promise<string> {
-    return callGitHub(this.client.host, `the log of job ${jobId}`, async () => {
-      const { data } = await this.client.rest.actions.downloadJobLogsForWorkflowRun({ owner: repo.owner, repo: repo.name, job_id: jobId });
+  jobLog(repo: RepoRef, job: Pick<JobInfo, 'id' | 'status'>): Promise<string> {
+    const key = `${repo.owner}/${repo.name}#${job.id}`.toLowerCase();
+    const kept = job.status === 'completed' ? this.client.finishedJobLogs.get(key) : undefined;
+    if (kept !== undefined) return Promise.resolve(kept);
+    return callGitHub(this.client.host, `the log of job ${job.id}`, async () => {
+      const { data } = await this.client.rest.actions.downloadJobLogsForWorkflowRun({ owner: repo.owner, repo: repo.name, job_id: job.id });
       const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data);
-      return text.length > LOG_TAIL_BYTES ? text.slice(-LOG_TAIL_BYTES) : text;
+      const tail = text.length > LOG_TAIL_BYTES ? text.slice(-LOG_TAIL_BYTES) : text;
+      if (job.status === 'completed') this.client.finishedJobLogs.set(key, tail);
+      return tail;
     });
   }
 

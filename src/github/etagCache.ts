@@ -1,5 +1,6 @@
 import { RequestError } from '@octokit/request-error';
 import type { Octokit } from '@octokit/core';
+import { BoundedMap } from './boundedMap.js';
 
 interface Cached {
   etag: string;
@@ -13,7 +14,7 @@ interface Cached {
  * losing it on restart costs one full request per URL.
  */
 export function withEtagCache(octokit: Pick<Octokit, 'hook' | 'request'>, maxEntries = 500): void {
-  const cache = new Map<string, Cached>();
+  const cache = new BoundedMap<string, Cached>(maxEntries);
   octokit.hook.wrap('request', async (request, options) => {
     if (options.method !== 'GET') return request(options);
     const { url, headers } = octokit.request.endpoint.parse(options);
@@ -24,16 +25,11 @@ export function withEtagCache(octokit: Pick<Octokit, 'hook' | 'request'>, maxEnt
       const response = await request(options);
       const etag = response.headers.etag;
       if (typeof etag === 'string') {
-        cache.delete(key);
         cache.set(key, { etag, response: { status: response.status, url: response.url, headers: { ...response.headers }, data: response.data } });
-        if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
       }
       return response;
     } catch (e) {
       if (hit && e instanceof RequestError && e.status === 304) {
-        // Refresh recency so hot entries stay.
-        cache.delete(key);
-        cache.set(key, hit);
         return { ...hit.response, headers: { ...hit.response.headers, ...e.response?.headers } } as Awaited<ReturnType<typeof request>>;
       }
       throw e;

@@ -6,6 +6,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
 import { withSingleFlight } from './singleFlight.js';
+import { BoundedMap } from './boundedMap.js';
 
 /** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern). */
 export const ChatOpsOctokit = Octokit.plugin(throttling, retry);
@@ -34,7 +35,15 @@ export interface GitHubClient {
   /** Host name for messages, e.g. `github.com` or `wats.ghe.com`. */
   host: string;
   apiUrl: string;
+  /**
+   * Tails of finished jobs' logs, by `owner/repo#jobId`. A finished job's log never
+   * changes (a re-run makes a new job), and the logs endpoint gives no ETag to ask with.
+   */
+  finishedJobLogs: BoundedMap<string, string>;
 }
+
+/** Log tails kept per client: at most 16 × 256 KiB of text. */
+const FINISHED_JOB_LOGS = 16;
 
 /** GraphQL endpoint base for a REST base: `/graphql` on github.com, `/api/graphql` for a GHES `/api/v3` base. */
 export function graphqlBaseUrl(apiUrl: string): string {
@@ -99,5 +108,5 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
   withEtagCache(rest);
   withSingleFlight(rest);
   const graphql = withCustomRequest(rest.request).defaults({ baseUrl: graphqlBaseUrl(o.apiUrl) });
-  return { rest, graphql, host: displayHost(o.apiUrl), apiUrl: o.apiUrl };
+  return { rest, graphql, host: displayHost(o.apiUrl), apiUrl: o.apiUrl, finishedJobLogs: new BoundedMap(FINISHED_JOB_LOGS) };
 }

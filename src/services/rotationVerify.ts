@@ -109,7 +109,7 @@ async function explain(deps: AppDeps, ctx: ReleaseContext, t: RotationTarget, jo
   if (!job || job.conclusion !== 'failure') return plain;
   let log: string;
   try {
-    log = await ctx.actions.jobLog(ctx.ref, job.id);
+    log = await ctx.actions.jobLog(ctx.ref, job);
   } catch (e) {
     if (!isChatOpsError(e)) throw e;
     return plain;

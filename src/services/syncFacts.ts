@@ -59,7 +59,7 @@ async function runFacts(actions: ActionsPort, repo: RepoRef, sync: SyncConfig, n
     }
   }
   const failed = job && (job.conclusion === 'failure' || job.conclusion === 'timed_out');
-  const syncJobLog = failed && job ? await settle(actions.jobLog(repo, job.id)) : null;
+  const syncJobLog = failed && job ? await settle(actions.jobLog(repo, job)) : null;
   return { run, jobs, syncJobLog, ...(workflowJobNames ? { workflowJobNames } : {}) };
 }
 

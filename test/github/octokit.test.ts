@@ -111,8 +111,17 @@ describe('GitHub client factory', () => {
     const jobs = await actions.runJobs(repo, run.id);
     const sync = jobs.find((j) => j.name === 'Sync to GitHub Enterprise');
     assert.equal(sync?.conclusion, 'failure');
-    const log = await actions.jobLog(repo, sync.id);
+    github.clearRequests();
+    const log = await actions.jobLog(repo, sync);
     assert.match(log, /Authentication failed/);
+    assert.deepEqual(github.requests.map((r) => r.status), [302, 200], 'the API redirects to the log download');
+    // A finished job's log never changes: asked again, it comes from the client's memory.
+    github.clearRequests();
+    assert.equal(await actions.jobLog(repo, sync), log);
+    assert.equal(github.requests.length, 0, 'a completed job\'s log is downloaded once');
+    // A job that has not finished yet is always read afresh.
+    assert.equal(await actions.jobLog(repo, { ...sync, status: 'in_progress' }), log);
+    assert.equal(github.requests.length, 2);
     const names = await actions.workflowJobNames(repo, '.github/workflows/publish.yml', run.headSha);
     assert.deepEqual(names, { 'build-and-publish': 'Build and publish to PyPI', 'sync-to-ghe': 'Sync to GitHub Enterprise' });
   });
