@@ -12,19 +12,28 @@ import * as rotationRetryVerify from './rotationRetryVerify.js';
 import * as rotationStart from './rotationStart.js';
 import * as rotationMaskedPage from './rotationMaskedPage.js';
 import * as staleButton from './staleButton.js';
+import { ActionRouter } from './router.js';
 
+/** Every button's listener, behind one Bolt listener (see router.ts). */
 export function register(app: App, deps: AppDeps): void {
-  shareSyncReport.register(app, deps);
-  releaseConfirm.register(app, deps);
-  secretDecision.register(app, deps);
-  rotationEnter.register(app, deps);
-  rotationGenerate.register(app, deps);
-  rotationNext.register(app, deps);
-  rotationCancel.register(app, deps);
-  rotationOld.register(app, deps);
-  rotationRetryVerify.register(app, deps);
-  rotationStart.register(app, deps);
-  rotationMaskedPage.register(app, deps);
-  // Last: answers clicks that no listener above knows.
-  staleButton.register(app, deps);
+  actionRouter(deps).mount(app);
+}
+
+/** The router with every button's listener (and the stale-button answer for the rest). */
+export function actionRouter(deps: AppDeps): ActionRouter {
+  const router = new ActionRouter();
+  shareSyncReport.register(router, deps);
+  releaseConfirm.register(router, deps);
+  secretDecision.register(router, deps);
+  rotationEnter.register(router, deps);
+  rotationGenerate.register(router, deps);
+  rotationNext.register(router, deps);
+  rotationCancel.register(router, deps);
+  rotationOld.register(router, deps);
+  rotationRetryVerify.register(router, deps);
+  rotationStart.register(router, deps);
+  rotationMaskedPage.register(router, deps);
+  // Answers clicks that no listener above knows.
+  staleButton.register(router, deps);
+  return router;
 }

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { dispatchConfirmedRelease } from '../services/releaseDispatch.js';
 import { RELEASE_ACTIONS, releaseText } from '../ui/releaseConfirm.js';
@@ -12,8 +13,8 @@ function refusal(r: Release | null, user: string, now: Date): string {
 }
 
 /** Release: exactly one click, on one replica, wins the pending -> dispatching transition and dispatches. */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(RELEASE_ACTIONS.confirm, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(RELEASE_ACTIONS.confirm, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const id = action.value ?? '';
@@ -29,7 +30,7 @@ export function register(app: App, deps: AppDeps): void {
     await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.dispatched(release.tag, release.channel) });
   });
 
-  app.action<BlockButtonAction>(RELEASE_ACTIONS.cancel, async ({ ack, body, action, respond }) => {
+  router.action<BlockButtonAction>(RELEASE_ACTIONS.cancel, async ({ ack, body, action, respond }) => {
     await ack();
     const user = body.user.id;
     const id = action.value ?? '';

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { auditRotation } from '../services/rotation.js';
@@ -9,8 +10,8 @@ import { encodeModalMeta } from '../views/secretValue.js';
 import { rotationForRequester } from './rotationClick.js';
 
 /** "Enter the new token": the modal of /secret replace, bound to the rotation. */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.enter, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.enter, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);

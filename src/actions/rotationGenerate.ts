@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
@@ -8,8 +9,8 @@ import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { rotationForRequester } from './rotationClick.js';
 
 /** deploy-key rotation: "Generate the key and ask for approval". */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.generate, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.generate, async ({ ack, body, action, respond, client }) => {
     await ack();
     await letWaitingAcksGoFirst();
     const user = body.user.id;

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { auditRotation } from '../services/rotation.js';
@@ -11,8 +12,8 @@ import { rotationForRequester } from './rotationClick.js';
  * page with a hidden field (Slack has no masked input). "Open the masked page" is a
  * link button; Slack still sends its click, which only needs an ack.
  */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.maskedPage, async ({ ack, body, action, respond }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.maskedPage, async ({ ack, body, action, respond }) => {
     await ack();
     const user = body.user.id;
     if (!maskedPageEnabled(deps)) {
@@ -33,7 +34,7 @@ export function register(app: App, deps: AppDeps): void {
     await respond({ response_type: 'ephemeral', replace_original: false, ...renderEntryLink(r, link.url, link.expiresAt) });
     await auditRotation(deps, user, 'rotation:masked-page', 'link', r, { expiresAt: link.expiresAt.toISOString() });
   });
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.maskedOpen, async ({ ack }) => {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.maskedOpen, async ({ ack }) => {
     await ack();
   });
 }

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { auditRotation, ephemeral, promptEnter, secretSpec } from '../services/rotation.js';
@@ -6,8 +7,8 @@ import { renderOldPrompt, ROTATION_ACTIONS, rotationText } from '../ui/rotation.
 import { rotationForRequester } from './rotationClick.js';
 
 /** "My next step": sends the requester their current private step again (lost, scrolled away, or after a restart). */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.next, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.next, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { advance, auditRotation } from '../services/rotation.js';
@@ -8,8 +9,8 @@ import { encodeOldTokenMeta } from '../views/rotationOldToken.js';
 import { rotationForRequester } from './rotationClick.js';
 
 /** The old token: "Paste the old token" (a modal; the bot revokes it) or "I revoked it" (recorded). */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.revokeOld, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.revokeOld, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
@@ -23,7 +24,7 @@ export function register(app: App, deps: AppDeps): void {
     await auditRotation(deps, user, 'rotation:old_modal', 'modal', clicked.rotation);
   });
 
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.confirmOld, async ({ ack, body, action, respond, client }) => {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.confirmOld, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });

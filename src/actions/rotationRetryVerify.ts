@@ -1,12 +1,13 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { advance, auditRotation } from '../services/rotation.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { rotationForRequesterOrApprover } from './rotationClick.js';
 
 /** "Verify again" after a failed verification, by the requester or an approver. */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.retryVerify, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.retryVerify, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });

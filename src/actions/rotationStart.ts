@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { findRepo } from '../core/commandArgs.js';
 import { findSecret } from '../core/secrets/command.js';
@@ -13,8 +14,8 @@ import { ROTATION_ACTIONS } from '../ui/rotation.js';
  * person who clicked. The button only names the secret; access and configuration
  * are checked now, so an old or forged click can start nothing it should not.
  */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ROTATION_ACTIONS.start, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ROTATION_ACTIONS.start, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });

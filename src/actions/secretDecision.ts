@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import type { SecretChange } from '../store/index.js';
 import { applyJob, auditChange, syncMessage } from '../services/secretChange.js';
@@ -16,9 +17,9 @@ function refusal(c: SecretChange | null, now: Date): string {
  * Approve / Deny / Cancel on an approval request. Each decision is one conditional
  * update in the store: of any number of clicks on any number of replicas, one wins.
  */
-export function register(app: App, deps: AppDeps): void {
+export function register(router: ActionRouter, deps: AppDeps): void {
   const decide = (decision: 'approve' | 'deny') =>
-    app.action<BlockButtonAction>(SECRET_ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
+    router.action<BlockButtonAction>(SECRET_ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
       await ack();
       const user = body.user.id;
       const id = typeof action.value === 'string' ? action.value : '';
@@ -45,7 +46,7 @@ export function register(app: App, deps: AppDeps): void {
   decide('approve');
   decide('deny');
 
-  app.action<BlockButtonAction>(SECRET_ACTIONS.cancel, async ({ ack, body, action, respond, client }) => {
+  router.action<BlockButtonAction>(SECRET_ACTIONS.cancel, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const id = typeof action.value === 'string' ? action.value : '';

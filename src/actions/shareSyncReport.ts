@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ActionRouter } from './router.js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { SyncReport } from '../core/sync/reportSchema.js';
@@ -10,8 +11,8 @@ import { ACTION_IDS } from './ids.js';
 const ShareValue = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 /** "Share in channel": repost the very report the user saw, publicly, once. */
-export function register(app: App, deps: AppDeps): void {
-  app.action<BlockButtonAction>(ACTION_IDS.shareSyncReport, async ({ ack, body, action, respond, client }) => {
+export function register(router: ActionRouter, deps: AppDeps): void {
+  router.action<BlockButtonAction>(ACTION_IDS.shareSyncReport, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
     const channel = body.channel?.id ?? body.container.channel_id;

@@ -1,6 +1,6 @@
 import { RequestError } from '@octokit/request-error';
 import type { Octokit } from '@octokit/core';
-import { BoundedMap } from './boundedMap.js';
+import { BoundedMap } from '../core/boundedMap.js';
 
 interface Cached {
   etag: string;

@@ -6,7 +6,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
 import { withSingleFlight } from './singleFlight.js';
-import { BoundedMap } from './boundedMap.js';
+import { BoundedMap } from '../core/boundedMap.js';
 
 /** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern). */
 export const ChatOpsOctokit = Octokit.plugin(throttling, retry);

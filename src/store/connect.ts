@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { StoreError } from '../errors.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './statementCache.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -61,7 +62,7 @@ export function connect(target: DatabaseTarget, o: { schema?: string; logger?: L
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', sqlite };
   }
 

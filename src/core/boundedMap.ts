@@ -1,7 +1,7 @@
 /**
  * A Map that keeps at most `max` entries, dropping the least recently used: the
- * caches beside each GitHub client are optimisations, never state, and must not
- * grow with the number of repositories or jobs a long-lived bot has seen.
+ * caches it backs (beside each GitHub client, in the SQLite store) are optimisations, never state, and must not
+ * grow with what a long-lived bot has seen.
  */
 export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V>();
