@@ -22,17 +22,7 @@ export function register(app: App, deps: AppDeps): void {
 /** The router with every button's listener (and the stale-button answer for the rest). */
 export function actionRouter(deps: AppDeps): ActionRouter {
   const router = new ActionRouter();
-  shareSyncReport.register(router, deps);
-  releaseConfirm.register(router, deps);
-  secretDecision.register(router, deps);
-  rotationEnter.register(router, deps);
-  rotationGenerate.register(router, deps);
-  rotationNext.register(router, deps);
-  rotationCancel.register(router, deps);
-  rotationOld.register(router, deps);
-  rotationRetryVerify.register(router, deps);
-  rotationStart.register(router, deps);
-  rotationMaskedPage.register(router, deps);
+  for (const surface of [shareSyncReport, releaseConfirm, secretDecision, rotationEnter, rotationGenerate, rotationNext, rotationCancel, rotationOld, rotationRetryVerify, rotationStart, rotationMaskedPage]) surface.register(router, deps);
   // Answers clicks that no listener above knows.
   staleButton.register(router, deps);
   return router;

@@ -66,6 +66,8 @@ export function entryPageRoutes(deps: AppDeps, client: () => WebClient): CustomR
 
   const show = async (secret: string, nonce: string): Promise<PageHtml> => {
     const peek = await deps.store.entryLinks.peek(secret, deps.now());
+    // Another replica may have minted it: this one's logs must not show it either.
+    if (peek.kind === 'open') deps.sanitizer.register(secret);
     const c = peek.kind === 'open' ? await context(peek.link) : null;
     return c ? renderEntryForm(c.ctx, nonce) : renderEntryGone(nonce);
   };
@@ -76,6 +78,7 @@ export function entryPageRoutes(deps: AppDeps, client: () => WebClient): CustomR
       await audit(null, 'refused:gone');
       return renderEntryGone(nonce);
     }
+    deps.sanitizer.register(secret);
     let outcome: 'release' | 'finish' = 'release';
     try {
       const c = await context(link);

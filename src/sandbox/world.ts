@@ -4,19 +4,7 @@ import { SlackDriver } from './driver.js';
 import { FakeGitHub } from './github/index.js';
 import { seedPywats, type PywatsSeed } from './scenario.js';
 import { FakeSlack } from './slack/index.js';
-import { createServer } from 'node:net';
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from './freePort.js';
 
 /**
  * The offline world of `npm run sandbox`: the real bot (HTTP mode, SQLite in a

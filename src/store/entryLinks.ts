@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { z } from 'zod';
 import { guard, ms } from './guard.js';
 import type { Database } from './schema.js';
@@ -42,16 +42,19 @@ type Row = { token_hash: string; rotation_id: string; user_id: string; created_a
 const toLink = (r: Row): EntryLink =>
   EntryLink.parse({ tokenHash: r.token_hash, rotationId: r.rotation_id, userId: r.user_id, createdAt: new Date(Number(r.created_at)), expiresAt: new Date(Number(r.expires_at)), attempts: Number(r.attempts) });
 
+const COLUMNS = ['token_hash', 'rotation_id', 'user_id', 'created_at', 'expires_at', 'attempts'] as const;
+
+/** The link a URL names, while it can still be used: unclaimed, not spent, unexpired, with attempts left. */
+const usable = (secret: string, now: Date) => (eb: ExpressionBuilder<Database, 'entry_links'>) =>
+  eb.and([
+    eb('token_hash', '=', hashOf(secret)),
+    eb('used_at', 'is', null),
+    eb('done_at', 'is', null),
+    eb('expires_at', '>', ms(now)),
+    eb('attempts', '<', ENTRY_LINK_MAX_ATTEMPTS),
+  ]);
+
 export function entryLinks(db: Kysely<Database>): EntryLinks {
-  const usable = (secret: string, now: Date) =>
-    db
-      .selectFrom('entry_links')
-      .select(['token_hash', 'rotation_id', 'user_id', 'created_at', 'expires_at', 'attempts'])
-      .where('token_hash', '=', hashOf(secret))
-      .where('used_at', 'is', null)
-      .where('done_at', 'is', null)
-      .where('expires_at', '>', ms(now))
-      .where('attempts', '<', ENTRY_LINK_MAX_ATTEMPTS);
   return {
     mint: (o, now) =>
       guard('entryLinks.mint', async () => {
@@ -68,23 +71,14 @@ export function entryLinks(db: Kysely<Database>): EntryLinks {
     peek: (secret, now) =>
       guard('entryLinks.peek', async () => {
         if (!LinkSecret.safeParse(secret).success) return { kind: 'gone' as const };
-        const r = await usable(secret, now).executeTakeFirst();
+        const r = await db.selectFrom('entry_links').select(COLUMNS).where(usable(secret, now)).executeTakeFirst();
         return r ? { kind: 'open' as const, link: toLink(r) } : { kind: 'gone' as const };
       }),
     claim: (secret, now) =>
       guard('entryLinks.claim', async () => {
         if (!LinkSecret.safeParse(secret).success) return null;
         // A compare-and-set on used_at: two submissions at once, on one replica or two, cannot both pass.
-        const r = await db
-          .updateTable('entry_links')
-          .set({ used_at: ms(now) })
-          .where('token_hash', '=', hashOf(secret))
-          .where('used_at', 'is', null)
-          .where('done_at', 'is', null)
-          .where('expires_at', '>', ms(now))
-          .where('attempts', '<', ENTRY_LINK_MAX_ATTEMPTS)
-          .returning(['token_hash', 'rotation_id', 'user_id', 'created_at', 'expires_at', 'attempts'])
-          .executeTakeFirst();
+        const r = await db.updateTable('entry_links').set({ used_at: ms(now) }).where(usable(secret, now)).returning(COLUMNS).executeTakeFirst();
         return r ? toLink(r) : null;
       }),
     release: (link) =>

@@ -196,8 +196,10 @@ export function renderRotation(r: Rotation, change: ChangeView | null): { text: 
   return { text: `${title}: ${state}`, blocks: fitMessage(blocks) };
 }
 
-/** Private prompt: create (tokens) or generate (deploy keys), then enter. */
-/** `maskedPage`: the bot can serve its one-time masked entry page (HTTP mode with PUBLIC_URL). */
+/**
+ * Private prompt: create (tokens) or generate (deploy keys), then enter. `maskedPage`: the
+ * bot can serve its one-time masked entry page (HTTP mode with PUBLIC_URL).
+ */
 export function renderEnterPrompt(r: Rotation, s: SecretSpec, now: Date, o: { maskedPage?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const again = r.state.lastOutcome ? ':information_source: The last request did not go through, so nothing changed. ' : '';
   const blocks: KnownBlock[] = [...section(`${again}*Step 1: ${isToken(r) ? 'create the new token' : 'a new key pair'}* for ${code(r.secret)}`), ...section(createSteps(r, s, now).join('\n'))];

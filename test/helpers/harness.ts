@@ -1,4 +1,3 @@
-import { createServer as createNetServer } from 'node:net';
 import type { ChatOpsApp } from '../../src/app.js';
 import type { AppConfig } from '../../src/config/load.js';
 import type { AppDeps } from '../../src/deps.js';
@@ -7,6 +6,7 @@ import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
 import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse } from '../../src/sandbox/slack/index.js';
 import type { Store } from '../../src/store/index.js';
+import { freeLoopbackPort } from '../../src/sandbox/freePort.js';
 import {
   GHE_HOST,
   GHES_PRIMARY_HOST,
@@ -184,13 +184,7 @@ export async function eventually(check: () => Promise<boolean> | boolean, what: 
 }
 
 /** A TCP port free right now on 127.0.0.1 (for servers that cannot bind port 0 themselves). */
-export async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+export const freePort = freeLoopbackPort;
 
 /** A harness for one test, closed whatever the test does. */
 export async function withHarness(o: HarnessOptions, fn: (h: Harness) => Promise<void>): Promise<void> {

@@ -1,55 +1,14 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { ENTRY_LINK_MAX_ATTEMPTS, openStore, type Store } from '../../src/store/index.js';
-
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const skipPg = process.env.CHATOPS_SKIP_PG === '1';
-
-interface Backend {
-  name: string;
-  /** Two stores on PostgreSQL (two replicas, two pools); one on SQLite (one process). */
-  open(): Promise<Store[]>;
-  cleanup(): Promise<void>;
-}
-
-function sqlite(): Backend {
-  let dir = '';
-  return {
-    name: 'sqlite',
-    async open() {
-      dir = await mkdtemp(join(tmpdir(), 'chatops-links-'));
-      return [await openStore({ databaseUrl: join(dir, 'db.sqlite') })];
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgres(): Backend {
-  const schema = `chatops_links_${Math.random().toString(36).slice(2, 10)}`;
-  return {
-    name: 'postgres',
-    async open() {
-      return [await openStore({ databaseUrl: PG_URL, schema }), await openStore({ databaseUrl: PG_URL, schema })];
-    },
-    async cleanup() {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
+import { ENTRY_LINK_MAX_ATTEMPTS, type Store } from '../../src/store/index.js';
+import { storeBackends } from '../helpers/backends.js';
 
 const T0 = new Date('2026-12-04T12:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const TTL = 10 * 60_000;
 
-for (const backend of [sqlite(), ...(skipPg ? [] : [postgres()])]) {
+for (const backend of storeBackends('links')) {
   describe(`entry links on ${backend.name}`, () => {
     let stores: Store[] = [];
     after(async () => {

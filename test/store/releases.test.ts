@@ -1,54 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { openStore, type Store } from '../../src/store/index.js';
-
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const skipPg = process.env.CHATOPS_SKIP_PG === '1';
-
-interface Backend {
-  name: string;
-  open(): Promise<Store[]>;
-  cleanup(): Promise<void>;
-}
-
-function sqlite(): Backend {
-  let dir = '';
-  return {
-    name: 'sqlite',
-    async open() {
-      dir = await mkdtemp(join(tmpdir(), 'chatops-releases-'));
-      // One store: SQLite is the single-process backend.
-      return [await openStore({ databaseUrl: join(dir, 'db.sqlite') })];
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgres(): Backend {
-  const schema = `chatops_rel_${Math.random().toString(36).slice(2, 10)}`;
-  return {
-    name: 'postgres',
-    async open() {
-      // Two stores = two replicas with their own connection pools.
-      const first = await openStore({ databaseUrl: PG_URL, schema });
-      return [first, await openStore({ databaseUrl: PG_URL, schema })];
-    },
-    async cleanup() {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
+import type { Store } from '../../src/store/index.js';
+import { storeBackends } from '../helpers/backends.js';
 
 const input = { repo: 'thecturner/jankins', repoName: 'jankins', tag: 'v1.3.0', sha: 'a'.repeat(40), workflow: 'release.yml', inputs: {}, requestedBy: 'U0ALICE001', channel: 'C0RELEASES1', ttlSeconds: 600 };
 
-for (const backend of [sqlite(), ...(skipPg ? [] : [postgres()])]) {
+for (const backend of storeBackends('rel')) {
   describe(`releases on ${backend.name}`, () => {
     let stores: Store[] = [];
     after(async () => {
