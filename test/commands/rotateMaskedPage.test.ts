@@ -109,8 +109,9 @@ describe('/rotate: the one-time masked entry page', () => {
       assert.equal(kept.includes(expired), false, 'the refused token is nowhere');
       const linkSecret = link.path.split('/').at(-1) ?? '';
       assert.equal(h.logs.join('\n').includes(linkSecret), false, 'the link is not logged');
-      const tables = kept.replace(JSON.stringify(h.slack.calls), '');
-      assert.equal(tables.includes(linkSecret), false, 'the store keeps only a hash of the link');
+      // Read apart from the Slack calls (which carry the link): a call posted meanwhile cannot hide the link in them.
+      const stored = await everythingTheBotKept(h, { slackCalls: false });
+      assert.equal(stored.includes(linkSecret), false, 'the store keeps only a hash of the link');
     }));
 
   test('a link dies after 10 minutes, when a newer one is asked for, after too many refused values, and when the rotation is cancelled', () =>
