@@ -1,48 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { openStore, type NewSecretChange, type Store } from '../../src/store/index.js';
-
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const skipPg = process.env.CHATOPS_SKIP_PG === '1';
-
-interface Backend {
-  name: string;
-  open(): Promise<Store[]>;
-  cleanup(): Promise<void>;
-}
-
-function sqlite(): Backend {
-  let dir = '';
-  return {
-    name: 'sqlite',
-    async open() {
-      dir = await mkdtemp(join(tmpdir(), 'chatops-secrets-'));
-      return [await openStore({ databaseUrl: join(dir, 'db.sqlite') })];
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgres(): Backend {
-  const schema = `chatops_sec_${Math.random().toString(36).slice(2, 10)}`;
-  return {
-    name: 'postgres',
-    async open() {
-      const first = await openStore({ databaseUrl: PG_URL, schema });
-      return [first, await openStore({ databaseUrl: PG_URL, schema })];
-    },
-    async cleanup() {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
+import type { NewSecretChange, Store } from '../../src/store/index.js';
+import { storeBackends } from '../helpers/backends.js';
 
 const ALICE = 'U0ALICE001';
 const BOB = 'U0BOB00001';
@@ -68,8 +27,8 @@ function request(o: Partial<NewSecretChange> = {}): NewSecretChange {
 }
 const applyJob = (id: string) => ({ kind: 'secret.apply', payload: { changeId: id }, dedupeKey: `secret-apply:${id}` });
 
-for (const backend of [sqlite(), postgres()]) {
-  describe(`secret changes on ${backend.name}`, { skip: backend.name === 'postgres' && skipPg ? 'CHATOPS_SKIP_PG=1' : false }, () => {
+for (const backend of storeBackends('sec')) {
+  describe(`secret changes on ${backend.name}`, () => {
     let stores: Store[] = [];
     const store = () => stores[0] as Store;
     after(async () => {
