@@ -55,6 +55,12 @@ export interface BotOnFakesOptions {
   port?: number;
   /** Daily rotation reminders (`reminders.enabled`); default on, as in production. */
   reminders?: boolean;
+  /**
+   * A time the bot's clock never runs behind (ms since the epoch). The sandbox passes
+   * the fakes' clock: a run the user advances takes minutes there in a few clicks,
+   * and what the bot stamps must not come before what GitHub reports.
+   */
+  timeFloor?: () => number;
 }
 
 export interface BotOnFakes {
@@ -126,7 +132,12 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
     ...o.tuning,
   };
   let offsetMs = 0;
-  const now = () => new Date(Date.now() + offsetMs);
+  const now = () => {
+    // Catch up with the floor by moving the offset, so the clock then runs on with the wall clock.
+    const behind = (o.timeFloor?.() ?? 0) - (Date.now() + offsetMs);
+    if (behind > 0) offsetMs += behind;
+    return new Date(Date.now() + offsetMs);
+  };
   const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now, access: new AccessResolver() };
   const chatops = createChatOpsApp(deps, { workerIdleMs: o.workerIdleMs ?? 50 });
   const { port } = await chatops.start(o.port ?? 0);

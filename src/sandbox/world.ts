@@ -69,6 +69,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       logLevel: o.logLevel ?? 'info',
       ...(o.logSink ? { logSink: o.logSink } : {}),
       workerIdleMs: 250,
+      timeFloor: () => Math.max(github.state.clock.peek().getTime(), ghe.state.clock.peek().getTime()),
     });
   } catch (e) {
     await Promise.all([slack.stop(), github.stop(), ghe.stop()]);

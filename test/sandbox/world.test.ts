@@ -41,6 +41,11 @@ test('the sandbox world: the seeded failure is diagnosed, a release runs to its 
     const run = await until('the dispatched run', () => s.controls.runs().find((x) => x.workflow === 'release.yml' && x.event === 'workflow_dispatch'));
     s.controls.finish(run.id);
     assert.equal(s.controls.runs().find((x) => x.id === run.id)?.conclusion, 'success');
+    const githubTime = s.github.state.clock.peek().getTime();
+    assert.ok(githubTime > Date.now(), 'the run took minutes on the fake’s clock, in a few clicks');
+    assert.ok(s.bot.deps.now().getTime() >= githubTime, 'the bot’s clock is not behind what GitHub reports');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(s.bot.deps.now().getTime() > githubTime, 'and runs on from there (a clock held at the floor would stall the follower)');
     await until('the release message to show success', () => s.driver.screen(U.carol).messages.find((m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /succeeded|success|published|:white_check_mark:/i.test(textOf(m))), 20_000);
 
     assert.equal((await s.driver.command(U.alice, 'hello')).ok, false, 'plain text is not a command');
