@@ -6,8 +6,8 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 
 /**
- * manifest.yml against Slack's published app-manifest JSON Schema (in the shared/
- * folder beside the repo), plus what the contract requires of it.
+ * manifest.yml against Slack's published app-manifest JSON Schema (vendored in
+ * test/fixtures/slack-manifest), plus what the contract requires of it.
  */
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
@@ -36,11 +36,11 @@ interface Manifest {
   };
 }
 
-const schemaUrl = new URL('../../shared/schemas/slack-app-manifest.schema.1.0.0.json', import.meta.url);
+const schemaUrl = new URL('./fixtures/slack-manifest/slack-app-manifest.schema.1.0.0.json', import.meta.url);
 const manifestUrl = new URL('../manifest.yml', import.meta.url);
 
 function compileSchema(): ValidateFunction {
-  // strict: false because the schema uses a non-standard `_note` keyword (see shared/schemas/README.md).
+  // strict: false because the schema uses a non-standard `_note` keyword (see test/fixtures/slack-manifest/README.md).
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   return ajv.compile(JSON.parse(readFileSync(schemaUrl, 'utf8')) as Json);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Environment variables, exactly as ../shared/CONTRACT.md lists them. */
+/** Environment variables, exactly as docs/CONTRACT.md lists them. */
 const optionalNonEmpty = z
   .string()
   .optional()

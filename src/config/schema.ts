@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The YAML configuration file, exactly as ../shared/CONTRACT.md describes it.
+ * The YAML configuration file, exactly as docs/CONTRACT.md describes it.
  * Every problem is reported with its path (e.g. `repos[0].sync.job`) by load.ts.
  */
 
