@@ -23,4 +23,10 @@ export default tseslint.config(
     files: ['bench/**', 'src/main.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
+  // Plain Node scripts (npm start, npm run build) run before anything is compiled: linted without type information.
+  {
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly' } },
+  },
 );

@@ -6,12 +6,15 @@
  *     the bare app each run in a process of their own, and this process only sends:
  *     what is measured is what Slack would see of each app.
  *  2. GitHub requests one /sync-status makes per host, cold and warm.
+ *  3. and 4.: the same as 1 for /release, and the cost of following a release run.
+ *  5. and 6.: start-up, idle memory and a soak of the compiled bot beside bare Bolt (bench/runtime.ts).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '../src/sandbox/slack/index.js';
 import type { PywatsSeed } from '../src/sandbox/scenario.js';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startHarness, USERS } from '../test/helpers/harness.js';
+import { soak, startupAndIdle } from './runtime.js';
 
 const CONCURRENCY = 50;
 const ROUNDS = 20;
@@ -250,3 +253,5 @@ if (want('2')) await requestCounts();
 COMMAND = { command: '/release', text: 'v0.1.0b39' };
 if (want('3')) await latency();
 if (want('4')) await followCost();
+if (want('5')) await startupAndIdle(spawnReady<FakesInfo>);
+if (want('6')) await soak(spawnReady<FakesInfo>);

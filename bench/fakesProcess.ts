@@ -25,6 +25,9 @@ const control = createServer((req, res) => {
   if (req.method === 'POST' && url.pathname === '/response-urls') {
     const n = Number(url.searchParams.get('n') ?? '1');
     res.end(JSON.stringify(Array.from({ length: n }, () => slack.responseUrl({ channel, user }))));
+  } else if (url.pathname === '/responses') {
+    // What the bot posted to response_urls (newest last), for a bench that clicks the buttons it was given.
+    res.end(JSON.stringify(slack.callsTo('response_url').map((c) => c.args)));
   } else if (url.pathname === '/delivered') {
     const calls = slack.callsTo('response_url');
     res.end(JSON.stringify({ ok: calls.filter((c) => c.ok).length, last: Math.max(0, ...calls.map((c) => c.at)), githubRequests: github.requests.length, gheRequests: ghe.requests.length }));

@@ -1,4 +1,8 @@
-import sodium from 'libsodium-wrappers';
+import type Sodium from 'libsodium-wrappers';
+
+// libsodium (a WebAssembly build) is loaded on the first seal, not at start-up: most runs of the bot seal nothing.
+let loaded: Promise<typeof Sodium> | undefined;
+const libsodium = (): Promise<typeof Sodium> => (loaded ??= import('libsodium-wrappers').then((m) => m.default));
 
 /**
  * Seals a value for a repository's Actions public key (libsodium `crypto_box_seal`),
@@ -6,6 +10,7 @@ import sodium from 'libsodium-wrappers';
  * stored and handed to any replica without exposing the value.
  */
 export async function sealForGitHub(publicKeyBase64: string, value: string): Promise<string> {
+  const sodium = await libsodium();
   await sodium.ready;
   const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
   const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);

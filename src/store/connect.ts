@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { StoreError } from '../errors.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statementCache.js';
@@ -50,7 +49,7 @@ export interface Logger {
   warn(obj: object, msg: string): void;
 }
 
-export function connect(target: DatabaseTarget, o: { schema?: string; logger?: Logger }): Connection {
+export async function connect(target: DatabaseTarget, o: { schema?: string; logger?: Logger }): Promise<Connection> {
   if (target.dialect === 'sqlite') {
     if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
     const sqlite = new BetterSqlite3(target.filename);
@@ -69,6 +68,8 @@ export function connect(target: DatabaseTarget, o: { schema?: string; logger?: L
   if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
     throw new StoreError('The PostgreSQL schema name is invalid.', { detail: 'expected [a-z_][a-z0-9_]*' });
   }
+  // Loaded only for PostgreSQL: a SQLite bot never pays for the driver at start-up.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: target.connectionString,
     max: 10,

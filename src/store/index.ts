@@ -52,7 +52,7 @@ export interface OpenStoreOptions {
 /** Opens the database named by `DATABASE_URL` and brings its schema up to date. */
 export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(o.databaseUrl);
-  const conn = connect(target, { schema: o.schema, logger: o.logger });
+  const conn = await connect(target, { schema: o.schema, logger: o.logger });
   try {
     await migrate(conn);
   } catch (e) {

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Migrator } from 'kysely';
-import pg from 'pg';
 import { StoreError } from '../errors.js';
 import type { Connection } from './connect.js';
 import { migrationProvider } from './migrations/index.js';
@@ -27,6 +26,7 @@ export async function migrate(conn: Connection): Promise<void> {
   }
   if (!conn.postgres) throw new StoreError('The store has no connection.');
   const { connectionString, schema } = conn.postgres;
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString, application_name: 'release-chatops-migrate' });
   await client.connect();
   try {

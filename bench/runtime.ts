@@ -1,0 +1,186 @@
+/**
+ * Bench parts 5 and 6: the bot as production runs it (`npm start`: compiled JavaScript, plain node), beside a bare
+ * Bolt app in plain JavaScript (bench/bareBolt.mjs), both in processes of their own on the same fakes.
+ *  5. Start-up (spawn until /healthz answers) and idle RSS after 5 s, three runs each, alternating.
+ *  6. Soak: RSS of both while the bot serves a mix of commands, clicks, events and junk, and runs its jobs;
+ *     sampled at the start, every minute and at the end (BENCH_SOAK_MINUTES, default 10).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify as toYaml } from 'yaml';
+import { sendBlockAction, sendEvent, sendSlashCommand } from '../src/sandbox/slack/index.js';
+import type { PywatsSeed } from '../src/sandbox/scenario.js';
+import { freeLoopbackPort } from '../src/sandbox/freePort.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, USERS } from '../test/helpers/harness.js';
+
+export interface FakesInfo {
+  slackApiUrl: string;
+  githubUrl: string;
+  gheUrl: string;
+  controlUrl: string;
+  seed: PywatsSeed;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resident set of one process, from /proc (MiB). */
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  startupMs: number;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Promise<Running> {
+  const port = await freeLoopbackPort();
+  const config = join(dir, 'chatops.yml');
+  await writeFile(config, toYaml({ repos: [{ ...fakes.seed.repoConfig, channel: CHANNEL }], access: { release: [USERS.alice], approve: [USERS.bob] } }));
+  const env = {
+    PATH: process.env.PATH,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fakes.slackApiUrl,
+    ...fakes.seed.env,
+    CHATOPS_CONFIG: config,
+    DATABASE_URL: join(dir, `${port}.sqlite`),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+  };
+  const script = which === 'bot' ? join(root, 'scripts', 'start.mjs') : join(root, 'bench', 'bareBolt.mjs');
+  const started = performance.now();
+  const child = spawn(process.execPath, [script], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${which} exited during start-up:\n${out}`);
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (performance.now() - started > 60_000) throw new Error(`${which} did not start within 60 s:\n${out}`);
+    await sleep(5);
+  }
+  return {
+    child,
+    url,
+    startupMs: performance.now() - started,
+    output: () => out,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function withFakes<T>(spawnReady: (script: string, args: string[]) => Promise<{ info: FakesInfo; stop: () => Promise<void> }>, fn: (f: FakesInfo, dir: string) => Promise<T>): Promise<T> {
+  // The bot runs what `npm run build` made; build once here so no run pays for it.
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed');
+  const fakes = await spawnReady('./fakesProcess.ts', [BOT_TOKEN, CHANNEL, USERS.alice, '0']);
+  const dir = await mkdtemp(join(tmpdir(), 'chatops-bench-runtime-'));
+  try {
+    return await fn(fakes.info, dir);
+  } finally {
+    await fakes.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]): Promise<void> {
+  await withFakes(spawnReady, async (fakes, dir) => {
+    const rows: Record<'bot' | 'bare', { startup: number[]; rss: number[] }> = { bot: { startup: [], rss: [] }, bare: { startup: [], rss: [] } };
+    for (let i = 0; i < 3; i++) {
+      for (const which of ['bare', 'bot'] as const) {
+        const app = await launch(which, fakes, dir);
+        await sleep(5000);
+        rows[which].startup.push(app.startupMs);
+        rows[which].rss.push(rssMiB(app.child.pid));
+        await app.stop();
+      }
+    }
+    console.log('\n5. Start-up (spawn until /healthz answers) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each');
+    console.log('   app              start-up ms (runs)          median   idle RSS MiB (runs)        median');
+    for (const which of ['bot', 'bare'] as const) {
+      const r = rows[which];
+      console.log(`   ${(which === 'bot' ? 'release-chatops' : 'bare Bolt').padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`);
+    }
+    console.log(`   ratio bot/bare: start-up ${(median(rows.bot.startup) / median(rows.bare.startup)).toFixed(2)} (target <= 1.5), idle RSS ${(median(rows.bot.rss) / median(rows.bare.rss)).toFixed(2)} (target <= 1.25)`);
+  });
+}
+
+/** One round of the soak's mix: commands (some refused, some with buttons), a click, events, junk. */
+async function mixRound(url: string, controlUrl: string, i: number): Promise<void> {
+  const responseUrl = async () => ((await (await fetch(`${controlUrl}/response-urls?n=1`, { method: 'POST' })).json()) as string[])[0] ?? '';
+  const command = async (command: string, text: string, user: string = USERS.alice) =>
+    sendSlashCommand(url, SIGNING_SECRET, { command, text, user_id: user, channel_id: CHANNEL, response_url: await responseUrl() });
+  await command('/sync-status', '');
+  await command('/release', i % 2 ? 'v0.1.0b39' : 'help');
+  await command('/rotate', 'help', USERS.carol);
+  await command('/secret', 'replace GHE_TOKEN', USERS.carol);
+  await sendEvent(url, SIGNING_SECRET, { type: 'app_home_opened', user: USERS.alice, channel: 'D0HOME', tab: 'home' });
+  await sendEvent(url, SIGNING_SECRET, { type: 'message', user: USERS.carol, channel: CHANNEL, text: `build ${i} is green`, ts: `${Date.now() / 1000}` });
+  await sendBlockAction(url, SIGNING_SECRET, { action_id: 'release_confirm', value: `stale-${i}`, user_id: USERS.alice, channel_id: CHANNEL });
+  await fetch(`${url}/slack/events`, { method: 'POST', body: 'payload=%7B' }).catch(() => undefined);
+}
+
+export async function soak(spawnReady: Parameters<typeof withFakes>[0]): Promise<void> {
+  const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
+  await withFakes(spawnReady, async (fakes, dir) => {
+    const bot = await launch('bot', fakes, dir);
+    const bare = await launch('bare', fakes, dir);
+    const curve: Array<{ at: number; bot: number; bare: number; rounds: number }> = [];
+    const started = Date.now();
+    let rounds = 0;
+    curve.push({ at: 0, bot: rssMiB(bot.child.pid), bare: rssMiB(bare.child.pid), rounds });
+    try {
+      // The first /release is confirmed, so a release follower job runs for the rest of the soak.
+      await mixRound(bot.url, fakes.controlUrl, 1);
+      await sleep(2000);
+      const responses = JSON.stringify(await (await fetch(`${fakes.controlUrl}/responses`)).json());
+      const confirm = /"action_id":"release_confirm","value":"([^"]+)"/.exec(responses)?.[1];
+      const [clickUrl] = (await (await fetch(`${fakes.controlUrl}/response-urls?n=1`, { method: 'POST' })).json()) as string[];
+      if (confirm) await sendBlockAction(bot.url, SIGNING_SECRET, { action_id: 'release_confirm', value: confirm, user_id: USERS.alice, channel_id: CHANNEL, response_url: clickUrl });
+      console.log(`   (soak: ${confirm ? 'a release was confirmed, its follower job runs throughout' : 'no release confirmation arrived: no follower job runs'})`);
+      let nextSample = started + 60_000;
+      while (Date.now() - started < minutes * 60_000) {
+        await mixRound(bot.url, fakes.controlUrl, rounds);
+        await mixRound(bare.url, fakes.controlUrl, rounds);
+        rounds += 1;
+        if (Date.now() >= nextSample) {
+          curve.push({ at: (Date.now() - started) / 60_000, bot: rssMiB(bot.child.pid), bare: rssMiB(bare.child.pid), rounds });
+          nextSample += 60_000;
+        }
+        await sleep(250);
+      }
+      curve.push({ at: (Date.now() - started) / 60_000, bot: rssMiB(bot.child.pid), bare: rssMiB(bare.child.pid), rounds });
+    } finally {
+      await bot.stop();
+      await bare.stop();
+    }
+    console.log(`\n6. Soak: ${minutes} min of mixed traffic (each round: /sync-status, /release, refused /rotate and /secret, Home tab, a channel message, a stale button, junk), RSS in MiB`);
+    console.log('   minute   rounds   release-chatops   bare Bolt');
+    for (const p of curve) console.log(`   ${p.at.toFixed(1).padStart(6)}   ${String(p.rounds).padStart(6)}   ${p.bot.toFixed(0).padStart(15)}   ${p.bare.toFixed(0).padStart(9)}`);
+    const first = curve[1] ?? curve[0]!;
+    const last = curve.at(-1)!;
+    console.log(`   bot RSS from minute ${first.at.toFixed(0)} to the end: ${(last.bot - first.bot).toFixed(0)} MiB (${(((last.bot - first.bot) / first.bot) * 100).toFixed(1)} %)`);
+  });
+}
