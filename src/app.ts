@@ -11,6 +11,7 @@ import * as views from './views/index.js';
 import * as home from './home/index.js';
 import * as events from './events/index.js';
 import { Worker } from './worker/runner.js';
+import { timeAcks } from './metrics/ackTimer.js';
 import { releaseFollower } from './services/releaseFollower.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 import { rotationTicker, rotationWatcher } from './services/rotation.js';
@@ -55,6 +56,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
     clientOptions: { slackApiUrl: env.SLACK_API_URL, logger: slackLogger(deps.logger, 'slack-web-api') },
   });
 
+  timeAcks(app);
   commands.register(app, deps);
   actions.register(app, deps);
   views.register(app, deps);

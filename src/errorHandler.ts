@@ -8,7 +8,7 @@ interface ExtendedErrorHandlerArgs {
 }
 import type { AppDeps } from './deps.js';
 import { isChatOpsError, type ChatOpsError } from './errors.js';
-import { metrics } from './http/metrics.js';
+import { errorsTotal } from './metrics/registry.js';
 import { text } from './ui/messages.js';
 import { z } from 'zod';
 
@@ -53,7 +53,7 @@ export function registerErrorHandler(app: App, deps: AppDeps): void {
     const userId = t.user_id ?? t.user?.id;
     const channelId = t.channel_id ?? t.channel?.id;
     const what = t.command ?? (t.actions?.[0] ? `action:${t.actions[0].action_id}` : (t.type ?? 'event'));
-    metrics.inc('chatops_errors_total', { code: known?.code ?? 'internal' });
+    errorsTotal.inc({ code: known?.code ?? 'internal' });
     if (known) log.warn({ ref, code: known.code, what, err: known }, known.message);
     else log.error({ ref, what, err: error }, 'unexpected error in a listener');
 

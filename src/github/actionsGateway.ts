@@ -1,3 +1,4 @@
+import { observeSecretDates } from '../metrics/registry.js';
 import { RequestError } from '@octokit/request-error';
 import { z } from 'zod';
 import type { ActionsPort, JobInfo, RepoRef, SecretMeta, WorkflowRunInfo } from '../core/ports.js';
@@ -162,7 +163,9 @@ export class ActionsGateway implements ActionsPort {
   listSecrets(repo: RepoRef): Promise<SecretMeta[]> {
     return callGitHub(this.client.host, `the Actions secrets of ${repo.owner}/${repo.name}`, async () => {
       const { data } = await this.client.rest.actions.listRepoSecrets({ owner: repo.owner, repo: repo.name, per_page: 100 });
-      return SecretsJson.parse(data).secrets.map((s) => ({ name: s.name, updatedAt: s.updated_at }));
+      const secrets = SecretsJson.parse(data).secrets.map((s) => ({ name: s.name, updatedAt: s.updated_at }));
+      observeSecretDates(`${repo.owner}/${repo.name}`, secrets);
+      return secrets;
     });
   }
 }

@@ -7,9 +7,10 @@ import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
 import { withSingleFlight } from './singleFlight.js';
 import { BoundedMap } from '../core/boundedMap.js';
+import { octokitMetrics } from '../metrics/octokitMetrics.js';
 
 /** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern). */
-export const ChatOpsOctokit = Octokit.plugin(throttling, retry);
+export const ChatOpsOctokit = Octokit.plugin(octokitMetrics, throttling, retry);
 export type ChatOpsOctokit = InstanceType<typeof ChatOpsOctokit>;
 export type GraphqlClient = ReturnType<typeof withCustomRequest>;
 

@@ -1,3 +1,4 @@
+import { observeSecretDates } from '../metrics/registry.js';
 import { RequestError } from '@octokit/request-error';
 import { z } from 'zod';
 import type { DeployKeyInfo, DeployKeysPort, RepoRef, SecretMeta, SecretsPort, SecretsPublicKey } from '../core/ports.js';
@@ -36,6 +37,7 @@ export class SecretsGateway implements SecretsPort {
       try {
         const { data } = await this.client.rest.actions.getRepoSecret({ owner: repo.owner, repo: repo.name, secret_name: name });
         const s = SecretJson.parse(data);
+        observeSecretDates(`${repo.owner}/${repo.name}`, [{ name: s.name, updatedAt: s.updated_at }]);
         return { name: s.name, updatedAt: s.updated_at };
       } catch (e) {
         if (is404(e)) return null;

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { verifyGitHubSignature } from './webhookSignature.js';
-import { metrics } from './metrics.js';
+import { webhookDeliveries } from '../metrics/registry.js';
+import { appMetrics } from '../metrics/appMetrics.js';
 import { readBody } from './body.js';
 import { entryPageRoutes } from './entryPage.js';
 import { maskedPageEnabled } from '../services/entryLinks.js';
@@ -21,6 +22,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  */
 export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRoute[] {
   const log = deps.logger.child({ component: 'http' });
+  const metrics = appMetrics(deps);
   return [
     ...(maskedPageEnabled(deps) ? entryPageRoutes(deps, client) : []),
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
@@ -41,8 +43,16 @@ export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRout
       path: '/metrics',
       method: 'GET',
       handler: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        res.end(metrics.render());
+        metrics.render().then(
+          (body) => {
+            res.writeHead(200, { 'content-type': metrics.contentType });
+            res.end(body);
+          },
+          (e: unknown) => {
+            log.warn({ err: e }, 'metrics could not be collected');
+            json(res, 503, { error: 'metrics unavailable' });
+          },
+        );
       },
     },
     {
@@ -56,10 +66,10 @@ export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRout
             if (!body) return json(res, 413, { error: 'payload too large' });
             const signature = req.headers['x-hub-signature-256'];
             if (!verifyGitHubSignature(secret, body, typeof signature === 'string' ? signature : undefined)) {
-              metrics.inc('github_webhooks_rejected_total');
+              webhookDeliveries.inc({ outcome: 'rejected' });
               return json(res, 401, { error: 'invalid signature' });
             }
-            metrics.inc('github_webhooks_received_total');
+            webhookDeliveries.inc({ outcome: 'accepted' });
             // Events are accepted and dropped until a feature subscribes (the run follower polls today).
             log.debug({ event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'] }, 'webhook accepted');
             json(res, 202, { accepted: true });

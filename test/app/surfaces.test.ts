@@ -25,8 +25,8 @@ describe('HTTP surfaces beside /slack/events', () => {
     const bad = await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body: '{}', headers: { 'x-hub-signature-256': 'sha256=00' } });
     assert.equal(bad.status, 401);
     const text = await (await fetch(`${h.appUrl}/metrics`)).text();
-    assert.match(text, /# TYPE github_webhooks_rejected_total counter/);
-    assert.match(text, /github_webhooks_rejected_total \d+/);
+    assert.match(text, /# TYPE chatops_github_webhooks_total counter/);
+    assert.match(text, /chatops_github_webhooks_total\{outcome="rejected"\} [1-9]\d*/);
   });
 
   test('GitHub webhooks: a valid X-Hub-Signature-256 is accepted, a wrong or missing one refused', async () => {
