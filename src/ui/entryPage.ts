@@ -101,6 +101,9 @@ export function plainFromMrkdwn(s: string): string {
   return s
     .replace(/<#([A-Z0-9]+)(\|[^>]*)?>/g, 'the rotation’s channel')
     .replace(/<@([A-Z0-9]+)>/g, 'someone')
-    .replace(/[`*_]/g, '')
-    .replace(/:[a-z_]+:\s*/g, '');
+    .replace(/:[a-z0-9_+-]+:\s*/g, '')
+    .replace(/`/g, '')
+    // Only paired markers are formatting: `PAT_TOKEN` keeps its underscore.
+    .replace(/(^|[^\w*])\*([^*\n]+)\*(?![\w*])/g, '$1$2')
+    .replace(/(^|[^\w])_([^_\n]+)_(?!\w)/g, '$1$2');
 }
