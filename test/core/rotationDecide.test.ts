@@ -47,7 +47,7 @@ describe('rotation state machine', () => {
     const a2 = run(a.r, { kind: 'old_confirmed', by: 'UALICE' });
     assert.equal(a2.r.status, 'done');
     assert.ok(kinds(a2.decisions[0]!).includes('announce'));
-    const b = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'token of x ending in abcd' }, started);
+    const b = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'token of x ending in abcd', how: 'revoked', record: 'matched' }, started);
     assert.equal(b.r.status, 'active', 'verification still running');
     assert.equal(run(b.r, passed).r.status, 'done');
   });
@@ -79,7 +79,7 @@ describe('rotation state machine', () => {
     const r = run(rotation(), { kind: 'change_requested', changeId: 'c1' }).r;
     assert.deepEqual(decide(r, { kind: 'old_confirmed', by: 'U' }, NOW), { kind: 'refused', reason: 'not_now' });
     const done = run(r, change('done'), { kind: 'old_confirmed', by: 'U' }).r;
-    assert.deepEqual(decide(done, { kind: 'old_revoked', by: 'U', detail: '' }, NOW), { kind: 'refused', reason: 'already' });
+    assert.deepEqual(decide(done, { kind: 'old_revoked', by: 'U', detail: '', how: 'revoked', record: 'matched' }, NOW), { kind: 'refused', reason: 'already' });
   });
 
   it('cancel: withdraws a pending request; refused while the approved change is being written; refused once finished', () => {
