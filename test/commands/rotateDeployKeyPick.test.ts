@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, textOf } from '../helpers/secrets.js';
-import { requestsTo, rotationOf, startRotation, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
+import { requestsTo, rotationOf, startRotation, threadApproval, waitChecklist } from '../helpers/rotation.js';
 
 /**
  * A deploy-key rotation where nothing says which key the secret holds: the key was made
