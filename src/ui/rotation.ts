@@ -328,7 +328,13 @@ export function renderOldKeyAnswered(r: Rotation, mirrorRepo: string): { text: s
   let text: string;
   if (pick?.state === 'picked' && o.deployKey) {
     const fp = o.deployKey.fingerprint ? ` (${code(o.deployKey.fingerprint)})` : '';
-    text = `:key: ${who} said ${code(r.secret)} held the deploy key *${esc(o.deployKey.title)}*${fp} of ${code(mirrorRepo)}. It is deleted once the new key has passed verification.`;
+    const then =
+      o.state === 'deleted'
+        ? 'It was deleted after the new key passed verification.'
+        : r.status === 'cancelled'
+          ? 'The rotation was cancelled, so it was not deleted.'
+          : 'It is deleted once the new key has passed verification.';
+    text = `:key: ${who} said ${code(r.secret)} held the deploy key *${esc(o.deployKey.title)}*${fp} of ${code(mirrorRepo)}. ${then}`;
   } else if (pick?.state === 'none') {
     text = `:key: ${who} said none of the deploy keys of ${code(mirrorRepo)} is the one ${code(r.secret)} held: no deploy key will be deleted.`;
   } else {

@@ -114,6 +114,7 @@ describe('/rotate a deploy key whose title does not name the secret', { skip: ss
       await replaceAndVerify(h, rotation.id, ts);
       await waitChecklist(h, ts, new RegExp(`Old deploy key .{1,2}${SEED_TITLE}.{1,2} \\(chosen by <@U0ALICE001>\\) deleted`), 15_000);
       await waitChecklist(h, ts, /Rotation complete/);
+      await eventually(() => /It was deleted after the new key passed verification/.test(messageText(h, q.ts)), 'the question to say the key is gone');
       const left = h.ghe.deployKeys(h.seed.ghe.repo).map((k) => k.id);
       assert.equal(left.includes(oldId), false, 'the chosen key is gone');
       assert.ok(left.includes(otherId) && left.includes(readerId), 'the others stay');

@@ -167,7 +167,10 @@ describe('rotation state machine', () => {
     const answered = run(late.r, { kind: 'old_key_picked', by: 'UALICE', key: KEY });
     assert.deepEqual(kinds(answered.decisions[0]!), ['close_pick', 'delete_old_key']);
     assert.equal(needsWatching(answered.r), true);
-    assert.equal(run(answered.r, { kind: 'old_deleted', detail: 'x' }).r.status, 'done');
+    const deleted = run(answered.r, { kind: 'old_deleted', detail: 'x' });
+    assert.equal(deleted.r.status, 'done');
+    assert.ok(kinds(deleted.decisions[0]!).includes('close_pick'), 'the answered question is told the key is gone');
+    assert.ok(kinds(run(early.r, { kind: 'cancel', by: 'UALICE' }).decisions[0]!).includes('close_pick'), 'and that it will not be, once cancelled');
 
     // "None of these": nothing deleted, and the rotation completes.
     const none = run(late.r, { kind: 'old_key_picked', by: 'UALICE', key: null });

@@ -184,6 +184,7 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
     case 'old_deleted':
       if (s.old.state !== 'waiting') return { kind: 'same' };
       next = { ...s, old: { ...s.old, state: 'deleted', at, detail: ev.detail } };
+      if (s.old.pick?.state === 'picked') effects.push({ kind: 'close_pick' });
       break;
 
     case 'cancel':
@@ -193,7 +194,8 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
       status = 'cancelled';
       finishedBy = ev.by;
       effects.push({ kind: 'announce', what: 'cancelled' });
-      if (s.old.pick?.state === 'asked') effects.push({ kind: 'close_pick' });
+      // The question, answered or not, must not keep promising a deletion that will not come.
+      if (s.old.pick?.state === 'asked' || (s.old.pick?.state === 'picked' && s.old.state === 'waiting')) effects.push({ kind: 'close_pick' });
       return { kind: 'next', status, state: next, effects, finishedBy };
   }
 
