@@ -19,5 +19,7 @@ export const ACTION_IDS = {
   rotationMaskedOpen: 'rotation_masked_open',
   /** "Start rotation" on a reminder or a leak warning; value: core/rotation/startRef. */
   rotationStart: 'rotation_start',
+  /** The question which deploy key the secret held (one button per write key, and "None of these"); value: `<rotation>:<key id>|none`. */
+  rotationPickKey: 'rotation_pick_key',
 } as const;
 

@@ -11,6 +11,7 @@ import * as rotationOld from './rotationOld.js';
 import * as rotationRetryVerify from './rotationRetryVerify.js';
 import * as rotationStart from './rotationStart.js';
 import * as rotationMaskedPage from './rotationMaskedPage.js';
+import * as rotationPickKey from './rotationPickKey.js';
 import * as staleButton from './staleButton.js';
 import { ActionRouter } from './router.js';
 
@@ -22,7 +23,7 @@ export function register(app: App, deps: AppDeps): void {
 /** The router with every button's listener (and the stale-button answer for the rest). */
 export function actionRouter(deps: AppDeps): ActionRouter {
   const router = new ActionRouter();
-  for (const surface of [shareSyncReport, releaseConfirm, secretDecision, rotationEnter, rotationGenerate, rotationNext, rotationCancel, rotationOld, rotationRetryVerify, rotationStart, rotationMaskedPage]) surface.register(router, deps);
+  for (const surface of [shareSyncReport, releaseConfirm, secretDecision, rotationEnter, rotationGenerate, rotationNext, rotationCancel, rotationOld, rotationRetryVerify, rotationStart, rotationMaskedPage, rotationPickKey]) surface.register(router, deps);
   // Answers clicks that no listener above knows.
   staleButton.register(router, deps);
   return router;

@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { auditRotation, ephemeral, promptEnter, secretSpec } from '../services/rotation.js';
 import { renderOldPrompt, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
+import { askOldKeyAgain } from '../services/rotationOldKey.js';
 import { rotationForRequester } from './rotationClick.js';
 
 /** "My next step": sends the requester their current private step again (lost, scrolled away, or after a restart). */
@@ -25,6 +26,9 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         break;
       case 'old':
         await ephemeral(deps, client, r, renderOldPrompt(r, secretSpec(deps, target)));
+        break;
+      case 'pick_key':
+        await reply(r.state.old.pick?.messageTs ? rotationText.noNextStep(rotationText.pickKey.pending) : (await askOldKeyAgain(deps, client, r, target)).text);
         break;
       case 'retry_verify':
         await reply(rotationText.noNextStep('the verification failed; see what to check in the checklist, then click *Verify again*.'));

@@ -175,6 +175,10 @@ export interface DeployKeyInfo {
   /** `ssh-ed25519 AAAA…` as GitHub lists it. */
   key: string;
   readOnly: boolean;
+  /** When it was added and by whom, and when it was last used, where the host says (GHES before 3.x may not). */
+  createdAt?: string | null;
+  addedBy?: string | null;
+  lastUsed?: string | null;
 }
 
 export interface DeployKeysPort {

@@ -8,7 +8,24 @@ import { callGitHub } from './translateError.js';
 
 const PublicKeyJson = z.object({ key_id: z.string().min(1), key: z.string().min(1) });
 const SecretJson = z.object({ name: z.string(), updated_at: z.string() });
-const DeployKeyJson = z.object({ id: z.number().int(), title: z.string(), key: z.string(), read_only: z.boolean() });
+const DeployKeyJson = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  key: z.string(),
+  read_only: z.boolean(),
+  created_at: z.string().nullish(),
+  added_by: z.string().nullish(),
+  last_used: z.string().nullish(),
+});
+const toInfo = (k: z.infer<typeof DeployKeyJson>): DeployKeyInfo => ({
+  id: k.id,
+  title: k.title,
+  key: k.key,
+  readOnly: k.read_only,
+  createdAt: k.created_at ?? null,
+  addedBy: k.added_by ?? null,
+  lastUsed: k.last_used ?? null,
+});
 
 const is404 = (e: unknown) => e instanceof RequestError && e.status === 404;
 
@@ -78,7 +95,7 @@ export class DeployKeysGateway implements DeployKeysPort {
   list(repo: RepoRef): Promise<DeployKeyInfo[]> {
     return callGitHub(this.client.host, `the deploy keys of ${repo.owner}/${repo.name}`, async () => {
       const all = await this.client.rest.paginate(this.client.rest.repos.listDeployKeys, { owner: repo.owner, repo: repo.name, per_page: 100 });
-      return z.array(DeployKeyJson).parse(all).map((k) => ({ id: k.id, title: k.title, key: k.key, readOnly: k.read_only }));
+      return z.array(DeployKeyJson).parse(all).map(toInfo);
     });
   }
 
@@ -92,8 +109,7 @@ export class DeployKeysGateway implements DeployKeysPort {
     return callGitHub(host, `the deploy keys of ${full}`, async () => {
       try {
         const { data } = await this.client.rest.repos.createDeployKey({ owner: repo.owner, repo: repo.name, title: key.title, key: key.key, read_only: key.readOnly });
-        const k = DeployKeyJson.parse(data);
-        return { id: k.id, title: k.title, key: k.key, readOnly: k.read_only };
+        return toInfo(DeployKeyJson.parse(data));
       } catch (e) {
         if (!(e instanceof RequestError) || e.status !== 422) throw e;
         // Neither message repeats the key; GitHub's own wording is not shown as it may.

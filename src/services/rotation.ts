@@ -11,7 +11,8 @@ import type { Job, SecretChange } from '../store/index.js';
 import { renderEnterPrompt, renderOldPrompt, renderRotation, rotationText, type SecretSpec } from '../ui/rotation.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
 import { auditChange, syncMessage } from './secretChange.js';
-import { matchingDeployKey } from './secretRevoke.js';
+import { findDeployKey } from './secretRevoke.js';
+import { askOldKey, closePick, writeKeyChoices } from './rotationOldKey.js';
 import { secretTarget } from './secretTargets.js';
 import { maskedPageEnabled } from './entryLinks.js';
 import { ROTATION_TICK, ROTATION_WATCH } from './rotationJobs.js';
@@ -62,7 +63,10 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
   const target = secretTarget(deps.config, repo, secret);
   const verifyMethod = secret.verify ? 'dispatch' : target.isMirror && repo.sync ? 'rerun' : null;
   const verifyWorkflow = secret.verify ? String(secret.verify.workflow) : verifyMethod === 'rerun' && repo.sync ? String(repo.sync.workflow) : null;
-  const oldKey = secret.kind === 'deploy-key' ? await matchingDeployKey(deps, repo, secret) : null;
+  // deploy-key: the old key, if the recorded public key or a title says; else the mirror's write keys to ask about.
+  const found = secret.kind === 'deploy-key' ? await findDeployKey(deps, repo, secret) : null;
+  const oldKey = found && !('unavailable' in found) ? found.match : null;
+  const toAsk = found && !('unavailable' in found) && !found.match ? writeKeyChoices(found.keys) : [];
   const created = await deps.store.rotations.create(
     {
       repo: repo.github,
@@ -71,7 +75,7 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
       secretKind: secret.kind,
       requestedBy: o.user,
       channel: o.channel,
-      state: initialState({ verifyMethod, verifyWorkflow, isDeployKey: secret.kind === 'deploy-key', oldDeployKey: oldKey && !('unavailable' in oldKey) ? oldKey : null }),
+      state: initialState({ verifyMethod, verifyWorkflow, isDeployKey: secret.kind === 'deploy-key', oldDeployKey: oldKey, askOldKey: toAsk.length > 0 }),
     },
     deps.now(),
   );
@@ -94,6 +98,7 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
   await callSlack('reply in the rotation thread', () => client.chat.postMessage({ channel: started.channel, thread_ts: ts, text: rotationText.threadIntro(o.user) })).catch((e: unknown) =>
     deps.logger.warn({ err: e, rotation: started.id }, 'rotation thread reply not posted'),
   );
+  if (toAsk.length && found && !('unavailable' in found)) await askOldKey(deps, client, started, found.mirror.repo, toAsk);
   await promptEnter(deps, client, started, { repo, secret });
   return { kind: 'started', rotation: started };
 }
@@ -215,6 +220,9 @@ async function perform(deps: AppDeps, client: WebClient, r: Rotation, effect: Ro
       if (ev) await advance(deps, client, r.id, ev);
       return;
     }
+    case 'close_pick':
+      await closePick(deps, client, r);
+      return;
     case 'delete_old_key': {
       const ev = await deleteOldDeployKey(deps, effect.key);
       if (ev) await advance(deps, client, r.id, ev);

@@ -3,6 +3,7 @@ import type { SecretConfig } from '../config/schema.js';
 import type { AppDeps } from '../deps.js';
 import type { DeployKeyInfo, SecretMeta, SecretsPublicKey } from '../core/ports.js';
 import { checkDeployKey } from '../core/secrets/deployKeyChecks.js';
+import { tokenDigest } from '../core/secrets/tokenDigest.js';
 import { lastFour, type ChangeFacts, type SecretCheck } from '../core/secrets/facts.js';
 import { checkToken, failed } from '../core/secrets/tokenChecks.js';
 import { isChatOpsError } from '../errors.js';
@@ -100,6 +101,7 @@ async function tokenSide(
       ...(id ? { login: id.login, expiresAt: id.expiresAt ? id.expiresAt.toISOString() : null } : {}),
       ...(id?.scopes ? { scopes: id.scopes } : {}),
       last4: lastFour(trimmed),
+      digest: tokenDigest(trimmed),
     },
   };
 }

@@ -1,9 +1,10 @@
 import type { ResolvedRepo } from '../config/load.js';
-import type { SecretConfig } from '../config/schema.js';
+import type { MirrorConfig, SecretConfig } from '../config/schema.js';
 import type { AppDeps } from '../deps.js';
 import type { DeployKeyTarget, ChangeFacts, SecretCheck } from '../core/secrets/facts.js';
 import { describeImpact, secretUsage } from '../core/secrets/secretUsage.js';
-import { sameSshPublicKey } from '../core/secrets/sshKey.js';
+import { publicKeyFingerprint, sameSshPublicKey } from '../core/secrets/sshKey.js';
+import type { DeployKeyInfo } from '../core/ports.js';
 import { isChatOpsError } from '../errors.js';
 import { ReleaseGateway } from '../github/releaseGateway.js';
 import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
@@ -61,6 +62,15 @@ async function impactOf(port: ReleaseGateway, repo: ResolvedRepo, name: string):
  * bot last replaced it, else the one key whose title names the secret.
  */
 export async function matchingDeployKey(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig): Promise<DeployKeyTarget | { unavailable: string } | null> {
+  const found = await findDeployKey(deps, repo, secret);
+  if ('unavailable' in found) return found;
+  return found.match ?? { unavailable: `No deploy key of ${found.mirror.repo} could be matched to ${secret.name}; delete it there by hand.` };
+}
+
+export type DeployKeySearch = { mirror: MirrorConfig; match: DeployKeyTarget | null; keys: DeployKeyInfo[] } | { unavailable: string };
+
+/** The mirror's deploy keys and the one that goes with the secret, if the recorded public key or a title tells. */
+export async function findDeployKey(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig): Promise<DeployKeySearch> {
   const mirror = repo.sync?.mirror;
   if (!mirror) return { unavailable: 'No mirror is configured, so no deploy key will be deleted.' };
   const [owner = '', name = ''] = mirror.repo.split('/');
@@ -76,6 +86,10 @@ export async function matchingDeployKey(deps: AppDeps, repo: ResolvedRepo, secre
   const byKey = recorded ? keys.filter((k) => sameSshPublicKey(k.key, recorded)) : [];
   const byTitle = keys.filter((k) => k.title.toUpperCase().includes(secret.name.toUpperCase()));
   const match = byKey[0] ?? (byTitle.length === 1 ? byTitle[0] : undefined);
-  if (!match) return { unavailable: `No deploy key of ${mirror.repo} could be matched to ${secret.name}; delete it there by hand.` };
-  return { apiUrl: mirror.apiUrl, repo: mirror.repo, id: match.id, title: match.title };
+  return { mirror, keys, match: match ? deployKeyTarget(mirror, match) : null };
+}
+
+export function deployKeyTarget(mirror: MirrorConfig, k: DeployKeyInfo): DeployKeyTarget {
+  const fingerprint = publicKeyFingerprint(k.key);
+  return { apiUrl: mirror.apiUrl, repo: mirror.repo, id: k.id, title: k.title, ...(fingerprint ? { fingerprint } : {}) };
 }

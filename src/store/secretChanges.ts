@@ -132,8 +132,8 @@ export interface SecretChanges {
   get(id: string): Promise<SecretChange | null>;
   /** The open request for this secret, if any (expired ones are voided first). */
   open(repo: string, secret: string, now?: Date): Promise<SecretChange | null>;
-  /** The most recent applied change of this kind for the secret. */
-  lastDone(repo: string, secret: string, action: SecretChangeAction): Promise<SecretChange | null>;
+  /** The most recent applied change of this kind for the secret (`before`: requested before that time). */
+  lastDone(repo: string, secret: string, action: SecretChangeAction, o?: { before?: Date }): Promise<SecretChange | null>;
   /** pending -> approved, by someone other than the requester, before expiry; enqueues `job` in the same transaction. */
   approve(id: string, user: string, job: EnqueueOptions, now?: Date): Promise<boolean>;
   /** pending -> denied, by someone other than the requester, before expiry. Drops the ciphertext. */
@@ -235,15 +235,11 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
         return openOf(repo, secret);
       }),
 
-    lastDone: (repo, secret, action) =>
+    lastDone: (repo, secret, action, o = {}) =>
       guard('secretChanges.lastDone', async () => {
-        const row = await db
-          .selectFrom('secret_changes')
-          .selectAll()
-          .where('repo', '=', repo)
-          .where('secret', '=', secret)
-          .where('action', '=', action)
-          .where('status', '=', 'done')
+        let q = db.selectFrom('secret_changes').selectAll().where('repo', '=', repo).where('secret', '=', secret).where('action', '=', action).where('status', '=', 'done');
+        if (o.before) q = q.where('created_at', '<', ms(o.before));
+        const row = await q
           .orderBy('created_at', 'desc')
           .limit(1)
           .executeTakeFirst();

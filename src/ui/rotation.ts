@@ -19,6 +19,7 @@ export const ROTATION_ACTIONS = {
   start: ACTION_IDS.rotationStart,
   maskedPage: ACTION_IDS.rotationMaskedPage,
   maskedOpen: ACTION_IDS.rotationMaskedOpen,
+  pickKey: ACTION_IDS.rotationPickKey,
 } as const;
 
 /** The "Start rotation" button of reminders and leak warnings (handled by actions/rotationStart.ts). */
@@ -116,11 +117,22 @@ function oldLine(r: Rotation): { mark: Mark; text: string } {
   const o = r.state.old;
   const who = o.by ? `<@${o.by}>` : 'someone';
   if (!isToken(r)) {
+    const pick = o.pick;
+    if (o.state === 'none' && pick?.state === 'none') return { mark: 'skipped', text: `Nothing deleted: <@${pick.by ?? r.requestedBy}> said none of the mirror's deploy keys is the old one. If an old key is still there, delete it on the mirror by hand` };
     if (o.state === 'none') return { mark: 'skipped', text: 'No old deploy key could be matched on the mirror; delete it there by hand if there is one' };
-    if (o.state === 'deleted') return { mark: 'done', text: `Old deploy key "${esc(o.deployKey?.title ?? '')}" deleted` };
-    return { mark: r.state.verify.state === 'passed' || r.state.verify.state === 'skipped' ? 'current' : 'todo', text: `Delete the old deploy key "${esc(o.deployKey?.title ?? '')}" once the new one works` };
+    const chosen = pick?.state === 'picked' ? ` (chosen by <@${pick.by ?? r.requestedBy}>)` : '';
+    if (o.state === 'deleted') return { mark: 'done', text: `Old deploy key "${esc(o.deployKey?.title ?? '')}"${chosen} deleted` };
+    if (pick?.state === 'asked') {
+      return { mark: r.state.replacedAt ? 'current' : 'todo', text: `<@${r.requestedBy}>: say which deploy key of the mirror is the old one (the question is in the thread); it is deleted once the new one works` };
+    }
+    return { mark: r.state.verify.state === 'passed' || r.state.verify.state === 'skipped' ? 'current' : 'todo', text: `Delete the old deploy key "${esc(o.deployKey?.title ?? '')}"${chosen} once the new one works` };
   }
-  if (o.state === 'revoked') return { mark: 'done', text: `Old token revoked by ${who} through GitHub and proven dead${o.detail ? ` (${esc(o.detail)})` : ''}` };
+  const detail = o.detail ? ` (${esc(o.detail)})` : '';
+  if (o.state === 'revoked') {
+    const why = o.record === 'matched' ? '; it is the value the bot had set' : o.record === 'unrecorded' ? `. The bot has no record of the value ${code(r.secret)} held (set outside the bot), so that it was this token rests on ${who}'s word` : '';
+    return { mark: 'done', text: `Old token revoked by ${who} through GitHub and proven dead${detail}${why}` };
+  }
+  if (o.state === 'dead') return { mark: 'done', text: `Old token already rejected by GitHub when ${who} pasted it${detail}; it matches the record of the value the bot had set, so nothing needed revoking` };
   if (o.state === 'confirmed') return { mark: 'done', text: `${who} confirmed revoking the old token by hand` };
   return { mark: r.state.replacedAt ? 'current' : 'todo', text: `Revoke the old token${r.state.replacedAt ? ` (waiting for <@${r.requestedBy}>)` : ''}` };
 }
@@ -256,6 +268,82 @@ export function renderOldPrompt(r: Rotation, s: SecretSpec): { text: string; blo
   };
 }
 
+/** A write deploy key of the mirror, as the question about the old key shows it. */
+export interface DeployKeyChoice {
+  id: number;
+  title: string;
+  fingerprint: string | null;
+  createdAt: string | null;
+  addedBy: string | null;
+  lastUsed: string | null;
+}
+
+/** At most this many keys get a button (a message holds 50 blocks); the rest are named, to be deleted by hand. */
+export const PICK_KEY_MAX = 20;
+
+/** The value of a button of the question: the rotation, and a key id or `none`. */
+export const pickKeyValue = (rotationId: string, keyId: number | 'none') => `${rotationId}:${keyId}`;
+
+function keyLine(k: DeployKeyChoice): string {
+  const added = [k.addedBy ? `by ${esc(k.addedBy)}` : '', k.createdAt ? slackDate(k.createdAt) : ''].filter(Boolean).join(' ');
+  return [
+    `*${esc(k.title)}*${k.fingerprint ? `  ${code(k.fingerprint)}` : ''}`,
+    [added ? `added ${added}` : '', k.lastUsed ? `last used ${slackDate(k.lastUsed)}` : ''].filter(Boolean).join(' · '),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * In the thread, early: which of the mirror's write deploy keys the secret holds, when
+ * neither the recorded public key nor a title says. One button per key, and "None of these".
+ */
+export function renderOldKeyQuestion(r: Rotation, mirrorRepo: string, keys: readonly DeployKeyChoice[]): { text: string; blocks: KnownBlock[] } {
+  const shown = keys.slice(0, PICK_KEY_MAX);
+  const blocks: KnownBlock[] = [
+    ...section(
+      `:key: <@${r.requestedBy}>: *which deploy key of ${code(mirrorRepo)} does ${code(r.secret)} hold now?* Neither a key the bot recorded nor a key's title says. I delete the one you pick once the new key has passed verification; nothing is deleted before. Only you can answer.`,
+    ),
+    ...shown.flatMap((k) => section(keyLine(k), { accessory: button({ text: 'This one', actionId: ROTATION_ACTIONS.pickKey, value: pickKeyValue(r.id, k.id) }) })),
+  ];
+  if (keys.length > shown.length) blocks.push(context(`${keys.length - shown.length} more write deploy keys are not shown; if the old key is among them, pick *None of these* and delete it on the mirror by hand.`));
+  blocks.push(
+    actions([
+      button({
+        text: 'None of these',
+        actionId: ROTATION_ACTIONS.pickKey,
+        value: pickKeyValue(r.id, 'none'),
+        confirm: { title: 'None of these?', text: 'No deploy key will be deleted; the checklist will say so. Delete the old one on the mirror by hand if there is one.', confirm: 'None of these' },
+      }),
+    ]),
+  );
+  return { text: `Which deploy key of ${mirrorRepo} does ${r.secret} hold?`, blocks };
+}
+
+/** The question once it no longer asks: the answer, or why it is void. No buttons. */
+export function renderOldKeyAnswered(r: Rotation, mirrorRepo: string): { text: string; blocks: KnownBlock[] } {
+  const o = r.state.old;
+  const pick = o.pick;
+  const who = `<@${pick?.by ?? r.requestedBy}>`;
+  let text: string;
+  if (pick?.state === 'picked' && o.deployKey) {
+    const fp = o.deployKey.fingerprint ? ` (${code(o.deployKey.fingerprint)})` : '';
+    const then =
+      o.state === 'deleted'
+        ? 'It was deleted after the new key passed verification.'
+        : r.status === 'cancelled'
+          ? 'The rotation was cancelled, so it was not deleted.'
+          : 'It is deleted once the new key has passed verification.';
+    text = `:key: ${who} said ${code(r.secret)} held the deploy key *${esc(o.deployKey.title)}*${fp} of ${code(mirrorRepo)}. ${then}`;
+  } else if (pick?.state === 'none') {
+    text = `:key: ${who} said none of the deploy keys of ${code(mirrorRepo)} is the one ${code(r.secret)} held: no deploy key will be deleted.`;
+  } else {
+    text = `:key: Which deploy key ${code(r.secret)} held no longer needs an answer: the rotation was ${r.status === 'cancelled' ? 'cancelled' : 'finished'}. No deploy key was deleted.`;
+  }
+  const answer = pick?.state === 'picked' && o.deployKey ? `"${o.deployKey.title}"` : pick?.state === 'none' ? 'none of these' : 'no longer asked';
+  return { text: `Which deploy key ${r.secret} held: ${answer}`, blocks: section(text) };
+}
+
 /** The modal where the old token is pasted to be revoked. */
 export function renderOldTokenModal(r: Rotation, privateMetadata: string): ModalView {
   return {
@@ -278,8 +366,11 @@ export function renderOldTokenModal(r: Rotation, privateMetadata: string): Modal
   };
 }
 
-export function renderOldTokenDone(o: { ok: boolean; text: string }): ModalView {
-  return noticeModal({ callbackId: `${VIEW_IDS.rotationOldToken}_done`, title: o.ok ? 'Old token revoked' : 'Not revoked', text: o.text });
+const OLD_TOKEN_TITLES = { checking: 'Checking the token', revoked: 'Old token revoked', already_dead: 'Old token already dead', refused: 'Not revoked' } as const;
+
+/** The old-token modal once submitted: checking, then the outcome (its title never says "revoked" unless it was). */
+export function renderOldTokenDone(o: { state: keyof typeof OLD_TOKEN_TITLES; text: string }): ModalView {
+  return noticeModal({ callbackId: `${VIEW_IDS.rotationOldToken}_done`, title: OLD_TOKEN_TITLES[o.state], text: o.text });
 }
 
 export const rotationText = {
@@ -308,6 +399,15 @@ export const rotationText = {
     verify: 'the verification run is still going; I will report here.',
     oldKey: 'I delete the old deploy key next.',
   },
+  pickKey: {
+    /** "My next step" while the question about the old key is open. */
+    pending: 'say which deploy key of the mirror is the old one: the question is in the thread (its buttons are yours alone).',
+    picked: (title: string) => `Noted: "${title}" is the old key. I delete it once the new key has passed verification.`,
+    none: 'Noted: none of these. No deploy key will be deleted; the checklist says so.',
+    gone: 'That key is no longer on the mirror, so there is nothing to delete; pick another or *None of these*. Nothing changed.',
+    unlisted: (why: string) => `I could not read the mirror's deploy keys (${why}), so nothing was recorded. Try again in a minute.`,
+    isNew: 'That is the new key the bot added in this rotation, not the old one. Nothing changed.',
+  },
   cancelledAck: 'Rotation cancelled.',
   confirmedAck: 'Recorded: you revoked the old token by hand.',
   generated: (fingerprint: string) => `Generated a new key (\`${fingerprint}\`). It is encrypted for GitHub and waits for approval below.`,
@@ -322,8 +422,24 @@ export const rotationText = {
     tooLong: 'That is too long to be a token.',
     notToken: 'That does not look like a GitHub token (ghp_…, github_pat_…). Nothing was sent anywhere.',
     isNew: 'That is the *new* token (same last characters as the one just stored). Paste the old one; nothing was revoked.',
-    alreadyDead: (detail: string) => `That token was already dead (GitHub rejects it)${detail}. Recorded as revoked.`,
-    revoked: (detail: string) => `Revoked, and GitHub now rejects it${detail}. The token was not kept.`,
+    /** What the bot recorded of the value it set, for the sentences below ("a token of svc-bot ending in 1a2b, set <date>"). */
+    recordOf: (r: { login?: string | undefined; last4?: string | undefined; setAt: string }) =>
+      `a token${r.login ? ` of ${r.login}` : ''}${r.last4 ? ` ending in ${r.last4}` : ''}, set by the bot ${slackDate(r.setAt)}`,
+    revoked: (detail: string, recorded: string | null, secret: string) =>
+      recorded
+        ? `*Revoked now and proven dead*: GitHub rejects it (${detail}). It is the value \`${secret}\` held (${recorded}). The token was not kept.`
+        : `*Revoked now and proven dead*: GitHub rejects it (${detail}). The bot has no record of the value \`${secret}\` held (it was set outside the bot), so I cannot show it was this token; the checklist says so. The token was not kept.`,
+    alreadyDead: (detail: string, recorded: string) =>
+      `*Rejected already and matching the record*: GitHub rejected this token before I revoked anything (${detail}), and it is the value the bot set (${recorded}). Nothing needed revoking; recorded.`,
+    notHeld: (secret: string, recorded: string, pasted: string) =>
+      `*Not the token this secret held*: \`${secret}\` held ${recorded}; you pasted a ${pasted}. Nothing was revoked and the step stays open: paste the old token, or revoke it by hand and click *I revoked it*.`,
+    cannotShow: (secret: string, why: 'no_record' | 'no_digest', recorded: string) =>
+      `GitHub already rejects this token, so it can no longer say whose it is, and ${
+        why === 'no_record' ? `the bot has no record of the value \`${secret}\` held (it was set outside the bot)` : `the bot recorded only ${recorded} of the value it set`
+      }: I cannot show it is the old token. *Not recorded as revoked*; the step stays open. If the old token is revoked or expired, click *I revoked it* (your name is recorded).`,
+    notCapable: (secret: string, detail: string, target: string) =>
+      `The bot has no record of the value \`${secret}\` held, and this ${detail} cannot push to \`${target}\`, so it is not a token that could have done the secret's job. Nothing was revoked; the step stays open. If it is the old one anyway, revoke it by hand and click *I revoked it*.`,
+    unknown: (host: string) => `${host} could not be asked whose token this is, so I cannot tell whether it is the old one. Nothing was revoked; try again in a minute.`,
     stillAlive: (host: string) => `GitHub accepted the revocation, but the token still works. Revoke it by hand on ${host} (Settings → Tokens) and click *I revoked it*.`,
     rateLimited: 'GitHub limits credential revocation to 60 requests an hour and the limit is reached. Revoke the token by hand and click *I revoked it*.',
     unsupported: (host: string) => `${host} does not offer credential revocation through its API. Revoke the token by hand and click *I revoked it*.`,

@@ -51,19 +51,19 @@ export function register(app: App, deps: AppDeps): void {
       return auditRotation(deps, user, 'rotation:old_token', 'refused:state', r);
     }
     const change = r.state.changeId ? await deps.store.secretChanges.get(r.state.changeId) : null;
-    const problem = value.success ? precheckOldToken(value.data, change?.facts.last4 || null) : rotationText.oldToken.tooLong;
+    const problem = value.success ? precheckOldToken(value.data, change?.facts ?? null) : rotationText.oldToken.tooLong;
     if (problem || !value.success) {
       await fieldError(problem ?? rotationText.oldToken.tooLong);
       return auditRotation(deps, user, 'rotation:old_token', 'refused:value', r);
     }
-    await ack({ response_action: 'update', view: renderOldTokenDone({ ok: true, text: ':hourglass_flowing_sand: Revoking the old token and checking that GitHub rejects it…' }) });
+    await ack({ response_action: 'update', view: renderOldTokenDone({ state: 'checking', text: ':hourglass_flowing_sand: Checking that this is the old token, then revoking it and checking that GitHub rejects it…' }) });
     const res = await revokeOldToken(deps, r, target, value.data);
     if (res.ok) {
-      const moved = await advance(deps, client, r.id, { kind: 'old_revoked', by: user, detail: res.detail });
+      const moved = await advance(deps, client, r.id, { kind: 'old_revoked', by: user, detail: res.detail, how: res.how, record: res.record });
       if (moved.kind === 'refused') deps.logger.info({ rotation: r.id, reason: moved.reason }, 'old token revoked, but the rotation had moved on');
     } else {
       await auditRotation(deps, user, 'rotation:old_token', `not_revoked:${res.outcome}`, r);
     }
-    await callSlack('views.update', () => client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ ok: res.ok, text: res.text }) }));
+    await callSlack('views.update', () => client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: res.text }) }));
   });
 }

@@ -47,7 +47,7 @@ describe('rotation state machine', () => {
     const a2 = run(a.r, { kind: 'old_confirmed', by: 'UALICE' });
     assert.equal(a2.r.status, 'done');
     assert.ok(kinds(a2.decisions[0]!).includes('announce'));
-    const b = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'token of x ending in abcd' }, started);
+    const b = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'token of x ending in abcd', how: 'revoked', record: 'matched' }, started);
     assert.equal(b.r.status, 'active', 'verification still running');
     assert.equal(run(b.r, passed).r.status, 'done');
   });
@@ -79,7 +79,7 @@ describe('rotation state machine', () => {
     const r = run(rotation(), { kind: 'change_requested', changeId: 'c1' }).r;
     assert.deepEqual(decide(r, { kind: 'old_confirmed', by: 'U' }, NOW), { kind: 'refused', reason: 'not_now' });
     const done = run(r, change('done'), { kind: 'old_confirmed', by: 'U' }).r;
-    assert.deepEqual(decide(done, { kind: 'old_revoked', by: 'U', detail: '' }, NOW), { kind: 'refused', reason: 'already' });
+    assert.deepEqual(decide(done, { kind: 'old_revoked', by: 'U', detail: '', how: 'revoked', record: 'matched' }, NOW), { kind: 'refused', reason: 'already' });
   });
 
   it('cancel: withdraws a pending request; refused while the approved change is being written; refused once finished', () => {
@@ -139,6 +139,60 @@ describe('rotation state machine', () => {
     const end = run(r.r, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
     assert.equal(end.r.status, 'done');
     assert.ok(!kinds(end.decisions[0]!).includes('delete_old_key'));
+  });
+
+  it('deploy key the requester is asked about: the answer is kept once; the chosen key goes after verification, also when the answer comes later', () => {
+    const asked: R = { status: 'active', secretKind: 'deploy-key', state: initialState({ verifyMethod: 'rerun', verifyWorkflow: 'publish.yml', isDeployKey: true, oldDeployKey: null, askOldKey: true }) };
+    assert.equal(asked.state.old.state, 'waiting');
+    assert.equal(asked.state.old.pick?.state, 'asked');
+    const withTs = run(asked, { kind: 'old_key_asked', messageTs: '1.2' }).r;
+    assert.equal(withTs.state.old.pick?.messageTs, '1.2');
+    assert.deepEqual(decide(withTs, { kind: 'old_key_asked', messageTs: '9.9' }, NOW), { kind: 'same' }, 'asked once');
+
+    // Answered early: deleted once verification passes, as a matched key is.
+    const early = run(withTs, { kind: 'old_key_picked', by: 'UALICE', key: KEY });
+    assert.deepEqual(kinds(early.decisions[0]!), ['close_pick']);
+    assert.deepEqual(early.r.state.old.deployKey, KEY);
+    assert.equal(early.r.state.old.pick?.state, 'picked');
+    assert.deepEqual(decide(early.r, { kind: 'old_key_picked', by: 'UALICE', key: null }, NOW), { kind: 'refused', reason: 'already' }, 'the first answer stands');
+    const verified = run(early.r, { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
+    assert.deepEqual(verified.decisions[3]!.effects.find((e) => e.kind === 'delete_old_key'), { kind: 'delete_old_key', key: KEY });
+
+    // Not answered by the time verification passes: nothing to delete yet, no watching, the requester's turn.
+    const late = run(withTs, { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
+    assert.ok(!late.decisions.some((d) => kinds(d).includes('delete_old_key')));
+    assert.equal(late.r.status, 'active');
+    assert.equal(needsWatching(late.r), false, 'waiting on a person, not on GitHub');
+    assert.deepEqual(nextStep(late.r), { kind: 'pick_key' });
+    const answered = run(late.r, { kind: 'old_key_picked', by: 'UALICE', key: KEY });
+    assert.deepEqual(kinds(answered.decisions[0]!), ['close_pick', 'delete_old_key']);
+    assert.equal(needsWatching(answered.r), true);
+    const deleted = run(answered.r, { kind: 'old_deleted', detail: 'x' });
+    assert.equal(deleted.r.status, 'done');
+    assert.ok(kinds(deleted.decisions[0]!).includes('close_pick'), 'the answered question is told the key is gone');
+    assert.ok(kinds(run(early.r, { kind: 'cancel', by: 'UALICE' }).decisions[0]!).includes('close_pick'), 'and that it will not be, once cancelled');
+
+    // "None of these": nothing deleted, and the rotation completes.
+    const none = run(late.r, { kind: 'old_key_picked', by: 'UALICE', key: null });
+    assert.deepEqual(kinds(none.decisions[0]!), ['close_pick', 'announce']);
+    assert.equal(none.r.state.old.state, 'none');
+    assert.equal(none.r.status, 'done');
+
+    // Cancelled while asked: the question is closed too.
+    assert.deepEqual(kinds(run(withTs, { kind: 'cancel', by: 'UALICE' }).decisions[0]!), ['announce', 'close_pick']);
+    // A token rotation has nothing to pick.
+    assert.deepEqual(decide(rotation(), { kind: 'old_key_picked', by: 'U', key: KEY }, NOW), { kind: 'refused', reason: 'not_now' });
+  });
+
+  it('old token: "already dead" matching the record completes the step as dead, not revoked', () => {
+    const base = run(rotation(), { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] }).r;
+    const dead = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'token of x ending in abcd', how: 'already_dead', record: 'matched' }).r;
+    assert.equal(dead.state.old.state, 'dead');
+    assert.equal(dead.state.old.record, 'matched');
+    assert.equal(dead.status, 'done');
+    const unrecorded = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'd', how: 'revoked', record: 'unrecorded' }).r;
+    assert.equal(unrecorded.state.old.state, 'revoked');
+    assert.equal(unrecorded.state.old.record, 'unrecorded');
   });
 
   it('watches exactly while something automatic is pending', () => {

@@ -57,6 +57,16 @@ describe('DeployKeysGateway.add', () => {
     assert.deepEqual((await gateway().list(mirror)).find((k) => k.id === added.id), added);
   });
 
+  test('who added a key and when, and when it was last used, come through as GitHub gives them', async () => {
+    const key = generateDeployKey('github-actions-pywats-sync');
+    const added = await gateway().add(mirror, { title: 'github-actions-pywats-sync', key: key.publicKey, readOnly: false });
+    assert.equal(added.addedBy, seed.ghe.login);
+    assert.match(added.createdAt ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.equal(added.lastUsed, null, 'never used');
+    ghe.useDeployKey('WATS/pyWATS', added.id, new Date('2026-01-20T08:00:00.500Z'));
+    assert.equal((await gateway().list(mirror)).find((k) => k.id === added.id)?.lastUsed, '2026-01-20T08:00:00Z');
+  });
+
   test('a key already in use on the host: github_conflict, saying so, without the key', async () => {
     const key = generateDeployKey('shared');
     await gateway().add({ owner: 'WATS', name: 'other' }, { title: 'first', key: key.publicKey, readOnly: true });

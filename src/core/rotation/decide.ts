@@ -29,9 +29,18 @@ export type RotationEvent =
   | { kind: 'verify_start_failed'; detail: string }
   | { kind: 'verify_finished'; passed: boolean; runUrl: string | null; detail: string | null; advice: string[] }
   | { kind: 'verify_retry'; by: string }
-  | { kind: 'old_revoked'; by: string; detail: string }
+  /**
+   * The pasted old token was dealt with: `revoked` now and proven dead, or `already_dead`
+   * (GitHub rejected it before, and it is shown to be the recorded value). `record`: it
+   * matched the record of the value the bot set, or there was none (set outside the bot).
+   */
+  | { kind: 'old_revoked'; by: string; detail: string; how: 'revoked' | 'already_dead'; record: 'matched' | 'unrecorded' }
   | { kind: 'old_confirmed'; by: string }
   | { kind: 'old_deleted'; detail: string }
+  /** deploy-key: the question "which deploy key is the old one?" was posted in the thread. */
+  | { kind: 'old_key_asked'; messageTs: string }
+  /** deploy-key: the requester's answer: that key, or none of them (null). */
+  | { kind: 'old_key_picked'; by: string; key: DeployKeyTarget | null }
   | { kind: 'cancel'; by: string };
 
 export type Announcement = 'replaced' | 'verify_passed' | 'verify_failed' | 'completed' | 'cancelled';
@@ -46,7 +55,9 @@ export type RotationEffect =
   /** Withdraw a pending approval request (the rotation was cancelled). */
   | { kind: 'withdraw_change'; changeId: string }
   /** A public reply in the thread. */
-  | { kind: 'announce'; what: Announcement };
+  | { kind: 'announce'; what: Announcement }
+  /** deploy-key: edit the question about the old key: the answer, or why it no longer applies (no buttons left). */
+  | { kind: 'close_pick' };
 
 export type Refusal =
   /** The rotation is finished or cancelled. */
@@ -66,11 +77,11 @@ export type Decision =
 
 type Current = Pick<Rotation, 'status' | 'state' | 'secretKind'>;
 
-const FINAL_OLD = new Set(['revoked', 'confirmed', 'deleted', 'none']);
+const FINAL_OLD = new Set(['revoked', 'dead', 'confirmed', 'deleted', 'none']);
 const FINAL_VERIFY = new Set(['passed', 'skipped']);
 
 export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
-  if (r.status !== 'active') return ev.kind === 'change_seen' || ev.kind.startsWith('verify_') || ev.kind === 'old_deleted' ? { kind: 'same' } : { kind: 'refused', reason: 'not_active' };
+  if (r.status !== 'active') return ev.kind === 'change_seen' || ev.kind.startsWith('verify_') || ev.kind === 'old_deleted' || ev.kind === 'old_key_asked' ? { kind: 'same' } : { kind: 'refused', reason: 'not_active' };
   const s = r.state;
   const at = now.toISOString();
   const effects: RotationEffect[] = [];
@@ -146,13 +157,34 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
       if (s.old.state !== 'waiting') return { kind: 'refused', reason: 'already' };
       next = {
         ...s,
-        old: { ...s.old, state: ev.kind === 'old_revoked' ? 'revoked' : 'confirmed', by: ev.by, at, detail: ev.kind === 'old_revoked' ? ev.detail : null },
+        old:
+          ev.kind === 'old_revoked'
+            ? { ...s.old, state: ev.how === 'already_dead' ? 'dead' : 'revoked', by: ev.by, at, detail: ev.detail, record: ev.record }
+            : { ...s.old, state: 'confirmed', by: ev.by, at, detail: null },
       };
       break;
+
+    case 'old_key_asked':
+      if (!s.old.pick || s.old.pick.messageTs) return { kind: 'same' };
+      next = { ...s, old: { ...s.old, pick: { ...s.old.pick, messageTs: ev.messageTs } } };
+      // Answered before its ts was stored (a quick click): edit it now.
+      if (s.old.pick.state !== 'asked') effects.push({ kind: 'close_pick' });
+      break;
+
+    case 'old_key_picked': {
+      const pick = s.old.pick;
+      if (r.secretKind !== 'deploy-key' || !pick) return { kind: 'refused', reason: 'not_now' };
+      if (pick.state !== 'asked' || s.old.state !== 'waiting') return { kind: 'refused', reason: 'already' };
+      const answered = { ...pick, state: ev.key ? ('picked' as const) : ('none' as const), by: ev.by, at };
+      next = { ...s, old: ev.key ? { ...s.old, deployKey: ev.key, pick: answered } : { ...s.old, state: 'none', by: ev.by, at, pick: answered } };
+      effects.push({ kind: 'close_pick' });
+      break;
+    }
 
     case 'old_deleted':
       if (s.old.state !== 'waiting') return { kind: 'same' };
       next = { ...s, old: { ...s.old, state: 'deleted', at, detail: ev.detail } };
+      if (s.old.pick?.state === 'picked') effects.push({ kind: 'close_pick' });
       break;
 
     case 'cancel':
@@ -162,11 +194,15 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
       status = 'cancelled';
       finishedBy = ev.by;
       effects.push({ kind: 'announce', what: 'cancelled' });
+      // The question, answered or not, must not keep promising a deletion that will not come.
+      if (s.old.pick?.state === 'asked' || (s.old.pick?.state === 'picked' && s.old.state === 'waiting')) effects.push({ kind: 'close_pick' });
       return { kind: 'next', status, state: next, effects, finishedBy };
   }
 
   // A deploy key is only deleted once the new one is known to work (or nothing can tell).
-  if (r.secretKind === 'deploy-key' && next.replacedAt && next.old.state === 'waiting' && next.old.deployKey && FINAL_VERIFY.has(next.verify.state) && !FINAL_VERIFY.has(s.verify.state)) {
+  // (Also when the requester names the old key only after the verification passed.)
+  const keyJustKnown = !s.old.deployKey && !!next.old.deployKey;
+  if (r.secretKind === 'deploy-key' && next.replacedAt && next.old.state === 'waiting' && next.old.deployKey && FINAL_VERIFY.has(next.verify.state) && (!FINAL_VERIFY.has(s.verify.state) || keyJustKnown)) {
     effects.push({ kind: 'delete_old_key', key: next.old.deployKey });
   }
   if (next.replacedAt && FINAL_OLD.has(next.old.state) && FINAL_VERIFY.has(next.verify.state)) {
@@ -185,10 +221,10 @@ export function needsWatching(r: Current): boolean {
   const s = r.state;
   if (s.changeStatus) return true;
   if (s.verify.state === 'starting' || s.verify.state === 'running') return true;
-  return r.secretKind === 'deploy-key' && !!s.replacedAt && s.old.state === 'waiting' && FINAL_VERIFY.has(s.verify.state);
+  return r.secretKind === 'deploy-key' && !!s.replacedAt && s.old.state === 'waiting' && !!s.old.deployKey && FINAL_VERIFY.has(s.verify.state);
 }
 
-export type NextStep = { kind: 'enter' } | { kind: 'old' } | { kind: 'retry_verify' } | { kind: 'wait'; on: 'approval' | 'writing' | 'verify' | 'oldKey' } | { kind: 'none' };
+export type NextStep = { kind: 'enter' } | { kind: 'old' } | { kind: 'pick_key' } | { kind: 'retry_verify' } | { kind: 'wait'; on: 'approval' | 'writing' | 'verify' | 'oldKey' } | { kind: 'none' };
 
 /** What the requester can do now (the "My next step" button). */
 export function nextStep(r: Current): NextStep {
@@ -202,6 +238,6 @@ export function nextStep(r: Current): NextStep {
   if (r.secretKind !== 'deploy-key' && s.old.state === 'waiting') return { kind: 'old' };
   if (s.verify.state === 'failed' && s.verify.method) return { kind: 'retry_verify' };
   if (s.verify.state === 'starting' || s.verify.state === 'running') return { kind: 'wait', on: 'verify' };
-  if (r.secretKind === 'deploy-key' && s.old.state === 'waiting') return { kind: 'wait', on: 'oldKey' };
+  if (r.secretKind === 'deploy-key' && s.old.state === 'waiting') return s.old.deployKey ? { kind: 'wait', on: 'oldKey' } : { kind: 'pick_key' };
   return { kind: 'none' };
 }

@@ -15,11 +15,13 @@ export const OldCredentialState = z.enum([
   'waiting',
   /** Revoked through GitHub's credential revocation API and proven dead (/user answers 401). */
   'revoked',
+  /** GitHub rejected the pasted token before anything was revoked, and it is shown to be the recorded old value. */
+  'dead',
   /** The requester says they revoked it by hand (recorded with who). */
   'confirmed',
   /** deploy-key: the old deploy key was deleted from the mirror. */
   'deleted',
-  /** Nothing to revoke (no old deploy key could be matched). */
+  /** Nothing to revoke (no old deploy key could be matched, or the requester said none of the mirror's keys is it). */
   'none',
 ]);
 export type OldCredentialState = z.infer<typeof OldCredentialState>;
@@ -32,6 +34,24 @@ export const OldCredential = z.object({
   detail: z.string().nullable().default(null),
   /** deploy-key: the key to delete once the new one is verified. */
   deployKey: DeployKeyTarget.nullable().default(null),
+  /**
+   * token: how the pasted token compared with what the bot recorded of the value it set:
+   * `matched`, or `unrecorded` (the secret was set outside the bot: nothing to compare with).
+   */
+  record: z.enum(['matched', 'unrecorded']).nullable().default(null),
+  /**
+   * deploy-key: neither the recorded public key nor a title said which key the secret
+   * holds, so the requester is asked once, in the thread (the question's message ts).
+   */
+  pick: z
+    .object({
+      state: z.enum(['asked', 'picked', 'none']),
+      messageTs: z.string().nullable().default(null),
+      by: z.string().nullable().default(null),
+      at: Iso.nullable().default(null),
+    })
+    .nullable()
+    .default(null),
 });
 export type OldCredential = z.infer<typeof OldCredential>;
 
@@ -116,9 +136,14 @@ export const Rotation = z.object({
 export type Rotation = z.infer<typeof Rotation>;
 
 /** The state a new rotation starts in. */
-export function initialState(o: { verifyMethod: VerifyMethod | null; verifyWorkflow: string | null; oldDeployKey?: DeployKeyTarget | null; isDeployKey: boolean }): RotationState {
+export function initialState(o: { verifyMethod: VerifyMethod | null; verifyWorkflow: string | null; oldDeployKey?: DeployKeyTarget | null; isDeployKey: boolean; askOldKey?: boolean }): RotationState {
+  const deployKeyOld = o.oldDeployKey
+    ? { state: 'waiting', deployKey: o.oldDeployKey }
+    : o.askOldKey
+      ? { state: 'waiting', pick: { state: 'asked' } }
+      : { state: 'none' };
   return RotationState.parse({
-    old: o.isDeployKey ? { state: o.oldDeployKey ? 'waiting' : 'none', deployKey: o.oldDeployKey ?? null } : { state: 'waiting' },
+    old: o.isDeployKey ? deployKeyOld : { state: 'waiting' },
     verify: { state: 'waiting', method: o.verifyMethod, workflow: o.verifyWorkflow },
   });
 }

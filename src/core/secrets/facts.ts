@@ -23,6 +23,8 @@ export const DeployKeyTarget = z.object({
   repo: z.string(),
   id: z.number().int(),
   title: z.string(),
+  /** `SHA256:…`, to tell keys of the same title apart. */
+  fingerprint: z.string().optional(),
 });
 export type DeployKeyTarget = z.infer<typeof DeployKeyTarget>;
 
@@ -34,6 +36,8 @@ export const ChangeFacts = z.object({
   /** ISO date, or null for a token that never expires. */
   expiresAt: z.string().nullable().optional(),
   last4: z.string().optional(),
+  /** A salted digest of the token (core/secrets/tokenDigest), never the value: shows later whether a pasted token is this one. */
+  digest: z.string().optional(),
   /** deploy-key: the public half (`ssh-ed25519 AAAA…`) and its fingerprint. */
   publicKey: z.string().optional(),
   fingerprint: z.string().optional(),

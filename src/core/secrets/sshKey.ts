@@ -263,3 +263,9 @@ export function sameSshPublicKey(a: string, b: string): boolean {
   const y = parsePublicKey(b);
   return x !== null && y !== null && x.type === y.type && x.blob.equals(y.blob);
 }
+
+/** `SHA256:…` of a public key line (`ssh-ed25519 AAAA… [comment]`), as `ssh-keygen -l` prints it; null when it is no key. */
+export function publicKeyFingerprint(line: string): string | null {
+  const k = parsePublicKey(line);
+  return k ? `SHA256:${createHash('sha256').update(k.blob).digest('base64').replace(/=+$/, '')}` : null;
+}

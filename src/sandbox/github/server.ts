@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isoSeconds } from './clock.js';
 import { newSecretsKeyPair, openSealedBox, sodiumReady } from './crypto.js';
 import { handleRequest, Injector, type FailureInjection, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
@@ -245,6 +246,13 @@ export class FakeGitHub {
 
   deployKeys(fullName: string): Array<{ id: number; title: string; key: string; readOnly: boolean }> {
     return this.state.repo(fullName).deployKeys.map(({ id, title, key, readOnly }) => ({ id, title, key, readOnly }));
+  }
+
+  /** A git fetch or push with the deploy key, as far as GitHub's `last_used` tells (the fake serves no git). */
+  useDeployKey(fullName: string, id: number, at: Date = this.state.clock.wallNow()): void {
+    const k = this.state.repo(fullName).deployKeys.find((x) => x.id === id);
+    if (!k) throw new Error(`no deploy key ${id} on ${fullName}`);
+    k.lastUsed = isoSeconds(at);
   }
 
   /** Called with every run a workflow_dispatch creates (e.g. to play it out with completeRun). */

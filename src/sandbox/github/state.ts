@@ -126,6 +126,8 @@ export interface DeployKeyRec {
   readOnly: boolean;
   createdAt: string;
   addedBy: string | null;
+  /** When a git operation last used it (GitHub's `last_used`); null: never. */
+  lastUsed: string | null;
 }
 
 export interface RepoRec {

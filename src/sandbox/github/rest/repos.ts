@@ -118,7 +118,7 @@ function keyJson(ctx: Ctx, k: DeployKeyRec): Schema<'deploy-key'> {
     created_at: k.createdAt,
     read_only: k.readOnly,
     added_by: k.addedBy,
-    last_used: null,
+    last_used: k.lastUsed,
     enabled: true,
   };
 }
@@ -141,6 +141,7 @@ function addKey(ctx: Ctx): { status: number; body: Schema<'deploy-key'> } {
     readOnly: body.read_only !== false,
     createdAt: isoSeconds(ctx.state.clock.wallNow()),
     addedBy: ctx.login ?? null,
+    lastUsed: null,
   };
   ctx.repo.deployKeys.push(rec);
   return { status: 201, body: keyJson(ctx, rec) };
