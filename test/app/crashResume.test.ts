@@ -51,7 +51,7 @@ describe('a replica killed while following a release', () => {
     const r = await followerCrash();
     t.diagnostic(`restart → the run polled again: ${r.resumed.resumeMs} ms (boot ${r.resumed.bootMs} ms)`);
     assert.equal(r.dispatches, 1);
-    assert.equal(r.releaseMessages, 1, 'the release message is posted once');
+    assert.equal(r.releaseMessages, 1, `the release message is posted once: ${JSON.stringify(r.mainTexts)}`);
     assert.match(r.finalText, /Released/);
     assert.equal(new Set(r.threadReplies).size, r.threadReplies.length, `no thread reply twice: ${JSON.stringify(r.threadReplies)}`);
   });

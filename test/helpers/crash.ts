@@ -317,6 +317,8 @@ export interface FollowerCrash {
   resumed: Resumed;
   dispatches: number;
   releaseMessages: number;
+  /** The channel's top-level messages that name the tag. */
+  mainTexts: string[];
   finalText: string;
   threadReplies: string[];
 }
@@ -344,13 +346,14 @@ export async function followerCrash(): Promise<FollowerCrash> {
     const bootMs = Date.now() - bot.spawnedAt;
     const polled = await when(() => w.github.requests.slice(before).some((r) => r.method === 'GET' && runPath.test(r.path) && r.status === 200), 'the restarted bot to poll the run');
     w.github.completeRun(run.id, {});
-    const isRelease = (m: { text?: string; thread_ts?: string }) => !m.thread_ts && /v0\.1\.0b39/.test(m.text ?? '');
+    const isRelease = (m: { text?: string; thread_ts?: string; ephemeralTo?: string }) => !m.ephemeralTo && !m.thread_ts && /v0\.1\.0b39/.test(m.text ?? '');
     await when(() => w.slack.messages(CHANNEL).some((m) => isRelease(m) && /Released/.test(JSON.stringify(m))), 'the release message to say Released', 120_000);
     const main = w.slack.messages(CHANNEL).filter(isRelease);
     return {
       resumed: { step: 'release follower, killed while it reads the run', bootMs, resumeMs: polled - bot.spawnedAt },
       dispatches: requests(w.github, 'POST', /\/dispatches$/).length,
       releaseMessages: main.length,
+      mainTexts: main.map((m) => m.text ?? ''),
       finalText: JSON.stringify(main.at(-1)),
       threadReplies: w.slack.messages(CHANNEL).filter((m) => m.thread_ts && m.thread_ts === main[0]?.ts).map((m) => m.text ?? ''),
     };

@@ -158,12 +158,16 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
       env.requests.push({ ...entry, status: reply.status });
       return;
     }
-    // Handled (its effect is in the state): the answer waits, or never leaves.
+    // Handled (its effect is in the state, so it is recorded now): the answer waits, or never leaves.
+    const recorded: RecordedRequest = { ...entry, status: reply.status };
+    env.requests.push(recorded);
     answerHeld.arrived();
     void answerHeld.gate.then((how) => {
       if (how === 'release') sendReply(res, reply, headers);
-      else req.socket.destroy();
-      env.requests.push({ ...entry, status: reply.status, ...(how === 'drop' ? { answerLost: true } : {}) });
+      else {
+        recorded.answerLost = true;
+        req.socket.destroy();
+      }
     });
   };
 
