@@ -1,8 +1,8 @@
 /**
- * Bench parts 5 and 6: the bot as production runs it (`npm start`: compiled JavaScript, plain node), beside a bare
+ * Bench parts 6 and 7: the bot as production runs it (`npm start`: compiled JavaScript, plain node), beside a bare
  * Bolt app in plain JavaScript (bench/bareBolt.mjs), both in processes of their own on the same fakes.
- *  5. Start-up (spawn until /healthz answers) and idle RSS after 5 s, three runs each, alternating.
- *  6. Soak: RSS of both while the bot serves a mix of commands, clicks, events and junk, and runs its jobs;
+ *  6. Start-up (spawn until /healthz answers) and idle RSS after 5 s, three runs each, alternating.
+ *  7. Soak: RSS of both while the bot serves a mix of commands, clicks, events and junk, and runs its jobs;
  *     sampled at the start, every minute and at the end (BENCH_SOAK_MINUTES, default 10).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -117,7 +117,7 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
         await app.stop();
       }
     }
-    console.log('\n5. Start-up (spawn until /healthz answers) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each');
+    console.log('\n6. Start-up (spawn until /healthz answers) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each');
     console.log('   app              start-up ms (runs)          median   idle RSS MiB (runs)        median');
     for (const which of ['bot', 'bare'] as const) {
       const r = rows[which];
@@ -176,7 +176,7 @@ export async function soak(spawnReady: Parameters<typeof withFakes>[0]): Promise
       await bot.stop();
       await bare.stop();
     }
-    console.log(`\n6. Soak: ${minutes} min of mixed traffic (each round: /sync-status, /release, refused /rotate and /secret, Home tab, a channel message, a stale button, junk), RSS in MiB`);
+    console.log(`\n7. Soak: ${minutes} min of mixed traffic (each round: /sync-status, /release, refused /rotate and /secret, Home tab, a channel message, a stale button, junk), RSS in MiB`);
     console.log('   minute   rounds   release-chatops   bare Bolt');
     for (const p of curve) console.log(`   ${p.at.toFixed(1).padStart(6)}   ${String(p.rounds).padStart(6)}   ${p.bot.toFixed(0).padStart(15)}   ${p.bare.toFixed(0).padStart(9)}`);
     const first = curve[1] ?? curve[0]!;

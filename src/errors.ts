@@ -73,3 +73,11 @@ export class StoreError extends ChatOpsError {
 export function isChatOpsError(e: unknown): e is ChatOpsError {
   return e instanceof ChatOpsError;
 }
+
+/**
+ * A running job's lease was lost (another replica took the job over after it ran out,
+ * or the store could not renew it in time): the handler stops before another side effect.
+ */
+export class JobLeaseLostError extends ChatOpsError {
+  readonly code = 'job_lease_lost';
+}

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js';
 import type { Job, Release } from '../store/index.js';
 import type { JobInfo, ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
 import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from '../core/release/progress.js';
-import type { JobHandler, JobResult } from '../worker/runner.js';
+import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { releaseText } from '../ui/releaseConfirm.js';
 import { releaseContext } from './release.js';
@@ -34,8 +34,8 @@ const MAX_SLACK_FAILURES = 10;
 export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: FOLLOW_JOB,
-    leaseSeconds: 120,
-    async run(job: Job): Promise<JobResult> {
+    leaseSeconds: 15,
+    async run(job: Job, { signal }: JobContext): Promise<JobResult> {
       const payload = FollowPayload.parse(job.payload);
       let release = await deps.store.releases.get(payload.releaseId);
       const repo = release && deps.config.repos.find((r) => r.github === release?.repo);
@@ -79,6 +79,8 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       for (const action of plan.actions) {
         // Each action done is folded into the memory at once: a failure later in the
         // list leaves the memory true, so nothing is posted twice on the retry.
+        // Another replica has this poll now (this one stalled): it posts what is left.
+        signal.throwIfAborted();
         try {
           if (action.kind !== 'finish') {
             const ts = await ensureMainMessage(deps, client, release, action.kind === 'update_main' ? action.message : null);

@@ -80,7 +80,7 @@ export async function sendDueReminders(deps: AppDeps, client: WebClient): Promis
 export function reminderScheduler(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: REMINDERS_DAILY,
-    leaseSeconds: 300,
+    leaseSeconds: 30,
     async run(_job: Job): Promise<JobResult> {
       // Turned off since it was queued: the job ends; turning it on again starts it at the next start-up.
       if (!deps.config.file.reminders.enabled) return { kind: 'done' };

@@ -16,7 +16,7 @@ import { askOldKey, closePick, writeKeyChoices } from './rotationOldKey.js';
 import { secretTarget } from './secretTargets.js';
 import { maskedPageEnabled } from './entryLinks.js';
 import { ROTATION_TICK, ROTATION_WATCH } from './rotationJobs.js';
-import { checkVerification, startVerification, deleteOldDeployKey } from './rotationVerify.js';
+import { checkVerification, startVerification, deleteOldDeployKey, VERIFY_TAKEOVER_MS } from './rotationVerify.js';
 
 /** How often a rotation that waits on an approval or a run is looked at (besides the ticks its events cause). */
 export const WATCH_SECONDS = { approval: 30, run: 15 } as const;
@@ -300,14 +300,18 @@ const Payload = z.object({ rotationId: z.string(), render: z.boolean().optional(
 export function rotationWatcher(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: ROTATION_WATCH,
-    leaseSeconds: 120,
+    leaseSeconds: 15,
     async run(job: Job): Promise<JobResult> {
       const { rotationId, deleteFailures = 0 } = Payload.parse(job.payload);
       const { rotation: r, deleteFailed } = await watchOnce(deps, client, rotationId);
       if (!r || !needsWatching(r)) return { kind: 'done' };
       const failures = deleteFailed ? deleteFailures + 1 : 0;
       const seconds = failures > 0 ? deleteRetrySeconds(failures) : r.state.changeStatus ? WATCH_SECONDS.approval : WATCH_SECONDS.run;
-      return { kind: 'again', at: new Date(deps.now().getTime() + seconds * 1000), payload: { rotationId, deleteFailures: failures } };
+      let at = deps.now().getTime() + seconds * 1000;
+      // A re-run asked for but not seen on GitHub: look again as soon as it may be asked for again.
+      const v = r.state.verify;
+      if (v.state === 'starting' && v.method === 'rerun' && v.startedAt) at = Math.min(at, Math.max(deps.now().getTime() + 1000, Date.parse(v.startedAt) + VERIFY_TAKEOVER_MS + 500));
+      return { kind: 'again', at: new Date(at), payload: { rotationId, deleteFailures: failures } };
     },
   };
 }
@@ -316,7 +320,7 @@ export function rotationWatcher(deps: AppDeps, client: WebClient): JobHandler {
 export function rotationTicker(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: ROTATION_TICK,
-    leaseSeconds: 120,
+    leaseSeconds: 15,
     async run(job: Job): Promise<JobResult> {
       const { rotationId, render: only } = Payload.parse(job.payload);
       if (only) {

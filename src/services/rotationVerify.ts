@@ -21,8 +21,12 @@ import type { RotationTarget } from './rotation.js';
 
 /** A dispatched run not visible after this long never started (never dispatched again: the user may retry). */
 const RUN_APPEAR_MS = 180_000;
-/** A re-run asked for by a replica that stopped is only taken over after this long. */
-const TAKEOVER_MS = 60_000;
+/**
+ * A re-run asked for that GitHub does not show is only asked for again after this
+ * long: the replica that asked, if alive, has had its answer by then (a job's lease
+ * is at most 30 s, renewed while it works; a dead replica's job is taken over sooner).
+ */
+export const VERIFY_TAKEOVER_MS = 20_000;
 /** A verification run that takes longer than this is reported as failed (the user may retry). */
 const RUN_GIVE_UP_MS = 6 * 3_600_000;
 
@@ -76,12 +80,15 @@ export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationT
         if (found) return { kind: 'verify_started', runId: found.id, runUrl: found.htmlUrl, attemptBefore: null, jobId: null };
         return now - since > RUN_APPEAR_MS ? failed(rotationText.verifyStart.noRunAppeared) : null;
       }
-      if (now - since < TAKEOVER_MS || !t.repo.sync) return null;
-      // The replica that asked for the re-run stopped: did the re-run reach GitHub?
+      if (!t.repo.sync) return null;
+      // GitHub first: a re-run asked for by a replica that stopped (perhaps killed before
+      // it heard the answer) is found there and followed, never asked for twice.
       const run = await ctx.actions.latestRun(ctx.ref, t.repo.sync.workflow);
       if (run && run.runAttempt > 1 && run.runStartedAt && Date.parse(run.runStartedAt) >= since - 5_000) {
         return { kind: 'verify_started', runId: run.id, runUrl: run.htmlUrl, attemptBefore: run.runAttempt - 1, jobId: null };
       }
+      // Not there: a replica that is still asking gets its answer first; after that the re-run is asked for again.
+      if (now - since < VERIFY_TAKEOVER_MS) return null;
       return startVerification(deps, r, t);
     }
     if (v.state !== 'running' || v.runId === null) return null;

@@ -2,12 +2,12 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ChangeOutcome } from '../core/secrets/facts.js';
-import { GitHubError, isChatOpsError } from '../errors.js';
+import { GitHubError, isChatOpsError, JobLeaseLostError } from '../errors.js';
 import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
 import { sameSshPublicKey } from '../core/secrets/sshKey.js';
 import type { Job } from '../store/index.js';
 import type { SecretChange } from '../store/index.js';
-import type { JobHandler, JobResult } from '../worker/runner.js';
+import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
 import { APPLY_JOB, auditChange, EXPIRE_JOB, MESSAGE_JOB, syncMessage } from './secretChange.js';
 
 const Payload = z.object({ changeId: z.string() });
@@ -27,8 +27,8 @@ type Applied = { kind: 'done'; outcome: ChangeOutcome } | { kind: 'failed'; erro
 export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: APPLY_JOB,
-    leaseSeconds: 60,
-    async run(job: Job): Promise<JobResult> {
+    leaseSeconds: 15,
+    async run(job: Job, { signal }: JobContext): Promise<JobResult> {
       const changeId = changeIdOf(job);
       let change = await deps.store.secretChanges.get(changeId);
       if (!change) return { kind: 'done' };
@@ -44,8 +44,10 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
       }
       let result: Applied;
       try {
-        result = await apply(deps, change, resumed);
+        result = await apply(deps, change, resumed, signal);
       } catch (e) {
+        // Another replica took the job over: it carries on from what GitHub says; nothing is recorded here.
+        if (e instanceof JobLeaseLostError) throw e;
         if (e instanceof GitHubError && TRANSIENT.has(e.code)) {
           await deps.store.secretChanges.reopen(changeId, e.userMessage);
           // The first expiry job may have passed while this was approved: schedule it again.
@@ -70,7 +72,8 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
   };
 }
 
-async function apply(deps: AppDeps, change: SecretChange, resumed: boolean): Promise<Applied> {
+/** `signal`: aborted when this replica lost the job to another; checked before each write. */
+async function apply(deps: AppDeps, change: SecretChange, resumed: boolean, signal: AbortSignal): Promise<Applied> {
   const [owner = '', name = ''] = change.repo.split('/');
   const ref = { owner, name };
   const secrets = new SecretsGateway(await deps.github.forRepo(owner, name));
@@ -87,12 +90,14 @@ async function apply(deps: AppDeps, change: SecretChange, resumed: boolean): Pro
       return { kind: 'failed', error: `GitHub's encryption key for the secrets of ${change.repo} changed after the value was typed, so it cannot be written. Run \`/secret replace ${change.secret}\` again.` };
     }
     // A generated deploy key goes onto the mirror first: a secret holding a key the mirror refuses would break the sync.
-    const deployKeyAdded = await addDeployKey(deps, change);
+    const deployKeyAdded = await addDeployKey(deps, change, signal);
+    signal.throwIfAborted();
     await secrets.put(ref, change.secret, { encryptedValue: change.ciphertext, keyId: change.keyId });
     const after = await secrets.secret(ref, change.secret);
     return { kind: 'done', outcome: { updatedAt: after?.updatedAt ?? null, ...(deployKeyAdded !== null ? { deployKeyAdded } : {}) } };
   }
   // revoke: both deletions are idempotent (a 404 means already gone), so a resumed run simply repeats them.
+  signal.throwIfAborted();
   await secrets.remove(ref, change.secret);
   let deployKeyDeleted: boolean | undefined;
   const target = change.facts.deployKey;
@@ -110,7 +115,7 @@ async function apply(deps: AppDeps, change: SecretChange, resumed: boolean): Pro
 }
 
 /** Adds the change's new public key to the mirror as a write deploy key, unless it is there already (a resumed run). */
-async function addDeployKey(deps: AppDeps, change: SecretChange): Promise<number | null> {
+async function addDeployKey(deps: AppDeps, change: SecretChange, signal: AbortSignal): Promise<number | null> {
   const add = change.facts.addDeployKey;
   const publicKey = change.facts.publicKey;
   if (!add || !publicKey) return null;
@@ -120,6 +125,7 @@ async function addDeployKey(deps: AppDeps, change: SecretChange): Promise<number
   const keys = new DeployKeysGateway(deps.github.forMirror(mirror));
   const existing = (await keys.list({ owner, name })).find((k) => sameSshPublicKey(k.key, publicKey));
   if (existing) return existing.id;
+  signal.throwIfAborted();
   return (await keys.add({ owner, name }, { title: add.title, key: publicKey, readOnly: false })).id;
 }
 
@@ -127,7 +133,7 @@ async function addDeployKey(deps: AppDeps, change: SecretChange): Promise<number
 export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: EXPIRE_JOB,
-    leaseSeconds: 30,
+    leaseSeconds: 10,
     async run(job: Job): Promise<JobResult> {
       const changeId = changeIdOf(job);
       const change = await deps.store.secretChanges.get(changeId);
@@ -149,7 +155,7 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
 export function secretMessenger(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: MESSAGE_JOB,
-    leaseSeconds: 30,
+    leaseSeconds: 10,
     async run(job: Job): Promise<JobResult> {
       const changeId = changeIdOf(job);
       return (await syncMessage(deps, client, changeId)) ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused the message update' };

@@ -46,20 +46,32 @@ export interface EnqueueOptions {
  */
 export interface Jobs {
   enqueue(o: EnqueueOptions, now?: Date): Promise<string>;
-  /** Takes one due job (oldest run time first), or null when none is due. */
-  claim(o: { owner: string; kinds?: string[]; leaseSeconds: number; now?: Date }): Promise<Job | null>;
+  /**
+   * Takes one due job (oldest run time first), or null when none is due. `leaseSeconds`
+   * is one lease for every kind, or each kind's own (kind → seconds; `kinds` defaults
+   * to its keys): the job is leased for its own kind's time, set in the same statement.
+   */
+  claim(o: { owner: string; kinds?: string[]; leaseSeconds: number | Readonly<Record<string, number>>; now?: Date }): Promise<Job | null>;
   complete(id: string, owner: string, now?: Date): Promise<boolean>;
   /**
    * Counts a failed attempt. The job runs again at `retryAt` (default: an exponential
    * backoff, 30 s × 2^(attempts−1), at most 1 h) unless it has now failed
    * `maxAttempts` times, or `final` is set: then its status becomes 'failed'.
+   * `transient`: the failure was not the job's (a host that did not answer): it runs
+   * again at `retryAt` and the attempt is not counted, so an outage cannot use up its
+   * attempts.
    */
-  fail(id: string, owner: string, o: { error: string; retryAt?: Date; final?: boolean; now?: Date }): Promise<boolean>;
+  fail(id: string, owner: string, o: { error: string; retryAt?: Date; final?: boolean; transient?: boolean; now?: Date }): Promise<boolean>;
   /**
    * For polling: the run went fine and the job wants to run again at `runAt`. Releases
    * the lease, optionally replaces the payload, and resets the failed-attempt count.
    */
   reschedule(id: string, owner: string, runAt: Date, payload?: unknown, now?: Date): Promise<boolean>;
+  /**
+   * The heartbeat of a running job: its lease now ends `seconds` from `now`. False
+   * when `owner` no longer holds the job (another replica took it over after the lease
+   * ran out, or it finished): the owner must then stop before doing anything more.
+   */
   extendLease(id: string, owner: string, seconds: number, now?: Date): Promise<boolean>;
   get(id: string): Promise<Job | null>;
   /** Deletes done and failed jobs last updated before `before`; returns how many. */
@@ -181,8 +193,19 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
 
     claim: (o) =>
       guard('jobs.claim', async () => {
-        if (o.kinds && o.kinds.length === 0) return null;
+        const perKind = typeof o.leaseSeconds === 'number' ? null : Object.entries(o.leaseSeconds);
+        const kinds = o.kinds ?? (perKind ? perKind.map(([k]) => k) : undefined);
+        if (kinds && kinds.length === 0) return null;
         const now = ms(o.now ?? new Date());
+        const leaseMs = (seconds: number) => Math.round(seconds * 1000);
+        // Each kind's lease, chosen by the row's kind inside the claiming UPDATE (numbers only: inlined).
+        const leaseUntil =
+          perKind === null
+            ? now + leaseMs(o.leaseSeconds as number)
+            : sql<number>`case ${sql.join(
+                perKind.map(([k, s]) => sql`when kind = ${k} then ${sql.lit(now + leaseMs(s))}`),
+                sql` `,
+              )} else ${sql.lit(now + leaseMs(Math.max(...perKind.map(([, s]) => s))))} end`;
 
         // A job whose lease expired once too often is not retried again: it failed.
         await db
@@ -207,7 +230,7 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
           .orderBy('run_at')
           .orderBy('id')
           .limit(1);
-        if (o.kinds) pick = pick.where('kind', 'in', o.kinds);
+        if (kinds) pick = pick.where('kind', 'in', kinds);
         // The one dialect difference in the queries. PostgreSQL: lock the picked row
         // and skip rows other claimers have locked, so concurrent claims take different
         // jobs instead of queueing behind one another. SQLite has no row locks and
@@ -222,7 +245,7 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
           .set((eb) => ({
             status: 'running',
             lease_owner: o.owner,
-            lease_until: now + Math.round(o.leaseSeconds * 1000),
+            lease_until: leaseUntil,
             // Taking over an expired lease counts as a failed attempt of the previous owner.
             attempts: eb.case().when('status', '=', 'running').then(eb('attempts', '+', 1)).else(eb.ref('attempts')).end(),
             last_error: eb
@@ -260,8 +283,8 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
         const now = ms(o.now ?? new Date());
         const job = await get(id);
         if (!job || job.status !== 'running' || job.leaseOwner !== owner) return false;
-        const attempts = job.attempts + 1;
-        const final = o.final === true || attempts >= job.maxAttempts;
+        const attempts = o.transient && !o.final ? job.attempts : job.attempts + 1;
+        const final = o.final === true || (!o.transient && attempts >= job.maxAttempts);
         const backoff = Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
         const res = await db
           .updateTable('jobs')

@@ -25,6 +25,8 @@ export interface RecordedRequest {
   graphql?: { operationName?: string };
   /** Login of the authenticated caller, if any. */
   login?: string;
+  /** Handled, but the connection was cut before the answer went out (a hold in the 'answer' phase, dropped). */
+  answerLost?: true;
 }
 
 export interface FailureInjection {
@@ -34,35 +36,38 @@ export interface FailureInjection {
   body?: unknown;
 }
 
+export type HoldPhase = 'request' | 'answer';
+
 /** Failures and slowness the tests ask for. */
 export class Injector {
   latencyMs = 0;
   unreachable = false;
   private pending: Array<{ method?: string; path?: RegExp; o: FailureInjection; left: number }> = [];
-  private holds: Array<{ method?: string; path?: RegExp; arrived: () => void; gate: Promise<'release' | 'drop'> }> = [];
+  private holds: Array<{ method?: string; path?: RegExp; phase: HoldPhase; arrived: () => void; gate: Promise<'release' | 'drop'> }> = [];
 
   /**
-   * Holds the next matching request before it is handled: `arrived` resolves when it
-   * comes; `release()` lets it through, `drop()` cuts the connection without handling
-   * it (what a caller killed mid-request leaves behind).
+   * Holds the next matching request: `arrived` resolves when it is held; `release()`
+   * lets it go on, `drop()` cuts the connection. `phase` 'request' (default) holds it
+   * before it is handled (dropped: GitHub never saw it, as when the caller is killed
+   * mid-request); 'answer' handles it first and holds its answer (dropped: GitHub did
+   * it, the caller never heard, as when the caller is killed while the answer travels).
    */
-  hold(match: { method?: string; path?: RegExp }): { arrived: Promise<void>; release(): void; drop(): void } {
+  hold(match: { method?: string; path?: RegExp; phase?: HoldPhase }): { arrived: Promise<void>; release(): void; drop(): void } {
     let arrived!: () => void;
     const arrivedP = new Promise<void>((r) => (arrived = r));
     let open!: (how: 'release' | 'drop') => void;
     const gate = new Promise<'release' | 'drop'>((r) => (open = r));
-    this.holds.push({ ...match, arrived, gate });
+    this.holds.push({ ...match, phase: match.phase ?? 'request', arrived, gate });
     return { arrived: arrivedP, release: () => open('release'), drop: () => open('drop') };
   }
 
-  /** The hold's gate for this request, if one matches (each hold applies once). */
-  takeHold(method: string, rawPath: string, apiPath: string): Promise<'release' | 'drop'> | undefined {
-    const i = this.holds.findIndex((h) => (!h.method || h.method.toUpperCase() === method) && (!h.path || h.path.test(rawPath) || h.path.test(apiPath)));
+  /** The hold of this phase for this request, if one matches (each hold applies once); `arrived()` is the caller's to call. */
+  takeHold(method: string, rawPath: string, apiPath: string, phase: HoldPhase = 'request'): { arrived: () => void; gate: Promise<'release' | 'drop'> } | undefined {
+    const i = this.holds.findIndex((h) => h.phase === phase && (!h.method || h.method.toUpperCase() === method) && (!h.path || h.path.test(rawPath) || h.path.test(apiPath)));
     const h = i >= 0 ? this.holds[i] : undefined;
     if (!h) return undefined;
     this.holds.splice(i, 1);
-    h.arrived();
-    return h.gate;
+    return h;
   }
 
   add(match: { method?: string; path?: RegExp }, o: FailureInjection): void {
@@ -121,11 +126,15 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   const apiPath = isGraphql ? url.pathname : url.pathname.startsWith(`${restPrefix}/`) || restPrefix === '' ? url.pathname.slice(restPrefix.length) || '/' : '';
 
   const held = env.injector.takeHold(method, url.pathname, apiPath);
-  if (held && (await held) === 'drop') {
-    env.requests.push({ ...entry, status: 0 });
-    req.socket.destroy();
-    return;
+  if (held) {
+    held.arrived();
+    if ((await held.gate) === 'drop') {
+      env.requests.push({ ...entry, status: 0 });
+      req.socket.destroy();
+      return;
+    }
   }
+  const answerHeld = env.injector.takeHold(method, url.pathname, apiPath, 'answer');
 
   let body: unknown;
   let badJson = false;
@@ -144,8 +153,22 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   }
 
   const finish = (reply: Reply, headers: Record<string, string>): void => {
-    sendReply(res, reply, headers);
-    env.requests.push({ ...entry, status: reply.status });
+    if (!answerHeld) {
+      sendReply(res, reply, headers);
+      env.requests.push({ ...entry, status: reply.status });
+      return;
+    }
+    // Handled (its effect is in the state, so it is recorded now): the answer waits, or never leaves.
+    const recorded: RecordedRequest = { ...entry, status: reply.status };
+    env.requests.push(recorded);
+    answerHeld.arrived();
+    void answerHeld.gate.then((how) => {
+      if (how === 'release') sendReply(res, reply, headers);
+      else {
+        recorded.answerLost = true;
+        req.socket.destroy();
+      }
+    });
   };
 
   // Blob storage: a different service in reality, so no GitHub headers and no auth.

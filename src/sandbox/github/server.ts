@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isoSeconds } from './clock.js';
 import { newSecretsKeyPair, openSealedBox, sodiumReady } from './crypto.js';
-import { handleRequest, Injector, type FailureInjection, type HostEnv, type RecordedRequest } from './pipeline.js';
+import { handleRequest, Injector, type FailureInjection, type HoldPhase, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
 import { addRelease } from './rest/releases.js';
 import { sendReply } from './responses.js';
@@ -288,8 +288,8 @@ export class FakeGitHub {
     this.injector.clear();
   }
 
-  /** Holds the next matching request until the test releases or drops it (see Injector.hold). */
-  holdNext(match: { method?: string; path?: RegExp }): { arrived: Promise<void>; release(): void; drop(): void } {
+  /** Holds the next matching request, or its answer, until the test releases or drops it (see Injector.hold). */
+  holdNext(match: { method?: string; path?: RegExp; phase?: HoldPhase }): { arrived: Promise<void>; release(): void; drop(): void } {
     return this.injector.hold(match);
   }
 
