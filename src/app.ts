@@ -5,6 +5,9 @@ import type { AppDeps } from './deps.js';
 import { slackLogger } from './log/logger.js';
 import { customRoutes } from './http/routes.js';
 import { registerErrorHandler } from './errorHandler.js';
+import { SlackIntake } from './slack/intake.js';
+import { screenHttpRequests } from './slack/httpScreen.js';
+import { guardSocketEnvelopes } from './slack/socketEnvelopes.js';
 import * as commands from './commands/index.js';
 import * as actions from './actions/index.js';
 import * as views from './views/index.js';
@@ -47,6 +50,11 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       })
     : new HTTPReceiver({ signingSecret: env.SLACK_SIGNING_SECRET ?? '', endpoints: '/slack/events', customRoutes: routes, logger });
 
+  // Slack requests are screened before Bolt reads them, and every one is answered in time (src/slack/).
+  if (receiver instanceof HTTPReceiver) screenHttpRequests(receiver, { path: '/slack/events', signingSecret: env.SLACK_SIGNING_SECRET ?? '', logger: deps.logger });
+  else if (receiver instanceof SocketModeReceiver) guardSocketEnvelopes(receiver, deps.logger);
+  const intake = new SlackIntake(deps);
+
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
     receiver,
@@ -56,6 +64,8 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
     clientOptions: { slackApiUrl: env.SLACK_API_URL, logger: slackLogger(deps.logger, 'slack-web-api') },
   });
 
+  intake.mount(app);
+  // Outermost, so the time to ack includes the intake's screening and every path that acks (junk, repeats).
   timeAcks(app);
   commands.register(app, deps);
   actions.register(app, deps);
@@ -76,6 +86,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
     worker,
     async start(port = env.PORT) {
       await app.init();
+      await intake.learnInstalledTeam(app);
       await ensureReminderJob(deps);
       worker.start();
       if (receiver instanceof HTTPReceiver) {

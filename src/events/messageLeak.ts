@@ -25,8 +25,8 @@ const WITH_TEXT = new Set([undefined, 'message_changed', 'thread_broadcast', 'fi
  */
 export function register(app: App, deps: AppDeps): void {
   app.event('message', async ({ event, client, context }) => {
-    // Slack re-sends an event it thinks went unanswered; the first delivery is already being handled.
-    if (context.retryNum !== undefined) return;
+    // A redelivery of an event already taken never gets here (src/slack/intake.ts drops it by event_id);
+    // one whose first delivery was lost does, and must be acted on.
     const parsed = MessageEvent.safeParse(event);
     if (!parsed.success || !WITH_TEXT.has(parsed.data.subtype)) return;
     const e = parsed.data;

@@ -177,6 +177,13 @@ export interface EntryLinksTable {
   attempts: WithDefault<number>;
 }
 
+/** Slack deliveries already taken, for dropping redeliveries and replays (migration 0008). */
+export interface SlackDeliveriesTable {
+  /** `event:<event_id>` or `trigger:<trigger_id>`. */
+  key: string;
+  seen_at: Ms;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
@@ -186,4 +193,5 @@ export interface Database {
   rotations: RotationsTable;
   reminders_sent: RemindersSentTable;
   entry_links: EntryLinksTable;
+  slack_deliveries: SlackDeliveriesTable;
 }

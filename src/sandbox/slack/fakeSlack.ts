@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import { parseApiArgs, parseResponseUrlBody, readBody } from './httpBody.js';
 import { ResponseUrls, type ResponseUrlTarget } from './responseUrls.js';
 import { blockActionPayload, slashCommandBody, viewSubmissionPayload, type BlockActionInput, type SlashCommandInput, type ViewSubmissionInput } from './signedRequests.js';
-import { APP_LEVEL_METHODS, FakeSocketMode, type DeliverOptions, type SocketDelivery } from './socketMode.js';
+import { APP_LEVEL_METHODS, FakeSocketMode, type DeliverOptions, type EnvelopeType, type SocketDelivery } from './socketMode.js';
 import { METHODS, type ApiResult } from './webApiMethods.js';
 import { Workspace, type SlackUser, type StoredMessage, type StoredView } from './workspace.js';
 
@@ -214,19 +214,24 @@ export class FakeSlack {
   }
 
   /** An Events API event_callback (app_home_opened…) over Socket Mode. */
-  socketEvent(event: Record<string, unknown> & { type: string }, o?: DeliverOptions): Promise<SocketDelivery> {
+  socketEvent(event: Record<string, unknown> & { type: string }, o?: DeliverOptions & { eventId?: string }): Promise<SocketDelivery> {
     const ws = this.workspace;
     const payload = {
       team_id: ws.teamId,
       api_app_id: ws.appId,
       event: { event_ts: (Date.now() / 1000).toFixed(6), ...event },
       type: 'event_callback',
-      event_id: `Ev0${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+      event_id: o?.eventId ?? `Ev0${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
       event_time: Math.floor(Date.now() / 1000),
       authorizations: [{ enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false }],
       is_ext_shared_channel: false,
     };
     return this.socketMode.deliver('events_api', payload, false, o);
+  }
+
+  /** Any payload in an envelope of `type` (what Slack would never send, for robustness tests). */
+  socketDeliver(type: EnvelopeType, payload: unknown, o?: DeliverOptions): Promise<SocketDelivery> {
+    return this.socketMode.deliver(type, payload, type !== 'events_api', o);
   }
 
   /** Slack's `disconnect` message to every connection (`refresh_requested`: the app reconnects). */

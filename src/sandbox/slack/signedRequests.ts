@@ -19,10 +19,16 @@ export interface SignedResponse {
   elapsedMs: number;
 }
 
-/** Overrides to forge a request: a stale timestamp (seconds) or a wrong signature. */
+/** Overrides to forge a request: a stale timestamp (seconds) or a wrong signature; extra headers (Slack's `x-slack-retry-num`…). */
 export interface SignOptions {
   timestamp?: number;
   signature?: string;
+  headers?: Record<string, string>;
+}
+
+/** The headers Slack adds to a redelivery of an event (Events API "Retries"). */
+export function retryHeaders(num: number, reason = 'http_timeout'): Record<string, string> {
+  return { 'x-slack-retry-num': String(num), 'x-slack-retry-reason': reason };
 }
 
 const APP_ID = 'A0CHATOPS';
@@ -61,6 +67,7 @@ export async function postSigned(
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': signature,
       'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+      ...opts.headers,
     },
     body,
   });
@@ -256,19 +263,23 @@ export function sendEvent(
   appUrl: string,
   signingSecret: string,
   event: Record<string, unknown> & { type: string },
-  o: { team_id?: string } & SignOptions = {},
+  o: { team_id?: string; event_id?: string } & SignOptions = {},
 ): Promise<SignedResponse> {
+  return postSigned(appUrl, signingSecret, eventBody(event, o), 'application/json', o);
+}
+
+/** The JSON body of an `event_callback` (the same `event_id` twice is a redelivery). */
+export function eventBody(event: Record<string, unknown> & { type: string }, o: { team_id?: string; event_id?: string } = {}): string {
   const team = o.team_id ?? DEFAULT_TEAM;
-  const body = JSON.stringify({
+  return JSON.stringify({
     token: VERIFICATION_TOKEN,
     team_id: team,
     api_app_id: APP_ID,
     event: { event_ts: actionTs(), ...event },
     type: 'event_callback',
-    event_id: `Ev0${randomBytes(5).toString('hex').toUpperCase()}`,
+    event_id: o.event_id ?? `Ev0${randomBytes(5).toString('hex').toUpperCase()}`,
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ enterprise_id: null, team_id: team, user_id: 'U0CHATOPS', is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
   });
-  return postSigned(appUrl, signingSecret, body, 'application/json', o);
 }

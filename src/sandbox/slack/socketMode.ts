@@ -34,6 +34,9 @@ export interface SocketDelivery {
 export interface DeliverOptions {
   /** How long Slack waits for the ack; default 3000 ms, as Slack does. */
   ackTimeoutMs?: number;
+  /** events_api: a redelivery (`retry_attempt` > 0, with Slack's `retry_reason`). */
+  retryAttempt?: number;
+  retryReason?: string;
 }
 
 /** What the socket layer records (as `socket_mode` calls) through FakeSlack. */
@@ -107,14 +110,14 @@ export class FakeSocketMode {
   }
 
   /** Sends one envelope to one connection (round robin, as Slack spreads load) and waits for its ack. */
-  async deliver(type: EnvelopeType, payload: Record<string, unknown>, acceptsResponsePayload: boolean, o: DeliverOptions = {}): Promise<SocketDelivery> {
+  async deliver(type: EnvelopeType, payload: unknown, acceptsResponsePayload: boolean, o: DeliverOptions = {}): Promise<SocketDelivery> {
     const envelopeId = randomUUID();
     const envelope = {
       envelope_id: envelopeId,
       payload,
       type,
       accepts_response_payload: acceptsResponsePayload,
-      ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}),
+      ...(type === 'events_api' ? { retry_attempt: o.retryAttempt ?? 0, retry_reason: o.retryReason ?? (o.retryAttempt ? 'timeout' : '') } : {}),
     };
     const ws = this.pickConnection();
     if (!ws) {
