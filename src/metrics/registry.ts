@@ -32,6 +32,13 @@ export const githubNotModified = new client.Counter({
   registers: [processRegistry],
 });
 
+export const slackRequestsScreened = new client.Counter({
+  name: 'chatops_slack_requests_total',
+  help: 'Slack requests the intake answered itself, by outcome: junk, foreign (another workspace), duplicate, unhandled (no listener), deadline (answered empty at 2.5 s)',
+  labelNames: ['outcome'] as const,
+  registers: [processRegistry],
+});
+
 export const errorsTotal = new client.Counter({
   name: 'chatops_errors_total',
   help: 'Failures reported to people by the error handler, by error code',

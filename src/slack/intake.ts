@@ -1,7 +1,7 @@
 import type { App, ReceiverEvent } from '@slack/bolt';
 import { screenSlackRequest, type Surface } from '../core/slackIntake.js';
 import type { AppDeps } from '../deps.js';
-import { metrics } from '../http/metrics.js';
+import { slackRequestsScreened } from '../metrics/registry.js';
 import { intakeText, noticeModal } from '../ui/intake.js';
 
 /** Slack waits 3 s for an answer; what is not answered by then is answered empty, with time to travel. */
@@ -52,19 +52,19 @@ export class SlackIntake {
   private async process(event: ReceiverEvent, next: ProcessEvent): Promise<void> {
     const retry = event.retryNum !== undefined ? { retryNum: event.retryNum, retryReason: event.retryReason } : {};
     const answer = new OneAnswer(event.ack, ACK_DEADLINE_MS, () => {
-      metrics.inc('chatops_slack_requests_total', { outcome: 'deadline' });
+      slackRequestsScreened.inc({ outcome: 'deadline' });
       this.log.warn(retry, `a Slack request was not answered within ${ACK_DEADLINE_MS} ms: answered empty`);
     });
     try {
       const verdict = screenSlackRequest(event.body, { installedTeamId: this.installedTeamId });
       if (verdict.kind === 'junk') {
-        metrics.inc('chatops_slack_requests_total', { outcome: 'junk' });
+        slackRequestsScreened.inc({ outcome: 'junk' });
         this.log.warn({ reason: verdict.reason, ...retry }, 'a Slack request of no shape the bot knows: answered, nothing done');
         await answer.ack();
         return;
       }
       if (verdict.kind === 'foreign') {
-        metrics.inc('chatops_slack_requests_total', { outcome: 'foreign' });
+        slackRequestsScreened.inc({ outcome: 'foreign' });
         this.log.warn({ team: verdict.teamId, installed: this.installedTeamId }, 'a Slack request from another workspace: refused');
         await this.tell(answer, verdict.surface, intakeText.otherWorkspace);
         await this.deps.store.audit
@@ -73,14 +73,14 @@ export class SlackIntake {
         return;
       }
       if (verdict.key !== null && !(await this.claim(verdict.key))) {
-        metrics.inc('chatops_slack_requests_total', { outcome: 'duplicate' });
+        slackRequestsScreened.inc({ outcome: 'duplicate' });
         this.log.info({ key: verdict.key, ...retry }, 'a Slack delivery already taken (a retry or a replay): answered, nothing done');
         await answer.ack();
         return;
       }
       await next({ ...event, ack: answer.ack });
       if (!answer.done) {
-        metrics.inc('chatops_slack_requests_total', { outcome: 'unhandled' });
+        slackRequestsScreened.inc({ outcome: 'unhandled' });
         this.log.info({ surface: verdict.surface.kind }, 'a Slack request no listener answered: told it is no longer active');
         await this.tell(answer, verdict.surface, verdict.surface.kind === 'command' ? intakeText.unknownCommand(verdict.surface.command) : verdict.surface.kind === 'view' ? intakeText.staleView : intakeText.staleInteraction);
       }
