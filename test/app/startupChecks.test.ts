@@ -72,8 +72,10 @@ async function readyz(bot: Bot): Promise<{ status: number; body: Record<string, 
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
+const APP_TOKEN = 'xapp-1-A0CHATOPS-1234567890-0123456789abcdef0123456789abcdef';
+
 async function fakes(o: { slackPort?: number; startSlack?: boolean } = {}) {
-  const slack = new FakeSlack({ botToken: BOT_TOKEN });
+  const slack = new FakeSlack({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
   const github = new FakeGitHub({ flavor: 'dotcom' });
   const ghe = new FakeGitHub({ flavor: 'ghes', webHost: 'wats.ghe.com' });
   await Promise.all([o.startSlack === false ? undefined : slack.start(o.slackPort ?? 0), github.start(), ghe.start()]);
@@ -133,7 +135,7 @@ describe('npm start checks each credential with its host', () => {
     }
   });
 
-  test('a GitHub App whose key is not the App’s: exit 2 naming the App variables', async () => {
+  test('a GitHub App whose key is not the App’s: exit 2 naming the App variables; with its own key, ready', async () => {
     const f = await fakes();
     try {
       const pem = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -142,6 +144,13 @@ describe('npm start checks each credential with its host', () => {
       f.github.installApp({ appId: 4242, privateKeyPem: installed, repos: [f.seed.github.repo] });
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, GITHUB_TOKEN: undefined, GITHUB_APP_ID: '4242', GITHUB_APP_PRIVATE_KEY: other }, f.seed);
       await assertRefused(bot, /`GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY` was refused by GET http:\/\/127\.0\.0\.1:\d+\/app: HTTP 401/, [other.split('\n')[1] ?? other]);
+      // The App's own key: accepted with its installations, and the bot becomes ready.
+      const good = await startBot({ SLACK_API_URL: f.slack.apiUrl, GITHUB_TOKEN: undefined, GITHUB_APP_ID: '4242', GITHUB_APP_PRIVATE_KEY: installed }, f.seed);
+      await until('ready with the App', good, async () => ((await readyz(good)).status === 200 ? true : undefined));
+      assert.match(good.output(), /GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY accepted by GET http:\/\/127\.0\.0\.1:\d+\/app \(App [^,]+, 1 installation\(s\)\)/);
+      assert.ok(f.github.requests.some((r) => r.path === '/app/installations' && r.status === 200));
+      good.child.kill('SIGTERM');
+      assert.equal(await good.exited, 0);
     } finally {
       await f.stop();
     }
@@ -210,6 +219,38 @@ describe('npm start checks each credential with its host', () => {
       assert.deepEqual(logged.slice(0, 3), ['retrying in 1 s', 'retrying in 2 s', 'retrying in 4 s']);
       bot.child.kill('SIGTERM');
       assert.equal(await bot.exited, 0);
+    } finally {
+      await f.stop();
+    }
+  });
+
+  test('Socket Mode: health and readiness answer on PORT while GitHub does not; the socket connects once it does', async () => {
+    const f = await fakes();
+    try {
+      f.github.failNext({ method: 'GET', path: /^\/user$/ }, { status: 502, times: 2 });
+      const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined }, f.seed);
+      await until('a retry logged', bot, async () => (/\/user does not answer \(HTTP 502\)/.test(bot.output()) ? true : undefined));
+      assert.equal((await fetch(`${bot.base}/healthz`)).status, 200);
+      const waiting = await readyz(bot);
+      assert.equal(waiting.status, 503);
+      assert.match(String(waiting.body.reason), /GITHUB_TOKEN not checked yet/);
+      assert.equal(f.slack.socketConnectionCount, 0, 'no socket before the checks pass');
+      await until('ready', bot, async () => ((await readyz(bot)).status === 200 ? true : undefined));
+      await until('the socket connected', bot, async () => (f.slack.socketConnectionCount === 1 ? true : undefined));
+      assert.ok(f.slack.calls.some((c) => c.method === 'apps.connections.open'), 'the app-level token was checked');
+      bot.child.kill('SIGTERM');
+      assert.equal(await bot.exited, 0);
+    } finally {
+      await f.stop();
+    }
+  });
+
+  test('a Socket Mode app token that Slack refuses: exit 2 naming SLACK_APP_TOKEN', async () => {
+    const f = await fakes();
+    try {
+      const wrong = 'xapp-1-A0CHATOPS-0000000000-not-the-app-token';
+      const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, SLACK_APP_TOKEN: wrong, SLACK_SIGNING_SECRET: undefined }, f.seed);
+      await assertRefused(bot, /`SLACK_APP_TOKEN` was refused by POST http:\/\/127\.0\.0\.1:\d+\/api\/apps\.connections\.open: Slack answered "invalid_auth"/, [wrong, APP_TOKEN, BOT_TOKEN]);
     } finally {
       await f.stop();
     }
