@@ -3,6 +3,7 @@ import type { HTTPReceiver } from '@slack/bolt';
 import type { StartupStatus } from '../services/startupChecks.js';
 import { startupText } from '../ui/startup.js';
 import { readBody } from './body.js';
+import { ENTRY_PATH } from '../services/entryLinks.js';
 
 /** Enough for any slash command (Slack caps `text` at 4,000 characters); the rest is not read. */
 const MAX_PEEK_BYTES = 64 * 1024;
@@ -16,15 +17,20 @@ const MAX_PEEK_BYTES = 64 * 1024;
  * - events and interactions: 503 with Retry-After. Slack redelivers events later
  *   (X-Slack-Retry-Num), so a message to check for leaked tokens is not lost; a click
  *   shows Slack's own "did not respond" notice, which is what happened.
+ * The masked entry page (/enter/…) acts with GitHub credentials not checked yet: 503 too.
  * No signature is checked here: the answer says nothing but "starting", and nothing acts.
- * Everything else (custom routes) goes to the receiver as usual.
+ * Everything else (health, readiness, metrics, webhooks) goes to the receiver as usual.
  */
 export function gateUntilReady(receiver: HTTPReceiver, status: StartupStatus, endpoints: readonly string[] = ['/slack/events']): void {
   const inner = receiver.requestListener;
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
-    if (status.ready || req.method !== 'POST' || !endpoints.includes(new URL(req.url ?? '/', 'http://localhost').pathname)) {
-      return inner(req, res);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!status.ready && path.startsWith(`${ENTRY_PATH}/`)) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' });
+      res.end(startupText.entryPage);
+      return;
     }
+    if (status.ready || req.method !== 'POST' || !endpoints.includes(path)) return inner(req, res);
     answerStarting(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(503, { 'retry-after': '30' });
       res.end();

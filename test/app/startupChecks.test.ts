@@ -179,6 +179,10 @@ describe('npm start checks each credential with its host', () => {
       // Other Slack requests get a 503, which Slack redelivers (events) or reports (clicks).
       const event = await fetch(`${bot.base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"event_callback"}' });
       assert.equal(event.status, 503);
+      // The masked entry page would act with credentials not checked yet: not meanwhile.
+      const entry = await fetch(`${bot.base}/enter/some-link`, { method: 'POST', body: 'value=x' });
+      assert.equal(entry.status, 503);
+      assert.match(await entry.text(), /starting/);
       // Slack comes up on that port: the next attempt passes, and the bot becomes ready.
       await f.slack.start(slackPort);
       const ready = await until('ready once Slack answers', bot, async () => {
