@@ -91,7 +91,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   const socketHttp = (): Server | undefined => (receiver instanceof SocketModeReceiver ? (receiver as unknown as { httpServer?: Server }).httpServer : undefined);
   let socketListening = false;
 
-  return {
+  const chatops: ChatOpsApp = {
     app,
     worker,
     startup,
@@ -122,8 +122,8 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       startup.markReady();
     },
     async start(port = env.PORT) {
-      const bound = await this.listen(port);
-      await this.run();
+      const bound = await chatops.listen(port);
+      await chatops.run();
       return bound;
     },
     async stop() {
@@ -132,4 +132,5 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       else if (socketListening) await new Promise<void>((resolve) => socketHttp()?.close(() => resolve()));
     },
   };
+  return chatops;
 }

@@ -46,7 +46,8 @@ async function scenario(killAt: 'before-put' | 'after-put') {
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise((r) => child.once('exit', r));
     const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+    // Ready (not just up): /healthz answers while the credentials are still being checked.
+    while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
       assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
