@@ -19,12 +19,24 @@ import { releaseFollower } from './services/releaseFollower.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 import { rotationTicker, rotationWatcher } from './services/rotation.js';
 import { ensureReminderJob, reminderScheduler } from './services/reminders.js';
+import { StartupStatus } from './services/startupChecks.js';
+import { gateUntilReady } from './http/startingGate.js';
 
 export interface ChatOpsApp {
   app: App;
   /** Runs leased background jobs (following releases…) from the store. */
   worker: Worker;
-  /** Starts serving; resolves with the HTTP port actually bound (PORT=0 picks a free one). */
+  /** Ready once `run()` (or `start()`) has finished; /readyz answers 503 with its report until then. */
+  startup: StartupStatus;
+  /**
+   * Phase 1 of `npm start`: the HTTP server listens (health, readiness; Slack requests are
+   * answered "starting", see http/startingGate.ts) while main.ts checks the credentials.
+   * Resolves with the HTTP port actually bound (PORT=0 picks a free one).
+   */
+  listen(port?: number): Promise<{ port: number }>;
+  /** Phase 2: the Bolt app (auth.test), the worker and Socket Mode start; then ready. */
+  run(): Promise<void>;
+  /** Both phases at once (tests, the sandbox). */
   start(port?: number): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
@@ -37,8 +49,10 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   const deps: AppDeps = { ...baseDeps, wake: () => worker.kick() };
   const { env } = deps.config;
   const logger = slackLogger(deps.logger, 'bolt');
-  const routes = customRoutes(deps, () => app.client);
+  const startup = new StartupStatus();
+  const routes = customRoutes(deps, () => app.client, startup);
   let server: Server | undefined;
+  let running = false;
 
   const receiver: Receiver = env.SLACK_APP_TOKEN
     ? new SocketModeReceiver({
@@ -54,6 +68,8 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   if (receiver instanceof HTTPReceiver) screenHttpRequests(receiver, { path: '/slack/events', signingSecret: env.SLACK_SIGNING_SECRET ?? '', logger: deps.logger });
   else if (receiver instanceof SocketModeReceiver) guardSocketEnvelopes(receiver, deps.logger);
   const intake = new SlackIntake(deps);
+  // Outermost: until the start-up checks pass, Slack requests get a "starting" answer.
+  if (receiver instanceof HTTPReceiver) gateUntilReady(receiver, startup);
 
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
@@ -81,25 +97,53 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
     now: deps.now,
   });
 
-  return {
+  // Socket Mode: Bolt creates the server for custom routes (health) itself and starts it
+  // together with the socket. Listening on it early lets /readyz answer during the checks;
+  // without it (another Bolt version) health answers once the socket is up.
+  const socketHttp = (): Server | undefined => (receiver instanceof SocketModeReceiver ? (receiver as unknown as { httpServer?: Server }).httpServer : undefined);
+  let socketListening = false;
+
+  const chatops: ChatOpsApp = {
     app,
     worker,
-    async start(port = env.PORT) {
-      await app.init();
-      await intake.learnInstalledTeam(app);
-      await ensureReminderJob(deps);
-      worker.start();
+    startup,
+    async listen(port = env.PORT) {
       if (receiver instanceof HTTPReceiver) {
         server = await receiver.start(port);
         return { port: (server.address() as AddressInfo).port };
       }
-      // Socket Mode: health routes are served on PORT by the receiver's own server.
-      await app.start();
-      return { port: env.PORT };
+      // Socket Mode: health routes are served on PORT (installerOptions.port), as Bolt would.
+      const http = socketHttp();
+      if (!http) return { port: env.PORT };
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(env.PORT, () => resolve());
+      });
+      socketListening = true;
+      return { port: (http.address() as AddressInfo).port };
+    },
+    async run() {
+      await app.init();
+      await intake.learnInstalledTeam(app);
+      await ensureReminderJob(deps);
+      worker.start();
+      if (receiver instanceof SocketModeReceiver) {
+        if (socketListening) await receiver.client.start();
+        else await app.start();
+      }
+      running = true;
+      startup.markReady();
+    },
+    async start(port = env.PORT) {
+      const bound = await chatops.listen(port);
+      await chatops.run();
+      return bound;
     },
     async stop() {
       await worker.stop();
-      await app.stop();
+      if (running || receiver instanceof HTTPReceiver) await app.stop();
+      else if (socketListening) await new Promise<void>((resolve) => socketHttp()?.close(() => resolve()));
     },
   };
+  return chatops;
 }

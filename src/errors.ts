@@ -22,6 +22,22 @@ export class ConfigError extends ChatOpsError {
   }
 }
 
+/**
+ * A credential was refused at start-up (HTTP 401, a 403 that is not a rate limit, Slack's
+ * `invalid_auth`…). Names the variable that holds it and the URL that refused it; never
+ * the value. Stops start-up with status 2, like a ConfigError.
+ */
+export class CredentialRefusedError extends ChatOpsError {
+  readonly code = 'credential_refused';
+  constructor(
+    readonly variable: string,
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`\`${variable}\` was refused by ${url}: ${reason}`);
+  }
+}
+
 /** What the user typed cannot be used; `usage` is shown with it. */
 export class UsageError extends ChatOpsError {
   readonly code = 'usage';

@@ -1,15 +1,20 @@
 import { loadConfig } from './config/load.js';
-import { ConfigError, isChatOpsError } from './errors.js';
+import { ConfigError, CredentialRefusedError, isChatOpsError } from './errors.js';
 import { GitHubClients } from './github/clients.js';
 import { createLogger } from './log/logger.js';
 import { Sanitizer } from './log/sanitizer.js';
 import { openStore } from './store/index.js';
 import { createChatOpsApp } from './app.js';
 import { AccessResolver } from './services/access.js';
+import { credentialChecks, runStartupChecks } from './services/startupChecks.js';
 
 const sanitizer = new Sanitizer();
 
-/** `npm start`: configuration, logs, store, GitHub clients, then the Slack app. */
+/**
+ * `npm start`: configuration, logs, store, GitHub clients; the HTTP server listens; each
+ * credential is checked with its host (waiting, with /readyz at 503, for a host that does
+ * not answer; exit 2 for a refused one); then the Slack app, the worker, and ready.
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -29,11 +34,12 @@ async function main(): Promise<void> {
   await store.reports.purgeExpired(new Date());
   const github = new GitHubClients({ config, logger });
   const chatops = createChatOpsApp({ config, store, github, logger, sanitizer, now: () => new Date(), access: new AccessResolver() });
-  const { port } = await chatops.start();
-  logger.info({ port, mode: config.env.SLACK_APP_TOKEN ? 'socket' : 'http', store: store.dialect }, 'release-chatops is running');
+  const mode = config.env.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const checking = new AbortController();
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    checking.abort(new Error(`stopped by ${signal}`));
     chatops
       .stop()
       .then(() => store.close())
@@ -44,6 +50,22 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+
+  const { port } = await chatops.listen();
+  logger.info({ port, mode }, 'listening; checking credentials before serving Slack (/readyz answers 503 meanwhile)');
+  try {
+    await runStartupChecks(credentialChecks(config, { github, logger }), { status: chatops.startup, logger, signal: checking.signal });
+  } catch (e) {
+    if (checking.signal.aborted) return; // shutting down
+    if (e instanceof CredentialRefusedError) {
+      logger.error({ credential: e.variable, url: e.url }, 'a credential was refused; stopping');
+      console.error(`release-chatops cannot start.\n${sanitizer.scrub(e.userMessage)}\nSee README.md, "Configuration".`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  await chatops.run();
+  logger.info({ port, mode, store: store.dialect }, 'release-chatops is running');
 }
 
 main().catch((e: unknown) => {

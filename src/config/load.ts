@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { Env, envCrossProblems } from './env.js';
+import { Env, envCrossProblems, nearMiss } from './env.js';
+import { describeIssues, problemLine } from './problems.js';
 import { FileConfig, repoShortName, type RepoConfig } from './schema.js';
 
 export type GitHubAuthConfig =
@@ -27,21 +27,6 @@ export interface AppConfig {
   credentials: string[];
 }
 
-/** `repos[0].sync.job`-style path of a zod issue. */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, part) => {
-    if (typeof part === 'number') return `${acc}[${part}]`;
-    return acc ? `${acc}.${String(part)}` : String(part);
-  }, '');
-}
-
-function problemsOf(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((i) => {
-    const path = issuePath(i.path);
-    return `${prefix}${path || '(top level)'}: ${i.message}`;
-  });
-}
-
 async function readPrivateKey(value: string): Promise<string> {
   // PEM text is used as it is; anything else is a path to a PEM file.
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
@@ -55,7 +40,11 @@ async function readPrivateKey(value: string): Promise<string> {
 export async function loadConfig(vars: NodeJS.ProcessEnv): Promise<AppConfig> {
   const problems: string[] = [];
   const envResult = Env.safeParse(vars);
-  if (!envResult.success) problems.push(...problemsOf(envResult.error));
+  if (!envResult.success) {
+    for (const p of describeIssues(envResult.error, Env, vars)) {
+      problems.push(problemLine(p) + (p.text.startsWith('is missing') ? nearMiss(vars, p.path) : ''));
+    }
+  }
   problems.push(...envCrossProblems(vars));
   const configPath = (vars.CHATOPS_CONFIG ?? '').trim() || './chatops.yml';
 
@@ -67,8 +56,8 @@ export async function loadConfig(vars: NodeJS.ProcessEnv): Promise<AppConfig> {
     const code = (e as NodeJS.ErrnoException).code;
     problems.push(
       code === 'ENOENT'
-        ? `CHATOPS_CONFIG: no configuration file at ${configPath} (create it, see README "Configuration", or point CHATOPS_CONFIG at it)`
-        : `CHATOPS_CONFIG: cannot read ${configPath} (${code ?? 'error'})`,
+        ? `\`CHATOPS_CONFIG\`: no configuration file at ${configPath} (create it, see README "Configuration", or point CHATOPS_CONFIG at it)`
+        : `\`CHATOPS_CONFIG\`: cannot read ${configPath} (${code ?? 'error'})`,
     );
   }
   if (text !== undefined) {
@@ -76,7 +65,7 @@ export async function loadConfig(vars: NodeJS.ProcessEnv): Promise<AppConfig> {
       const raw: unknown = parseYaml(text);
       const parsed = FileConfig.safeParse(raw ?? {});
       if (parsed.success) file = parsed.data;
-      else problems.push(...problemsOf(parsed.error, `${configPath}: `));
+      else problems.push(...describeIssues(parsed.error, FileConfig, raw ?? {}).map((p) => problemLine(p, `${configPath}: `)));
     } catch (e) {
       const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
       problems.push(`${configPath}: not valid YAML${where}`);
@@ -90,7 +79,7 @@ export async function loadConfig(vars: NodeJS.ProcessEnv): Promise<AppConfig> {
     if (!name) return;
     const value = vars[name]?.trim();
     if (value) mirrorTokens[name] = value;
-    else problems.push(`${name}: is required by ${configPath}: repos[${i}].sync.mirror.tokenEnv (the bot's token for ${repo.sync?.mirror.apiUrl})`);
+    else problems.push(`\`${name}\` is missing: the bot's credential for ${repo.sync?.mirror.apiUrl}, named by repos[${i}].sync.mirror.tokenEnv in ${configPath}${nearMiss(vars, name)}`);
   });
 
   let githubAuth: GitHubAuthConfig | undefined;
@@ -98,7 +87,7 @@ export async function loadConfig(vars: NodeJS.ProcessEnv): Promise<AppConfig> {
     try {
       githubAuth = { kind: 'app', appId: Number(env.GITHUB_APP_ID), privateKey: await readPrivateKey(env.GITHUB_APP_PRIVATE_KEY) };
     } catch {
-      problems.push('GITHUB_APP_PRIVATE_KEY: is neither PEM text nor a readable file');
+      problems.push('`GITHUB_APP_PRIVATE_KEY` is neither PEM text nor a readable file');
     }
   } else if (env?.GITHUB_TOKEN) {
     githubAuth = { kind: 'token', token: env.GITHUB_TOKEN };

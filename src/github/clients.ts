@@ -3,7 +3,7 @@ import type { MirrorConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { callGitHub } from './translateError.js';
-import { createGitHubClient, displayHost, type ClientTuning, type GitHubClient } from './octokit.js';
+import { createGitHubClient, displayHost, type ClientAuth, type ClientTuning, type GitHubClient } from './octokit.js';
 
 /**
  * Hands out one GitHub client per credential: the bot's own github.com credential
@@ -38,6 +38,16 @@ export class GitHubClients {
    */
   withToken(apiUrl: string, token: string): GitHubClient {
     return createGitHubClient({ apiUrl, auth: { kind: 'token', token }, logger: this.o.logger, tuning: { ...this.o.tuning, retries: 0, timeoutMs: Math.min(this.o.tuning?.timeoutMs ?? 2_000, 2_000) } });
+  }
+
+  /**
+   * A client for the start-up credential checks (src/services/startupChecks.ts): never
+   * cached and never retried, since the check retries with its own back-off and logs
+   * each attempt. `auth` is the bot's own credential (a PAT, a mirror token, or the App
+   * without an installation, which authenticates with its JWT).
+   */
+  forStartupCheck(apiUrl: string, auth: ClientAuth, timeoutMs = 10_000): GitHubClient {
+    return createGitHubClient({ apiUrl, auth, logger: this.o.logger, tuning: { ...this.o.tuning, retries: 0, timeoutMs, maxRateLimitWaitSeconds: 0 } });
   }
 
   /**

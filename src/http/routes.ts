@@ -8,6 +8,7 @@ import { readBody } from './body.js';
 import { entryPageRoutes } from './entryPage.js';
 import { maskedPageEnabled } from '../services/entryLinks.js';
 import type { WebClient } from '@slack/web-api';
+import type { StartupStatus } from '../services/startupChecks.js';
 
 const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024; // GitHub caps payloads at 25 MB
 
@@ -19,8 +20,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /**
  * Health, readiness, metrics and the GitHub webhook endpoint, served beside Slack's
  * `/slack/events`; and the masked entry page where it is on. `client`: the app's Slack client.
+ * `startup`: not ready while the start-up checks wait for a host (/readyz says which, and why).
  */
-export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRoute[] {
+export function customRoutes(deps: AppDeps, client: () => WebClient, startup: StartupStatus): CustomRoute[] {
   const log = deps.logger.child({ component: 'http' });
   const metrics = appMetrics(deps);
   return [
@@ -30,6 +32,7 @@ export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRout
       path: '/readyz',
       method: 'GET',
       handler: (_req, res) => {
+        if (!startup.ready) return json(res, 503, { ...startup.report(), store: deps.store.dialect });
         deps.store.ping().then(
           () => json(res, 200, { status: 'ready', store: deps.store.dialect }),
           (e: unknown) => {

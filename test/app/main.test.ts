@@ -46,7 +46,13 @@ test('npm start: the real entry point serves health, answers /sync-status, and s
       assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    // /healthz answers as soon as the server listens; /readyz once every credential was accepted.
+    for (;;) {
+      const status = await fetch(`${base}/readyz`).then((r) => r.status, () => 0);
+      if (status === 200) break;
+      assert.ok(status === 503 && Date.now() < deadline, `the bot did not become ready (${status}):\n${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const responseUrl = slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
     const ack = await sendSlashCommand(base, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
     assert.equal(ack.status, 200);
