@@ -19,5 +19,7 @@ export const ACTION_IDS = {
   rotationMaskedOpen: 'rotation_masked_open',
   /** "Start rotation" on a reminder or a leak warning; value: core/rotation/startRef. */
   rotationStart: 'rotation_start',
+  /** "Start another rotation": the confirmation after "Start rotation" on a message older than the secret's last value. */
+  rotationStartAgain: 'rotation_start_again',
 } as const;
 

@@ -16,6 +16,8 @@ const startValue = (h: Harness): string => {
 
 /** Runs the daily job now (the bot's clock moved to its run time) and waits until it is queued again. */
 async function runDaily(h: Harness): Promise<void> {
+  // The run at start-up may still be finishing (it also brings earlier reminders' edits up to date).
+  await eventually(async () => Boolean(await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'reminders.daily').where('status', '=', 'pending').executeTakeFirst()), 'the daily check to be queued');
   const job = await h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'reminders.daily').where('status', '=', 'pending').executeTakeFirstOrThrow();
   const due = new Date(job.run_at).getTime();
   const wait = due - h.bot.deps.now().getTime();
