@@ -52,6 +52,8 @@ function factsLines(c: SecretChange): string[] {
   return lines;
 }
 
+const CLOSED: Record<SecretChange['status'], string> = { pending: 'open', approved: 'approved', applying: 'approved', done: 'done', failed: 'over', denied: 'denied', cancelled: 'cancelled', expired: 'expired' };
+
 /** What happened, for a request that is no longer pending. */
 function statusLine(c: SecretChange): string {
   const by = c.decidedBy ? `<@${c.decidedBy}>` : 'someone';
@@ -185,11 +187,14 @@ export const secretText = {
   unknown: 'I no longer know this request. Nothing changed.',
   expired: 'This request has expired. Nothing changed; ask again if it is still needed.',
   /** A click on a request that is no longer pending: what became of it, and when. */
-  alreadyDecided: (c: SecretChange) => `This request is no longer open. ${statusLine(c)} Nothing more changed.`,
+  alreadyDecided: (c: SecretChange) => {
+    const line = statusLine(c);
+    return `This request is already ${CLOSED[c.status]}. ${line}${/Nothing changed/.test(line) ? '' : ' Nothing more changed.'}`;
+  },
   busy: (secret: string, link: string | null) => `There is already an open request for \`${secret}\`${link ? ` (${link})` : ''}. Decide or cancel it first.`,
   requested: (secret: string, channel: string) => `Your request to change \`${secret}\` is waiting for approval in <#${channel}>.`,
   notPosted: 'I could not post the request for approval, so it was withdrawn and nothing changed.',
-  approvedAck: (secret: string) => `You approved it. I am writing \`${secret}\` to GitHub now; the request shows how it goes, and I will tell you here when it is done.`,
+  approvedAck: (secret: string) => `Approved. I am writing \`${secret}\` to GitHub now; the request shows how it goes, and I will tell you here when it is done.`,
   /** Privately to the approver once the change they approved is over: the ack above cannot be edited (an ephemeral message has no ts to edit). */
   approverOutcome: (c: Pick<SecretChange, 'status' | 'secret' | 'action' | 'outcome' | 'error'>): string | null => {
     switch (c.status) {

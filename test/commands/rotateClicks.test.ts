@@ -72,12 +72,12 @@ describe('/rotate: clicks answered where they were clicked', () => {
 
       // bob approves in the thread: his answer there does not claim more than it knows, and the outcome follows it.
       await h.click({ actionId: R.secretApprove, value: changeId, user: USERS.bob, on: request });
-      await threadEphemeral(h, USERS.bob, ts, /You approved it\. I am writing `GHE_TOKEN` to GitHub now/);
+      await threadEphemeral(h, USERS.bob, ts, /Approved\. I am writing `GHE_TOKEN` to GitHub now/);
       await threadEphemeral(h, USERS.bob, ts, /Done: `GHE_TOKEN` was replaced as you approved; GitHub shows it updated/);
 
       // A second click on the (since edited) request, from a client that still shows it: what became of it.
       await h.click({ actionId: R.secretApprove, value: changeId, user: USERS.bob, on: request });
-      assert.match(textOf(await threadEphemeral(h, USERS.bob, ts, /no longer open/)), /Approved by <@U0BOB00002> .*`GHE_TOKEN` was replaced/);
+      assert.match(textOf(await threadEphemeral(h, USERS.bob, ts, /already done\./)), /Approved by <@U0BOB00002> .*`GHE_TOKEN` was replaced/);
 
       // Cancelled: the old prompt (still on alice's screen) says so when clicked.
       await h.click({ actionId: R.rotationCancel, value: rotation.id, user: USERS.alice });

@@ -148,7 +148,7 @@ describe('/rotate: cancelling at each step', () => {
       assert.equal(stored.finishedBy, USERS.bob);
 
       const approve = await h.click({ actionId: R.secretApprove, value: changeId, user: USERS.bob });
-      assert.match(await ephemeralReply(h, approve.responseUrl), /already cancelled\. Nothing more changed/);
+      assert.match(await ephemeralReply(h, approve.responseUrl), /already cancelled\. Cancelled by <@U0BOB00002>/);
       assert.equal((await h.store.secretChanges.get(changeId))?.status, 'cancelled');
       assert.equal(puts(h), 0, 'GitHub was never written');
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), h.seed.ghe.syncToken, 'the old value stays');

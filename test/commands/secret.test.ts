@@ -41,7 +41,7 @@ describe('/secret replace', () => {
       assert.ok(row?.ciphertext && row.keyId, 'only the sealed box is kept');
 
       const click = await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.bob });
-      assert.match(await ephemeralReply(h, click.responseUrl), /You approved it\. I am writing `GHE_TOKEN` to GitHub now/);
+      assert.match(await ephemeralReply(h, click.responseUrl), /Approved\. I am writing `GHE_TOKEN` to GitHub now/);
       await done(h, id);
       // That answer cannot be edited (an ephemeral message): the outcome follows it, to bob alone, where he clicked.
       const told = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /Done: `GHE_TOKEN` was replaced as you approved/.test(textOf(c)), 10_000);
@@ -114,7 +114,7 @@ describe('/secret replace', () => {
       const cancel = await h.click({ actionId: ACTION_IDS.secretCancel, value: id, user: USERS.alice });
       assert.match(await ephemeralReply(h, cancel.responseUrl), /Cancelled/);
       const late = await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.bob });
-      assert.match(await ephemeralReply(h, late.responseUrl), /no longer open\. Cancelled by <@U0ALICE001>/);
+      assert.match(await ephemeralReply(h, late.responseUrl), /already cancelled\. Cancelled by <@U0ALICE001>/);
       assert.equal((await h.store.secretChanges.get(id))?.ciphertext, null);
 
       // A new request after the cancelled one, left to expire.
