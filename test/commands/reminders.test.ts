@@ -211,8 +211,9 @@ describe('rotation reminders', () => {
       await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.bob });
       const text = await waitReminder(h, ts, /`GHE_TOKEN` was replaced .*approved by <@U0BOB00002>/);
       assert.doesNotMatch(text, new RegExp(ACTION_IDS.rotationStart));
-      const row = await h.store.db.selectFrom('reminders_sent').selectAll().where('message_ts', '=', ts).executeTakeFirstOrThrow();
-      assert.match(String(row.offer), /^replaced:replace:U0BOB00002:/);
+      // The edit is recorded just after Slack took it.
+      const offer = async () => String((await h.store.db.selectFrom('reminders_sent').select('offer').where('message_ts', '=', ts).executeTakeFirstOrThrow()).offer);
+      await eventually(async () => /^replaced:replace:U0BOB00002:/.test(await offer()), 'the edit to be recorded');
       // The daily catch-up leaves a settled reminder alone.
       const edits = h.slack.callsTo('chat.update').filter((c) => c.args.ts === ts).length;
       await runDaily(h);
