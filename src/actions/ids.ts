@@ -21,5 +21,7 @@ export const ACTION_IDS = {
   rotationStart: 'rotation_start',
   /** The question which deploy key the secret held (one button per write key, and "None of these"); value: `<rotation>:<key id>|none`. */
   rotationPickKey: 'rotation_pick_key',
+  /** "Start another rotation": the confirmation after "Start rotation" on a message older than the secret's last value. */
+  rotationStartAgain: 'rotation_start_again',
 } as const;
 

@@ -17,7 +17,7 @@ import { ActionRouter } from './router.js';
 
 /** Every button's listener, behind one Bolt listener (see router.ts). */
 export function register(app: App, deps: AppDeps): void {
-  actionRouter(deps).mount(app);
+  actionRouter(deps).mount(app, deps.logger);
 }
 
 /** The router with every button's listener (and the stale-button answer for the rest). */

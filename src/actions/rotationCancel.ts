@@ -3,7 +3,7 @@ import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { advance, auditRotation } from '../services/rotation.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
-import { rotationForRequesterOrApprover } from './rotationClick.js';
+import { answerClick, refusalText, rotationForRequesterOrApprover } from './rotationClick.js';
 
 /** "Cancel rotation", by its requester or an approver, at any step before the approved write. */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -13,12 +13,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequesterOrApprover(deps, client, action.value, user);
     if (!clicked.ok) {
-      await reply(clicked.text);
+      await answerClick(respond, body, clicked.text, clicked.void);
       return auditRotation(deps, user, 'rotation:cancel', `refused:${clicked.why}`, clicked.rotation);
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'cancel', by: user });
     if (res.kind !== 'moved') {
-      await reply(res.kind === 'refused' ? rotationText.refused[res.reason] : rotationText.refused.not_active);
+      await answerClick(respond, body, refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'not_active'), res.kind === 'refused' && res.reason !== 'applying');
       return auditRotation(deps, user, 'rotation:cancel', `refused:${res.kind === 'refused' ? res.reason : 'same'}`, clicked.rotation);
     }
     await reply(rotationText.cancelledAck);

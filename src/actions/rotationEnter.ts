@@ -7,7 +7,7 @@ import { callSlack } from '../slack/slackErrors.js';
 import { renderSecretModal } from '../ui/secretChange.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeModalMeta } from '../views/secretValue.js';
-import { rotationForRequester } from './rotationClick.js';
+import { answerClick, rotationForRequester } from './rotationClick.js';
 
 /** "Enter the new token": the modal of /secret replace, bound to the rotation. */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -16,12 +16,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: clicked.text });
+      await answerClick(respond, body, clicked.text, clicked.void);
       return auditRotation(deps, user, 'rotation:enter', `refused:${clicked.why}`, clicked.rotation);
     }
     const { rotation: r, target } = clicked;
     if (nextStep(r).kind !== 'enter' || r.secretKind === 'deploy-key') {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: rotationText.refused.not_now });
+      await answerClick(respond, body, rotationText.stepVoid(r), true);
       return auditRotation(deps, user, 'rotation:enter', 'refused:not_now', r);
     }
     const s = target.secret;

@@ -6,7 +6,7 @@ import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { auditRotation } from '../services/rotation.js';
 import { generateAndRequest } from '../services/rotationKey.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
-import { rotationForRequester } from './rotationClick.js';
+import { answerClick, rotationForRequester } from './rotationClick.js';
 
 /** deploy-key rotation: "Generate the key and ask for approval". */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -14,19 +14,19 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     await ack();
     await letWaitingAcksGoFirst();
     const user = body.user.id;
-    const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await reply(clicked.text);
+      await answerClick(respond, body, clicked.text, clicked.void);
       return auditRotation(deps, user, 'rotation:generate', `refused:${clicked.why}`, clicked.rotation);
     }
     const { rotation: r, target } = clicked;
     if (nextStep(r).kind !== 'enter' || r.secretKind !== 'deploy-key') {
-      await reply(rotationText.refused.not_now);
+      await answerClick(respond, body, rotationText.stepVoid(r), true);
       return auditRotation(deps, user, 'rotation:generate', 'refused:not_now', r);
     }
     const res = await generateAndRequest(deps, client, r, target, user);
-    await reply(res.text);
+    // Generated and sent for approval: the prompt's button is done, so the answer replaces it.
+    await answerClick(respond, body, res.text, res.ok);
     await auditRotation(deps, user, 'rotation:generate', res.ok ? 'requested' : 'refused', r);
   });
 }

@@ -5,7 +5,7 @@ import { nextStep } from '../core/rotation/decide.js';
 import { auditRotation } from '../services/rotation.js';
 import { maskedPageEnabled, mintEntryLink } from '../services/entryLinks.js';
 import { renderEntryLink, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
-import { rotationForRequester } from './rotationClick.js';
+import { answerClick, rotationForRequester } from './rotationClick.js';
 
 /**
  * "Use a masked page": a one-time link, for the requester alone, to the bot's own
@@ -22,12 +22,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     }
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: clicked.text });
+      await answerClick(respond, body, clicked.text, clicked.void);
       return auditRotation(deps, user, 'rotation:masked-page', `refused:${clicked.why}`, clicked.rotation);
     }
     const r = clicked.rotation;
     if (nextStep(r).kind !== 'enter' || r.secretKind === 'deploy-key') {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: rotationText.refused.not_now });
+      await answerClick(respond, body, rotationText.stepVoid(r), true);
       return auditRotation(deps, user, 'rotation:masked-page', 'refused:not_now', r);
     }
     const link = await mintEntryLink(deps, r, user);

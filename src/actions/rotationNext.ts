@@ -5,7 +5,7 @@ import { nextStep } from '../core/rotation/decide.js';
 import { auditRotation, ephemeral, promptEnter, secretSpec } from '../services/rotation.js';
 import { renderOldPrompt, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { askOldKeyAgain } from '../services/rotationOldKey.js';
-import { rotationForRequester } from './rotationClick.js';
+import { answerClick, rotationForRequester } from './rotationClick.js';
 
 /** "My next step": sends the requester their current private step again (lost, scrolled away, or after a restart). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -15,7 +15,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await reply(clicked.text);
+      await answerClick(respond, body, clicked.text, clicked.void);
       return auditRotation(deps, user, 'rotation:next', `refused:${clicked.why}`, clicked.rotation);
     }
     const { rotation: r, target } = clicked;
@@ -37,7 +37,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         await reply(rotationText.noNextStep(rotationText.waitingFor[step.on]));
         break;
       case 'none':
-        await reply(rotationText.refused.not_active);
+        await reply(rotationText.over(r));
         break;
     }
     await auditRotation(deps, user, 'rotation:next', step.kind, r);

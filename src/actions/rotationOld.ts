@@ -6,7 +6,7 @@ import { advance, auditRotation } from '../services/rotation.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderOldTokenModal, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeOldTokenMeta } from '../views/rotationOldToken.js';
-import { rotationForRequester } from './rotationClick.js';
+import { answerClick, refusalText, rotationForRequester } from './rotationClick.js';
 
 /** The old token: "Paste the old token" (a modal; the bot revokes it) or "I revoked it" (recorded). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -14,12 +14,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     await ack();
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
-    const refuse = async (text: string, why: string) => {
-      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    const refuse = async (text: string, why: string, isVoid = false) => {
+      await answerClick(respond, body, text, isVoid);
       await auditRotation(deps, user, 'rotation:old_modal', `refused:${why}`, clicked.rotation);
     };
-    if (!clicked.ok) return refuse(clicked.text, clicked.why);
-    if (nextStep(clicked.rotation).kind !== 'old') return refuse(rotationText.refused.not_now, 'not_now');
+    if (!clicked.ok) return refuse(clicked.text, clicked.why, clicked.void);
+    if (nextStep(clicked.rotation).kind !== 'old') return refuse(clicked.rotation.state.old.state === 'waiting' ? rotationText.stepVoid(clicked.rotation) : rotationText.oldAlreadyDone(clicked.rotation), 'not_now', true);
     await callSlack('views.open', () => client.views.open({ trigger_id: body.trigger_id, view: renderOldTokenModal(clicked.rotation, encodeOldTokenMeta({ rotation: clicked.rotation.id })) }));
     await auditRotation(deps, user, 'rotation:old_modal', 'modal', clicked.rotation);
   });
@@ -27,17 +27,17 @@ export function register(router: ActionRouter, deps: AppDeps): void {
   router.action<BlockButtonAction>(ROTATION_ACTIONS.confirmOld, async ({ ack, body, action, respond, client }) => {
     await ack();
     const user = body.user.id;
-    const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await reply(clicked.text);
+      await answerClick(respond, body, clicked.text, clicked.void);
       return auditRotation(deps, user, 'rotation:old_confirmed', `refused:${clicked.why}`, clicked.rotation);
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'old_confirmed', by: user });
     if (res.kind !== 'moved') {
-      await reply(res.kind === 'refused' ? rotationText.refused[res.reason] : rotationText.refused.already);
+      await answerClick(respond, body, refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'already'), true);
       return auditRotation(deps, user, 'rotation:old_confirmed', 'refused', clicked.rotation);
     }
-    await reply(rotationText.confirmedAck);
+    // The step is done: its prompt is replaced, so its buttons cannot be clicked again.
+    await answerClick(respond, body, rotationText.confirmedAck, true);
   });
 }

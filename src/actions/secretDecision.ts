@@ -2,15 +2,15 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import type { SecretChange } from '../store/index.js';
-import { applyJob, auditChange, syncMessage } from '../services/secretChange.js';
-import { SECRET_ACTIONS, secretText } from '../ui/secretChange.js';
+import { applyJob, approvers, auditChange, syncMessage } from '../services/secretChange.js';
+import { approversFor, SECRET_ACTIONS, secretText } from '../ui/secretChange.js';
 
 /** Why a click changed nothing, in the clicker's words. */
 function refusal(c: SecretChange | null, now: Date): string {
   if (!c) return secretText.unknown;
   if (c.status === 'pending' && c.expiresAt <= now) return secretText.expired;
   if (c.status === 'expired') return secretText.expired;
-  return secretText.alreadyDecided(c.status);
+  return secretText.alreadyDecided(c);
 }
 
 /**
@@ -30,14 +30,20 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         await auditChange(deps, user, `secret:${decision}`, `refused:${why}`, change);
       };
       if (!change) return refuse(secretText.unknown, 'unknown');
-      if (change.requestedBy === user) return refuse(secretText.selfApproval, 'self');
-      if (!(await deps.access.allowed(client, user, deps.config.file.access.approve))) return refuse(secretText.notApprover, 'not_approver');
+      const others = approversFor(approvers(deps), change.requestedBy);
+      if (change.requestedBy === user) return refuse(secretText.selfApproval(others), 'self');
+      if (!(await deps.access.allowed(client, user, deps.config.file.access.approve))) return refuse(secretText.notApprover(others), 'not_approver');
       const now = deps.now();
       const won =
         decision === 'approve'
           ? await deps.store.secretChanges.approve(id, user, applyJob(id), now)
           : await deps.store.secretChanges.deny(id, user, now);
-      if (!won) return refuse(refusal(await deps.store.secretChanges.get(id), deps.now()), 'state');
+      if (!won) {
+        await refuse(refusal(await deps.store.secretChanges.get(id), deps.now()), 'state');
+        // The click was on a message that still offered a decision: bring it in line (an earlier edit may have failed).
+        await syncMessage(deps, client, id);
+        return;
+      }
       await auditChange(deps, user, `secret:${decision}`, decision === 'approve' ? 'approved' : 'denied', change);
       if (decision === 'approve') deps.wake?.();
       await private_(decision === 'approve' ? secretText.approvedAck(change.secret) : secretText.deniedAck(change.secret));
@@ -53,12 +59,14 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const change = await deps.store.secretChanges.get(id);
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     if (!change || change.requestedBy !== user) {
-      await reply(change ? secretText.notRequester : secretText.unknown);
+      await reply(change ? secretText.notRequester(change.requestedBy) : secretText.unknown);
       return auditChange(deps, user, 'secret:cancel', change ? 'refused:not_requester' : 'refused:unknown', change);
     }
     if (!(await deps.store.secretChanges.cancel(id, user, deps.now()))) {
       await reply(refusal(await deps.store.secretChanges.get(id), deps.now()));
-      return auditChange(deps, user, 'secret:cancel', 'refused:state', change);
+      await auditChange(deps, user, 'secret:cancel', 'refused:state', change);
+      await syncMessage(deps, client, id);
+      return;
     }
     await auditChange(deps, user, 'secret:cancel', 'cancelled', change);
     await reply(secretText.cancelledAck(change.secret));

@@ -86,6 +86,7 @@ export class SlackDriver {
         ...(o.blockId ? { block_id: o.blockId } : {}),
         channel_id: this.channel,
         message_ts: m.ts,
+        ...(m.thread_ts && m.thread_ts !== m.ts ? { thread_ts: m.thread_ts } : {}),
         is_ephemeral: ephemeral,
         ...(ephemeral ? {} : { message: { ...(m.text !== undefined ? { text: m.text } : {}), ...(m.blocks ? { blocks: m.blocks } : {}), user: m.user, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } }),
         response_url: responseUrl,

@@ -169,7 +169,10 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     const reminder = await until('the reminder', () => find(U.carol, (m) => !m.thread_ts && /GHE_TOKEN of pywats reaches its age limit/.test(m.text ?? '')));
     for (const l of messageLines(reminder, names)) write(`    ${l}`);
     check(/in 25 days/.test(reminder.text ?? ''), 'posted at start-up, 30-day threshold: 25 days left');
-    check(buttonsOf(reminder.blocks).some((b) => b.actionId === 'rotation_start'), 'with a Start rotation button');
+    // GHE_TOKEN was rotated above, after the reminder went out: it no longer offers to start a rotation.
+    const edited = await until('the reminder to say it is done', () => find(U.carol, (m) => m.ts === reminder.ts && /Rotated by/.test(textOf(m))));
+    if (textOf(edited) !== textOf(reminder)) for (const l of messageLines(edited, names)) write(`    ${l}`);
+    check(!buttonsOf(edited.blocks).some((b) => b.actionId === 'rotation_start'), 'edited once GHE_TOKEN was rotated: no Start rotation button left');
   });
 
   const ok = steps.every((x) => x.ok);

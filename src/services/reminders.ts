@@ -1,6 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
+import { z } from 'zod';
 import { dueReminders, type SecretDates } from '../core/reminders/due.js';
+import { offerKey, reminderOffer, settledKey, storedReminder, type ReminderOffer, type SecretHistory } from '../core/reminders/offer.js';
 import { ActionsGateway } from '../github/actionsGateway.js';
 import { isChatOpsError } from '../errors.js';
 import { callSlack } from '../slack/slackErrors.js';
@@ -10,6 +12,8 @@ import type { JobHandler, JobResult } from '../worker/runner.js';
 
 /** The daily check; one job for all replicas (its dedupe key), re-queued for the next day by whoever ran it. */
 export const REMINDERS_DAILY = 'reminders.daily';
+/** Edits the posted reminders of one secret to what they still offer; payload { repo, secret }. */
+export const REMINDERS_SYNC = 'reminders.sync';
 const DEDUPE_KEY = 'reminders:daily';
 /** The next daily check: at `hourUtc` (configuration `reminders.hourUtc`, default 09:00 UTC). */
 export function nextReminderRun(now: Date, hourUtc: number): Date {
@@ -61,12 +65,12 @@ export async function sendDueReminders(deps: AppDeps, client: WebClient): Promis
       continue;
     }
     if (!(await deps.store.reminders.claim({ key: r.key, repo: r.repo, secret: r.secret }, now))) continue;
-    const active = await deps.store.rotations.active(r.repo, r.secret);
+    const offer = reminderOffer(now, await historyOf(deps, r.repo, r.secret));
     try {
       const posted = await callSlack('post a reminder', () =>
-        client.chat.postMessage({ channel: repo.channel ?? '', ...renderReminder(r, { repoName: repo.shortName, maxAgeDays: secret.maxAgeDays, rotationActive: Boolean(active) }), unfurl_links: false }),
+        client.chat.postMessage({ channel: repo.channel ?? '', ...renderReminder(r, { repoName: repo.shortName, maxAgeDays: secret.maxAgeDays, offer }), unfurl_links: false }),
       );
-      await deps.store.reminders.sent(r.key, repo.channel, posted.ts ?? '');
+      await deps.store.reminders.sent(r.key, repo.channel, posted.ts ?? '', { basis: r.basis, deadline: r.deadline, threshold: r.threshold, daysLeft: r.daysLeft, offer: offerKey(offer) });
       sent += 1;
       await deps.store.audit.record({ actor: 'system', action: 'reminder', repo: r.repo, outcome: 'sent', detail: { secret: r.secret, basis: r.basis, threshold: r.threshold, deadline: r.deadline.toISOString() } }, now);
     } catch (e) {
@@ -86,11 +90,76 @@ export function reminderScheduler(deps: AppDeps, client: WebClient): JobHandler 
       if (!deps.config.file.reminders.enabled) return { kind: 'done' };
       try {
         await sendDueReminders(deps, client);
+        // Catches up on edits a crash or a Slack outage left undone.
+        for (const s of await deps.store.reminders.unsettled()) await syncReminderMessagesSoon(deps, s.repo, s.secret);
       } catch (e) {
         // A bad day (store or GitHub down) must not end the daily schedule: tomorrow's run catches up.
         deps.logger.error({ err: e }, 'reminders: the daily check failed');
       }
       return { kind: 'again', at: nextReminderRun(deps.now(), deps.config.file.reminders.hourUtc) };
+    },
+  };
+}
+
+/** What the bot knows of a secret since its reminders: the rotation under way, the last one that ended, its last change. */
+export async function historyOf(deps: AppDeps, repo: string, secret: string): Promise<SecretHistory> {
+  const active = await deps.store.rotations.active(repo, secret);
+  const last = await deps.store.rotations.lastFinished(repo, secret);
+  const replaced = await deps.store.secretChanges.lastDone(repo, secret, 'replace');
+  const revoked = await deps.store.secretChanges.lastDone(repo, secret, 'revoke');
+  const change = [replaced, revoked].filter((c) => c !== null).sort((a, b) => (b.finishedAt?.getTime() ?? 0) - (a.finishedAt?.getTime() ?? 0))[0] ?? null;
+  return {
+    active: active ? { requestedBy: active.requestedBy, createdAt: active.createdAt } : null,
+    lastFinished: last && last.status !== 'active' ? { status: last.status, requestedBy: last.requestedBy, finishedBy: last.finishedBy, finishedAt: last.finishedAt } : null,
+    lastChange: change ? { action: change.action, decidedBy: change.decidedBy, finishedAt: change.finishedAt } : null,
+  };
+}
+
+/**
+ * Asks for the reminders of a secret to be brought in line with what they still offer
+ * (a rotation started, ended, or the secret was set): a job, so a Slack outage or a
+ * restart only delays the edit.
+ */
+export async function syncReminderMessagesSoon(deps: AppDeps, repo: string, secret: string): Promise<void> {
+  await deps.store.jobs.enqueue({ kind: REMINDERS_SYNC, payload: { repo, secret }, dedupeKey: `reminders-sync:${repo}:${secret}`, runAt: deps.now(), sooner: true }, deps.now());
+  deps.wake?.();
+}
+
+/** Edits each posted reminder of the secret whose offer changed; false if Slack refused one (the job retries). */
+export async function syncReminderMessages(deps: AppDeps, client: WebClient, repo: string, secret: string): Promise<boolean> {
+  const config = deps.config.repos.find((x) => x.github === repo);
+  const spec = config?.secrets.find((s) => s.name === secret);
+  if (!config || !spec) return true;
+  const history = await historyOf(deps, repo, secret);
+  let ok = true;
+  for (const row of await deps.store.reminders.ofSecret(repo, secret)) {
+    if (settledKey(row.offer)) continue;
+    const r = storedReminder(row);
+    if (!r) continue;
+    const offer: ReminderOffer = reminderOffer(row.claimedAt, history);
+    const key = offerKey(offer);
+    if (key === (row.offer ?? 'open')) continue;
+    try {
+      await callSlack('update a reminder', () => client.chat.update({ channel: row.channel, ts: row.messageTs, ...renderReminder(r, { repoName: config.shortName, maxAgeDays: spec.maxAgeDays, offer }) }));
+      await deps.store.reminders.setOffer(row.key, key);
+      await deps.store.audit.record({ actor: 'system', action: 'reminder', repo, outcome: `edited:${offer.kind}`, detail: { secret, key: row.key } }, deps.now());
+    } catch (e) {
+      ok = false;
+      deps.logger.warn({ err: e, repo, secret, reminder: row.key }, 'reminder not edited; will retry');
+    }
+  }
+  return ok;
+}
+
+const SyncPayload = z.object({ repo: z.string(), secret: z.string() });
+
+export function reminderMessenger(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: REMINDERS_SYNC,
+    leaseSeconds: 60,
+    async run(job: Job): Promise<JobResult> {
+      const { repo, secret } = SyncPayload.parse(job.payload);
+      return (await syncReminderMessages(deps, client, repo, secret)) ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused a reminder update' };
     },
   };
 }

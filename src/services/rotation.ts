@@ -17,6 +17,7 @@ import { secretTarget } from './secretTargets.js';
 import { maskedPageEnabled } from './entryLinks.js';
 import { ROTATION_TICK, ROTATION_WATCH } from './rotationJobs.js';
 import { checkVerification, startVerification, deleteOldDeployKey, VERIFY_TAKEOVER_MS } from './rotationVerify.js';
+import { syncReminderMessagesSoon } from './reminders.js';
 
 /** How often a rotation that waits on an approval or a run is looked at (besides the ticks its events cause). */
 export const WATCH_SECONDS = { approval: 30, run: 15 } as const;
@@ -95,6 +96,8 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
   }
   const started = { ...rotation, messageTs: ts };
   await auditRotation(deps, o.user, 'rotation:start', 'started', started, { kind: secret.kind, verify: verifyMethod ?? 'none' });
+  // Reminders of this secret stop offering to start what has started.
+  await syncReminderMessagesSoon(deps, repo.github, secret.name);
   await callSlack('reply in the rotation thread', () => client.chat.postMessage({ channel: started.channel, thread_ts: ts, text: rotationText.threadIntro(o.user) })).catch((e: unknown) =>
     deps.logger.warn({ err: e, rotation: started.id }, 'rotation thread reply not posted'),
   );
@@ -113,7 +116,7 @@ export async function requestRotation(
   client: WebClient,
   o: { repo: ResolvedRepo; secret: SecretConfig; user: string; channel: string },
 ): Promise<{ text: string; outcome: string }> {
-  if (!(await deps.access.allowed(client, o.user, deps.config.file.access.release))) return { text: rotationText.notAllowed(o.repo.shortName), outcome: 'refused:access' };
+  if (!(await deps.access.allowed(client, o.user, deps.config.file.access.release))) return { text: rotationText.notAllowedNamed(o.repo.shortName, deps.config.file.access.release), outcome: 'refused:access' };
   const res = await startRotation(deps, client, { ...o, channel: o.repo.channel ?? o.channel });
   if (res.kind === 'refused') return { text: res.text, outcome: `refused:${res.why}` };
   return { text: rotationText.started(o.secret.name, res.rotation.channel), outcome: 'started' };
@@ -146,6 +149,8 @@ export async function advance(deps: AppDeps, client: WebClient, rotationId: stri
     await auditRotation(deps, actorOf(event), `rotation:${event.kind}`, d.status === r.status ? 'ok' : d.status, next);
     if (needsWatching(next)) await scheduleWatch(deps, next);
     await render(deps, client, next);
+    // Finished: reminders say so; cancelled: they offer to start it again.
+    if (d.status !== r.status) await syncReminderMessagesSoon(deps, r.repo, r.secret);
     for (const effect of d.effects) await perform(deps, client, next, effect);
     return { kind: 'moved', rotation: next };
   }

@@ -8,7 +8,8 @@ import { sameSshPublicKey } from '../core/secrets/sshKey.js';
 import type { Job } from '../store/index.js';
 import type { SecretChange } from '../store/index.js';
 import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
-import { APPLY_JOB, auditChange, EXPIRE_JOB, MESSAGE_JOB, syncMessage } from './secretChange.js';
+import { APPLY_JOB, auditChange, EXPIRE_JOB, MESSAGE_JOB, syncMessage, tellApprover } from './secretChange.js';
+import { syncReminderMessagesSoon } from './reminders.js';
 
 const Payload = z.object({ changeId: z.string() });
 const changeIdOf = (job: Job) => Payload.parse(job.payload).changeId;
@@ -54,6 +55,7 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
           await deps.store.jobs.enqueue({ kind: EXPIRE_JOB, payload: { changeId }, dedupeKey: `secret-expire:${changeId}`, runAt: change.expiresAt }, deps.now());
           await auditChange(deps, 'system', 'secret:apply', `reopened:${e.code}`, change, { status: e.status ?? null });
           await syncMessage(deps, client, changeId);
+          await tellApprover(deps, client, change.decidedBy, changeId);
           return { kind: 'done' };
         }
         if (isChatOpsError(e)) result = { kind: 'failed', error: e.userMessage };
@@ -66,6 +68,9 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
       if (finished) {
         await auditChange(deps, change.decidedBy ?? 'system', 'secret:apply', result.kind, change, result.kind === 'done' ? { ...result.outcome } : { error: result.error });
         await syncMessage(deps, client, changeId, { announce: true });
+        await tellApprover(deps, client, change.decidedBy, changeId);
+        // A reminder to rotate this secret no longer applies once it was set (or deleted).
+        if (result.kind === 'done') await syncReminderMessagesSoon(deps, change.repo, change.secret);
       }
       return { kind: 'done' };
     },

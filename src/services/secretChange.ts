@@ -125,6 +125,20 @@ export async function syncMessage(deps: AppDeps, client: WebClient, id: string, 
   return true;
 }
 
+/**
+ * Tells the approver, privately and where they clicked (the request's thread, or its
+ * channel), how the change they approved ended. Their "writing it now" answer is an
+ * ephemeral message, which Slack lets nobody edit later, so the outcome follows it.
+ */
+export async function tellApprover(deps: AppDeps, client: WebClient, approver: string | null, id: string): Promise<void> {
+  const change = await deps.store.secretChanges.get(id);
+  const text = change ? secretText.approverOutcome(change) : null;
+  if (!change || !text || !approver || approver === 'system') return;
+  await callSlack('chat.postEphemeral', () =>
+    client.chat.postEphemeral({ channel: change.channel, user: approver, text, ...(change.threadTs ? { thread_ts: change.threadTs } : {}) }),
+  ).catch((e: unknown) => deps.logger.warn({ err: e, change: id }, 'the approver was not told the outcome'));
+}
+
 /** A reply in the request's thread that notifies the requester of a final outcome. */
 function threadReply(c: SecretChange): string | null {
   switch (c.status) {

@@ -71,6 +71,8 @@ export interface Rotations {
   /** Compare-and-set on `version`; false when someone else wrote first. */
   write(id: string, version: number, o: { status: RotationStatus; state: RotationState; finishedBy?: string | null }, now?: Date): Promise<boolean>;
   setMessage(id: string, ts: string): Promise<void>;
+  /** The rotation of this secret that ended last (done or cancelled). */
+  lastFinished(repo: string, secret: string): Promise<Rotation | null>;
 }
 
 export function rotations(db: Kysely<Database>): Rotations {
@@ -140,6 +142,20 @@ export function rotations(db: Kysely<Database>): Rotations {
       guard('rotations.setMessage', async () => {
         if (!ID.test(id)) return;
         await db.updateTable('rotations').set({ message_ts: ts }).where('id', '=', id).execute();
+      }),
+
+    lastFinished: (repo, secret) =>
+      guard('rotations.lastFinished', async () => {
+        const row = await db
+          .selectFrom('rotations')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('secret', '=', secret)
+          .where('status', '!=', 'active')
+          .orderBy('finished_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        return row ? fromRow(row) : null;
       }),
   };
 }

@@ -161,6 +161,13 @@ export interface RemindersSentTable {
   claimed_at: Ms;
   channel: string | null;
   message_ts: string | null;
+  /** What the reminder said (migration 0008); null on older rows. */
+  basis: string | null;
+  deadline: NullableMs;
+  threshold: number | null;
+  days_left: number | null;
+  /** The offer state the message was last rendered in (core/reminders/offer.ts offerKey). */
+  offer: string | null;
 }
 
 /** One-time masked entry pages (migration 0007). */

@@ -1,10 +1,11 @@
-import type { Announcement, ChangeView } from '../core/rotation/decide.js';
+import { nextStep, type Announcement, type ChangeView } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { ACTION_IDS } from '../actions/ids.js';
 import { VIEW_IDS } from '../views/ids.js';
 import { actions, button, code, context, header, link, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
 import { slackDate } from './format.js';
 import { encodeStartRef, type StartRef } from '../core/rotation/startRef.js';
+import { whoCan } from './secretChange.js';
 
 /** Everything /rotate says and shows: the checklist message, the private prompts, the old-token modal. */
 
@@ -373,7 +374,62 @@ export function renderOldTokenDone(o: { state: keyof typeof OLD_TOKEN_TITLES; te
   return noticeModal({ callbackId: `${VIEW_IDS.rotationOldToken}_done`, title: OLD_TOKEN_TITLES[o.state], text: o.text });
 }
 
+const when = (d: Date | string | null) => (d ? ` ${slackDate(typeof d === 'string' ? d : d.toISOString())}` : '');
+
+/**
+ * What became of a rotation, for a click on one of its buttons that no longer applies:
+ * finished, cancelled, or where it stands now. Slack mrkdwn, one or two sentences.
+ */
+export function rotationSince(r: Rotation): string {
+  const s = r.state;
+  const name = code(r.secret);
+  if (r.status === 'done') return `The rotation of ${name} is finished: completed${when(r.finishedAt)} (started by <@${r.requestedBy}>).`;
+  if (r.status === 'cancelled') {
+    return `The rotation of ${name} was cancelled by <@${r.finishedBy ?? r.requestedBy}>${when(r.finishedAt)}.${s.replacedAt ? ' The new secret stays in place.' : ' Nothing was changed on GitHub.'}`;
+  }
+  const step = nextStep(r);
+  switch (step.kind) {
+    case 'enter':
+      return `The rotation of ${name} waits for a new value: *My next step* sends you the current prompt.`;
+    case 'old':
+      return `${name} was replaced${when(s.replacedAt)}; the step open now is revoking the old token (*My next step* sends it).`;
+    case 'pick_key':
+      return `${name} was replaced${when(s.replacedAt)}; the open question is which deploy key of the mirror the secret held (in the rotation's thread).`;
+    case 'retry_verify':
+      return `${name} was replaced${when(s.replacedAt)}, but the verification failed: see the checklist, then *Verify again*.`;
+    case 'wait':
+      return step.on === 'approval'
+        ? `The new value of ${name} was entered and waits for an approver (the request is in the rotation's thread).`
+        : step.on === 'writing'
+          ? `The approved value of ${name} is being written to GitHub right now.`
+          : step.on === 'verify'
+            ? `${name} was replaced${when(s.replacedAt)}; the verification run is going.`
+            : `${name} was replaced${when(s.replacedAt)} and verified; I delete the old deploy key next.`;
+    case 'none':
+      return `Nothing is left to do in the rotation of ${name}.`;
+  }
+}
+
+/** How the old credential was dealt with, for a second click on its step. */
+function oldDone(r: Rotation): string {
+  const o = r.state.old;
+  const who = o.by ? ` by <@${o.by}>` : '';
+  if (o.state === 'revoked') return `The old token was already revoked${who}${when(o.at)}.`;
+  if (o.state === 'confirmed') return `The old token was already confirmed revoked by hand${who}${when(o.at)}.`;
+  return rotationSince(r);
+}
+
 export const rotationText = {
+  /** The clicked step is void: what happened since. */
+  stepVoid: (r: Rotation) => `That step is no longer open. ${rotationSince(r)} Nothing changed.`,
+  /** The rotation is over: what became of it. */
+  over: (r: Rotation) => `${rotationSince(r)} Nothing changed by this click.`,
+  oldAlreadyDone: (r: Rotation) => `${oldDone(r)} Nothing more changed.`,
+  notRequesterNamed: (requester: string) => `Only <@${requester}>, who started this rotation, can do this step. Nothing changed.`,
+  notRequesterOrApproverNamed: (requester: string, approvers: readonly string[]) =>
+    `Only <@${requester}>, who started this rotation, or an approver${whoCan(approvers.filter((a) => a !== requester)) ? ` (${whoCan(approvers.filter((a) => a !== requester))})` : ''} can do this. Nothing changed.`,
+  notAllowedNamed: (repo: string, allowed: readonly string[]) =>
+    `You are not allowed to rotate secrets of \`${repo}\`. ${whoCan(allowed) ? `${whoCan(allowed)} can; ask one of them, or whoever runs the bot to give you access.` : 'Nobody is allowed to yet: whoever runs the bot must configure who may.'}`,
   credentialTyped:
     ':rotating_light: That looks like a credential. Never type a secret into a message or a command: I did not keep it, but treat it as exposed and revoke it. Run `/rotate <SECRET>` with the secret\'s name only; the value goes into a private form.',
   started: (secret: string, channel: string) => `Rotation of \`${secret}\` started in <#${channel}>; your next step is waiting for you in its thread.`,

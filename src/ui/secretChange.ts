@@ -12,9 +12,23 @@ export const VALUE_INPUT = { blockId: 'secret_value_block', actionId: 'secret_va
 
 const ICON: Record<SecretCheck['level'], string> = { ok: ':white_check_mark:', warn: ':warning:', fail: ':x:' };
 
+const mention = (p: string) => (p.startsWith('S') ? `<!subteam^${p}>` : `<@${p}>`);
+
 /** `<@U…>` and `<!subteam^S…>` mentions of the people who may approve. */
 export function mentions(principals: readonly string[]): string {
-  return principals.map((p) => (p.startsWith('S') ? `<!subteam^${p}>` : `<@${p}>`)).join(' ') || '_nobody is configured in `access.approve`_';
+  return principals.map(mention).join(' ') || '_nobody is configured in `access.approve`_';
+}
+
+/** The people (or user groups) who can act, as a phrase: `<@A>`, `<@A> or <@B>`, `<@A>, <@B> or <!subteam^S…>`; null for nobody. */
+export function whoCan(principals: readonly string[]): string | null {
+  const m = [...new Set(principals)].map(mention);
+  if (m.length === 0) return null;
+  return m.length === 1 ? (m[0] ?? '') : `${m.slice(0, -1).join(', ')} or ${m.at(-1) ?? ''}`;
+}
+
+/** The approvers who can decide on someone's request: never the requester themself. */
+export function approversFor(approvers: readonly string[], requester: string): string[] {
+  return approvers.filter((p) => p !== requester);
 }
 
 const verbOf = (c: Pick<SecretChange, 'action'>) => (c.action === 'replace' ? 'replace' : 'revoke');
@@ -38,6 +52,8 @@ function factsLines(c: SecretChange): string[] {
   return lines;
 }
 
+const CLOSED: Record<SecretChange['status'], string> = { pending: 'open', approved: 'approved', applying: 'approved', done: 'done', failed: 'over', denied: 'denied', cancelled: 'cancelled', expired: 'expired' };
+
 /** What happened, for a request that is no longer pending. */
 function statusLine(c: SecretChange): string {
   const by = c.decidedBy ? `<@${c.decidedBy}>` : 'someone';
@@ -60,7 +76,7 @@ function statusLine(c: SecretChange): string {
     case 'denied':
       return `:no_entry: Denied by ${by} ${when}. Nothing changed; the encrypted value was deleted.`;
     case 'cancelled':
-      return `Cancelled by <@${c.requestedBy}> ${when}. Nothing changed.`;
+      return c.decidedBy === 'system' ? `Withdrawn ${when}. Nothing changed.` : `Cancelled by <@${c.decidedBy ?? c.requestedBy}> ${when}. Nothing changed.`;
     case 'expired':
       return `:hourglass: Expired ${slackDate(iso(c.expiresAt))} without a decision. Nothing changed; the encrypted value was deleted.`;
   }
@@ -163,16 +179,37 @@ export const secretText = {
   credentialTyped:
     ':rotating_light: That looks like a credential. Never type a secret into a message or a command: I did not keep it, but treat it as exposed and revoke it. Use `/secret replace <SECRET>`, which opens a private form.',
   notAllowed: (repo: string) => `You are not allowed to request secret changes for \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
-  notApprover: 'Only members of `access.approve` may decide on secret changes. Nothing changed.',
-  selfApproval: 'You asked for this change, so someone else must approve or deny it. Nothing changed.',
-  notRequester: 'Only the person who asked for this change can cancel it. Nothing changed.',
+  notApprover: (approvers: readonly string[]) =>
+    `You are not an approver of secret changes, so this click changed nothing. ${whoCan(approvers) ?? 'Nobody'} can approve or deny it.`,
+  selfApproval: (others: readonly string[]) =>
+    `You asked for this change, so someone else must approve or deny it: ${others.length ? `${whoCan(others)} can` : 'nobody else is an approver yet (the bot\'s `access.approve`)'}. Nothing changed.`,
+  notRequester: (requester: string) => `Only <@${requester}>, who asked for this change, can cancel it. Nothing changed.`,
   unknown: 'I no longer know this request. Nothing changed.',
   expired: 'This request has expired. Nothing changed; ask again if it is still needed.',
-  alreadyDecided: (status: string) => `This request is already ${status === 'approved' || status === 'applying' ? 'approved and being applied' : status}. Nothing more changed.`,
+  /** A click on a request that is no longer pending: what became of it, and when. */
+  alreadyDecided: (c: SecretChange) => {
+    const line = statusLine(c);
+    return `This request is already ${CLOSED[c.status]}. ${line}${/Nothing changed/.test(line) ? '' : ' Nothing more changed.'}`;
+  },
   busy: (secret: string, link: string | null) => `There is already an open request for \`${secret}\`${link ? ` (${link})` : ''}. Decide or cancel it first.`,
   requested: (secret: string, channel: string) => `Your request to change \`${secret}\` is waiting for approval in <#${channel}>.`,
   notPosted: 'I could not post the request for approval, so it was withdrawn and nothing changed.',
-  approvedAck: (secret: string) => `Approved. Applying the change to \`${secret}\`…`,
+  approvedAck: (secret: string) => `Approved. I am writing \`${secret}\` to GitHub now; the request shows how it goes, and I will tell you here when it is done.`,
+  /** Privately to the approver once the change they approved is over: the ack above cannot be edited (an ephemeral message has no ts to edit). */
+  approverOutcome: (c: Pick<SecretChange, 'status' | 'secret' | 'action' | 'outcome' | 'error'>): string | null => {
+    switch (c.status) {
+      case 'done':
+        return c.action === 'replace'
+          ? `:white_check_mark: Done: \`${c.secret}\` was replaced as you approved${c.outcome?.updatedAt ? `; GitHub shows it updated ${slackDate(c.outcome.updatedAt)}` : ''}.`
+          : `:white_check_mark: Done: \`${c.secret}\` was deleted as you approved.`;
+      case 'failed':
+        return `:x: The change to \`${c.secret}\` you approved failed: ${esc(c.error ?? 'unknown error')} Nothing changed on GitHub.`;
+      case 'pending':
+        return `:warning: The change to \`${c.secret}\` you approved could not be written yet: ${esc(c.error ?? 'GitHub did not answer')} Nothing changed; the request is open again, approve it again to retry.`;
+      default:
+        return null;
+    }
+  },
   deniedAck: (secret: string) => `Denied. \`${secret}\` stays as it is.`,
   cancelledAck: (secret: string) => `Cancelled. \`${secret}\` stays as it is.`,
   timeout: 'GitHub did not answer in time, so the value could not be checked. Nothing was stored; submit again.',

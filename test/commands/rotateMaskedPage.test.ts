@@ -47,7 +47,7 @@ describe('/rotate: the one-time masked entry page', () => {
       assert.match(prompt, /valid 10 minutes/);
 
       const carol = await h.click({ actionId: R.rotationMaskedPage, value: rotation.id, user: USERS.carol });
-      assert.match(await ephemeralReply(h, carol.responseUrl), /Only the person who started this rotation/);
+      assert.match(await ephemeralReply(h, carol.responseUrl), /Only <@U0ALICE001>, who started this rotation, can do this step/);
 
       const link = await askForLink(h, rotation.id);
       assert.ok(link.path, `a link in the answer: ${link.reply}`);
@@ -153,7 +153,7 @@ describe('/rotate: the one-time masked entry page', () => {
       assert.equal(await h.store.secretChanges.open(h.seed.github.repo, 'GHE_TOKEN', h.deps.now()), null);
 
       const gone = await h.click({ actionId: R.rotationMaskedPage, value: rotation.id });
-      assert.match(await ephemeralReply(h, gone.responseUrl), /already finished or cancelled/);
+      assert.match(await ephemeralReply(h, gone.responseUrl), /rotation of `\w+` (is finished|was cancelled)/);
     }));
 
   test('the Open button (a link) is only acknowledged, not answered as an old button', () =>

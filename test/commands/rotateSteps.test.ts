@@ -127,7 +127,7 @@ describe('/rotate: cancelling at each step', () => {
       // The step-1 prompt still shows its button: it no longer opens anything.
       const opens = h.slack.callsTo('views.open').length;
       const late = await h.click({ actionId: R.rotationEnter, value: rotation.id });
-      assert.match(await ephemeralReply(h, late.responseUrl), /already finished or cancelled/);
+      assert.match(await ephemeralReply(h, late.responseUrl), /rotation of `\w+` (is finished|was cancelled)/);
       assert.equal(h.slack.callsTo('views.open').length, opens);
       assert.equal(puts(h), 0);
       assert.equal(await h.store.rotations.active(h.seed.github.repo, 'GHE_TOKEN'), null, 'the secret is free for a new rotation');
@@ -148,7 +148,7 @@ describe('/rotate: cancelling at each step', () => {
       assert.equal(stored.finishedBy, USERS.bob);
 
       const approve = await h.click({ actionId: R.secretApprove, value: changeId, user: USERS.bob });
-      assert.match(await ephemeralReply(h, approve.responseUrl), /already cancelled\. Nothing more changed/);
+      assert.match(await ephemeralReply(h, approve.responseUrl), /already cancelled\. Cancelled by <@U0BOB00002>/);
       assert.equal((await h.store.secretChanges.get(changeId))?.status, 'cancelled');
       assert.equal(puts(h), 0, 'GitHub was never written');
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), h.seed.ghe.syncToken, 'the old value stays');
@@ -163,7 +163,7 @@ describe('/rotate: cancelling at each step', () => {
       const { id, ts, changeId } = await requested(h, newGheToken(h));
       const before = await rotationOf(h, id);
       const cancel = await h.click({ actionId: R.rotationCancel, value: id, user: USERS.carol });
-      assert.match(await ephemeralReply(h, cancel.responseUrl), /Only the person who started the rotation or an approver/);
+      assert.match(await ephemeralReply(h, cancel.responseUrl), /Only <@U0ALICE001>, who started this rotation, or an approver \(<@U0BOB00002>\) can do this/);
       await eventually(async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'rotation:cancel' && e.outcome === 'refused:not_allowed'), 'the refusal to be audited');
       const after = await rotationOf(h, id);
       assert.equal(after.status, 'active');
@@ -201,7 +201,7 @@ describe('/rotate: cancelling at each step', () => {
       assert.equal(requestsTo(h.github, 'POST', RERUN).length, 1);
       assert.equal(requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/).length, 0);
       const old = await h.click({ actionId: R.rotationRevokeOld, value: id });
-      assert.match(await ephemeralReply(h, old.responseUrl), /already finished or cancelled/);
+      assert.match(await ephemeralReply(h, old.responseUrl), /rotation of `\w+` (is finished|was cancelled)/);
     }));
   test('at the last step, revoking the old token, by an approver: cancelled, the new secret stays, the old token is left alone', () =>
     withHarness(ALIVE, async (h) => {
@@ -216,7 +216,7 @@ describe('/rotate: cancelling at each step', () => {
       assert.equal(h.ghe.hasToken(h.seed.ghe.syncToken), true, 'nothing revoked');
       for (const actionId of [R.rotationRevokeOld, R.rotationConfirmOld]) {
         const late = await h.click({ actionId, value: id });
-        assert.match(await ephemeralReply(h, late.responseUrl), /already finished or cancelled/);
+        assert.match(await ephemeralReply(h, late.responseUrl), /rotation of `\w+` (is finished|was cancelled)/);
       }
       assert.equal(requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/).length, 0);
       const audit = (await h.store.audit.list({ limit: 1000 })).map((e) => `${e.action}:${e.outcome}`);
@@ -411,7 +411,7 @@ describe('/rotate: a restart at a waiting step', () => {
       await waitChecklist(h, ts, /Rotation complete/);
       assert.equal((await bot.store.rotations.get(id))?.status, 'done');
       const again = await clickOn(h, bot.appUrl, { actionId: R.rotationConfirmOld, value: id, user: USERS.alice });
-      assert.match(await ephemeralReply(h, again), /already finished or cancelled/);
+      assert.match(await ephemeralReply(h, again), /rotation of `\w+` (is finished|was cancelled)/);
       assert.equal(requestsTo(h.github, 'POST', RERUN).length, 1, 'verified once');
       assert.equal(puts(h), 1, 'written once');
       const confirmed = (await bot.store.audit.list({ limit: 1000 })).filter((e) => e.action === 'rotation:old_confirmed' && !e.outcome.startsWith('refused'));
@@ -439,7 +439,7 @@ describe('/rotate: stale clicks', () => {
       for (const actionId of [R.rotationEnter, R.rotationGenerate, R.rotationNext, R.rotationCancel, R.rotationRevokeOld, R.rotationConfirmOld, R.rotationRetryVerify]) {
         const late = await h.click({ actionId, value: rotation.id });
         const text = await ephemeralReply(h, late.responseUrl);
-        assert.match(text, /already finished or cancelled|not open yet|no longer/, `${actionId}: ${text}`);
+        assert.match(text, /rotation of `\w+` (is finished|was cancelled)|no longer open|no longer/, `${actionId}: ${text}`);
         assert.match(text, /Nothing (more )?changed/, actionId);
       }
       const after = await rotationOf(h, rotation.id);

@@ -41,8 +41,12 @@ describe('/secret replace', () => {
       assert.ok(row?.ciphertext && row.keyId, 'only the sealed box is kept');
 
       const click = await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.bob });
-      assert.match(await ephemeralReply(h, click.responseUrl), /Approved/);
+      assert.match(await ephemeralReply(h, click.responseUrl), /Approved\. I am writing `GHE_TOKEN` to GitHub now/);
       await done(h, id);
+      // That answer cannot be edited (an ephemeral message): the outcome follows it, to bob alone, where he clicked.
+      const told = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /Done: `GHE_TOKEN` was replaced as you approved/.test(textOf(c)), 10_000);
+      assert.equal(told.args.channel, CHANNEL);
+      assert.equal(told.args.thread_ts, undefined, 'the request is a channel message, so is the answer');
       assert.equal(await status(h, id), 'done');
       assert.equal(puts(h), 1);
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), canary, 'GitHub opens the sealed value: it is the typed one');
@@ -100,9 +104,9 @@ describe('/secret replace', () => {
       const self = await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.alice });
       assert.match(await ephemeralReply(h, self.responseUrl), /someone else must approve/);
       const stranger = await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.carol });
-      assert.match(await ephemeralReply(h, stranger.responseUrl), /Only members of `access.approve`/);
+      assert.match(await ephemeralReply(h, stranger.responseUrl), /You are not an approver .* <@U0BOB00002> can approve or deny it\./);
       const strangerCancel = await h.click({ actionId: ACTION_IDS.secretCancel, value: id, user: USERS.bob });
-      assert.match(await ephemeralReply(h, strangerCancel.responseUrl), /Only the person who asked/);
+      assert.match(await ephemeralReply(h, strangerCancel.responseUrl), /Only <@U0ALICE001>, who asked for this change, can cancel it/);
       const unknown = await h.click({ actionId: ACTION_IDS.secretApprove, value: 'x'.repeat(24), user: USERS.bob });
       assert.match(await ephemeralReply(h, unknown.responseUrl), /no longer know this request/);
       assert.equal(await status(h, id), 'pending');
@@ -110,7 +114,7 @@ describe('/secret replace', () => {
       const cancel = await h.click({ actionId: ACTION_IDS.secretCancel, value: id, user: USERS.alice });
       assert.match(await ephemeralReply(h, cancel.responseUrl), /Cancelled/);
       const late = await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.bob });
-      assert.match(await ephemeralReply(h, late.responseUrl), /already cancelled/);
+      assert.match(await ephemeralReply(h, late.responseUrl), /already cancelled\. Cancelled by <@U0ALICE001>/);
       assert.equal((await h.store.secretChanges.get(id))?.ciphertext, null);
 
       // A new request after the cancelled one, left to expire.
@@ -155,6 +159,7 @@ describe('/secret replace', () => {
       assert.match(row?.error ?? '', /key .* changed/);
       assert.equal(putAttempts(h), 0);
       await h.slack.waitFor((c) => c.method === 'chat.update' && /failed/.test(textOf(c)), 10_000);
+      await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /The change to `GHE_TOKEN` you approved failed: GitHub's encryption key/.test(textOf(c)), 10_000);
     }));
 
   for (const [label, failure] of [
@@ -170,6 +175,8 @@ describe('/secret replace', () => {
         const attempts = putAttempts(h);
         assert.ok(attempts >= 2 && attempts <= 4, `retried within limits (${attempts} attempts)`);
         await h.slack.waitFor((c) => c.method === 'chat.update' && /last attempt failed/.test(textOf(c)) && textOf(c).includes(ACTION_IDS.secretApprove), 10_000);
+        // bob's "writing it now" is not left standing: he is told it did not go through and may approve again.
+        await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /could not be written yet: .*approve it again to retry/.test(textOf(c)), 10_000);
         // GitHub is back: the same request is approved again and applied once.
         h.github.clearFailures();
         h.github.clearRequests();

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../src/deps.js';
 import type { ClientTuning } from '../../src/github/octokit.js';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
-import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse } from '../../src/sandbox/slack/index.js';
+import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse, type StoredMessage } from '../../src/sandbox/slack/index.js';
 import type { Store } from '../../src/store/index.js';
 import { freeLoopbackPort } from '../../src/sandbox/freePort.js';
 import {
@@ -62,7 +62,11 @@ export interface Harness {
   command(command: string, text: string, o?: { user?: string; channel?: string }): Promise<{ http: SignedResponse; responseUrl: string }>;
   /** The next post to a response_url. */
   responseTo(responseUrl: string, timeoutMs?: number): Promise<RecordedCall>;
-  click(o: { actionId: string; value: string; user?: string; channel?: string }): Promise<{ http: SignedResponse; responseUrl: string }>;
+  /**
+   * A click. `on`: the message (as the fake stores it) the button is on, so the payload
+   * carries its ts, thread and ephemeral flag as Slack's does; without it, no message.
+   */
+  click(o: { actionId: string; value: string; user?: string; channel?: string; on?: StoredMessage }): Promise<{ http: SignedResponse; responseUrl: string }>;
   close(): Promise<void>;
 }
 
@@ -156,8 +160,17 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     async click(c) {
       const user = c.user ?? USERS.alice;
       const channel = c.channel ?? CHANNEL;
-      const responseUrl = slack.responseUrl({ channel, user });
-      const http = await sendBlockAction(appUrl, SIGNING_SECRET, { user_id: user, channel_id: channel, action_id: c.actionId, value: c.value, response_url: responseUrl });
+      const m = c.on;
+      const responseUrl = slack.responseUrl({ channel, user, ...(m ? { messageTs: m.ts } : {}) });
+      const onMessage = m
+        ? {
+            message_ts: m.ts,
+            is_ephemeral: Boolean(m.ephemeralTo),
+            ...(m.thread_ts && m.thread_ts !== m.ts ? { thread_ts: m.thread_ts } : {}),
+            ...(m.ephemeralTo ? {} : { message: { ...(m.text !== undefined ? { text: m.text } : {}), ...(m.blocks ? { blocks: m.blocks } : {}), user: m.user, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } }),
+          }
+        : {};
+      const http = await sendBlockAction(appUrl, SIGNING_SECRET, { user_id: user, channel_id: channel, action_id: c.actionId, value: c.value, response_url: responseUrl, ...onMessage });
       return { http, responseUrl };
     },
     async close() {

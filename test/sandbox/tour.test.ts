@@ -21,10 +21,12 @@ test('npm run sandbox -- --tour: the whole tour passes, exits 0, and its transcr
     /✓ diagnosis: authentication failed/,
     /✓ the tag missing on GHE is named \(v0\.1\.0b39\)/,
     /✓ the channel message says Released, for everyone/,
-    /Only members of `access\.approve` may decide on secret changes/,
+    /You are not an approver of secret changes, so this click changed nothing\. @bob can approve or deny it/,
     /✓ GHE_TOKEN now holds the new token/,
     /✓ the mirror now has v0\.1\.0b39/,
     /✓ posted at start-up, 30-day threshold: 25 days left/,
+    /Rotated by @alice/,
+    /✓ edited once GHE_TOKEN was rotated: no Start rotation button left/,
   ]) {
     assert.match(out, line);
   }

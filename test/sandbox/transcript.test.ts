@@ -13,7 +13,7 @@ test('mrkdwn reads as plain text: links, mentions, dates, bold and code fences',
 
 test('a real reminder message: header, text, buttons and context, marked when private; its button is found for clicking', () => {
   const r = { repo: 'olreppe/pyWATS', secret: 'GHE_TOKEN', basis: 'age' as const, deadline: new Date('2026-12-19T00:00:00Z'), threshold: 30 as const, daysLeft: 25, key: 'k' };
-  const msg = renderReminder(r, { repoName: 'pywats', maxAgeDays: 365, rotationActive: false });
+  const msg = renderReminder(r, { repoName: 'pywats', maxAgeDays: 365, offer: { kind: 'open', cancelled: null } });
   const lines = blocksToLines(msg.blocks);
   assert.equal(lines[0], '== Rotate soon: GHE_TOKEN (pywats) ==');
   assert.ok(lines.some((l) => l.includes('reaches its age limit in 25 days')));

@@ -137,6 +137,8 @@ export interface BlockActionInput {
   /** The message the button is on; omitted for ephemeral messages and views, as Slack does. */
   message_ts?: string;
   message?: { text?: string; blocks?: unknown[]; user?: string; thread_ts?: string };
+  /** The thread the clicked message is a reply in (Slack puts it in `container.thread_ts`, ephemeral or not). */
+  thread_ts?: string;
   is_ephemeral?: boolean;
   /** Actions in a modal or the Home tab: the view they happened in (container becomes `view`). */
   view?: Record<string, unknown>;
@@ -153,7 +155,7 @@ export function blockActionPayload(a: BlockActionInput): Record<string, unknown>
     a.container ??
     (inView
       ? { type: 'view', view_id: a.view?.id }
-      : { type: 'message', message_ts: a.message_ts, channel_id: a.channel_id, is_ephemeral: a.is_ephemeral ?? false });
+      : { type: 'message', message_ts: a.message_ts, channel_id: a.channel_id, is_ephemeral: a.is_ephemeral ?? false, ...(a.thread_ts ? { thread_ts: a.thread_ts } : {}) });
   const action: Record<string, unknown> = {
     action_id: a.action_id,
     block_id: a.block_id ?? 'actions',

@@ -8,6 +8,7 @@ import { rotations } from './0005_rotations.js';
 import { reminders } from './0006_reminders.js';
 import { entryLinks } from './0007_entry_links.js';
 import { slackDeliveries } from './0008_a_slack_deliveries.js';
+import { reminderMessages } from './0008_e_reminder_messages.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -23,6 +24,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0006_reminders': reminders(),
     '0007_entry_links': entryLinks(),
     '0008_a_slack_deliveries': slackDeliveries(),
+    '0008_e_reminder_messages': reminderMessages(),
   };
   return { getMigrations: async () => migrations };
 }
