@@ -5,7 +5,7 @@ import { verifyGitHubSignature } from './webhookSignature.js';
 import { metrics } from './metrics.js';
 import { readBody } from './body.js';
 import { entryPageRoutes } from './entryPage.js';
-import { maskedPageEnabled } from '../services/entryLinks.js';
+import { ENTRY_LINK_IN_TEXT, maskedPageEnabled } from '../services/entryLinks.js';
 import type { WebClient } from '@slack/web-api';
 
 const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024; // GitHub caps payloads at 25 MB
@@ -21,6 +21,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  */
 export function customRoutes(deps: AppDeps, client: () => WebClient): CustomRoute[] {
   const log = deps.logger.child({ component: 'http' });
+  // Whether or not this replica serves the page, a link in a logged URL is masked.
+  deps.sanitizer.maskPattern(ENTRY_LINK_IN_TEXT.re, ENTRY_LINK_IN_TEXT.replacement);
   return [
     ...(maskedPageEnabled(deps) ? entryPageRoutes(deps, client) : []),
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
