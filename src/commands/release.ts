@@ -5,7 +5,7 @@ import { parseRepoArgs } from '../core/commandArgs.js';
 import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
 import { releaseContext, releasePreflight } from '../services/release.js';
 import { renderReleaseConfirm, releaseText } from '../ui/releaseConfirm.js';
-import { text, USAGE } from '../ui/messages.js';
+import { usageAnswer, USAGE } from '../ui/messages.js';
 
 /** A confirmation is valid this long; after that it is void and nothing can be dispatched from it. */
 export const CONFIRM_TTL_SECONDS = 10 * 60;
@@ -18,8 +18,9 @@ export function register(app: App, deps: AppDeps): void {
     const names = deps.config.repos.map((r) => r.shortName);
     const args = parseRepoArgs(command.text, deps.config.repos, 1);
     if (args.kind !== 'ok') {
-      await ack({ response_type: 'ephemeral', text: args.kind === 'help' ? text.help(USAGE.release, names) : `${args.message}\n${USAGE.release}` });
-      return audit(args.kind === 'help' ? 'help' : 'usage');
+      const answer = usageAnswer(args, USAGE.release, names);
+      await ack({ response_type: 'ephemeral', text: answer.text });
+      return audit(answer.outcome);
     }
     const { repo } = args;
     const tagInput = args.rest[0] ?? '';

@@ -4,7 +4,7 @@ import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { parseRepoArgs } from '../core/commandArgs.js';
 import { syncStatusReport } from '../services/syncStatus.js';
 import { renderSyncReport } from '../ui/syncReport.js';
-import { text, USAGE } from '../ui/messages.js';
+import { text, usageAnswer, USAGE } from '../ui/messages.js';
 import { ACTION_IDS } from '../actions/ids.js';
 
 /** Reports are kept this long so "Share in channel" reposts exactly what was seen. */
@@ -16,9 +16,9 @@ export function register(app: App, deps: AppDeps): void {
     const names = deps.config.repos.map((r) => r.shortName);
     const args = parseRepoArgs(command.text, deps.config.repos, 0);
     if (args.kind !== 'ok') {
-      const message = args.kind === 'help' ? text.help(USAGE.syncStatus, names) : `${args.message}\n${USAGE.syncStatus}`;
-      await ack({ response_type: 'ephemeral', text: message });
-      await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', outcome: args.kind === 'help' ? 'help' : 'usage' }, deps.now());
+      const answer = usageAnswer(args, USAGE.syncStatus, names);
+      await ack({ response_type: 'ephemeral', text: answer.text });
+      await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', outcome: answer.outcome }, deps.now());
       return;
     }
     if (!args.repo.sync) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ResolvedRepo } from '../config/load.js';
 import { text } from '../ui/messages.js';
+import { redactSecrets } from './redact.js';
 
 /** Command text as Slack sends it: untrusted, bounded, split on white space. */
 export const CommandText = z
@@ -14,7 +15,21 @@ const RepoToken = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/);
 export type RepoArgs =
   | { kind: 'help' }
   | { kind: 'ok'; repo: ResolvedRepo; rest: string[] }
-  | { kind: 'invalid'; message: string };
+  | { kind: 'invalid'; message: string }
+  /** The text holds something shaped like a credential: never echo it, and say it must be treated as exposed. */
+  | { kind: 'credential' };
+
+/** A private key's armour, and a token of the old format (40 hex digits, still issued by older GHES hosts). */
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY/;
+const LEGACY_TOKEN = /(^|[^0-9A-Za-z])[0-9a-f]{40}($|[^0-9A-Za-z])/;
+
+/**
+ * Whether command text holds something shaped like a credential. Checked before any
+ * argument is quoted back: an error message must not repeat a pasted token.
+ */
+export function holdsCredential(raw: string): boolean {
+  return redactSecrets(raw) !== raw || PRIVATE_KEY.test(raw) || LEGACY_TOKEN.test(raw);
+}
 
 /** `owner/name` or the short name, case-insensitively. */
 export function findRepo(repos: readonly ResolvedRepo[], token: string): ResolvedRepo | undefined {
@@ -27,6 +42,7 @@ export function findRepo(repos: readonly ResolvedRepo[], token: string): Resolve
  * `restCount` is how many further arguments the command takes.
  */
 export function parseRepoArgs(raw: string, repos: readonly ResolvedRepo[], restCount: number): RepoArgs {
+  if (typeof raw === 'string' && holdsCredential(raw.slice(0, 4000))) return { kind: 'credential' };
   const parsed = CommandText.safeParse(raw);
   if (!parsed.success) return { kind: 'invalid', message: text.tooManyArgs };
   const tokens = parsed.data;

@@ -50,6 +50,11 @@ function failure(e: unknown): { ok: false; reason: 'bad_credentials' | 'not_visi
     if (e.status === 401) return { ok: false, reason: 'bad_credentials', status: 401 };
     if (e.status === 404) return { ok: false, reason: 'not_visible', status: 404 };
     if (e.status >= 500) return { ok: false, reason: 'unreachable', status: e.status };
+    // A rate limit says nothing about the token: the host did not answer the question.
+    const headers = (e.response.headers ?? {}) as Record<string, string | undefined>;
+    if (e.status === 429 || (e.status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined))) {
+      return { ok: false, reason: 'unreachable', status: e.status };
+    }
     return { ok: false, reason: 'refused', status: e.status };
   }
   return { ok: false, reason: 'unreachable' };

@@ -6,7 +6,7 @@ import { webhookDeliveries } from '../metrics/registry.js';
 import { appMetrics } from '../metrics/appMetrics.js';
 import { readBody } from './body.js';
 import { entryPageRoutes } from './entryPage.js';
-import { maskedPageEnabled } from '../services/entryLinks.js';
+import { ENTRY_LINK_IN_TEXT, maskedPageEnabled } from '../services/entryLinks.js';
 import type { WebClient } from '@slack/web-api';
 import type { StartupStatus } from '../services/startupChecks.js';
 
@@ -25,6 +25,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export function customRoutes(deps: AppDeps, client: () => WebClient, startup: StartupStatus): CustomRoute[] {
   const log = deps.logger.child({ component: 'http' });
   const metrics = appMetrics(deps);
+  // Whether or not this replica serves the page, a link in a logged URL is masked.
+  deps.sanitizer.maskPattern(ENTRY_LINK_IN_TEXT.re, ENTRY_LINK_IN_TEXT.replacement);
   return [
     ...(maskedPageEnabled(deps) ? entryPageRoutes(deps, client) : []),
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },

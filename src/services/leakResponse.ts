@@ -21,7 +21,7 @@ import { PROOF_SPACING_MS, PROOF_TRIES, revokerFor } from './rotationOldToken.js
  * not keeping a leaked credential anywhere.
  */
 export async function respondToLeak(deps: AppDeps, client: WebClient, o: { channel: string; threadTs: string; author: string | null; tokens: FoundToken[] }): Promise<void> {
-  for (const t of o.tokens) deps.sanitizer.register(t.value);
+  const releases = o.tokens.map((t) => deps.sanitizer.register(t.value));
   try {
     const offers = rotationOffers(deps, o.channel);
     const posted = await callSlack('post a leak warning', () =>
@@ -40,7 +40,7 @@ export async function respondToLeak(deps: AppDeps, client: WebClient, o: { chann
       deps.now(),
     );
   } finally {
-    for (const t of o.tokens) deps.sanitizer.unregister(t.value);
+    for (const release of releases) release();
   }
 }
 

@@ -23,7 +23,7 @@ export async function generateAndRequest(deps: AppDeps, client: WebClient, r: Ro
   const date = deps.now().toISOString().slice(0, 10);
   const title = `${t.secret.name} (rotated ${date})`;
   const key = generateDeployKey(`${t.secret.name}@${t.repo.shortName}`);
-  deps.sanitizer.register(key.privateKey);
+  const release = deps.sanitizer.register(key.privateKey);
   let sealed: { encryptedValue: string; keyId: string };
   let previousUpdatedAt: string | null;
   try {
@@ -36,7 +36,7 @@ export async function generateAndRequest(deps: AppDeps, client: WebClient, r: Ro
     if (!isChatOpsError(e)) throw e;
     return { ok: false, text: `The key could not be prepared: ${e.userMessage}` };
   } finally {
-    deps.sanitizer.unregister(key.privateKey);
+    release();
   }
   const res = await requestChange(deps, client, {
     repo: t.repo,

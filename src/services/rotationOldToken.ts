@@ -60,7 +60,7 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
   const token = value.trim();
   const apiUrl = apiUrlForHost(deps.config, t.secret.host);
   const host = displayHost(apiUrl);
-  deps.sanitizer.register(token);
+  const release = deps.sanitizer.register(value);
   try {
     const record = await oldValueRecord(deps, r);
     const probe = new TokenProbe(deps.github.withToken(apiUrl, token));
@@ -108,7 +108,7 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
     }
     return { ok: false, text: rotationText.oldToken.stillAlive(host), outcome: 'still_alive' };
   } finally {
-    deps.sanitizer.unregister(token);
+    release();
   }
 }
 

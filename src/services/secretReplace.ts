@@ -18,7 +18,8 @@ import { displayHost } from '../github/octokit.js';
 export const CHECK_DEADLINE_MS = 2_300;
 
 export type ReplacementCheck =
-  | { ok: false; problems: string[] }
+  /** `hostError`: GitHub did not answer (timeout, 5xx, 429), so nothing was learnt about the value: it is not a wrong value. */
+  | { ok: false; problems: string[]; hostError: boolean }
   | { ok: true; facts: ChangeFacts; sealed: { encryptedValue: string; keyId: string } };
 
 class Timeout extends Error {}
@@ -26,45 +27,58 @@ class Timeout extends Error {}
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout('deadline')), ms);
+    timer = setTimeout(() => reject(new Timeout('deadline')), Math.max(0, ms));
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
+
+/** A GitHub error that says nothing about the value: the host is down, slow or rate-limiting. */
+const isHostError = (e: unknown) => isChatOpsError(e) && (e.code === 'github_unavailable' || e.code === 'github_rate_limited');
+
+type ValueSide = { checks: SecretCheck[]; facts: Partial<ChangeFacts>; hostError?: boolean };
 
 /**
  * Checks a value typed into the modal, as far as its kind allows, and seals it with
  * the repository's Actions public key. The value lives only in this call: what comes
  * back is the sealed box and facts safe to show. Problems are sentences for the modal.
+ * `deadlineMs`: what is left of the caller's budget (the modal's share of Slack's 3 s).
  */
 export async function checkReplacement(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig, value: string, o: { deadlineMs?: number } = {}): Promise<ReplacementCheck> {
   const now = deps.now();
   const repoRef = { owner: repo.owner, name: repo.repo };
   const target = secretTarget(deps.config, repo, secret);
-  deps.sanitizer.register(value);
+  // A token is checked, and so stored, trimmed; a key keeps its text (its checks read it as pasted).
+  const used = secret.kind === 'deploy-key' ? value : value.trim();
+  const release = deps.sanitizer.register(value);
   try {
-    const bot = new SecretsGateway(await deps.github.forRepo(repo.owner, repo.repo));
-    const botSide = Promise.all([bot.publicKey(repoRef), bot.secret(repoRef, secret.name)]);
-    const valueSide = secret.kind === 'deploy-key' ? deployKeySide(deps, repo, value) : tokenSide(deps, secret, target, value, now);
+    const botSide = (async () => {
+      const bot = new SecretsGateway(await deps.github.forRepo(repo.owner, repo.repo));
+      return Promise.all([bot.publicKey(repoRef), bot.secret(repoRef, secret.name)]);
+    })();
+    const valueSide: Promise<ValueSide> = secret.kind === 'deploy-key' ? deployKeySide(deps, repo, value) : tokenSide(deps, secret, target, used, now);
+    // Whichever loses the race below must not end as an unhandled rejection.
+    botSide.catch(() => {});
+    valueSide.catch(() => {});
     let botResult: [SecretsPublicKey, SecretMeta | null];
-    let valueResult: { checks: SecretCheck[]; facts: Partial<ChangeFacts> };
+    let valueResult: ValueSide;
     try {
       [botResult, valueResult] = await withDeadline(Promise.all([botSide, valueSide]), o.deadlineMs ?? CHECK_DEADLINE_MS);
     } catch (e) {
-      if (e instanceof Timeout) return { ok: false, problems: [secretText.timeout] };
-      if (isChatOpsError(e)) return { ok: false, problems: [`The bot could not prepare the change: ${e.userMessage}`] };
+      if (e instanceof Timeout) return { ok: false, problems: [secretText.timeout], hostError: true };
+      if (isChatOpsError(e)) return { ok: false, problems: [`The bot could not prepare the change: ${e.userMessage}`], hostError: isHostError(e) };
       throw e;
     }
     const problems = failed(valueResult.checks).map((c) => c.text);
-    if (problems.length) return { ok: false, problems };
+    if (problems.length) return { ok: false, problems, hostError: valueResult.hostError === true };
     const [publicKey, current] = botResult;
-    const encryptedValue = await sealForGitHub(publicKey.key, value);
+    const encryptedValue = await sealForGitHub(publicKey.key, used);
     return {
       ok: true,
       sealed: { encryptedValue, keyId: publicKey.keyId },
       facts: { impact: [], ...valueResult.facts, checks: valueResult.checks, previousUpdatedAt: current?.updatedAt ?? null },
     };
   } finally {
-    deps.sanitizer.unregister(value);
+    release();
   }
 }
 
@@ -74,7 +88,7 @@ async function tokenSide(
   target: ReturnType<typeof secretTarget>,
   value: string,
   now: Date,
-): Promise<{ checks: SecretCheck[]; facts: Partial<ChangeFacts> }> {
+): Promise<ValueSide> {
   const kind = secret.kind === 'deploy-key' ? 'classic-pat' : secret.kind;
   const trimmed = value.trim();
   // Obviously unusable values are refused without asking GitHub.
@@ -95,7 +109,12 @@ async function tokenSide(
     target: target.repo && access ? { repo: `${target.repo.owner}/${target.repo.name}`, access } : null,
   });
   const id = identity.ok ? identity.value : null;
+  // Host errors alone: the token was not judged, so the person's try is not spent on it.
+  const unanswered = (r: { ok: boolean; reason?: string } | null) => r !== null && !r.ok && r.reason === 'unreachable';
+  const failures = failed(checks);
+  const hostError = failures.length > 0 && failures.every((c) => (c.id === 'user' && unanswered(identity)) || (c.id === 'push' && unanswered(access)));
   return {
+    hostError,
     checks,
     facts: {
       ...(id ? { login: id.login, expiresAt: id.expiresAt ? id.expiresAt.toISOString() : null } : {}),

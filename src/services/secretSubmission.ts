@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ResolvedRepo } from '../config/load.js';
 import type { SecretConfig } from '../config/schema.js';
 import type { AppDeps } from '../deps.js';
+import { SlackApiError } from '../errors.js';
 import { findRepo } from '../core/commandArgs.js';
 import { nextStep } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
@@ -28,17 +29,28 @@ export interface Submission {
 
 export type Admission =
   | { ok: true; repo: ResolvedRepo; secret: SecretConfig; rotation: Rotation | null }
-  | { ok: false; outcome: string; text: string; repo?: string };
+  /** `retry`: nothing was decided (Slack did not answer the access check in time); the same submission may be sent again. */
+  | { ok: false; outcome: string; text: string; repo?: string; retry?: boolean };
 
-const plain = (s: string) => s.replace(/[`*]/g, '');
+const plain = (s: string) => s.replace(/<!subteam\^([A-Z0-9]+)(\|[^>]*)?>/g, '$1').replace(/[`*]/g, '');
 
-/** Whether this person may submit a new value for this secret now. Refusals are plain sentences (a modal field shows no mrkdwn). */
-export async function admitReplacement(deps: AppDeps, client: WebClient, s: Submission): Promise<Admission> {
+/**
+ * Whether this person may submit a new value for this secret now. Refusals are plain sentences (a modal field shows no mrkdwn).
+ * `deadlineMs`: how long the access check may take (the modal shares Slack's 3 s with the checks that follow).
+ */
+export async function admitReplacement(deps: AppDeps, client: WebClient, s: Submission, o: { deadlineMs?: number } = {}): Promise<Admission> {
   const repo = findRepo(deps.config.repos, s.repo);
   const secret = repo ? findSecret(repo, s.secret) : undefined;
   if (!repo || !secret) return { ok: false, outcome: 'refused:form', text: secretText.formGone };
-  const refuse = (outcome: string, text: string): Admission => ({ ok: false, outcome, text: plain(text), repo: repo.github });
-  if (!(await deps.access.allowed(client, s.user, deps.config.file.access.release))) return refuse('refused:access', secretText.notAllowed(repo.shortName));
+  const refuse = (outcome: string, text: string, retry = false): Admission => ({ ok: false, outcome, text: plain(text), repo: repo.github, ...(retry ? { retry } : {}) });
+  let allowed: boolean;
+  try {
+    allowed = await deps.access.allowed(client, s.user, deps.config.file.access.release, o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs });
+  } catch (e) {
+    if (!(e instanceof SlackApiError)) throw e;
+    return refuse('refused:access_unavailable', secretText.accessUnavailable(e.userMessage), true);
+  }
+  if (!allowed) return refuse('refused:access', secretText.notAllowed(repo.shortName));
   const rotation = s.rotation ? await deps.store.rotations.get(s.rotation) : null;
   if (s.rotation) {
     const why =

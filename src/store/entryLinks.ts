@@ -30,8 +30,11 @@ export interface EntryLinks {
   peek(secret: string, now: Date): Promise<PeekResult>;
   /** Takes the link for one submission: exactly one caller wins, and only while it is unused, unexpired and has attempts left. */
   claim(secret: string, now: Date): Promise<EntryLink | null>;
-  /** The claimed submission was refused: the link is free again, with one attempt fewer. */
-  release(link: EntryLink): Promise<void>;
+  /**
+   * The claimed submission was refused: the link is free again, with one attempt fewer;
+   * `spendTry: false` when nothing was judged (GitHub did not answer): the same tries left.
+   */
+  release(link: EntryLink, o?: { spendTry?: boolean }): Promise<void>;
   /** The claimed submission went through: the link is spent for good. */
   finish(link: EntryLink, now: Date): Promise<void>;
 }
@@ -81,9 +84,11 @@ export function entryLinks(db: Kysely<Database>): EntryLinks {
         const r = await db.updateTable('entry_links').set({ used_at: ms(now) }).where(usable(secret, now)).returning(COLUMNS).executeTakeFirst();
         return r ? toLink(r) : null;
       }),
-    release: (link) =>
+    release: (link, o = {}) =>
       guard('entryLinks.release', async () => {
-        await db.updateTable('entry_links').set((eb) => ({ used_at: null, attempts: eb('attempts', '+', 1) })).where('token_hash', '=', link.tokenHash).where('done_at', 'is', null).execute();
+        const update = db.updateTable('entry_links').where('token_hash', '=', link.tokenHash).where('done_at', 'is', null);
+        if (o.spendTry === false) await update.set({ used_at: null }).execute();
+        else await update.set((eb) => ({ used_at: null, attempts: eb('attempts', '+', 1) })).execute();
       }),
     finish: (link, now) =>
       guard('entryLinks.finish', async () => {

@@ -53,13 +53,20 @@ function what(c: EntryPageContext): string {
 
 const utc = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
 
-/** The form. `problems`: why the last submission was refused (sentences from the checks, never the value). */
-export function renderEntryForm(c: EntryPageContext, nonce: string, problems: string[] = []): PageHtml {
+/**
+ * The form. `problems`: why the last submission was refused (sentences from the checks, never the value).
+ * `hostError`: GitHub did not answer, so the value was not judged and the try not spent.
+ */
+export function renderEntryForm(c: EntryPageContext, nonce: string, problems: string[] = [], o: { hostError?: boolean; host?: 'GitHub' | 'Slack' } = {}): PageHtml {
+  const tries = c.triesLeft > 0 ? `<small>${c.triesLeft} tr${c.triesLeft === 1 ? 'y' : 'ies'} left on this link.</small>` : '';
+  const headline = o.hostError
+    ? `${o.host ?? 'GitHub'} did not answer, so the value could not be checked. Nothing was stored, and this did not count as a try: submit it again in a minute.`
+    : 'Not accepted; nothing was stored.';
   const refused = problems.length
-    ? `<div class="problems" role="alert"><strong>Not accepted; nothing was stored.</strong><ul>${problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>${c.triesLeft > 0 ? `<small>${c.triesLeft} tr${c.triesLeft === 1 ? 'y' : 'ies'} left on this link.</small>` : ''}</div>`
+    ? `<div class="problems" role="alert"><strong>${headline}</strong><ul>${problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>${tries}</div>`
     : '';
   return page(
-    problems.length ? 422 : 200,
+    o.hostError ? 503 : problems.length ? 422 : 200,
     `New ${c.secret} for ${c.repo}`,
     `<h1>New value of <code>${escapeHtml(c.secret)}</code> for <code>${escapeHtml(c.repo)}</code></h1>
 <p>Paste ${what(c)}. It is checked against its host, encrypted for GitHub at once and never shown again; the bot keeps no readable copy. An approver must agree before GitHub is changed.</p>
@@ -91,6 +98,22 @@ export function renderEntryGone(nonce: string): PageHtml {
 export function renderEntryRefused(text: string, nonce: string): PageHtml {
   return page(403, 'Not accepted', `<h1>Not accepted</h1><div class="problems">${escapeHtml(text)}</div><p><small>Nothing was stored.</small></p>`, nonce);
 }
+
+/** Too many requests from one address in a short time. */
+export function renderEntryBusy(retryAfterSeconds: number, nonce: string): PageHtml {
+  return page(
+    429,
+    'Too many requests',
+    `<h1>Too many requests</h1><p>This address sent too many requests to the bot’s entry pages. Nothing was stored. Wait ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'} and reload.</p>`,
+    nonce,
+  );
+}
+
+/** Plain answers for requests that are not a page view or a submission. */
+export const entryPlain = {
+  methodNotAllowed: 'Method not allowed: this page answers GET, HEAD and POST.\n',
+  notFound: 'Not found.\n',
+};
 
 export function renderEntryError(nonce: string): PageHtml {
   return page(500, 'Something went wrong', `<h1>Something went wrong</h1><p>Nothing was stored. Try again in a moment, or use <strong>Enter the new token</strong> in Slack.</p>`, nonce);

@@ -13,12 +13,27 @@ export const USAGE = {
 
 export type CommandName = keyof typeof USAGE;
 
+/** Arguments a command could not use (core/commandArgs' RepoArgs other than ok). */
+export type UnusableArgs = { kind: 'help' } | { kind: 'invalid'; message: string } | { kind: 'credential' };
+
+/**
+ * The private answer to unusable arguments, and its audit outcome. A credential typed
+ * into the command is never repeated: the person is told to treat it as exposed.
+ */
+export function usageAnswer(args: UnusableArgs, usage: string, repos: string[]): { text: string; outcome: 'help' | 'usage' | 'refused:credential_typed' } {
+  if (args.kind === 'help') return { text: text.help(usage, repos), outcome: 'help' };
+  if (args.kind === 'credential') return { text: `${text.credentialTyped}\n${usage}`, outcome: 'refused:credential_typed' };
+  return { text: `${args.message}\n${usage}`, outcome: 'usage' };
+}
+
 export const text = {
   help: (usage: string, repos: string[]) => `${usage}\nConfigured repositories: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
   unknownRepo: (given: string, repos: string[]) =>
     `I don't know a repository called \`${given}\`. Configured: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
   repoRequired: (repos: string[]) => `Several repositories are configured; name one: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
   tooManyArgs: 'That is more than this command takes.',
+  credentialTyped:
+    ':rotating_light: That looks like a credential. Never type a secret into a message or a command: I did not keep it or repeat it, but treat it as exposed: revoke it, and rotate the secret that holds it (`/rotate <SECRET>`).',
   noSyncConfigured: (repo: string) => `\`${repo}\` has no \`sync\` section in the configuration, so there is nothing to check.`,
   notAvailableYet: (command: string) => `\`${command}\` is not available in this version of the bot yet.`,
   reportExpired: 'That report has expired. Run `/sync-status` again for a fresh one.',

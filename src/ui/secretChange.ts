@@ -212,6 +212,7 @@ export const secretText = {
   },
   deniedAck: (secret: string) => `Denied. \`${secret}\` stays as it is.`,
   cancelledAck: (secret: string) => `Cancelled. \`${secret}\` stays as it is.`,
+  accessUnavailable: (why: string) => `${why} Nothing was stored or sent. Submit again in a few seconds.`,
   timeout: 'GitHub did not answer in time, so the value could not be checked. Nothing was stored; submit again.',
   formGone: 'This form no longer matches the configuration. Nothing was stored; run `/secret replace` again.',
   revokeNothing: (secret: string, repo: string) => `\`${secret}\` does not exist on \`${repo}\`; there is nothing to revoke.`,

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { findRepo } from '../core/commandArgs.js';
-import { checkReplacement } from '../services/secretReplace.js';
+import { CHECK_DEADLINE_MS, checkReplacement } from '../services/secretReplace.js';
 import { admitReplacement, sendReplacement } from '../services/secretSubmission.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderSecretModalDone, secretText, VALUE_INPUT } from '../ui/secretChange.js';
@@ -35,13 +35,20 @@ function decodeModalMeta(raw: unknown): ModalMeta | null {
 
 const Value = z.string().max(3000);
 
+/** What of the modal's budget the checks with GitHub keep, however long the access check takes. */
+const MIN_CHECK_SHARE_MS = 1_000;
+
 /**
  * The secret modal's submit. The value is checked against its host within Slack's
  * 3 s (problems keep the modal open, with the value still in it), sealed for GitHub,
- * and dropped: only the sealed box and safe facts go on.
+ * and dropped: only the sealed box and safe facts go on. One budget covers the whole
+ * answer: the access check (a user-group lookup may be waiting out Slack's 429) and the
+ * checks with GitHub share it.
  */
 export function register(app: App, deps: AppDeps): void {
   app.view({ callback_id: VIEW_IDS.secretValue, type: 'view_submission' }, async ({ ack, body, view, client }) => {
+    const started = performance.now();
+    const left = () => CHECK_DEADLINE_MS - (performance.now() - started);
     const user = body.user.id;
     const fieldError = (message: string) => ack({ response_action: 'errors', errors: { [VALUE_INPUT.blockId]: truncate(message, 1500) } });
     const audit = (outcome: string, repo?: string, detail?: Record<string, unknown>) =>
@@ -57,13 +64,14 @@ export function register(app: App, deps: AppDeps): void {
       await fieldError('That value is too long to be a token or a key.');
       return audit('refused:value', findRepo(deps.config.repos, meta.repo)?.github);
     }
-    const admitted = await admitReplacement(deps, client, { user, ...meta });
+    // The access check leaves the GitHub checks a share of the budget; a lookup that cannot answer in its share says so.
+    const admitted = await admitReplacement(deps, client, { user, ...meta }, { deadlineMs: left() - MIN_CHECK_SHARE_MS });
     if (!admitted.ok) {
       await fieldError(admitted.text);
       return audit(admitted.outcome, admitted.repo);
     }
     const { repo, secret, rotation } = admitted;
-    const check = await checkReplacement(deps, repo, secret, value.data);
+    const check = await checkReplacement(deps, repo, secret, value.data, { deadlineMs: left() });
     if (!check.ok) {
       await fieldError(check.problems.join(' '));
       return audit('refused:checks', repo.github, { problems: check.problems.length });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseRepoArgs } from '../../src/core/commandArgs.js';
+import { holdsCredential, parseRepoArgs } from '../../src/core/commandArgs.js';
 import type { ResolvedRepo } from '../../src/config/load.js';
 
 const repo = (shortName: string, github: string): ResolvedRepo => {
@@ -48,5 +48,15 @@ describe('parseRepoArgs', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('holdsCredential', () => {
+  test('token shapes, private keys and old-format hex tokens are credentials; names and tags are not', () => {
+    for (const t of ['ghp_' + 'a'.repeat(36), `pywats github_pat_${'x9'.repeat(20)}`, 'xoxb-1234567890-abcdef', '-----BEGIN RSA PRIVATE KEY-----', 'v1 0123456789abcdef0123456789abcdef01234567']) {
+      assert.equal(holdsCredential(t), true, t);
+      assert.equal(parseRepoArgs(t, one, 1).kind, 'credential', t);
+    }
+    for (const t of ['pywats v0.1.0b39', 'olreppe/pyWATS', 'GHE_TOKEN', 'v1.3.0-rc.1', 'deadbeef', 'help']) assert.equal(holdsCredential(t), false, t);
   });
 });

@@ -67,6 +67,19 @@ for (const backend of storeBackends('links')) {
       await b.entryLinks.release(c4);
       assert.equal(await b.entryLinks.claim(s4, at(4000)), null);
       assert.equal((await b.entryLinks.peek(s4, at(4000))).kind, 'gone');
+
+      // GitHub did not answer: given back without spending a try, however often.
+      const s5 = await a.entryLinks.mint({ rotationId: 'rot3', userId: 'U0ALICE001', ttlMs: TTL }, T0);
+      for (let i = 0; i < ENTRY_LINK_MAX_ATTEMPTS * 2; i++) {
+        const c = await stores[i % stores.length]!.entryLinks.claim(s5, at(5000 + i));
+        assert.ok(c, `outage submission ${i + 1} may claim`);
+        assert.equal(c.attempts, 0, 'no try spent');
+        await b.entryLinks.release(c, { spendTry: false });
+      }
+      const spent = await a.entryLinks.claim(s5, at(6000));
+      assert.ok(spent);
+      await a.entryLinks.release(spent);
+      assert.equal((await b.entryLinks.claim(s5, at(6001)))?.attempts, 1, 'a judged value still costs one');
     });
   });
 }

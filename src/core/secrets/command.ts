@@ -1,7 +1,6 @@
 import type { ResolvedRepo } from '../../config/load.js';
 import type { SecretConfig } from '../../config/schema.js';
-import { redactSecrets } from '../redact.js';
-import { parseRepoArgs } from '../commandArgs.js';
+import { holdsCredential, parseRepoArgs } from '../commandArgs.js';
 
 export type SecretVerb = 'replace' | 'revoke';
 
@@ -23,7 +22,7 @@ export function findSecret(repo: ResolvedRepo, name: string): SecretConfig | und
 /** `[repo] <SECRET>` after the verb (`/rotate`, or `/secret replace|revoke`). */
 export function parseSecretTarget(raw: string, repos: readonly ResolvedRepo[]): SecretArgs {
   // Checked before anything is echoed: an error message must not repeat a pasted token.
-  if (redactSecrets(raw) !== raw || /-----BEGIN [A-Z ]*PRIVATE KEY/.test(raw)) return { kind: 'credential' };
+  if (holdsCredential(raw)) return { kind: 'credential' };
   const args = parseRepoArgs(raw, repos, 1);
   if (args.kind !== 'ok') return args;
   const name = args.rest[0] ?? '';
@@ -41,7 +40,7 @@ export function parseSecretCommand(raw: string, repos: readonly ResolvedRepo[]):
   const verb = first.toLowerCase();
   if (verb === '' || /^(help|-h|--help|\?)$/.test(verb)) return { verb: null, args: { kind: 'help' } };
   if (verb !== 'replace' && verb !== 'revoke') {
-    if (redactSecrets(text) !== text) return { verb: null, args: { kind: 'credential' } };
+    if (holdsCredential(text)) return { verb: null, args: { kind: 'credential' } };
     return { verb: null, args: { kind: 'invalid', message: 'Say what to do: `replace` or `revoke`.' } };
   }
   return { verb, args: parseSecretTarget(rest.join(' '), repos) };
