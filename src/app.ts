@@ -15,6 +15,7 @@ import { releaseFollower } from './services/releaseFollower.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 import { rotationTicker, rotationWatcher } from './services/rotation.js';
 import { ensureReminderJob, reminderScheduler } from './services/reminders.js';
+import { ensureRetentionJob, retentionJob } from './services/retention.js';
 
 export interface ChatOpsApp {
   app: App;
@@ -63,7 +64,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client)],
+    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), retentionJob(deps)],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,
@@ -75,6 +76,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
     async start(port = env.PORT) {
       await app.init();
       await ensureReminderJob(deps);
+      await ensureRetentionJob(deps);
       worker.start();
       if (receiver instanceof HTTPReceiver) {
         server = await receiver.start(port);

@@ -10,6 +10,7 @@ import { secretChanges, type SecretChanges } from './secretChanges.js';
 import { rotations, type Rotations } from './rotations.js';
 import { reminders, type Reminders } from './reminders.js';
 import { entryLinks, type EntryLinks } from './entryLinks.js';
+import { retention, type Retention } from './retention.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -22,6 +23,7 @@ export { SecretChange, SecretChangeAction, type CreateResult, type NewSecretChan
 export type { NewRotation, Rotations, StartResult } from './rotations.js';
 export type { Reminders } from './reminders.js';
 export { EntryLink, ENTRY_LINK_MAX_ATTEMPTS, type EntryLinks } from './entryLinks.js';
+export { RETENTION, type PurgeCounts, type Retention } from './retention.js';
 export type { Database } from './schema.js';
 
 export interface Store {
@@ -36,6 +38,8 @@ export interface Store {
   rotations: Rotations;
   reminders: Reminders;
   entryLinks: EntryLinks;
+  /** Purges what is past its retention (services/retention.ts runs it hourly). */
+  retention: Retention;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -71,6 +75,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     rotations: rotations(db),
     reminders: reminders(db),
     entryLinks: entryLinks(db),
+    retention: retention(db, dialect),
     jobs: jobs(db, dialect),
     async ping() {
       try {
