@@ -78,13 +78,24 @@ async function scenario(killAt: 'before-put' | 'after-put') {
     const request = await slack.waitFor((c) => c.method === 'chat.postMessage' && textOf(c).includes(ACTION_IDS.secretApprove), 20_000);
     const id = /"action_id":"secret_change_approve","value":"([^"]+)"/.exec(textOf(request))?.[1] ?? '';
 
-    // Stop the process at the chosen point: the PUT itself, or the read-back that follows it.
-    const hold = github.holdNext(killAt === 'before-put' ? { method: 'PUT', path: /\/actions\/secrets\/GHE_TOKEN$/ } : { method: 'GET', path: /\/actions\/secrets\/GHE_TOKEN$/ });
+    // Stop the process at the chosen point: the PUT itself, or the read-back that follows it
+    // (the secret is read once before the PUT too: that first read is let through).
+    const secretPath = /\/actions\/secrets\/GHE_TOKEN$/;
+    const preRead = killAt === 'after-put' ? github.holdNext({ method: 'GET', path: secretPath }) : null;
+    const hold = killAt === 'before-put' ? github.holdNext({ method: 'PUT', path: secretPath }) : null;
     await sendBlockAction(base, SIGNING_SECRET, { user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: id, response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) });
-    await hold.arrived;
+    let readBack = hold;
+    if (preRead) {
+      await preRead.arrived;
+      readBack = github.holdNext({ method: 'GET', path: secretPath });
+      preRead.release();
+    }
+    if (!readBack) throw new Error('no hold');
+    const stopped = readBack;
+    await stopped.arrived;
     first.child.kill('SIGKILL');
     await first.exited;
-    hold.drop();
+    stopped.drop();
     assert.equal(dbRow()?.status, 'applying', 'killed while applying');
     assert.equal(successfulPuts(), killAt === 'before-put' ? 0 : 1);
 
