@@ -23,7 +23,8 @@ let stop: () => Promise<void>;
 let url: string;
 
 if (which === 'bot') {
-  const bot = await startBot({ ...fakes, tuning: { timeoutMs: 30_000 }, logLevel: 'info' });
+  // The webhook endpoint is on (part 5 floods it); nothing else depends on it.
+  const bot = await startBot({ ...fakes, tuning: { timeoutMs: 30_000 }, logLevel: 'info', env: { GITHUB_WEBHOOK_SECRET: 'bench-webhook-secret' } });
   url = bot.appUrl;
   stop = () => bot.stop();
 } else if (which === 'bare') {

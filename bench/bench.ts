@@ -12,8 +12,12 @@
  *     again: the time from the restart to the killed step done by the new process
  *     (target: under 30 s at every step), and the same counted from when it is up.
  *  6. and 7.: start-up, idle memory and a soak of the compiled bot beside bare Bolt (bench/runtime.ts).
+ *  8. The bot's memory (RSS) under a webhook flood: 20 unsigned 24 MiB bodies at
+ *     once, then 20 with a wrong signature, sent to /github/webhooks.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '../src/sandbox/slack/index.js';
 import type { PywatsSeed } from '../src/sandbox/scenario.js';
@@ -85,7 +89,7 @@ interface FakesInfo {
 }
 
 /** Starts a bench script in a process of its own and reads the JSON line it prints when ready. */
-async function spawnReady<T>(script: string, args: string[]): Promise<{ info: T; stop: () => Promise<void> }> {
+async function spawnReady<T>(script: string, args: string[]): Promise<{ info: T; pid: number; stop: () => Promise<void> }> {
   // BENCH_CPU_PROF=dir: each process writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -101,6 +105,7 @@ async function spawnReady<T>(script: string, args: string[]): Promise<{ info: T;
   });
   return {
     info: JSON.parse(line) as T,
+    pid: child.pid ?? 0,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -270,6 +275,54 @@ async function crashResume(): Promise<void> {
   console.log(`   slowest restart→done: ${Math.max(...rows.map((r) => r.resumeMs))} ms; slowest up→done: ${Math.max(...rows.map((r) => r.resumeMs - r.bootMs))} ms`);
 }
 
+/** Resident and peak resident memory of a process, MiB (Linux /proc). */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** POSTs `body` to the bot's webhook endpoint; resolves with the status (0: the connection was cut first). */
+function postWebhook(base: string, body: Buffer, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const url = new URL('/github/webhooks', base);
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': String(body.length), ...headers } });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+/** Memory of the bot under a flood of large webhook bodies that can never be accepted. */
+async function webhookFlood(): Promise<void> {
+  const fakes = await spawnReady<FakesInfo>('./fakesProcess.ts', [BOT_TOKEN, CHANNEL, USERS.alice, '0']);
+  const bot = await spawnReady<{ url: string }>('./appProcess.ts', ['bot', JSON.stringify(fakes.info)]);
+  try {
+    const body = Buffer.alloc(24 * 1024 * 1024, 0x20);
+    console.log(`\n8. Webhook flood: 20 bodies of 24 MiB at once to /github/webhooks (RSS of the bot's process)`);
+    const start = memoryOf(bot.pid);
+    console.log(`   at rest: RSS ${start.rss.toFixed(0)} MiB (peak so far ${start.peak.toFixed(0)} MiB)`);
+    for (const [label, headers] of [
+      ['unsigned', {}],
+      ['wrong signature', { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }],
+    ] as const) {
+      const t0 = Date.now();
+      const statuses = await Promise.all(Array.from({ length: 20 }, () => postWebhook(bot.info.url, body, headers)));
+      const m = memoryOf(bot.pid);
+      const counts = Object.entries(statuses.reduce<Record<string, number>>((a, s) => ({ ...a, [s]: (a[s] ?? 0) + 1 }), {}))
+        .map(([s, n]) => `${n}× ${s === '0' ? 'cut' : s}`)
+        .join(', ');
+      console.log(`   ${label}: answered ${counts} in ${Date.now() - t0} ms; RSS after ${m.rss.toFixed(0)} MiB, peak ${m.peak.toFixed(0)} MiB`);
+    }
+  } finally {
+    await bot.stop();
+    await fakes.stop();
+  }
+}
+
 // `npm run bench` runs every part; `npm run bench -- 3 4` only those.
 const parts = new Set(process.argv.slice(2));
 const want = (n: string) => parts.size === 0 || parts.has(n);
@@ -281,3 +334,4 @@ if (want('4')) await followCost();
 if (want('5')) await crashResume();
 if (want('6')) await startupAndIdle(spawnReady<FakesInfo>);
 if (want('7')) await soak(spawnReady<FakesInfo>);
+if (want('8')) await webhookFlood();

@@ -19,6 +19,7 @@ import { releaseFollower } from './services/releaseFollower.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 import { rotationTicker, rotationWatcher } from './services/rotation.js';
 import { ensureReminderJob, reminderMessenger, reminderScheduler } from './services/reminders.js';
+import { ensureRetentionJob, retentionJob } from './services/retention.js';
 import { StartupStatus } from './services/startupChecks.js';
 import { gateUntilReady } from './http/startingGate.js';
 
@@ -91,7 +92,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client)],
+    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client), retentionJob(deps)],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,
@@ -126,6 +127,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       await app.init();
       await intake.learnInstalledTeam(app);
       await ensureReminderJob(deps);
+      await ensureRetentionJob(deps);
       worker.start();
       if (receiver instanceof SocketModeReceiver) {
         if (socketListening) await receiver.client.start();

@@ -93,7 +93,9 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
       // Octokit logs every failed request as an error; most are answers we handle (404, 401).
       error: (m: string) => log.warn(m),
     },
-    retry: { retries: t.retries ?? 2, retryAfterBaseValue: t.retryBaseMs ?? 250 },
+    // 429 is left to the throttling plugin, which waits as long as Retry-After says; the retry
+    // plugin's own back-off (its default list lacks 429) would ask again before GitHub allows.
+    retry: { retries: t.retries ?? 2, retryAfterBaseValue: t.retryBaseMs ?? 250, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log.warn({ retryAfter, route: `${options.method} ${options.url}` }, 'GitHub rate limit reached');

@@ -37,9 +37,21 @@ function validationMessages(e: RequestError): string[] {
   return parsed.success ? (parsed.data.errors ?? []).flatMap((x) => (x.message ? [x.message] : [])) : [];
 }
 
-/** SecretsPort over the Actions secrets REST API, with the bot's own credential. */
+/**
+ * SecretsPort over the Actions secrets REST API, with the bot's own credential.
+ * `o.ownWriteRetries`: the caller retries the PUT itself, after reading the secret back,
+ * so Octokit's retry plugin never sends an unanswered write again blind. (Rate limits
+ * are still waited out by the throttling plugin; reads keep the plugin's retries.)
+ */
 export class SecretsGateway implements SecretsPort {
-  constructor(private readonly client: GitHubClient) {}
+  private readonly writeOptions: { request?: { retries: number } };
+
+  constructor(
+    private readonly client: GitHubClient,
+    o: { ownWriteRetries?: boolean } = {},
+  ) {
+    this.writeOptions = o.ownWriteRetries ? { request: { retries: 0 } } : {};
+  }
 
   publicKey(repo: RepoRef): Promise<SecretsPublicKey> {
     return callGitHub(this.client.host, `the Actions public key of ${repo.owner}/${repo.name}`, async () => {
@@ -71,6 +83,7 @@ export class SecretsGateway implements SecretsPort {
         secret_name: name,
         encrypted_value: sealed.encryptedValue,
         key_id: sealed.keyId,
+        ...this.writeOptions,
       });
     });
   }

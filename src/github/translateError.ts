@@ -55,3 +55,21 @@ export async function callGitHub<T>(host: string, what: string, fn: () => Promis
     throw translateGitHubError(e, host, what);
   }
 }
+
+/**
+ * How long GitHub asked to wait, in seconds, for a rate-limited answer: `retry-after`,
+ * else the reset of a spent limit (`x-ratelimit-remaining: 0`, `x-ratelimit-reset`);
+ * null when it said neither.
+ */
+export function waitSecondsOf(e: unknown, now: number = Date.now()): number | null {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    if (!(c instanceof RequestError)) continue;
+    const headers = c.response?.headers ?? {};
+    const after = headers['retry-after'];
+    if (after !== undefined && after !== null && Number.isFinite(Number(after)) && Number(after) >= 0) return Math.ceil(Number(after));
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (String(headers['x-ratelimit-remaining']) === '0' && Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - now / 1000));
+    return null;
+  }
+  return null;
+}

@@ -1,20 +1,33 @@
 import type { ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
-import { verifyGitHubSignature } from './webhookSignature.js';
+import { digestMatches, signatureDigest, webhookHmac } from './webhookSignature.js';
 import { webhookDeliveries } from '../metrics/registry.js';
 import { appMetrics } from '../metrics/appMetrics.js';
-import { readBody } from './body.js';
+import { BodyBudget, BodyTimeoutError, readBody } from './body.js';
 import { entryPageRoutes } from './entryPage.js';
 import { ENTRY_LINK_IN_TEXT, maskedPageEnabled } from '../services/entryLinks.js';
 import type { WebClient } from '@slack/web-api';
 import type { StartupStatus } from '../services/startupChecks.js';
 
 const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024; // GitHub caps payloads at 25 MB
+/**
+ * Webhook bodies are read before the signature can be checked, from anyone: at most
+ * 4 at once and 32 MiB between them (one delivery of GitHub's maximum size fits), each
+ * within 30 s. Beyond that the answer is 503 at once, nothing read.
+ */
+const WEBHOOK_READS = 4;
+const WEBHOOK_READ_BYTES = 32 * 1024 * 1024;
+const WEBHOOK_READ_MS = 30_000;
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** Answers without reading (the rest of) the body, and closes the connection so it is not read either. */
+function refuse(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  json(res, status, body, { connection: 'close', ...headers });
 }
 
 /**
@@ -27,6 +40,7 @@ export function customRoutes(deps: AppDeps, client: () => WebClient, startup: St
   const metrics = appMetrics(deps);
   // Whether or not this replica serves the page, a link in a logged URL is masked.
   deps.sanitizer.maskPattern(ENTRY_LINK_IN_TEXT.re, ENTRY_LINK_IN_TEXT.replacement);
+  const webhookReads = new BodyBudget(WEBHOOK_READS, WEBHOOK_READ_BYTES);
   return [
     ...(maskedPageEnabled(deps) ? entryPageRoutes(deps, client) : []),
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
@@ -65,25 +79,43 @@ export function customRoutes(deps: AppDeps, client: () => WebClient, startup: St
       method: 'POST',
       handler: (req, res) => {
         const secret = deps.config.env.GITHUB_WEBHOOK_SECRET;
-        if (!secret) return json(res, 404, { error: 'webhooks are not enabled (GITHUB_WEBHOOK_SECRET is unset)' });
-        readBody(req, MAX_WEBHOOK_BYTES).then(
-          (body) => {
-            if (!body) return json(res, 413, { error: 'payload too large' });
-            const signature = req.headers['x-hub-signature-256'];
-            if (!verifyGitHubSignature(secret, body, typeof signature === 'string' ? signature : undefined)) {
-              webhookDeliveries.inc({ outcome: 'rejected' });
-              return json(res, 401, { error: 'invalid signature' });
-            }
-            webhookDeliveries.inc({ outcome: 'accepted' });
-            // Events are accepted and dropped until a feature subscribes (the run follower polls today).
-            log.debug({ event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'] }, 'webhook accepted');
-            json(res, 202, { accepted: true });
-          },
-          (e: unknown) => {
-            log.warn({ err: e }, 'webhook body could not be read');
-            json(res, 400, { error: 'unreadable body' });
-          },
-        );
+        if (!secret) return refuse(res, 404, { error: 'webhooks are not enabled (GITHUB_WEBHOOK_SECRET is unset)' });
+        // Unsigned requests are refused before their body is read: they can never be accepted.
+        const given = signatureDigest(req.headers['x-hub-signature-256']);
+        if (!given) {
+          webhookDeliveries.inc({ outcome: 'rejected' });
+          return refuse(res, 401, { error: 'missing or malformed X-Hub-Signature-256' });
+        }
+        const length = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+        if (length !== null && (!Number.isFinite(length) || length > MAX_WEBHOOK_BYTES)) return refuse(res, 413, { error: 'payload too large' });
+        const slot = webhookReads.take(length);
+        if (!slot) {
+          webhookDeliveries.inc({ outcome: 'shed' });
+          return refuse(res, 503, { error: 'busy; retry later' }, { 'retry-after': '1' });
+        }
+        const hmac = webhookHmac(secret);
+        let overBudget = false;
+        const admit = (bytes: number) => slot.admit(bytes) || ((overBudget = true), false);
+        readBody(req, MAX_WEBHOOK_BYTES, { onChunk: (c) => hmac.update(c), admit, timeoutMs: WEBHOOK_READ_MS })
+          .then(
+            (body) => {
+              if (!body) return overBudget ? refuse(res, 503, { error: 'busy; retry later' }, { 'retry-after': '1' }) : refuse(res, 413, { error: 'payload too large' });
+              if (!digestMatches(given, hmac.digest())) {
+                webhookDeliveries.inc({ outcome: 'rejected' });
+                return json(res, 401, { error: 'invalid signature' });
+              }
+              webhookDeliveries.inc({ outcome: 'accepted' });
+              // Events are accepted and dropped until a feature subscribes (the run follower polls today).
+              log.debug({ event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'] }, 'webhook accepted');
+              json(res, 202, { accepted: true });
+            },
+            (e: unknown) => {
+              if (e instanceof BodyTimeoutError) return refuse(res, 408, { error: 'body not received in time' });
+              log.warn({ err: e }, 'webhook body could not be read');
+              if (!res.headersSent) refuse(res, 400, { error: 'unreadable body' });
+            },
+          )
+          .finally(() => slot.release());
       },
     },
   ];

@@ -23,25 +23,43 @@ import { PROOF_SPACING_MS, PROOF_TRIES, revokerFor } from './rotationOldToken.js
 export async function respondToLeak(deps: AppDeps, client: WebClient, o: { channel: string; threadTs: string; author: string | null; tokens: FoundToken[] }): Promise<void> {
   const releases = o.tokens.map((t) => deps.sanitizer.register(t.value));
   try {
+    const { checked, unchecked } = splitForChecking(o.tokens);
     const offers = rotationOffers(deps, o.channel);
+    const kinds = o.tokens.map((t) => t.kind);
     const posted = await callSlack('post a leak warning', () =>
-      client.chat.postMessage({ channel: o.channel, thread_ts: o.threadTs, ...renderLeakWarning({ kinds: o.tokens.map((t) => t.kind), author: o.author, offers }), unfurl_links: false }),
+      client.chat.postMessage({ channel: o.channel, thread_ts: o.threadTs, ...renderLeakWarning({ kinds, author: o.author, offers, unchecked }), unfurl_links: false }),
     );
-    await deps.store.audit.record({ actor: o.author ?? 'unknown', action: 'leak:detected', outcome: 'warned', detail: { channel: o.channel, kinds: o.tokens.map((t) => t.kind) } }, deps.now());
-    const outcomes: LeakOutcome[] = [];
-    for (const t of o.tokens) outcomes.push(await revokeLeaked(deps, t));
+    await deps.store.audit.record({ actor: o.author ?? 'unknown', action: 'leak:detected', outcome: 'warned', detail: { channel: o.channel, kinds: [...new Set(kinds)], count: kinds.length, unchecked } }, deps.now());
+    const outcomes = await revokeLeaked(deps, checked);
     if (posted.ts) {
       await callSlack('update the leak warning', () =>
-        client.chat.update({ channel: o.channel, ts: posted.ts ?? '', ...renderLeakOutcome({ kinds: o.tokens.map((t) => t.kind), author: o.author, offers, outcomes }) }),
+        client.chat.update({ channel: o.channel, ts: posted.ts ?? '', ...renderLeakOutcome({ kinds, author: o.author, offers, outcomes, unchecked }) }),
       );
     }
     await deps.store.audit.record(
-      { actor: 'system', action: 'leak:revoke', outcome: outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid') ? 'dead' : 'alive', detail: { channel: o.channel, outcomes: outcomes.map((x) => ({ kind: x.kind, host: x.host })) } },
+      {
+        actor: 'system',
+        action: 'leak:revoke',
+        outcome: unchecked === 0 && outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid') ? 'dead' : 'alive',
+        detail: { channel: o.channel, outcomes: outcomes.map((x) => ({ kind: x.kind, host: x.host })), unchecked },
+      },
       deps.now(),
     );
   } finally {
     for (const release of releases) release();
   }
+}
+
+/**
+ * Tokens checked per message: each costs a probe per known host and a few proofs, so a
+ * message stuffed with token-shaped strings cannot turn into thousands of GitHub
+ * requests (or spend the revocation API's 60 requests an hour). The rest are named as
+ * not checked, to be revoked by hand.
+ */
+export const MAX_CHECKED_PER_MESSAGE = 10;
+
+export function splitForChecking(tokens: FoundToken[]): { checked: FoundToken[]; unchecked: number } {
+  return { checked: tokens.slice(0, MAX_CHECKED_PER_MESSAGE), unchecked: Math.max(0, tokens.length - MAX_CHECKED_PER_MESSAGE) };
 }
 
 /** The token-kind secrets of the repos whose channel this is: what a leak there most likely was. */
@@ -52,29 +70,47 @@ function rotationOffers(deps: AppDeps, channel: string): RotationOffer[] {
     .slice(0, 5);
 }
 
-async function revokeLeaked(deps: AppDeps, t: FoundToken): Promise<LeakOutcome> {
-  // Which host accepts it? Only that one can revoke it, and proving it dead needs the same host.
-  let found: { apiUrl: string; login: string } | null = null;
-  for (const apiUrl of knownApiUrls(deps.config)) {
-    const who = await new TokenProbe(deps.github.withToken(apiUrl, t.value)).identity();
-    if (who.ok) {
-      found = { apiUrl, login: who.value.login };
-      break;
+/**
+ * Finds the host that accepts each token (only that one can revoke it), sends each
+ * host's tokens in one revocation request, then proves each one dead. Outcomes in the
+ * order of `tokens`.
+ */
+async function revokeLeaked(deps: AppDeps, tokens: FoundToken[]): Promise<LeakOutcome[]> {
+  const found: Array<{ apiUrl: string; login: string } | null> = [];
+  for (const t of tokens) {
+    let hit: { apiUrl: string; login: string } | null = null;
+    for (const apiUrl of knownApiUrls(deps.config)) {
+      const who = await new TokenProbe(deps.github.withToken(apiUrl, t.value)).identity();
+      if (who.ok) {
+        hit = { apiUrl, login: who.value.login };
+        break;
+      }
+    }
+    found.push(hit);
+  }
+  const outcomes: LeakOutcome[] = found.map((f) => (f ? { kind: 'still_alive', host: displayHost(f.apiUrl), login: f.login } : { kind: 'not_valid', host: null }));
+  for (const apiUrl of new Set(found.flatMap((f) => (f ? [f.apiUrl] : [])))) {
+    const mine = tokens.flatMap((t, i) => (found[i]?.apiUrl === apiUrl ? [i] : []));
+    const host = displayHost(apiUrl);
+    const revoker = revokerFor(deps, apiUrl);
+    const revoked = revoker ? await new CredentialsGateway(revoker).revoke(mine.map((i) => tokens[i]?.value ?? '')) : null;
+    for (const i of mine) {
+      const login = found[i]?.login ?? '';
+      if (!revoked || revoked.kind === 'unsupported') outcomes[i] = { kind: 'unsupported', host, login };
+      else if (revoked.kind === 'rate_limited') outcomes[i] = { kind: 'rate_limited', host, login };
+      else if (revoked.kind === 'failed') outcomes[i] = { kind: 'failed', host, login, reason: revoked.reason };
+      else outcomes[i] = (await provenDead(deps, apiUrl, tokens[i]?.value ?? '')) ? { kind: 'revoked', host, login } : { kind: 'still_alive', host, login };
     }
   }
-  if (!found) return { kind: 'not_valid', host: null };
-  const host = displayHost(found.apiUrl);
-  const revoker = revokerFor(deps, found.apiUrl);
-  if (!revoker) return { kind: 'unsupported', host, login: found.login };
-  const outcome = await new CredentialsGateway(revoker).revoke([t.value]);
-  if (outcome.kind === 'rate_limited') return { kind: 'rate_limited', host, login: found.login };
-  if (outcome.kind === 'unsupported') return { kind: 'unsupported', host, login: found.login };
-  if (outcome.kind === 'failed') return { kind: 'failed', host, login: found.login, reason: outcome.reason };
-  const probe = new TokenProbe(deps.github.withToken(found.apiUrl, t.value));
+  return outcomes;
+}
+
+async function provenDead(deps: AppDeps, apiUrl: string, token: string): Promise<boolean> {
+  const probe = new TokenProbe(deps.github.withToken(apiUrl, token));
   for (let i = 0; i < PROOF_TRIES; i++) {
     if (i > 0) await sleep(PROOF_SPACING_MS);
     const after = await probe.identity();
-    if (!after.ok && after.reason === 'bad_credentials') return { kind: 'revoked', host, login: found.login };
+    if (!after.ok && after.reason === 'bad_credentials') return true;
   }
-  return { kind: 'still_alive', host, login: found.login };
+  return false;
 }

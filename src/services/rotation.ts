@@ -127,7 +127,7 @@ async function changeOf(deps: AppDeps, r: Rotation): Promise<{ view: ChangeView 
   if (!r.state.changeId) return { view: null, change: null };
   const c = await deps.store.secretChanges.get(r.state.changeId);
   if (!c) return { view: null, change: null };
-  return { view: { id: c.id, status: c.status, updatedAt: c.outcome?.updatedAt ?? null, decidedBy: c.decidedBy, error: c.error }, change: c };
+  return { view: { id: c.id, status: c.status, updatedAt: c.outcome?.updatedAt ?? null, decidedBy: c.decidedBy, error: c.error, writeUnknown: c.outcome?.writeUnknown === true }, change: c };
 }
 
 export type AdvanceResult = { kind: 'moved'; rotation: Rotation } | { kind: 'same'; rotation: Rotation | null } | { kind: 'refused'; reason: Extract<Decision, { kind: 'refused' }>['reason']; rotation: Rotation | null };

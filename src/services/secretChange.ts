@@ -145,11 +145,11 @@ function threadReply(c: SecretChange): string | null {
     case 'done':
       return secretText.thread.done(c.requestedBy, c.secret);
     case 'failed':
-      return secretText.thread.failed(c.requestedBy, c.secret);
+      return c.outcome?.writeUnknown ? secretText.thread.unknown(c.requestedBy, c.secret) : secretText.thread.failed(c.requestedBy, c.secret);
     case 'denied':
       return secretText.thread.denied(c.requestedBy, c.secret);
     case 'expired':
-      return secretText.thread.expired(c.requestedBy, c.secret);
+      return c.outcome?.writeUnknown ? secretText.thread.expiredUnknown(c.requestedBy, c.secret) : secretText.thread.expired(c.requestedBy, c.secret);
     default:
       return null;
   }

@@ -127,6 +127,8 @@ export interface SecretChangesTable {
   /** JSON: what the change did (e.g. the secret's new updated_at). */
   outcome: string | null;
   error: string | null;
+  /** JSON (migration 0008): what GitHub showed just before the first write was sent; null until then. */
+  write_check: string | null;
 }
 
 export type RotationStatus = 'active' | 'done' | 'cancelled';

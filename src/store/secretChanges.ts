@@ -11,6 +11,14 @@ import type { Database, SecretChangesTable, SecretChangeStatus } from './schema.
 export const SecretChangeAction = z.enum(['replace', 'revoke']);
 export type SecretChangeAction = z.infer<typeof SecretChangeAction>;
 
+/**
+ * What GitHub showed just before the bot first sent an approved write: the secret's
+ * `updated_at` (null: it did not exist), when the write went out, and who approved.
+ * Kept until the change ends: a write that got no answer is judged against it.
+ */
+export const WriteCheck = z.object({ before: z.string().nullable(), at: z.number(), by: z.string().nullable() });
+export type WriteCheck = z.infer<typeof WriteCheck>;
+
 export const SecretChange = z.object({
   id: z.string(),
   repo: z.string(),
@@ -36,6 +44,7 @@ export const SecretChange = z.object({
   finishedAt: z.date().nullable(),
   outcome: ChangeOutcome.nullable(),
   error: z.string().nullable(),
+  writeCheck: WriteCheck.nullable(),
 });
 export type SecretChange = z.infer<typeof SecretChange>;
 
@@ -64,6 +73,7 @@ const Row = z.object({
   finished_at: msOrNull,
   outcome: z.string().nullable(),
   error: z.string().nullable(),
+  write_check: z.string().nullable().optional(),
 });
 
 const date = (n: number | null) => (n === null ? null : new Date(n));
@@ -94,6 +104,7 @@ function fromRow(raw: unknown): SecretChange {
     finishedAt: date(r.finished_at),
     outcome: r.outcome === null ? null : ChangeOutcome.parse(JSON.parse(r.outcome)),
     error: r.error,
+    writeCheck: r.write_check ? WriteCheck.parse(JSON.parse(r.write_check)) : null,
   };
 }
 
@@ -142,8 +153,20 @@ export interface SecretChanges {
   cancel(id: string, user: string, now?: Date): Promise<boolean>;
   /** pending -> cancelled by whoever stops what started it (a rotation cancelled by its requester or an approver). */
   withdraw(id: string, by: string, now?: Date): Promise<boolean>;
-  /** pending -> expired once past expires_at. Drops the ciphertext. */
-  expire(id: string, now?: Date): Promise<boolean>;
+  /**
+   * pending -> expired once past expires_at. Drops the ciphertext. `o`: what GitHub
+   * showed when the expiry job looked (for a request with an unanswered write).
+   */
+  expire(id: string, now?: Date, o?: { outcome?: ChangeOutcome; error?: string }): Promise<boolean>;
+  /**
+   * pending -> done: a write that got no answer turned out to have reached GitHub
+   * (seen by the expiry job). `by`: who had approved it.
+   */
+  concludeWritten(id: string, by: string | null, outcome: ChangeOutcome, now?: Date): Promise<boolean>;
+  /** Records, while applying, what GitHub showed before the first write; kept if already set. */
+  noteWrite(id: string, check: WriteCheck): Promise<boolean>;
+  /** While applying: what went wrong last and what happens next (shown on the request). */
+  noteProblem(id: string, text: string | null): Promise<boolean>;
   /** approved -> applying. */
   startApplying(id: string, now?: Date): Promise<boolean>;
   /** applying -> done | failed. Drops the ciphertext. */
@@ -168,6 +191,7 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
   };
   const VOID = { ciphertext: null, key_id: null } as const;
 
+  // A request with an unanswered write is left to the expiry job, which asks GitHub first.
   const expireDue = (repo: string, secret: string, now: Date) =>
     db
       .updateTable('secret_changes')
@@ -176,6 +200,7 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
       .where('secret', '=', secret)
       .where('status', '=', 'pending')
       .where('expires_at', '<=', ms(now))
+      .where('write_check', 'is', null)
       .execute();
 
   const openOf = async (repo: string, secret: string) => {
@@ -211,6 +236,7 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
           finished_at: null,
           outcome: null,
           error: null,
+          write_check: null,
         };
         const inserted = await db
           .insertInto('secret_changes')
@@ -274,10 +300,58 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
     withdraw: (id, by, now = new Date()) =>
       guard('secretChanges.withdraw', () => transition(db, id, 'pending', { status: 'cancelled', ...VOID, decided_by: by, decided_at: ms(now), finished_at: ms(now) })),
 
-    expire: (id, now = new Date()) =>
+    expire: (id, now = new Date(), o = {}) =>
       guard('secretChanges.expire', () =>
-        transition(db, id, 'pending', { status: 'expired', ...VOID, finished_at: ms(now) }, (q) => q.where('expires_at', '<=', ms(now))),
+        transition(
+          db,
+          id,
+          'pending',
+          {
+            status: 'expired',
+            ...VOID,
+            finished_at: ms(now),
+            ...(o.outcome ? { outcome: JSON.stringify(ChangeOutcome.parse(o.outcome)) } : {}),
+            ...(o.error ? { error: o.error.slice(0, 500) } : {}),
+          },
+          (q) => q.where('expires_at', '<=', ms(now)),
+        ),
       ),
+
+    concludeWritten: (id, by, outcome, now = new Date()) =>
+      guard('secretChanges.concludeWritten', () =>
+        transition(
+          db,
+          id,
+          'pending',
+          { status: 'done', ...VOID, decided_by: by, finished_at: ms(now), outcome: JSON.stringify(ChangeOutcome.parse(outcome)), error: null },
+          (q) => q.where('write_check', 'is not', null),
+        ),
+      ),
+
+    noteWrite: (id, check) =>
+      guard('secretChanges.noteWrite', async () => {
+        if (!ID.test(id)) return false;
+        const res = await db
+          .updateTable('secret_changes')
+          .set({ write_check: JSON.stringify(WriteCheck.parse(check)) })
+          .where('id', '=', id)
+          .where('status', '=', 'applying')
+          .where('write_check', 'is', null)
+          .executeTakeFirst();
+        return Number(res.numUpdatedRows) === 1;
+      }),
+
+    noteProblem: (id, text) =>
+      guard('secretChanges.noteProblem', async () => {
+        if (!ID.test(id)) return false;
+        const res = await db
+          .updateTable('secret_changes')
+          .set({ error: text === null ? null : text.slice(0, 500) })
+          .where('id', '=', id)
+          .where('status', '=', 'applying')
+          .executeTakeFirst();
+        return Number(res.numUpdatedRows) === 1;
+      }),
 
     startApplying: (id, now = new Date()) => guard('secretChanges.startApplying', () => transition(db, id, 'approved', { status: 'applying', applying_at: ms(now) })),
 

@@ -27,12 +27,19 @@ function offerBlocks(offers: RotationOffer[]): KnownBlock[] {
   ];
 }
 
-export function renderLeakWarning(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[] }): { text: string; blocks: KnownBlock[] } {
+/** Tokens past the per-message limit: never sent anywhere, so the person must revoke them. */
+const uncheckedLine = (n: number, checked: number) =>
+  n > 0 ? `\n:x: ${n} more token-shaped string${n === 1 ? ' was' : 's were'} not checked (the bot checks the first ${checked} of a message): treat ${n === 1 ? 'it' : 'them'} as leaked and revoke ${n === 1 ? 'it' : 'them'} by hand.` : '';
+
+export function renderLeakWarning(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; unchecked?: number }): { text: string; blocks: KnownBlock[] } {
   const text = `:rotating_light: ${o.author ? `<@${o.author}>, this` : 'This'} message contains ${what(o.kinds)}. Treat it as leaked: anyone who can read this channel may have it.`;
+  const unchecked = o.unchecked ?? 0;
   return {
     text,
     blocks: [
-      ...section(`${text}\n:hourglass_flowing_sand: Sending it to GitHub's credential revocation API now…\nDelete the message, and replace the token wherever it was used.`),
+      ...section(
+        `${text}\n:hourglass_flowing_sand: Sending ${unchecked ? `the first ${o.kinds.length - unchecked}` : o.kinds.length === 1 ? 'it' : 'them'} to GitHub's credential revocation API now…${uncheckedLine(unchecked, o.kinds.length - unchecked)}\nDelete the message, and replace the token wherever it was used.`,
+      ),
       ...offerBlocks(o.offers),
     ],
   };
@@ -56,11 +63,16 @@ function outcomeLine(x: LeakOutcome, n: number, count: number): string {
   }
 }
 
-export function renderLeakOutcome(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; outcomes: LeakOutcome[] }): { text: string; blocks: KnownBlock[] } {
-  const dead = o.outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid');
-  const text = `:rotating_light: ${o.author ? `<@${o.author}>, this` : 'This'} message contained ${what(o.kinds)}. ${dead ? 'It no longer works.' : 'It may still work: see below.'}`;
+export function renderLeakOutcome(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; outcomes: LeakOutcome[]; unchecked?: number }): { text: string; blocks: KnownBlock[] } {
+  const unchecked = o.unchecked ?? 0;
+  const dead = unchecked === 0 && o.outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid');
+  const many = o.kinds.length > 1;
+  const text = `:rotating_light: ${o.author ? `<@${o.author}>, this` : 'This'} message contained ${what(o.kinds)}. ${dead ? (many ? 'None of them works any more.' : 'It no longer works.') : many ? 'Some may still work: see below.' : 'It may still work: see below.'}`;
   return {
     text,
-    blocks: [...section(`${text}\n${o.outcomes.map((x, i) => outcomeLine(x, i + 1, o.outcomes.length)).join('\n')}\nDelete the message, and replace the token wherever it was used.`), ...offerBlocks(o.offers)],
+    blocks: [
+      ...section(`${text}\n${o.outcomes.map((x, i) => outcomeLine(x, i + 1, o.kinds.length)).join('\n')}${uncheckedLine(unchecked, o.outcomes.length)}\nDelete the message, and replace the token wherever it was used.`),
+      ...offerBlocks(o.offers),
+    ],
   };
 }

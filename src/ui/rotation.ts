@@ -109,6 +109,8 @@ function changeLine(r: Rotation, change: ChangeView | null): { mark: Mark; text:
           : last.status === 'cancelled'
             ? 'cancelled'
             : `failed: ${esc(last.error ?? 'unknown error')}`;
+    // An unanswered write that GitHub could not confirm either way: "nothing changed" would not be known to be true.
+    if (last.writeUnknown) return { mark: 'failed', text: `The last request ${last.status === 'expired' ? 'expired' : 'failed'}: ${esc(last.error ?? 'GitHub did not confirm the write')} ${isToken(r) ? 'Enter a value' : 'Generate a key'} again to ask again.` };
     return { mark: 'failed', text: `The last request was ${why}. Nothing changed; ${isToken(r) ? 'enter a value' : 'generate a key'} again to ask again.` };
   }
   return { mark: 'todo', text: 'An approver other than the requester agrees' };
@@ -214,7 +216,11 @@ export function renderRotation(r: Rotation, change: ChangeView | null): { text: 
  * bot can serve its one-time masked entry page (HTTP mode with PUBLIC_URL).
  */
 export function renderEnterPrompt(r: Rotation, s: SecretSpec, now: Date, o: { maskedPage?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
-  const again = r.state.lastOutcome ? ':information_source: The last request did not go through, so nothing changed. ' : '';
+  const again = r.state.lastOutcome?.writeUnknown
+    ? ':warning: GitHub did not confirm the last write, so the secret may already hold that value (see the checklist). '
+    : r.state.lastOutcome
+      ? ':information_source: The last request did not go through, so nothing changed. '
+      : '';
   const blocks: KnownBlock[] = [...section(`${again}*Step 1: ${isToken(r) ? 'create the new token' : 'a new key pair'}* for ${code(r.secret)}`), ...section(createSteps(r, s, now).join('\n'))];
   if (!isToken(r)) {
     blocks.push(actions([button({ text: 'Generate the key and ask for approval', actionId: ROTATION_ACTIONS.generate, value: r.id, style: 'primary' })]));

@@ -60,24 +60,35 @@ function statusLine(c: SecretChange): string {
   const when = c.decidedAt ? slackDate(iso(c.decidedAt)) : '';
   switch (c.status) {
     case 'pending':
-      return c.error ? `:warning: The last attempt failed: ${esc(c.error)} Nothing changed; an approver may approve again to retry.` : '';
+      if (!c.error) return '';
+      // Reopened only once GitHub was read back (or nothing had been sent), so "nothing changed" is known.
+      return c.writeCheck
+        ? `:warning: The last attempt failed: ${esc(c.error)} GitHub still shows the earlier date, so nothing changed; an approver may approve again to retry.`
+        : `:warning: The last attempt failed: ${esc(c.error)} Nothing changed; an approver may approve again to retry.`;
     case 'approved':
     case 'applying':
-      return `:hourglass_flowing_sand: Approved by ${by} ${when}. Applying…`;
+      return `:hourglass_flowing_sand: Approved by ${by} ${when}. Applying…${c.error ? `\n:warning: ${esc(c.error)}` : ''}`;
     case 'done': {
       const updated = c.outcome?.updatedAt ? ` GitHub now shows it updated ${slackDate(c.outcome.updatedAt)}.` : '';
+      const unanswered = c.outcome?.unanswered ? ' GitHub did not answer the write, but reading the secret back showed it had landed, so it was not sent again.' : '';
       const key = c.outcome?.deployKeyDeleted ? ' The matching deploy key was deleted.' : '';
       return c.action === 'replace'
-        ? `:white_check_mark: Approved by ${by} ${when}. ${code(c.secret)} was replaced.${updated}`
+        ? `:white_check_mark: Approved by ${by} ${when}. ${code(c.secret)} was replaced.${updated}${unanswered}`
         : `:white_check_mark: Approved by ${by} ${when}. ${code(c.secret)} was deleted.${key}`;
     }
     case 'failed':
+      if (c.outcome?.writeUnknown) return `:warning: Approved by ${by} ${when}, but GitHub never confirmed the write: ${esc(c.error ?? '')}`;
       return `:x: Approved by ${by} ${when}, but it failed: ${esc(c.error ?? 'unknown error')}`;
     case 'denied':
       return `:no_entry: Denied by ${by} ${when}. Nothing changed; the encrypted value was deleted.`;
     case 'cancelled':
       return c.decidedBy === 'system' ? `Withdrawn ${when}. Nothing changed.` : `Cancelled by <@${c.decidedBy ?? c.requestedBy}> ${when}. Nothing changed.`;
     case 'expired':
+      if (c.outcome?.writeUnknown) return `:warning: Expired ${slackDate(iso(c.expiresAt))} without a new decision. ${esc(c.error ?? '')} The encrypted value was deleted.`;
+      if (c.writeCheck) {
+        const seen = c.outcome?.updatedAt ? ` (set ${slackDate(c.outcome.updatedAt)})` : ' (it does not exist)';
+        return `:hourglass: Expired ${slackDate(iso(c.expiresAt))} without a new decision. GitHub still shows ${code(c.secret)} as before the unanswered write${seen}, so nothing changed; the encrypted value was deleted.`;
+      }
       return `:hourglass: Expired ${slackDate(iso(c.expiresAt))} without a decision. Nothing changed; the encrypted value was deleted.`;
   }
 }
@@ -215,11 +226,22 @@ export const secretText = {
   accessUnavailable: (why: string) => `${why} Nothing was stored or sent. Submit again in a few seconds.`,
   timeout: 'GitHub did not answer in time, so the value could not be checked. Nothing was stored; submit again.',
   formGone: 'This form no longer matches the configuration. Nothing was stored; run `/secret replace` again.',
+  /** While applying: a GitHub failure that is being waited out. `maybeWritten`: a write went out unanswered. */
+  applyWaiting: (problem: string, at: Date, maybeWritten: boolean) =>
+    `${problem}${maybeWritten ? ' The write got no answer and GitHub could not be read back yet, so it may have landed.' : ' Nothing was written.'} Trying again ${slackDate(at.toISOString())}.`,
+  /** A write went out, got no answer, and GitHub could not be read back for long: the bot cannot tell. */
+  writeUnknown: (secret: string, repo: string, before: string | null) =>
+    `GitHub did not answer the write of \`${secret}\` and could not be read back afterwards, so I cannot tell whether the new value is in place. Check the date of \`${secret}\` on ${repo} (Settings → Secrets and variables → Actions): ${before ? `later than ${slackDate(before)}` : 'if it exists'} means it landed. Do not approve it again before checking.`,
+  revokeUnknown: (secret: string) =>
+    `GitHub did not answer the deletion of \`${secret}\` and could not be read back afterwards, so I cannot tell whether it is gone. Check the repository's Actions secrets.`,
   revokeNothing: (secret: string, repo: string) => `\`${secret}\` does not exist on \`${repo}\`; there is nothing to revoke.`,
   thread: {
     done: (user: string, secret: string) => `<@${user}> \`${secret}\` was changed as approved.`,
     failed: (user: string, secret: string) => `<@${user}> the change to \`${secret}\` failed; see above.`,
     denied: (user: string, secret: string) => `<@${user}> your request for \`${secret}\` was denied.`,
     expired: (user: string, secret: string) => `<@${user}> your request for \`${secret}\` expired without a decision.`,
+    expiredUnknown: (user: string, secret: string) =>
+      `<@${user}> your request for \`${secret}\` expired, and GitHub never confirmed whether the approved write reached it: check the secret's date on GitHub.`,
+    unknown: (user: string, secret: string) => `<@${user}> GitHub never confirmed the write of \`${secret}\`; see above for how to check it.`,
   },
 } as const;

@@ -78,6 +78,39 @@ describe('a GitHub token pasted in a channel', () => {
       assert.equal(requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/).length, 0, 'nothing sent for the unknown one');
     }));
 
+  test('a message stuffed with 950 token-shaped strings: the first 10 are checked, each host gets one batched revocation, the rest are named for revoking by hand', () =>
+    withHarness({}, async (h) => {
+      const gheLive = [1, 2, 3].map((n) => liveGheToken(h, `ghp_${`GHELIVE${n}`.padEnd(36, 'g')}`));
+      const dotcomLive = [1, 2].map((n) => {
+        const t = `ghp_${`COMLIVE${n}`.padEnd(36, 'c')}`;
+        h.github.addToken(t, { login: 'olreppe', scopes: ['repo'] });
+        return t;
+      });
+      const junk = Array.from({ length: 945 }, (_, i) => `ghp_${`JUNK${i}`.padEnd(36, 'j')}`);
+      h.github.clearRequests();
+      h.ghe.clearRequests();
+      const ts = await say(h, [...gheLive, ...dotcomLive, ...junk].join(' '));
+      const warning = await warningIn(h, ts);
+      assert.match(json(warning), /950 GitHub tokens/);
+      assert.match(json(warning), /Sending the first 10 to GitHub's credential revocation API/);
+      const outcome = await outcomeOf(h, warning);
+      assert.match(json(outcome), /940 more token-shaped strings were not checked \(the bot checks the first 10 of a message\): treat them as leaked and revoke them by hand/);
+      assert.match(json(outcome), /Some may still work/);
+      for (const n of [1, 2, 3]) assert.match(json(outcome), new RegExp(`Token ${n}: revoked on wats\\.ghe\\.com`));
+      for (const n of [4, 5]) assert.match(json(outcome), new RegExp(`Token ${n}: revoked on github\\.com`));
+      for (const t of gheLive) assert.equal(h.ghe.hasToken(t), false);
+      for (const t of dotcomLive) assert.equal(h.github.hasToken(t), false);
+      // One revocation request per host, with all of that host's tokens.
+      assert.equal(requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/).length, 1);
+      assert.equal(requestsTo(h.github, 'POST', /\/credentials\/revoke$/).length, 1);
+      // Bounded: a probe per checked token and host, two revocations, a few proofs of the live ones (not 1,900 requests).
+      const total = h.github.requests.length + h.ghe.requests.length;
+      assert.ok(total <= 10 * 2 + 2 + 5 * 4, `${total} GitHub requests for the message`);
+      const audit = async () => (await h.store.audit.list({ limit: 100 })).find((e) => e.action === 'leak:revoke');
+      await eventually(async () => (await audit()) !== undefined, 'the revocation in the audit log');
+      assert.equal((await audit())?.outcome, 'alive', 'unchecked tokens may still work');
+    }));
+
   test('an edit that adds a token and a reply in a thread are caught; bots, the bot itself and messages without a token are ignored', () =>
     withHarness({}, async (h) => {
       const before = h.slack.calls.length;

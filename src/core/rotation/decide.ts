@@ -18,6 +18,8 @@ export interface ChangeView {
   updatedAt: string | null;
   decidedBy: string | null;
   error: string | null;
+  /** A write got no answer and GitHub could not be read back: the secret may hold the new value. */
+  writeUnknown?: boolean;
 }
 
 export type RotationEvent =
@@ -116,8 +118,8 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
         if (r.secretKind !== 'deploy-key' && s.old.state === 'waiting') effects.push({ kind: 'prompt_old' });
         break;
       }
-      // failed, denied, expired, cancelled: nothing was written; the requester may try again.
-      next = { ...s, changeId: null, changeStatus: null, newKey: null, lastOutcome: { status: c.status, by: c.decidedBy, error: c.error } };
+      // failed, denied, expired, cancelled: nothing was written (or, writeUnknown, GitHub could not say); the requester may try again.
+      next = { ...s, changeId: null, changeStatus: null, newKey: null, lastOutcome: { status: c.status, by: c.decidedBy, error: c.error, ...(c.writeUnknown ? { writeUnknown: true } : {}) } };
       effects.push({ kind: 'prompt_enter' });
       break;
     }

@@ -101,7 +101,7 @@ export const RotationState = z.object({
   changeStatus: z.enum(['pending', 'approved', 'applying']).nullable().default(null),
   /** How the last attempt that did not go through ended, for the checklist and the prompt. */
   lastOutcome: z
-    .object({ status: z.enum(['failed', 'denied', 'expired', 'cancelled']), by: z.string().nullable(), error: z.string().nullable() })
+    .object({ status: z.enum(['failed', 'denied', 'expired', 'cancelled']), by: z.string().nullable(), error: z.string().nullable(), writeUnknown: z.boolean().optional() })
     .nullable()
     .default(null),
   /** The secret's updated_at after the bot wrote it; null until replaced. */

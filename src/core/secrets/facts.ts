@@ -60,6 +60,10 @@ export const ChangeOutcome = z.object({
   deployKeyAdded: z.number().int().optional(),
   /** The PUT or DELETE had already reached GitHub before a restart; it was not repeated. */
   recovered: z.boolean().optional(),
+  /** The write got no answer; reading the secret back showed that it had landed. */
+  unanswered: z.boolean().optional(),
+  /** A write got no answer and GitHub could not be read back: whether it landed is not known. */
+  writeUnknown: z.boolean().optional(),
 });
 export type ChangeOutcome = z.infer<typeof ChangeOutcome>;
 

@@ -6,6 +6,7 @@ import { operationNameOf, runGraphql } from './graphql.js';
 import type { Reply } from './http.js';
 import type { RateLimits, RateResource } from './rateLimit.js';
 import { baseHeaders, defaultMessage, docUrl, errorReply, sendReply } from './responses.js';
+import { faultReply, type Faults } from './faults.js';
 import { routeRest } from './router.js';
 import type { GitHubState } from './state.js';
 
@@ -94,6 +95,8 @@ export interface HostEnv {
   state: GitHubState;
   rateLimits: RateLimits;
   injector: Injector;
+  /** Random faults on chosen routes (faults.ts). */
+  faults: Faults;
   requests: RecordedRequest[];
 }
 
@@ -152,23 +155,35 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
     if (op) entry.graphql.operationName = op;
   }
 
+  const fault = env.faults.decide(method, url.pathname, apiPath);
   const finish = (reply: Reply, headers: Record<string, string>): void => {
-    if (!answerHeld) {
-      sendReply(res, reply, headers);
-      env.requests.push({ ...entry, status: reply.status });
+    if (answerHeld) {
+      // Handled (its effect is in the state, so it is recorded now): the answer waits, or never leaves.
+      const recorded: RecordedRequest = { ...entry, status: reply.status };
+      env.requests.push(recorded);
+      answerHeld.arrived();
+      void answerHeld.gate.then((how) => {
+        if (how === 'release') sendReply(res, reply, headers);
+        else {
+          recorded.answerLost = true;
+          req.socket.destroy();
+        }
+      });
       return;
     }
-    // Handled (its effect is in the state, so it is recorded now): the answer waits, or never leaves.
-    const recorded: RecordedRequest = { ...entry, status: reply.status };
-    env.requests.push(recorded);
-    answerHeld.arrived();
-    void answerHeld.gate.then((how) => {
-      if (how === 'release') sendReply(res, reply, headers);
-      else {
-        recorded.answerLost = true;
-        req.socket.destroy();
-      }
-    });
+    if (fault?.kind === 'drop-after') {
+      // Handled, never answered: what a caller sees as a timeout although its write landed.
+      env.requests.push({ ...entry, status: 0 });
+      req.socket.destroy();
+      return;
+    }
+    const send = () => {
+      if (res.destroyed) return;
+      sendReply(res, reply, headers);
+      env.requests.push({ ...entry, status: reply.status });
+    };
+    if (fault?.kind === 'delay-after') setTimeout(send, fault.ms).unref();
+    else send();
   };
 
   // Blob storage: a different service in reality, so no GitHub headers and no auth.
@@ -189,6 +204,12 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   if (injected) {
     const b = injected.body ?? { message: defaultMessage(injected.status), documentation_url: docUrl(env.state.flavor, ''), status: String(injected.status) };
     finish({ status: injected.status, body: b, headers: injected.headers ?? {} }, headers());
+    return;
+  }
+  const faulted = fault ? faultReply(env.state.flavor, fault) : null;
+  if (faulted) {
+    sendReply(res, faulted, { ...headers(), ...faulted.headers });
+    env.requests.push({ ...entry, status: faulted.status });
     return;
   }
   if (!auth.ok) {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isoSeconds } from './clock.js';
 import { newSecretsKeyPair, openSealedBox, sodiumReady } from './crypto.js';
+import { Faults, type FaultLogEntry, type FaultPlan } from './faults.js';
 import { handleRequest, Injector, type FailureInjection, type HoldPhase, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
 import { addRelease } from './rest/releases.js';
@@ -11,6 +12,7 @@ import { GitHubState, type JobRec, type RepoRec, type RunRec } from './state.js'
 import type { Flavor, Permission, PermissionGrants } from './types.js';
 
 export type { FailureInjection, RecordedRequest } from './pipeline.js';
+export type { FaultKind, FaultLogEntry, FaultPlan, FaultRule } from './faults.js';
 
 export interface FakeGitHubOptions {
   flavor: Flavor;
@@ -48,6 +50,7 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   private readonly rateLimits = new RateLimits();
   private readonly injector = new Injector();
+  private readonly faults = new Faults();
   private readonly env: HostEnv;
   private server: Server | undefined;
   private base = '';
@@ -55,7 +58,7 @@ export class FakeGitHub {
   constructor(private readonly opts: FakeGitHubOptions) {
     this.state = new GitHubState(opts.flavor, opts.clockStart);
     this.state.urls.webUrl = this.webUrl;
-    this.env = { state: this.state, rateLimits: this.rateLimits, injector: this.injector, requests: this.requests };
+    this.env = { state: this.state, rateLimits: this.rateLimits, injector: this.injector, faults: this.faults, requests: this.requests };
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -296,6 +299,20 @@ export class FakeGitHub {
   /** Dispatched runs stay out of the API for this long (GitHub shows them after a few seconds). */
   setDispatchDelay(ms: number): void {
     this.state.dispatchDelayMs = Math.max(0, ms);
+  }
+
+  /** Random, seeded faults on chosen routes from now on (see faults.ts); replaces an earlier plan. */
+  setFaults(plan: FaultPlan): void {
+    this.faults.set(plan);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Every request a fault rule matched, and what it got. */
+  get faultLog(): readonly FaultLogEntry[] {
+    return this.faults.log;
   }
 
   setUnreachable(on: boolean): void {

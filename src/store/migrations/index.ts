@@ -9,6 +9,7 @@ import { reminders } from './0006_reminders.js';
 import { entryLinks } from './0007_entry_links.js';
 import { slackDeliveries } from './0008_a_slack_deliveries.js';
 import { reminderMessages } from './0008_e_reminder_messages.js';
+import { secretWriteCheck } from './0008_h_secret_write_check.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -25,6 +26,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0007_entry_links': entryLinks(),
     '0008_a_slack_deliveries': slackDeliveries(),
     '0008_e_reminder_messages': reminderMessages(),
+    '0008_h_secret_write_check': secretWriteCheck(),
   };
   return { getMigrations: async () => migrations };
 }

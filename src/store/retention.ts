@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import { guard, ms } from './guard.js';
+import { jobs } from './jobs.js';
+import { reports } from './reports.js';
+import type { StoreDialect } from './connect.js';
+import type { Database } from './schema.js';
+
+/**
+ * How long the store keeps what no longer serves anything (stated in the README,
+ * Operating). The audit log, secret changes, rotations and releases are history and
+ * are kept; a saved report goes when it expires.
+ */
+export const RETENTION = {
+  /** Done and failed jobs, after they finished. */
+  finishedJobsDays: 7,
+  /** One-time entry links, after they expired or were used. */
+  entryLinksDays: 1,
+  /** Reminders sent: long enough that no deadline's reminder is sent twice (secrets live up to a year or so). */
+  remindersSentDays: 400,
+} as const;
+
+export interface PurgeCounts {
+  reports: number;
+  jobs: number;
+  entryLinks: number;
+  remindersSent: number;
+}
+
+export interface Retention {
+  /** Deletes everything past its retention at `now`; returns how many rows of each. */
+  purge(now?: Date): Promise<PurgeCounts>;
+}
+
+const DAY = 86_400_000;
+
+export function retention(db: Kysely<Database>, dialect: StoreDialect): Retention {
+  return {
+    purge: (now = new Date()) =>
+      guard('retention.purge', async () => {
+        const t = now.getTime();
+        const counts: PurgeCounts = {
+          reports: await reports(db).purgeExpired(now),
+          jobs: await jobs(db, dialect).purgeFinished(new Date(t - RETENTION.finishedJobsDays * DAY)),
+          entryLinks: 0,
+          remindersSent: 0,
+        };
+        const linksBefore = ms(new Date(t - RETENTION.entryLinksDays * DAY));
+        const links = await db
+          .deleteFrom('entry_links')
+          .where((eb) => eb.or([eb('expires_at', '<', linksBefore), eb('done_at', '<', linksBefore)]))
+          .executeTakeFirst();
+        counts.entryLinks = Number(links.numDeletedRows);
+        const reminders = await db.deleteFrom('reminders_sent').where('claimed_at', '<', ms(new Date(t - RETENTION.remindersSentDays * DAY))).executeTakeFirst();
+        counts.remindersSent = Number(reminders.numDeletedRows);
+        return counts;
+      }),
+  };
+}
