@@ -12,6 +12,7 @@ import * as home from './home/index.js';
 import * as events from './events/index.js';
 import { Worker } from './worker/runner.js';
 import { releaseFollower } from './services/releaseFollower.js';
+import { releaseDispatcher } from './services/releaseDispatch.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 import { rotationTicker, rotationWatcher } from './services/rotation.js';
 import { ensureReminderJob, reminderScheduler } from './services/reminders.js';
@@ -63,7 +64,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client)],
+    handlers: [releaseDispatcher(deps, app.client), releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client)],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,

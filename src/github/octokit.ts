@@ -6,10 +6,11 @@ import { createAppAuth } from '@octokit/auth-app';
 import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
 import { withSingleFlight } from './singleFlight.js';
+import { rateLimitHeaders } from './rateLimitHeaders.js';
 import { BoundedMap } from '../core/boundedMap.js';
 
-/** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern). */
-export const ChatOpsOctokit = Octokit.plugin(throttling, retry);
+/** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern); rateLimitHeaders first, so throttling sees what it adds. */
+export const ChatOpsOctokit = Octokit.plugin(rateLimitHeaders, throttling, retry);
 export type ChatOpsOctokit = InstanceType<typeof ChatOpsOctokit>;
 export type GraphqlClient = ReturnType<typeof withCustomRequest>;
 
@@ -41,6 +42,14 @@ export interface GitHubClient {
    */
   finishedJobLogs: BoundedMap<string, string>;
 }
+
+/**
+ * A request refused for a rate limit is sent again after the wait GitHub names, up to
+ * this many times (a limit hit again right after its reset is still worth waiting out;
+ * GitHub acted on none of these requests, so repeating even a dispatch is safe).
+ * Longer waits than `maxRateLimitWaitSeconds` fail fast; jobs then wait on their own.
+ */
+const MAX_RATE_LIMIT_RETRIES = 3;
 
 /** Log tails kept per client: at most 16 × 256 KiB of text. */
 const FINISHED_JOB_LOGS = 16;
@@ -96,11 +105,11 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log.warn({ retryAfter, route: `${options.method} ${options.url}` }, 'GitHub rate limit reached');
-        return retryCount < 1 && retryAfter <= maxWait;
+        return retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait;
       },
       onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log.warn({ retryAfter, route: `${options.method} ${options.url}` }, 'GitHub secondary rate limit reached');
-        return retryCount < 1 && retryAfter <= maxWait;
+        return retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait;
       },
     },
   });

@@ -8,6 +8,7 @@ import type { RateLimits, RateResource } from './rateLimit.js';
 import { baseHeaders, defaultMessage, docUrl, errorReply, sendReply } from './responses.js';
 import { routeRest } from './router.js';
 import type { GitHubState } from './state.js';
+import type { FaultStorm } from './faults.js';
 
 /**
  * One request through the fake, in GitHub's order: latency and cut connections,
@@ -25,6 +26,8 @@ export interface RecordedRequest {
   graphql?: { operationName?: string };
   /** Login of the authenticated caller, if any. */
   login?: string;
+  /** Set when the answer was an injected failure (`applied`: GitHub had acted on the request first). */
+  injected?: { status: number; applied: boolean };
 }
 
 export interface FailureInjection {
@@ -32,12 +35,19 @@ export interface FailureInjection {
   times?: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /**
+   * Handle the request first, then answer with the failure: GitHub did the work but the
+   * caller never heard (a gateway 502/504 after the backend acted).
+   */
+  afterHandling?: boolean;
 }
 
 /** Failures and slowness the tests ask for. */
 export class Injector {
   latencyMs = 0;
   unreachable = false;
+  /** Random faults on a share of requests, after the ones injected with add(). */
+  storm: FaultStorm | null = null;
   private pending: Array<{ method?: string; path?: RegExp; o: FailureInjection; left: number }> = [];
   private holds: Array<{ method?: string; path?: RegExp; arrived: () => void; gate: Promise<'release' | 'drop'> }> = [];
 
@@ -78,7 +88,7 @@ export class Injector {
     const hit = this.pending.find(
       (i) => i.left > 0 && (!i.method || i.method.toUpperCase() === method) && (!i.path || i.path.test(rawPath) || i.path.test(apiPath)),
     );
-    if (!hit) return undefined;
+    if (!hit) return this.storm?.draw(method, rawPath, apiPath);
     hit.left -= 1;
     this.pending = this.pending.filter((i) => i.left > 0);
     return hit.o;
@@ -143,9 +153,17 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
     if (op) entry.graphql.operationName = op;
   }
 
+  let answerInstead: FailureInjection | undefined;
+  const injectedReply = (i: FailureInjection): Reply => ({
+    status: i.status,
+    body: i.body ?? { message: defaultMessage(i.status), documentation_url: docUrl(env.state.flavor, ''), status: String(i.status) },
+    headers: i.headers ?? {},
+  });
   const finish = (reply: Reply, headers: Record<string, string>): void => {
-    sendReply(res, reply, headers);
-    env.requests.push({ ...entry, status: reply.status });
+    // A failure after handling replaces whatever the request got: the work is done, the answer lost.
+    const sent = answerInstead ? injectedReply(answerInstead) : reply;
+    sendReply(res, sent, headers);
+    env.requests.push({ ...entry, status: sent.status, ...(answerInstead ? { injected: { status: sent.status, applied: true } } : {}) });
   };
 
   // Blob storage: a different service in reality, so no GitHub headers and no auth.
@@ -163,9 +181,11 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   const headers = (): Record<string, string> => ({ ...baseHeaders(env.state.flavor, principal), ...env.rateLimits.headers(bucket, resource) });
 
   const injected = env.injector.take(method, url.pathname, apiPath);
-  if (injected) {
-    const b = injected.body ?? { message: defaultMessage(injected.status), documentation_url: docUrl(env.state.flavor, ''), status: String(injected.status) };
-    finish({ status: injected.status, body: b, headers: injected.headers ?? {} }, headers());
+  if (injected?.afterHandling) {
+    answerInstead = injected;
+  } else if (injected) {
+    sendReply(res, injectedReply(injected), headers());
+    env.requests.push({ ...entry, status: injected.status, injected: { status: injected.status, applied: false } });
     return;
   }
   if (!auth.ok) {

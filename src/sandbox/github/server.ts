@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { newSecretsKeyPair, openSealedBox, sodiumReady } from './crypto.js';
 import { handleRequest, Injector, type FailureInjection, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
+import { FaultStorm, type FaultStormOptions } from './faults.js';
 import { addRelease } from './rest/releases.js';
 import { sendReply } from './responses.js';
 import { allJobs, completeRun, rerunJob, setJob, startRun, type JobOutcome, type JobUpdate } from './runs.js';
@@ -10,6 +11,8 @@ import { GitHubState, type JobRec, type RepoRec, type RunRec } from './state.js'
 import type { Flavor, Permission, PermissionGrants } from './types.js';
 
 export type { FailureInjection, RecordedRequest } from './pipeline.js';
+export type { FaultKind, FaultStormOptions } from './faults.js';
+export { FaultStorm } from './faults.js';
 
 export interface FakeGitHubOptions {
   flavor: Flavor;
@@ -275,9 +278,20 @@ export class FakeGitHub {
     this.injector.add(match, o);
   }
 
-  /** Forgets failures injected with failNext that have not happened yet. */
+  /** Forgets failures injected with failNext that have not happened yet, and ends a storm. */
   clearFailures(): void {
     this.injector.clear();
+    this.injector.storm = null;
+  }
+
+  /**
+   * From now on a share of requests fails as GitHub does under load (5xx, 429, 403
+   * secondary limits), drawn from a seeded generator; null ends it. Returns the storm,
+   * whose `counts` say what it injected.
+   */
+  setFaultStorm(o: FaultStormOptions | null): FaultStorm | null {
+    this.injector.storm = o ? new FaultStorm(o) : null;
+    return this.injector.storm;
   }
 
   /** Holds the next matching request until the test releases or drops it (see Injector.hold). */

@@ -7,6 +7,7 @@ import { secretChanges } from './0004_secret_changes.js';
 import { rotations } from './0005_rotations.js';
 import { reminders } from './0006_reminders.js';
 import { entryLinks } from './0007_entry_links.js';
+import { releaseUnique } from './0008_c_release_unique.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -21,6 +22,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0005_rotations': rotations(),
     '0006_reminders': reminders(),
     '0007_entry_links': entryLinks(),
+    '0008_c_release_unique': releaseUnique(),
   };
   return { getMigrations: async () => migrations };
 }
