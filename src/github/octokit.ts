@@ -44,12 +44,12 @@ export interface GitHubClient {
 }
 
 /**
- * A request refused for a rate limit is sent again after the wait GitHub names, up to
- * this many times (a limit hit again right after its reset is still worth waiting out;
- * GitHub acted on none of these requests, so repeating even a dispatch is safe).
- * Longer waits than `maxRateLimitWaitSeconds` fail fast; jobs then wait on their own.
+ * A request refused for a rate limit is sent again once after the wait GitHub names
+ * (GitHub acted on none of these requests, so repeating even a dispatch is safe).
+ * Longer waits than `maxRateLimitWaitSeconds`, or a second refusal, fail fast: a
+ * person is told, and jobs wait on their own until the time GitHub named.
  */
-const MAX_RATE_LIMIT_RETRIES = 3;
+const MAX_RATE_LIMIT_RETRIES = 1;
 
 /** Log tails kept per client: at most 16 × 256 KiB of text. */
 const FINISHED_JOB_LOGS = 16;
