@@ -16,6 +16,7 @@ import * as events from './events/index.js';
 import { Worker } from './worker/runner.js';
 import { timeAcks } from './metrics/ackTimer.js';
 import { releaseFollower } from './services/releaseFollower.js';
+import { releaseDispatcher } from './services/releaseDispatch.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
 import { rotationTicker, rotationWatcher } from './services/rotation.js';
 import { ensureReminderJob, reminderMessenger, reminderScheduler } from './services/reminders.js';
@@ -92,7 +93,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client), retentionJob(deps)],
+    handlers: [releaseDispatcher(deps, app.client), releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client), retentionJob(deps)],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,

@@ -49,7 +49,7 @@ export function register(app: App, deps: AppDeps): void {
       return audit('refused', { tag: parsed.tag, reason: check.reason.slice(0, 300) }, repo.github);
     }
     const channel = repo.channel ?? command.channel_id;
-    const release = await deps.store.releases.create(
+    const created = await deps.store.releases.create(
       {
         repo: repo.github,
         repoName: repo.shortName,
@@ -63,6 +63,12 @@ export function register(app: App, deps: AppDeps): void {
       },
       deps.now(),
     );
+    if (created.kind === 'busy') {
+      // Another /release of the tag (another person, a double submit, another replica) got there first.
+      await respond({ response_type: 'ephemeral', text: releaseText.busy(parsed.tag, created.active, command.user_id) });
+      return audit('refused', { tag: parsed.tag, reason: 'busy', active: created.active.id }, repo.github);
+    }
+    const { release } = created;
     await respond({
       response_type: 'ephemeral',
       ...renderReleaseConfirm({

@@ -6,11 +6,12 @@ import { createAppAuth } from '@octokit/auth-app';
 import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
 import { withSingleFlight } from './singleFlight.js';
+import { rateLimitHeaders } from './rateLimitHeaders.js';
 import { BoundedMap } from '../core/boundedMap.js';
 import { octokitMetrics } from '../metrics/octokitMetrics.js';
 
-/** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern). */
-export const ChatOpsOctokit = Octokit.plugin(octokitMetrics, throttling, retry);
+/** Octokit with the plugins every client of ours needs (probot's ProbotOctokit pattern): metrics innermost (it sees each attempt), then rateLimitHeaders, so throttling sees what it adds. */
+export const ChatOpsOctokit = Octokit.plugin(octokitMetrics, rateLimitHeaders, throttling, retry);
 export type ChatOpsOctokit = InstanceType<typeof ChatOpsOctokit>;
 export type GraphqlClient = ReturnType<typeof withCustomRequest>;
 
@@ -42,6 +43,14 @@ export interface GitHubClient {
    */
   finishedJobLogs: BoundedMap<string, string>;
 }
+
+/**
+ * A request refused for a rate limit is sent again once after the wait GitHub names
+ * (GitHub acted on none of these requests, so repeating even a dispatch is safe).
+ * Longer waits than `maxRateLimitWaitSeconds`, or a second refusal, fail fast: a
+ * person is told, and jobs wait on their own until the time GitHub named.
+ */
+const MAX_RATE_LIMIT_RETRIES = 1;
 
 /** Log tails kept per client: at most 16 × 256 KiB of text. */
 const FINISHED_JOB_LOGS = 16;
@@ -99,11 +108,11 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log.warn({ retryAfter, route: `${options.method} ${options.url}` }, 'GitHub rate limit reached');
-        return retryCount < 1 && retryAfter <= maxWait;
+        return retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait;
       },
       onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log.warn({ retryAfter, route: `${options.method} ${options.url}` }, 'GitHub secondary rate limit reached');
-        return retryCount < 1 && retryAfter <= maxWait;
+        return retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait;
       },
     },
   });

@@ -1,6 +1,7 @@
 import type { ResolvedRepo } from '../config/load.js';
 import type { AppDeps } from '../deps.js';
-import type { ReleasePort, RepoRef } from '../core/ports.js';
+import type { ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
+import type { Release } from '../store/index.js';
 import { preflight, type Preflight } from '../core/release/preflight.js';
 import { ReleaseGateway } from '../github/releaseGateway.js';
 import { ActionsGateway } from '../github/actionsGateway.js';
@@ -32,5 +33,21 @@ export async function releasePreflight(deps: AppDeps, ctx: ReleaseContext, repo:
     workflow ? port.fileOnDefaultBranch(ref, workflow.path) : Promise.resolve(null),
     tagInfo && workflow ? port.workflowRuns(ref, workflow.id, { headSha: tagInfo.sha, perPage: 20 }) : Promise.resolve([]),
   ]);
-  return preflight({ repo: repo.github, tag, tagInfo, latestTags, workflowRef, workflow, workflowYaml, runs, activeRequests: active.length });
+  const stillActive = await settleConcluded(deps, active, runs);
+  return preflight({ repo: repo.github, tag, tagInfo, latestTags, workflowRef, workflow, workflowYaml, runs, activeRequests: stillActive.length });
+}
+
+/**
+ * A dispatched release whose run GitHub shows as completed is over, even if its
+ * follower stopped before saying so (it gave up on Slack, or its job failed): record
+ * the conclusion, so a failed run's tag is offered again. Returns the releases still active.
+ */
+async function settleConcluded(deps: AppDeps, active: Release[], runs: WorkflowRunInfo[]): Promise<Release[]> {
+  const left: Release[] = [];
+  for (const r of active) {
+    const run = r.status === 'dispatched' && r.runId !== null ? runs.find((x) => x.id === r.runId) : undefined;
+    if (run?.status === 'completed' && run.conclusion !== null && (await deps.store.releases.markConcluded(r.id, run.conclusion))) continue;
+    left.push(r);
+  }
+  return left;
 }

@@ -53,10 +53,17 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
           await deps.store.releases.setRun(release.id, { runId, runUrl });
         } else if ((now.getTime() - job.createdAt.getTime()) / 1000 > RUN_APPEAR_SECONDS) {
           const why = payload.ambiguous ? `GitHub's answer to the dispatch was unclear (${payload.ambiguous}) and` : 'GitHub accepted the dispatch but';
+          // No run, so nothing is under way: the release stops being active and the tag is offered again.
+          await deps.store.releases.markFailed(release.id, 'no run appeared after the dispatch');
           await ensureMainMessage(deps, client, release, {
-            text: releaseText.dispatchFailed(release.tag, `${why} no run appeared. Nothing was dispatched again; check the Actions tab.`),
+            text: releaseText.dispatchFailedFor(
+              release.tag,
+              release.requestedBy,
+              `${why} no run appeared within ${RUN_APPEAR_SECONDS / 60} minutes. Nothing was dispatched again; check the Actions tab.`,
+            ),
             blocks: [],
           });
+          await deps.store.audit.record({ actor: 'system', action: 'release:finished', repo: release.repo, outcome: 'no_run', detail: { tag: release.tag, release: release.id } }, now);
           return { kind: 'done' };
         }
       }
@@ -100,6 +107,8 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
         memory = applyAction(memory, action);
       }
       if (plan.nextPollSeconds === null) {
+        // A concluded run ends the release: a failed one may be released again, a successful one not.
+        await deps.store.releases.markConcluded(release.id, run?.conclusion ?? 'unknown');
         await deps.store.audit.record(
           { actor: 'system', action: 'release:finished', repo: release.repo, outcome: run?.conclusion ?? 'unknown', detail: { tag: release.tag, runId } },
           now,
@@ -112,7 +121,7 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
 }
 
 /** A dispatched run: a workflow_dispatch run of the workflow for the tag's commit, created after the request. */
-async function findDispatchedRun(port: ReleasePort, ref: RepoRef, release: Release): Promise<WorkflowRunInfo | null> {
+export async function findDispatchedRun(port: ReleasePort, ref: RepoRef, release: Release): Promise<WorkflowRunInfo | null> {
   const runs = await port.workflowRuns(ref, Number(release.workflow), { headSha: release.sha, event: 'workflow_dispatch', perPage: 10 });
   const since = release.createdAt.getTime() - 60_000;
   return runs.find((r) => Date.parse(r.createdAt) >= since) ?? null;

@@ -19,7 +19,7 @@ export { parseDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget, type Store
 export type { EnqueueOptions, Job, Jobs } from './jobs.js';
 export { JobStatus } from './jobs.js';
 export type { Reports, SavedReport } from './reports.js';
-export { Release, type Releases } from './releases.js';
+export { Release, type CreateReleaseResult, type NewRelease, type Releases } from './releases.js';
 export { SecretChange, SecretChangeAction, type CreateResult, type NewSecretChange, type SecretChanges } from './secretChanges.js';
 export type { NewRotation, Rotations, StartResult } from './rotations.js';
 export type { Reminders } from './reminders.js';
@@ -74,7 +74,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     dialect,
     audit: auditLog(db, dialect),
     reports: reports(db),
-    releases: releases(db),
+    releases: releases(db, dialect),
     secretChanges: secretChanges(db, dialect),
     rotations: rotations(db),
     reminders: reminders(db),

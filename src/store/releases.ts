@@ -1,6 +1,9 @@
 import type { Kysely, Updateable, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { z } from 'zod';
+import type { StoreDialect } from './connect.js';
 import { guard, ms } from './guard.js';
+import { jobs, type EnqueueOptions } from './jobs.js';
+import { ACTIVE_RELEASE } from './migrations/0009_release_unique.js';
 import { newReportId } from './reports.js';
 import type { Database, ReleasesTable, ReleaseStatus } from './schema.js';
 
@@ -14,13 +17,17 @@ export const Release = z.object({
   inputs: z.record(z.string(), z.string()),
   requestedBy: z.string(),
   channel: z.string(),
-  status: z.enum(['pending', 'dispatching', 'dispatched', 'failed', 'cancelled']),
+  status: z.enum(['pending', 'dispatching', 'dispatched', 'succeeded', 'run_failed', 'failed', 'cancelled', 'expired']),
   createdAt: z.date(),
   expiresAt: z.date(),
   runId: z.number().nullable(),
   runUrl: z.string().nullable(),
   messageTs: z.string().nullable(),
   error: z.string().nullable(),
+  /** When the dispatch request was sent; null while none was. */
+  dispatchSentAt: z.date().nullable(),
+  /** The run's conclusion once it ended (`succeeded` / `run_failed`). */
+  conclusion: z.string().nullable(),
 });
 export type Release = z.infer<typeof Release>;
 
@@ -43,6 +50,8 @@ const Row = z.object({
   run_url: z.string().nullable(),
   message_ts: z.string().nullable(),
   error: z.string().nullable(),
+  dispatch_sent_at: z.coerce.number().nullable(),
+  conclusion: z.string().nullable(),
 });
 
 function fromRow(raw: unknown): Release {
@@ -64,6 +73,8 @@ function fromRow(raw: unknown): Release {
     runUrl: r.run_url,
     messageTs: r.message_ts,
     error: r.error,
+    dispatchSentAt: r.dispatch_sent_at === null ? null : new Date(r.dispatch_sent_at),
+    conclusion: r.conclusion,
   };
 }
 
@@ -74,32 +85,52 @@ const ID = /^[A-Za-z0-9_-]{24}$/;
  * expected status, so however many clicks, retries or replicas race, exactly one
  * wins (the others see `false`). Same SQL on SQLite and PostgreSQL.
  */
+export type NewRelease = { repo: string; repoName: string; tag: string; sha: string; workflow: string; inputs: Record<string, string>; requestedBy: string; channel: string; ttlSeconds: number };
+
+/** A new release, or the release of that tag that is already active (the store allows one per repo and tag). */
+export type CreateReleaseResult = { kind: 'created'; release: Release } | { kind: 'busy'; active: Release };
+
 export interface Releases {
-  create(o: { repo: string; repoName: string; tag: string; sha: string; workflow: string; inputs: Record<string, string>; requestedBy: string; channel: string; ttlSeconds: number }, now?: Date): Promise<Release>;
+  /**
+   * A pending release, unless one of the tag is already active (pending and not
+   * expired, dispatching or dispatched): a partial unique index decides, so of two
+   * `/release` of one tag at once, on any replicas, exactly one gets a confirmation.
+   */
+  create(o: NewRelease, now?: Date): Promise<CreateReleaseResult>;
   get(id: string): Promise<Release | null>;
-  /** pending -> dispatching, by the requester, before expiry. True for exactly one caller. */
-  claimForDispatch(id: string, user: string, now?: Date): Promise<boolean>;
+  /**
+   * pending -> dispatching, by the requester, before expiry, and `job` (the dispatch)
+   * enqueued in the same transaction. True for exactly one caller.
+   */
+  claimForDispatch(id: string, user: string, now?: Date, job?: EnqueueOptions): Promise<boolean>;
   /** pending -> cancelled, by the requester. */
   cancel(id: string, user: string, now?: Date): Promise<boolean>;
-  /** dispatching -> dispatched with the run (runId may be found later). */
-  markDispatched(id: string, o: { runId: number | null; runUrl: string | null }): Promise<boolean>;
-  /** dispatching -> failed. */
-  markFailed(id: string, error: string): Promise<boolean>;
+  /** Records, while dispatching, that the dispatch request is about to be sent. True for exactly one caller. */
+  markDispatchSent(id: string, now?: Date): Promise<boolean>;
+  /** GitHub refused the request before acting on it (a rate limit): it may be sent again. */
+  clearDispatchSent(id: string): Promise<boolean>;
+  /** dispatching -> dispatched with the run (runId may be found later); `followJob` enqueued in the same transaction. */
+  markDispatched(id: string, o: { runId: number | null; runUrl: string | null }, followJob?: EnqueueOptions, now?: Date): Promise<boolean>;
+  /** dispatching or dispatched -> failed: nothing runs for it (refused, or no run ever appeared). The tag may be released again. */
+  markFailed(id: string, error: string, o?: { onlyUnsent?: boolean }): Promise<boolean>;
+  /** dispatched -> succeeded (conclusion success) or run_failed (any other conclusion: offered again). */
+  markConcluded(id: string, conclusion: string): Promise<boolean>;
   setRun(id: string, o: { runId: number; runUrl: string }): Promise<void>;
   setMessage(id: string, channel: string, ts: string): Promise<void>;
   /** Releases of this tag still pending or under way. */
   active(repo: string, tag: string, now?: Date): Promise<Release[]>;
 }
 
-export function releases(db: Kysely<Database>): Releases {
+export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases {
   /** The one conditional UPDATE behind every decision: applies only from `from`, so exactly one caller wins. */
   const transition = async (
+    db: Kysely<Database>,
     id: string,
-    from: ReleaseStatus,
-    set: Updateable<ReleasesTable> & { status: ReleaseStatus },
+    from: ReleaseStatus | ReleaseStatus[],
+    set: Updateable<ReleasesTable>,
     narrow: (q: UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult>) => UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult> = (q) => q,
   ) => {
-    const res = await narrow(db.updateTable('releases').where('id', '=', id).where('status', '=', from)).set(set).executeTakeFirst();
+    const res = await narrow(db.updateTable('releases').where('id', '=', id).where('status', 'in', Array.isArray(from) ? from : [from])).set(set).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   };
   return {
@@ -119,8 +150,22 @@ export function releases(db: Kysely<Database>): Releases {
           created_at: ms(now),
           expires_at: ms(now) + o.ttlSeconds * 1000,
         };
-        await db.insertInto('releases').values(row).execute();
-        return fromRow({ ...row, run_id: null, run_url: null, message_ts: null, error: null });
+        // One statement each, safe on any number of replicas: a pending release of the tag
+        // that expired stops being active, then the insert happens unless another active one
+        // has the tag. Should that one end between the two, the insert is simply tried again.
+        for (let i = 0; i < 5; i++) {
+          await db.updateTable('releases').set({ status: 'expired' }).where('repo', '=', o.repo).where('tag', '=', o.tag).where('status', '=', 'pending').where('expires_at', '<=', ms(now)).execute();
+          const inserted = await db
+            .insertInto('releases')
+            .values(row)
+            .onConflict((oc) => oc.columns(['repo', 'tag']).where(ACTIVE_RELEASE).doNothing())
+            .returning('id')
+            .executeTakeFirst();
+          if (inserted) return { kind: 'created', release: fromRow({ ...row, run_id: null, run_url: null, message_ts: null, error: null, dispatch_sent_at: null, conclusion: null }) };
+          const active = await db.selectFrom('releases').selectAll().where('repo', '=', o.repo).where('tag', '=', o.tag).where(ACTIVE_RELEASE).executeTakeFirst();
+          if (active) return { kind: 'busy', active: fromRow(active) };
+        }
+        throw new Error('releases.create: could not settle the active release after 5 tries');
       }),
     get: (id) =>
       guard('releases.get', async () => {
@@ -128,15 +173,33 @@ export function releases(db: Kysely<Database>): Releases {
         const row = await db.selectFrom('releases').selectAll().where('id', '=', id).executeTakeFirst();
         return row ? fromRow(row) : null;
       }),
-    claimForDispatch: (id, user, now = new Date()) =>
+    claimForDispatch: (id, user, now = new Date(), job) =>
       guard('releases.claimForDispatch', () =>
-        transition(id, 'pending', { status: 'dispatching', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user).where('expires_at', '>', ms(now))),
+        db.transaction().execute(async (trx) => {
+          const won = await transition(trx, id, 'pending', { status: 'dispatching', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user).where('expires_at', '>', ms(now)));
+          if (won && job) await jobs(trx, dialect).enqueue(job, now);
+          return won;
+        }),
       ),
     cancel: (id, user, now = new Date()) =>
-      guard('releases.cancel', () => transition(id, 'pending', { status: 'cancelled', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user))),
-    markDispatched: (id, o) =>
-      guard('releases.markDispatched', () => transition(id, 'dispatching', { status: 'dispatched', run_id: o.runId, run_url: o.runUrl })),
-    markFailed: (id, error) => guard('releases.markFailed', () => transition(id, 'dispatching', { status: 'failed', error: error.slice(0, 500) })),
+      guard('releases.cancel', () => transition(db, id, 'pending', { status: 'cancelled', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user))),
+    markDispatchSent: (id, now = new Date()) =>
+      guard('releases.markDispatchSent', () => transition(db, id, 'dispatching', { dispatch_sent_at: ms(now) }, (q) => q.where('dispatch_sent_at', 'is', null))),
+    clearDispatchSent: (id) => guard('releases.clearDispatchSent', () => transition(db, id, 'dispatching', { dispatch_sent_at: null })),
+    markDispatched: (id, o, followJob, now = new Date()) =>
+      guard('releases.markDispatched', () =>
+        db.transaction().execute(async (trx) => {
+          const won = await transition(trx, id, 'dispatching', { status: 'dispatched', run_id: o.runId, run_url: o.runUrl });
+          if (won && followJob) await jobs(trx, dialect).enqueue(followJob, now);
+          return won;
+        }),
+      ),
+    markFailed: (id, error, o = {}) =>
+      guard('releases.markFailed', () =>
+        transition(db, id, ['dispatching', 'dispatched'], { status: 'failed', error: error.slice(0, 500) }, (q) => (o.onlyUnsent ? q.where('dispatch_sent_at', 'is', null) : q)),
+      ),
+    markConcluded: (id, conclusion) =>
+      guard('releases.markConcluded', () => transition(db, id, 'dispatched', { status: conclusion === 'success' ? 'succeeded' : 'run_failed', conclusion: conclusion.slice(0, 50) })),
     setRun: (id, o) =>
       guard('releases.setRun', async () => {
         await db.updateTable('releases').set({ run_id: o.runId, run_url: o.runUrl }).where('id', '=', id).execute();
@@ -153,6 +216,7 @@ export function releases(db: Kysely<Database>): Releases {
           .where('repo', '=', repo)
           .where('tag', '=', tag)
           .where((eb) => eb.or([eb('status', 'in', ['dispatching', 'dispatched']), eb.and([eb('status', '=', 'pending'), eb('expires_at', '>', ms(now))])]))
+          .orderBy('created_at')
           .execute();
         return rows.map(fromRow);
       }),

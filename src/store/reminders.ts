@@ -18,7 +18,7 @@ export interface SentReminder {
   offer: string | null;
 }
 
-/** Reminders sent (or being sent): see migrations/0006_reminders.ts and 0008_e_reminder_messages.ts. */
+/** Reminders sent (or being sent): see migrations/0006_reminders.ts and 0010_reminder_messages.ts. */
 export interface Reminders {
   /** Takes the reminder for this replica: true for exactly one caller per key, ever (until `release`). */
   claim(o: { key: string; repo: string; secret: string }, now?: Date): Promise<boolean>;

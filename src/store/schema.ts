@@ -67,8 +67,13 @@ export interface JobsTable {
   updated_at: Ms;
 }
 
-/** Expiry is not a status: a pending release past `expires_at` simply cannot be decided any more. */
-export type ReleaseStatus = 'pending' | 'dispatching' | 'dispatched' | 'failed' | 'cancelled';
+/**
+ * A pending release past `expires_at` cannot be decided any more; it is marked
+ * `expired` when a new release of its tag is asked for (the partial unique index
+ * allows one pending, dispatching or dispatched release per repo and tag).
+ * `succeeded` and `run_failed`: the followed run concluded (success, or anything else).
+ */
+export type ReleaseStatus = 'pending' | 'dispatching' | 'dispatched' | 'succeeded' | 'run_failed' | 'failed' | 'cancelled' | 'expired';
 
 export interface ReleasesTable {
   /** Opaque random id, the value of the confirmation's buttons. */
@@ -91,6 +96,10 @@ export interface ReleasesTable {
   run_url: string | null;
   message_ts: string | null;
   error: string | null;
+  /** When the dispatch request was sent (a resumed dispatch job then looks for the run instead of sending it again). */
+  dispatch_sent_at: NullableMs;
+  /** The followed run's conclusion, once it ended. */
+  conclusion: string | null;
 }
 
 export type SecretChangeStatus = 'pending' | 'approved' | 'applying' | 'done' | 'failed' | 'denied' | 'cancelled' | 'expired';

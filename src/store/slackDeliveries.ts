@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { guard, ms } from './guard.js';
 import type { Database } from './schema.js';
 
-/** Slack deliveries already taken (see migrations/0008_a_slack_deliveries.ts). */
+/** Slack deliveries already taken (see migrations/0008_slack_deliveries.ts). */
 export interface SlackDeliveries {
   /** True for exactly one caller per key, on any replica, until the key is purged. */
   claim(key: string, now: Date): Promise<boolean>;

@@ -45,14 +45,23 @@ export const releaseText = {
   notAllowed: (repo: string) => `You are not allowed to release \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
   badTag: (reason: string, examples: readonly string[]) => `${reason}\nUsage: \`/release [repo] <tag>\`, with a tag such as ${examples.map((e) => `\`${e}\``).join(', ')}.`,
   noReleaseConfigured: (repo: string) => `\`${repo}\` has no \`release\` section in the configuration.`,
-  dispatching: (tag: string) => `:rocket: Dispatching the release of \`${tag}\`…`,
-  dispatched: (tag: string, channel: string) => `:rocket: Release of \`${tag}\` started. Follow it in <#${channel}>.`,
+  confirmed: (tag: string, channel: string) => `:rocket: Release of \`${tag}\` confirmed. It is being dispatched; follow it in <#${channel}>.`,
   cancelled: (tag: string) => `Release of \`${tag}\` cancelled. Nothing was dispatched.`,
   alreadyDecided: (status: string) =>
-    status === 'cancelled' ? 'This release was cancelled. Nothing was dispatched.' : 'This release was already confirmed; it is dispatched once.',
+    status === 'cancelled'
+      ? 'This release was cancelled. Nothing was dispatched.'
+      : status === 'expired'
+        ? 'This confirmation has expired (10 minutes). Nothing was dispatched. Run `/release` again.'
+        : 'This release was already confirmed; it is dispatched once.',
   expired: 'This confirmation has expired (10 minutes). Nothing was dispatched. Run `/release` again.',
+  /** Another release of the tag holds it (the store allows one active release per repo and tag). */
+  busy: (tag: string, active: { status: string; requestedBy: string }, user: string) =>
+    active.status === 'pending'
+      ? `A release of \`${tag}\` is already waiting for ${active.requestedBy === user ? 'your' : `<@${active.requestedBy}>'s`} confirmation; confirm or cancel that one.`
+      : `A release of \`${tag}\` (asked for by <@${active.requestedBy}>) is already under way.`,
+  dispatchFailedFor: (tag: string, user: string, reason: string) =>
+    `:x: <@${user}>, the release of \`${tag}\` could not be dispatched: ${reason} \`/release ${tag}\` offers it again.`,
   notYours: 'Only the person who asked for this release can confirm or cancel it.',
   unknown: 'I no longer know this release. Nothing was dispatched. Run `/release` again.',
-  dispatchFailed: (tag: string, reason: string) => `:x: The release of \`${tag}\` could not be dispatched: ${reason}`,
   mainMessage: (tag: string, repoName: string, user: string) => `Release ${tag} of ${repoName}, started by <@${user}>`,
 } as const;

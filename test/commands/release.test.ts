@@ -170,17 +170,16 @@ describe('/release', () => {
   test('a 502 on dispatch that did create a run: no second dispatch, the run is found and followed', () =>
     withHarness({}, async (h) => {
       const { id } = await askRelease(h);
-      h.github.failNext({ method: 'POST', path: /dispatches$/ }, { status: 502, times: 1 });
-      // What GitHub did despite the 502: it created the run.
-      const runId = h.github.startRun(h.seed.github.repo, RELEASE_WF, {
-        event: 'workflow_dispatch',
-        headBranch: TAG,
-        headSha: h.seed.github.tags[TAG],
-        createdAt: new Date().toISOString(),
-      });
+      // GitHub creates the run, then its gateway answers 502.
+      h.github.failNext({ method: 'POST', path: /dispatches$/ }, { status: 502, times: 1, afterHandling: true });
       await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
       await dispatchRecorded(h);
+      const [run] = releaseRuns(h);
+      assert.ok(run, 'GitHub created the run despite the 502');
+      const runId = run.id;
+      nextPoll(h);
+      await h.slack.waitFor((c) => c.method === 'chat.update' && new RegExp(`actions/runs/${runId}`).test(textOf(c)), 10_000);
       h.github.completeRun(runId, {});
       nextPoll(h);
       await h.slack.waitFor((c) => c.method === 'chat.update' && new RegExp(`actions/runs/${runId}`).test(textOf(c)) && /released in/i.test(textOf(c)), 10_000);
@@ -229,7 +228,7 @@ describe('/release', () => {
       const { id } = await askRelease(h);
       const click = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
       const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-      await h.slack.waitFor((c) => c.method === 'response_url' && /started/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''));
+      await h.slack.waitFor((c) => c.method === 'response_url' && /confirmed/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''));
       await dispatchRecorded(h);
       const dbFile = h.bot.dbFile;
       assert.ok(dbFile);

@@ -95,6 +95,21 @@ describe('GitHub client factory', () => {
     await assert.rejects(refs.repoRefs({ owner: 'olreppe', name: 'nope' }), (e: unknown) => e instanceof GitHubError && e.code === 'github_not_found');
   });
 
+  test('a secondary limit that names its end only in x-ratelimit-reset is waited out, like one with retry-after', async () => {
+    const actions = new ActionsGateway(client('api.github.com', seed.github.token));
+    const secondary = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' };
+    // Failures an earlier test injected but did not use up would answer first.
+    github.clearFailures();
+    github.clearRequests();
+    github.failNext({ path: /actions\/secrets$/ }, { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) }, body: secondary });
+    github.failNext({ path: /actions\/secrets$/ }, { status: 429, headers: { 'retry-after': '1' }, body: secondary });
+    const started = Date.now();
+    const secrets = await actions.listSecrets({ owner: 'olreppe', name: 'pyWATS' });
+    assert.ok(secrets.length > 0);
+    assert.deepEqual(github.requests.filter((r) => r.path.endsWith('/actions/secrets')).map((r) => r.status), [403, 429, 200]);
+    assert.ok(Date.now() - started >= 1000, 'the waits GitHub asked for were kept');
+  });
+
   test('a 502 followed by success is retried transparently', async () => {
     const actions = new ActionsGateway(client('api.github.com', seed.github.token));
     github.failNext({ path: /actions\/workflows\/publish\.yml\/runs/ }, { status: 502, times: 1 });

@@ -9,6 +9,7 @@ import { baseHeaders, defaultMessage, docUrl, errorReply, sendReply } from './re
 import { faultReply, type Faults } from './faults.js';
 import { routeRest } from './router.js';
 import type { GitHubState } from './state.js';
+import type { FaultStorm } from './faultStorm.js';
 
 /**
  * One request through the fake, in GitHub's order: latency and cut connections,
@@ -28,6 +29,8 @@ export interface RecordedRequest {
   login?: string;
   /** Handled, but the connection was cut before the answer went out (a hold in the 'answer' phase, dropped). */
   answerLost?: true;
+  /** Set when the answer was an injected failure (`applied`: GitHub had acted on the request first). */
+  injected?: { status: number; applied: boolean };
 }
 
 export interface FailureInjection {
@@ -35,6 +38,11 @@ export interface FailureInjection {
   times?: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /**
+   * Handle the request first, then answer with the failure: GitHub did the work but the
+   * caller never heard (a gateway 502/504 after the backend acted).
+   */
+  afterHandling?: boolean;
 }
 
 export type HoldPhase = 'request' | 'answer';
@@ -43,6 +51,8 @@ export type HoldPhase = 'request' | 'answer';
 export class Injector {
   latencyMs = 0;
   unreachable = false;
+  /** Random faults on a share of requests, after the ones injected with add(). */
+  storm: FaultStorm | null = null;
   private pending: Array<{ method?: string; path?: RegExp; o: FailureInjection; left: number }> = [];
   private holds: Array<{ method?: string; path?: RegExp; phase: HoldPhase; arrived: () => void; gate: Promise<'release' | 'drop'> }> = [];
 
@@ -84,7 +94,7 @@ export class Injector {
     const hit = this.pending.find(
       (i) => i.left > 0 && (!i.method || i.method.toUpperCase() === method) && (!i.path || i.path.test(rawPath) || i.path.test(apiPath)),
     );
-    if (!hit) return undefined;
+    if (!hit) return this.storm?.draw(method, rawPath, apiPath);
     hit.left -= 1;
     this.pending = this.pending.filter((i) => i.left > 0);
     return hit.o;
@@ -156,10 +166,19 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   }
 
   const fault = env.faults.decide(method, url.pathname, apiPath);
-  const finish = (reply: Reply, headers: Record<string, string>): void => {
+  let answerInstead: FailureInjection | undefined;
+  const injectedReply = (i: FailureInjection): Reply => ({
+    status: i.status,
+    body: i.body ?? { message: defaultMessage(i.status), documentation_url: docUrl(env.state.flavor, ''), status: String(i.status) },
+    headers: i.headers ?? {},
+  });
+  const finish = (handled: Reply, headers: Record<string, string>): void => {
+    // A failure after handling replaces whatever the request got: the work is done, the answer lost.
+    const reply = answerInstead ? injectedReply(answerInstead) : handled;
+    const marks = answerInstead ? { injected: { status: reply.status, applied: true } } : {};
     if (answerHeld) {
       // Handled (its effect is in the state, so it is recorded now): the answer waits, or never leaves.
-      const recorded: RecordedRequest = { ...entry, status: reply.status };
+      const recorded: RecordedRequest = { ...entry, status: reply.status, ...marks };
       env.requests.push(recorded);
       answerHeld.arrived();
       void answerHeld.gate.then((how) => {
@@ -180,7 +199,7 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
     const send = () => {
       if (res.destroyed) return;
       sendReply(res, reply, headers);
-      env.requests.push({ ...entry, status: reply.status });
+      env.requests.push({ ...entry, status: reply.status, ...marks });
     };
     if (fault?.kind === 'delay-after') setTimeout(send, fault.ms).unref();
     else send();
@@ -201,9 +220,11 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   const headers = (): Record<string, string> => ({ ...baseHeaders(env.state.flavor, principal), ...env.rateLimits.headers(bucket, resource) });
 
   const injected = env.injector.take(method, url.pathname, apiPath);
-  if (injected) {
-    const b = injected.body ?? { message: defaultMessage(injected.status), documentation_url: docUrl(env.state.flavor, ''), status: String(injected.status) };
-    finish({ status: injected.status, body: b, headers: injected.headers ?? {} }, headers());
+  if (injected?.afterHandling) {
+    answerInstead = injected;
+  } else if (injected) {
+    sendReply(res, injectedReply(injected), headers());
+    env.requests.push({ ...entry, status: injected.status, injected: { status: injected.status, applied: false } });
     return;
   }
   const faulted = fault ? faultReply(env.state.flavor, fault) : null;

@@ -5,6 +5,7 @@ import { newSecretsKeyPair, openSealedBox, sodiumReady } from './crypto.js';
 import { Faults, type FaultLogEntry, type FaultPlan } from './faults.js';
 import { handleRequest, Injector, type FailureInjection, type HoldPhase, type HostEnv, type RecordedRequest } from './pipeline.js';
 import { RateLimits } from './rateLimit.js';
+import { FaultStorm, type FaultStormOptions } from './faultStorm.js';
 import { addRelease } from './rest/releases.js';
 import { sendReply } from './responses.js';
 import { allJobs, completeRun, rerunJob, setJob, startRun, type JobOutcome, type JobUpdate } from './runs.js';
@@ -13,6 +14,8 @@ import type { Flavor, Permission, PermissionGrants } from './types.js';
 
 export type { FailureInjection, RecordedRequest } from './pipeline.js';
 export type { FaultKind, FaultLogEntry, FaultPlan, FaultRule } from './faults.js';
+export type { StormFaultKind, FaultStormOptions } from './faultStorm.js';
+export { FaultStorm } from './faultStorm.js';
 
 export interface FakeGitHubOptions {
   flavor: Flavor;
@@ -286,9 +289,20 @@ export class FakeGitHub {
     this.injector.add(match, o);
   }
 
-  /** Forgets failures injected with failNext that have not happened yet. */
+  /** Forgets failures injected with failNext that have not happened yet, and ends a storm. */
   clearFailures(): void {
     this.injector.clear();
+    this.injector.storm = null;
+  }
+
+  /**
+   * From now on a share of requests fails as GitHub does under load (5xx, 429, 403
+   * secondary limits), drawn from a seeded generator; null ends it. Returns the storm,
+   * whose `counts` say what it injected.
+   */
+  setFaultStorm(o: FaultStormOptions | null): FaultStorm | null {
+    this.injector.storm = o ? new FaultStorm(o) : null;
+    return this.injector.storm;
   }
 
   /** Holds the next matching request, or its answer, until the test releases or drops it (see Injector.hold). */

@@ -7,9 +7,10 @@ import { secretChanges } from './0004_secret_changes.js';
 import { rotations } from './0005_rotations.js';
 import { reminders } from './0006_reminders.js';
 import { entryLinks } from './0007_entry_links.js';
-import { slackDeliveries } from './0008_a_slack_deliveries.js';
-import { reminderMessages } from './0008_e_reminder_messages.js';
-import { secretWriteCheck } from './0008_h_secret_write_check.js';
+import { slackDeliveries } from './0008_slack_deliveries.js';
+import { reminderMessages } from './0010_reminder_messages.js';
+import { secretWriteCheck } from './0011_secret_write_check.js';
+import { releaseUnique } from './0009_release_unique.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -24,9 +25,10 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0005_rotations': rotations(),
     '0006_reminders': reminders(),
     '0007_entry_links': entryLinks(),
-    '0008_a_slack_deliveries': slackDeliveries(),
-    '0008_e_reminder_messages': reminderMessages(),
-    '0008_h_secret_write_check': secretWriteCheck(),
+    '0008_slack_deliveries': slackDeliveries(),
+    '0009_release_unique': releaseUnique(),
+    '0010_reminder_messages': reminderMessages(),
+    '0011_secret_write_check': secretWriteCheck(),
   };
   return { getMigrations: async () => migrations };
 }
