@@ -156,7 +156,7 @@ const SyncPayload = z.object({ repo: z.string(), secret: z.string() });
 export function reminderMessenger(deps: AppDeps, client: WebClient): JobHandler {
   return {
     kind: REMINDERS_SYNC,
-    leaseSeconds: 60,
+    leaseSeconds: 15, // renewed while it runs (worker heartbeat)
     async run(job: Job): Promise<JobResult> {
       const { repo, secret } = SyncPayload.parse(job.payload);
       return (await syncReminderMessages(deps, client, repo, secret)) ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused a reminder update' };
