@@ -1,7 +1,7 @@
 /**
  * Bench parts 6 and 7: the bot as production runs it (`npm start`: compiled JavaScript, plain node), beside a bare
  * Bolt app in plain JavaScript (bench/bareBolt.mjs), both in processes of their own on the same fakes.
- *  6. Start-up (spawn until /healthz answers) and idle RSS after 5 s, three runs each, alternating.
+ *  6. Start-up (spawn until the app serves: the bot's /readyz, the bare app's /healthz) and idle RSS after 5 s, three runs each, alternating.
  *  7. Soak: RSS of both while the bot serves a mix of commands, clicks, events and junk, and runs its jobs;
  *     sampled at the start, every minute and at the end (BENCH_SOAK_MINUTES, default 10).
  */
@@ -72,7 +72,8 @@ async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Pro
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${which} exited during start-up:\n${out}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    // The bot serves Slack once its start-up checks pass (/readyz); the bare app as soon as it listens.
+    const ok = await fetch(`${url}/${which === 'bot' ? 'readyz' : 'healthz'}`).then((r) => r.ok, () => false);
     if (ok) break;
     if (performance.now() - started > 60_000) throw new Error(`${which} did not start within 60 s:\n${out}`);
     await sleep(5);
@@ -117,7 +118,7 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
         await app.stop();
       }
     }
-    console.log('\n6. Start-up (spawn until /healthz answers) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each');
+    console.log('\n6. Start-up (spawn until serving: the bot\'s /readyz, after its credential checks; bare Bolt\'s /healthz) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each');
     console.log('   app              start-up ms (runs)          median   idle RSS MiB (runs)        median');
     for (const which of ['bot', 'bare'] as const) {
       const r = rows[which];

@@ -44,7 +44,7 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+    while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
       assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }

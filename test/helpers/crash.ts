@@ -34,7 +34,7 @@ export interface CrashWorld {
   base: string;
   /** Everything the bot processes printed. */
   out(): string;
-  /** Starts the bot; resolves once /healthz answers. `spawnedAt`: when the process was started. */
+  /** Starts the bot; resolves once /readyz answers (every credential checked, the worker running). `spawnedAt`: when the process was started. */
   start(): Promise<BotProcess>;
   /** One row of a table of the bot's database, read while the bot may run. */
   row<T>(query: string, ...params: unknown[]): T | undefined;
@@ -95,7 +95,7 @@ export async function crashWorld(o: { deployKey?: boolean } = {}): Promise<Crash
       };
       running.add(p);
       const deadline = Date.now() + 60_000;
-      while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+      while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the bot did not start:\n${out.slice(-4000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -133,7 +133,7 @@ export const requests = (fake: FakeGitHub, method: string, path: RegExp, ok = tr
 /** One restart: the time from spawning the new process to the resumed step being done. */
 export interface Resumed {
   step: string;
-  /** Process spawned → /healthz answers. */
+  /** Process spawned → /readyz answers. */
   bootMs: number;
   /** Process spawned → the step the killed process was in is done by the new one. */
   resumeMs: number;
