@@ -19,7 +19,7 @@ export async function ensureRetentionJob(deps: AppDeps): Promise<void> {
 export function retentionJob(deps: AppDeps): JobHandler {
   return {
     kind: RETENTION_JOB,
-    leaseSeconds: 120,
+    leaseSeconds: 30,
     async run(_job: Job): Promise<JobResult> {
       try {
         const purged = await deps.store.retention.purge(deps.now());
