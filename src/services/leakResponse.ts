@@ -8,6 +8,8 @@ import { TokenProbe } from '../github/tokenProbe.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderLeakOutcome, renderLeakWarning, type LeakOutcome, type RotationOffer } from '../ui/leaks.js';
 import { knownApiUrls } from './secretTargets.js';
+import { offersAsTheyStand } from './leakMessages.js';
+import { historyOf } from './reminders.js';
 import { PROOF_SPACING_MS, PROOF_TRIES, revokerFor } from './rotationOldToken.js';
 
 /**
@@ -24,17 +26,28 @@ export async function respondToLeak(deps: AppDeps, client: WebClient, o: { chann
   const releases = o.tokens.map((t) => deps.sanitizer.register(t.value));
   try {
     const { checked, unchecked } = splitForChecking(o.tokens);
-    const offers = rotationOffers(deps, o.channel);
+    const offered = rotationOffers(deps, o.channel);
+    const history = (repo: string, secret: string) => historyOf(deps, repo, secret);
+    const postedAt = deps.now();
+    // A rotation already under way is shown as such from the start.
+    const first = await offersAsTheyStand(offered, postedAt, history);
     const kinds = o.tokens.map((t) => t.kind);
     const posted = await callSlack('post a leak warning', () =>
-      client.chat.postMessage({ channel: o.channel, thread_ts: o.threadTs, ...renderLeakWarning({ kinds, author: o.author, offers, unchecked }), unfurl_links: false }),
+      client.chat.postMessage({ channel: o.channel, thread_ts: o.threadTs, ...renderLeakWarning({ kinds, author: o.author, offers: first.offers, unchecked }), unfurl_links: false }),
     );
+    // Kept (never the token) so the offers can be edited when a rotation of their secret starts or ends.
+    const kept = posted.ts && offered.length > 0;
+    if (kept) await deps.store.leakMessages.add({ channel: o.channel, messageTs: posted.ts ?? '', postedAt, author: o.author, kinds, unchecked, offers: offered, shown: first.shown });
     await deps.store.audit.record({ actor: o.author ?? 'unknown', action: 'leak:detected', outcome: 'warned', detail: { channel: o.channel, kinds: [...new Set(kinds)], count: kinds.length, unchecked } }, deps.now());
     const outcomes = await revokeLeaked(deps, checked);
     if (posted.ts) {
+      if (kept) await deps.store.leakMessages.setOutcomes(o.channel, posted.ts, outcomes);
+      // The offers as they stand now: a rotation may have started during the revocation.
+      const now = await offersAsTheyStand(offered, postedAt, history);
       await callSlack('update the leak warning', () =>
-        client.chat.update({ channel: o.channel, ts: posted.ts ?? '', ...renderLeakOutcome({ kinds, author: o.author, offers, outcomes, unchecked }) }),
+        client.chat.update({ channel: o.channel, ts: posted.ts ?? '', ...renderLeakOutcome({ kinds, author: o.author, offers: now.offers, outcomes, unchecked }) }),
       );
+      if (kept) await deps.store.leakMessages.setShown(o.channel, posted.ts, now.shown);
     }
     await deps.store.audit.record(
       {

@@ -11,6 +11,7 @@ import { rotations, type Rotations } from './rotations.js';
 import { reminders, type Reminders } from './reminders.js';
 import { entryLinks, type EntryLinks } from './entryLinks.js';
 import { slackDeliveries, type SlackDeliveries } from './slackDeliveries.js';
+import { leakMessages, type LeakMessages } from './leakMessages.js';
 import { retention, type Retention } from './retention.js';
 import type { Database } from './schema.js';
 
@@ -25,6 +26,7 @@ export type { NewRotation, Rotations, StartResult } from './rotations.js';
 export type { Reminders } from './reminders.js';
 export { EntryLink, ENTRY_LINK_MAX_ATTEMPTS, type EntryLinks } from './entryLinks.js';
 export type { SlackDeliveries } from './slackDeliveries.js';
+export type { LeakMessage, LeakMessages } from './leakMessages.js';
 export { RETENTION, type PurgeCounts, type Retention } from './retention.js';
 export type { Database } from './schema.js';
 
@@ -42,6 +44,8 @@ export interface Store {
   entryLinks: EntryLinks;
   /** Slack deliveries already taken: redeliveries and replays are dropped. */
   slackDeliveries: SlackDeliveries;
+  /** Leak warnings posted, for editing their rotation offers. */
+  leakMessages: LeakMessages;
   /** Purges what is past its retention (services/retention.ts runs it hourly). */
   retention: Retention;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
@@ -80,6 +84,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     reminders: reminders(db),
     entryLinks: entryLinks(db),
     slackDeliveries: slackDeliveries(db),
+    leakMessages: leakMessages(db),
     retention: retention(db, dialect),
     jobs: jobs(db, dialect),
     async ping() {

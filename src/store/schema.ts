@@ -202,6 +202,23 @@ export interface SlackDeliveriesTable {
   seen_at: Ms;
 }
 
+/** Leak warnings posted, for editing their rotation offers (migration 0012). Never a token. */
+export interface LeakMessagesTable {
+  channel: string;
+  message_ts: string;
+  posted_at: Ms;
+  author: string | null;
+  /** JSON: the kinds of the tokens found (core/leaks/findTokens.ts LeakedKind[]). */
+  kinds: string;
+  unchecked: number;
+  /** JSON: the secrets offered for rotation (ui/leaks.ts RotationOffer[]). */
+  offers: string;
+  /** JSON: the revocation outcomes (ui/leaks.ts LeakOutcome[]); null while they are being found. */
+  outcomes: string | null;
+  /** The offer states it was last rendered with (one offerKey per offer). */
+  shown: string | null;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
@@ -212,4 +229,5 @@ export interface Database {
   reminders_sent: RemindersSentTable;
   entry_links: EntryLinksTable;
   slack_deliveries: SlackDeliveriesTable;
+  leak_messages: LeakMessagesTable;
 }

@@ -1,5 +1,7 @@
 import { kindLabel, type LeakedKind } from '../core/leaks/findTokens.js';
-import { actions, context, section, type KnownBlock } from './blocks.js';
+import type { ReminderOffer } from '../core/reminders/offer.js';
+import { actions, code, context, section, type KnownBlock } from './blocks.js';
+import { slackDate } from './format.js';
 import { startRotationButton } from './rotation.js';
 
 /** What the bot says in the thread of a message that contains a GitHub token. Never a character of the token. */
@@ -8,6 +10,8 @@ export interface RotationOffer {
   repo: string;
   repoName: string;
   secret: string;
+  /** What became of the offer since the warning was posted (core/reminders/offer.ts); absent: it stands. */
+  state?: ReminderOffer;
 }
 
 export type LeakOutcome =
@@ -18,13 +22,31 @@ export type LeakOutcome =
 
 const what = (kinds: LeakedKind[]) => (kinds.length === 1 ? `a GitHub ${kindLabel(kinds[0] ?? 'classic')}` : `${kinds.length} GitHub tokens (${[...new Set(kinds)].map(kindLabel).join(', ')})`);
 
+const date = (d: Date) => slackDate(d.toISOString());
+
+/** One offer as it stands: the button while it applies, else what became of it (a cancelled rotation gives the button back). */
+function offerBlock(o: RotationOffer, i: number): KnownBlock[] {
+  const name = `${code(o.secret)} (${o.repoName})`;
+  const s = o.state ?? { kind: 'open', cancelled: null };
+  switch (s.kind) {
+    case 'open':
+      return [
+        // One block per button: a block's action_ids must differ, and every one is the same "Start rotation".
+        actions([startRotationButton({ repo: o.repo, secret: o.secret }, `Rotate ${o.secret} (${o.repoName})`)], { blockId: `rotate_offer_${i}` }),
+        ...(s.cancelled ? [context(`A rotation of ${name} was cancelled by <@${s.cancelled.by}> ${date(s.cancelled.at)}; it still needs rotating if this was its value.`)] : []),
+      ];
+    case 'started':
+      return section(`:arrows_counterclockwise: Rotation of ${name} started by <@${s.by}> ${date(s.at)}: follow it in its thread in this channel.`);
+    case 'rotated':
+      return section(`:white_check_mark: ${name} was rotated by <@${s.by}> ${date(s.at)}.`);
+    case 'replaced':
+      return section(`:white_check_mark: ${name} was ${s.action === 'replace' ? 'replaced' : 'deleted'} ${date(s.at)}${s.by ? ` (approved by <@${s.by}>)` : ''}.`);
+  }
+}
+
 function offerBlocks(offers: RotationOffer[]): KnownBlock[] {
   if (offers.length === 0) return [context('If it is the value of a repository secret, rotate it: `/rotate [repo] <SECRET>`.')];
-  return [
-    ...section('If it is the value of one of these secrets, rotate it now:'),
-    // One block per button: a block's action_ids must differ, and every one is the same "Start rotation".
-    ...offers.map((o, i) => actions([startRotationButton({ repo: o.repo, secret: o.secret }, `Rotate ${o.secret} (${o.repoName})`)], { blockId: `rotate_offer_${i}` })),
-  ];
+  return [...section('If it is the value of one of these secrets, rotate it now:'), ...offers.flatMap(offerBlock)];
 }
 
 /** Tokens past the per-message limit: never sent anywhere, so the person must revoke them. */

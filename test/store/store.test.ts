@@ -150,7 +150,7 @@ function storeSuite(backend: Backend): void {
         assert.equal(again.dialect, backend.name);
         await again.ping();
         const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders', '0007_entry_links', '0008_slack_deliveries', '0009_release_unique', '0010_reminder_messages', '0011_secret_write_check']);
+        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders', '0007_entry_links', '0008_slack_deliveries', '0009_release_unique', '0010_reminder_messages', '0011_secret_write_check', '0012_leak_messages']);
       } finally {
         await again.close();
       }
@@ -163,7 +163,7 @@ function storeSuite(backend: Backend): void {
       try {
         assert.deepEqual(opened.filter((r) => r.status === 'rejected'), [], 'every open succeeded');
         const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(stores[0]!.db);
-        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders', '0007_entry_links', '0008_slack_deliveries', '0009_release_unique', '0010_reminder_messages', '0011_secret_write_check']);
+        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders', '0007_entry_links', '0008_slack_deliveries', '0009_release_unique', '0010_reminder_messages', '0011_secret_write_check', '0012_leak_messages']);
         for (const s of stores) await s.jobs.enqueue({ kind: 'race', payload: null });
         const count = await stores[1]!.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
         assert.equal(Number(count.n), 3);

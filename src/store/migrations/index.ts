@@ -11,6 +11,7 @@ import { slackDeliveries } from './0008_slack_deliveries.js';
 import { reminderMessages } from './0010_reminder_messages.js';
 import { secretWriteCheck } from './0011_secret_write_check.js';
 import { releaseUnique } from './0009_release_unique.js';
+import { leakMessages } from './0012_leak_messages.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -29,6 +30,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0009_release_unique': releaseUnique(),
     '0010_reminder_messages': reminderMessages(),
     '0011_secret_write_check': secretWriteCheck(),
+    '0012_leak_messages': leakMessages(),
   };
   return { getMigrations: async () => migrations };
 }
