@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { App } from '@slack/bolt';
+import type { App, RespondArguments, RespondFn } from '@slack/bolt';
 
 /** Bolt does not export this type from its entry point; it is what `app.error` hands an extended handler. */
 interface ExtendedErrorHandlerArgs {
@@ -10,6 +10,7 @@ import type { AppDeps } from './deps.js';
 import { isChatOpsError, type ChatOpsError } from './errors.js';
 import { errorsTotal } from './metrics/registry.js';
 import { text } from './ui/messages.js';
+import { respondWhereClicked } from './actions/clickPlace.js';
 import { z } from 'zod';
 
 /** The parts of any Slack payload the handler needs to answer privately. */
@@ -58,13 +59,24 @@ export function registerErrorHandler(app: App, deps: AppDeps): void {
     else log.error({ ref, what, err: error }, 'unexpected error in a listener');
 
     const message = known ? known.userMessage : text.internalError(ref);
+    const viaUrl = async (url: string, m: RespondArguments): Promise<void> => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) });
+      if (!res.ok) log.warn({ ref, status: res.status }, 'the response_url refused the error answer');
+    };
+    const answer: RespondArguments = { response_type: 'ephemeral', replace_original: false, text: deps.sanitizer.scrub(message) };
     try {
-      if (t.response_url) {
-        await fetch(t.response_url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: deps.sanitizer.scrub(message) }),
-        });
+      if (t.type === 'block_actions') {
+        // A click is answered where it was, as its listeners answer (clickPlace.ts): in its thread when it was in one.
+        const url = t.response_url;
+        const respond: RespondFn | undefined = url
+          ? async (m) => {
+              await viaUrl(url, typeof m === 'string' ? { text: m } : m);
+              return undefined as never;
+            }
+          : undefined;
+        await respondWhereClicked(respond, app.client, body, log)(answer);
+      } else if (t.response_url) {
+        await viaUrl(t.response_url, answer);
       } else if (userId && channelId) {
         await app.client.chat.postEphemeral({ channel: channelId, user: userId, text: deps.sanitizer.scrub(message) });
       }

@@ -1,15 +1,22 @@
-import type { BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { dispatchJob } from '../services/releaseDispatch.js';
-import { RELEASE_ACTIONS, releaseText } from '../ui/releaseConfirm.js';
+import { RELEASE_ACTIONS, releaseText, renderVoidConfirmation } from '../ui/releaseConfirm.js';
+import { voidConfirmation } from '../core/release/confirmClick.js';
 import type { Release } from '../store/index.js';
 
-function refusal(r: Release | null, user: string, now: Date): string {
-  if (!r) return releaseText.unknown;
-  if (r.requestedBy !== user) return releaseText.notYours;
-  if (r.status === 'pending' && r.expiresAt <= now) return releaseText.expired;
-  return releaseText.alreadyDecided(r.status);
+/**
+ * A click that cannot act: the requester's confirmation is replaced (through the
+ * click's response_url, the only way to edit an ephemeral) by what happened since, so
+ * its buttons go; anyone else is told privately and the confirmation left alone.
+ */
+async function answerVoid(deps: AppDeps, respond: RespondFn, r: Release | null, user: string): Promise<void> {
+  const now = deps.now();
+  const others = r ? await deps.store.releases.active(r.repo, r.tag, now) : [];
+  const v = voidConfirmation(r, user, now, others.map((o) => ({ id: o.id, requestedBy: o.requestedBy, channel: o.channel, pending: o.status === 'pending' })));
+  const replace = v.kind !== 'notYours';
+  await respond({ response_type: 'ephemeral', replace_original: replace, text: renderVoidConfirmation(v) });
 }
 
 /** Release: exactly one click, on one replica, wins the pending -> dispatching transition and dispatches. */
@@ -25,7 +32,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const won = await deps.store.releases.claimForDispatch(id, user, now, dispatchJob(id, now));
     const release = await deps.store.releases.get(id);
     if (!won || !release) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: refusal(release, user, deps.now()) });
+      await answerVoid(deps, respond, release, user);
       await deps.store.audit.record({ actor: user, action: 'action:release-confirm', outcome: 'refused', ...(release ? { repo: release.repo } : {}) }, deps.now());
       return;
     }
@@ -40,11 +47,8 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const id = action.value ?? '';
     const cancelled = await deps.store.releases.cancel(id, user, deps.now());
     const release = await deps.store.releases.get(id);
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: cancelled,
-      text: cancelled && release ? releaseText.cancelled(release.tag) : refusal(release, user, deps.now()),
-    });
+    if (cancelled && release) await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.cancelled(release.tag) });
+    else await answerVoid(deps, respond, release, user);
     await deps.store.audit.record(
       { actor: user, action: 'action:release-cancel', outcome: cancelled ? 'cancelled' : 'refused', ...(release ? { repo: release.repo } : {}) },
       deps.now(),

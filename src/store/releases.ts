@@ -20,6 +20,8 @@ export const Release = z.object({
   status: z.enum(['pending', 'dispatching', 'dispatched', 'succeeded', 'run_failed', 'failed', 'cancelled', 'expired']),
   createdAt: z.date(),
   expiresAt: z.date(),
+  /** When it was confirmed or cancelled; null while pending (and for one that expired). */
+  decidedAt: z.date().nullable(),
   runId: z.number().nullable(),
   runUrl: z.string().nullable(),
   messageTs: z.string().nullable(),
@@ -46,6 +48,7 @@ const Row = z.object({
   status: Release.shape.status,
   created_at: z.coerce.number(),
   expires_at: z.coerce.number(),
+  decided_at: z.coerce.number().nullable(),
   run_id: z.coerce.number().nullable(),
   run_url: z.string().nullable(),
   message_ts: z.string().nullable(),
@@ -69,6 +72,7 @@ function fromRow(raw: unknown): Release {
     status: r.status,
     createdAt: new Date(r.created_at),
     expiresAt: new Date(r.expires_at),
+    decidedAt: r.decided_at === null ? null : new Date(r.decided_at),
     runId: r.run_id,
     runUrl: r.run_url,
     messageTs: r.message_ts,
@@ -161,7 +165,7 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
             .onConflict((oc) => oc.columns(['repo', 'tag']).where(ACTIVE_RELEASE).doNothing())
             .returning('id')
             .executeTakeFirst();
-          if (inserted) return { kind: 'created', release: fromRow({ ...row, run_id: null, run_url: null, message_ts: null, error: null, dispatch_sent_at: null, conclusion: null }) };
+          if (inserted) return { kind: 'created', release: fromRow({ ...row, decided_at: null, run_id: null, run_url: null, message_ts: null, error: null, dispatch_sent_at: null, conclusion: null }) };
           const active = await db.selectFrom('releases').selectAll().where('repo', '=', o.repo).where('tag', '=', o.tag).where(ACTIVE_RELEASE).executeTakeFirst();
           if (active) return { kind: 'busy', active: fromRow(active) };
         }

@@ -1,6 +1,7 @@
 import type { TagInfo, WorkflowInfo, WorkflowRunInfo } from '../core/ports.js';
 import { actions, button, code, context, link, mrkdwnEscape as esc, section, type KnownBlock } from './blocks.js';
-import { shortSha } from './format.js';
+import { shortSha, slackDate } from './format.js';
+import type { Holder, VoidConfirmation } from '../core/release/confirmClick.js';
 import { ACTION_IDS } from '../actions/ids.js';
 
 export interface ConfirmView {
@@ -47,13 +48,6 @@ export const releaseText = {
   noReleaseConfigured: (repo: string) => `\`${repo}\` has no \`release\` section in the configuration.`,
   confirmed: (tag: string, channel: string) => `:rocket: Release of \`${tag}\` confirmed. It is being dispatched; follow it in <#${channel}>.`,
   cancelled: (tag: string) => `Release of \`${tag}\` cancelled. Nothing was dispatched.`,
-  alreadyDecided: (status: string) =>
-    status === 'cancelled'
-      ? 'This release was cancelled. Nothing was dispatched.'
-      : status === 'expired'
-        ? 'This confirmation has expired (10 minutes). Nothing was dispatched. Run `/release` again.'
-        : 'This release was already confirmed; it is dispatched once.',
-  expired: 'This confirmation has expired (10 minutes). Nothing was dispatched. Run `/release` again.',
   /** Another release of the tag holds it (the store allows one active release per repo and tag). */
   busy: (tag: string, active: { status: string; requestedBy: string }, user: string) =>
     active.status === 'pending'
@@ -65,3 +59,34 @@ export const releaseText = {
   unknown: 'I no longer know this release. Nothing was dispatched. Run `/release` again.',
   mainMessage: (tag: string, repoName: string, user: string) => `Release ${tag} of ${repoName}, started by <@${user}>`,
 } as const;
+
+const at = (d: Date | null) => (d ? ` ${slackDate(d.toISOString())}` : '');
+const holderLine = (tag: string, h: Holder | null) =>
+  !h
+    ? ''
+    : h.pending
+      ? `\nAnother confirmation of \`${tag}\` is active, by <@${h.requestedBy}>.`
+      : `\nAnother release of \`${tag}\`, by <@${h.requestedBy}>, is under way; follow it in <#${h.channel}>.`;
+
+/** What replaces a confirmation clicked after it stopped offering anything: what happened since, no buttons. */
+export function renderVoidConfirmation(v: VoidConfirmation): string {
+  switch (v.kind) {
+    case 'unknown':
+      return releaseText.unknown;
+    case 'notYours':
+      return releaseText.notYours;
+    case 'expired':
+      return `This confirmation of \`${v.tag}\` expired${at(v.at)}. Nothing was dispatched from it.${holderLine(v.tag, v.holder)}${v.holder ? '' : ` Run \`/release ${v.tag}\` again.`}`;
+    case 'cancelled':
+      return `This release of \`${v.tag}\` was cancelled by <@${v.by}>${at(v.at)}. Nothing was dispatched from it.${holderLine(v.tag, v.holder)}`;
+    case 'released': {
+      const run = v.runUrl ? ` (${link(v.runUrl, 'its run')})` : '';
+      const head = `This release of \`${v.tag}\` was already confirmed by <@${v.by}>${at(v.at)}${run}; it is dispatched once.`;
+      if (v.outcome === 'succeeded') return `${head} It succeeded; see <#${v.channel}>.`;
+      if (v.outcome === 'run_failed') return `${head} Its run failed; see <#${v.channel}>. \`/release ${v.tag}\` offers it again.`;
+      if (v.outcome === 'not_dispatched')
+        return `This release of \`${v.tag}\` was confirmed by <@${v.by}>${at(v.at)} but could not be dispatched; see <#${v.channel}>. \`/release ${v.tag}\` offers it again.`;
+      return `${head} Follow it in <#${v.channel}>.`;
+    }
+  }
+}
