@@ -17,6 +17,10 @@ export const RETENTION = {
   entryLinksDays: 1,
   /** Reminders sent: long enough that no deadline's reminder is sent twice (secrets live up to a year or so). */
   remindersSentDays: 400,
+  /** Leak warnings whose offers are kept current: a secret is rotated long before this. */
+  leakMessagesDays: 400,
+  /** Slack deliveries seen (redeliveries come within minutes; the intake also purges as it goes). */
+  slackDeliveriesDays: 1,
 } as const;
 
 export interface PurgeCounts {
@@ -24,6 +28,8 @@ export interface PurgeCounts {
   jobs: number;
   entryLinks: number;
   remindersSent: number;
+  leakMessages: number;
+  slackDeliveries: number;
 }
 
 export interface Retention {
@@ -43,6 +49,8 @@ export function retention(db: Kysely<Database>, dialect: StoreDialect): Retentio
           jobs: await jobs(db, dialect).purgeFinished(new Date(t - RETENTION.finishedJobsDays * DAY)),
           entryLinks: 0,
           remindersSent: 0,
+          leakMessages: 0,
+          slackDeliveries: 0,
         };
         const linksBefore = ms(new Date(t - RETENTION.entryLinksDays * DAY));
         const links = await db
@@ -52,6 +60,10 @@ export function retention(db: Kysely<Database>, dialect: StoreDialect): Retentio
         counts.entryLinks = Number(links.numDeletedRows);
         const reminders = await db.deleteFrom('reminders_sent').where('claimed_at', '<', ms(new Date(t - RETENTION.remindersSentDays * DAY))).executeTakeFirst();
         counts.remindersSent = Number(reminders.numDeletedRows);
+        const leaks = await db.deleteFrom('leak_messages').where('posted_at', '<', ms(new Date(t - RETENTION.leakMessagesDays * DAY))).executeTakeFirst();
+        counts.leakMessages = Number(leaks.numDeletedRows);
+        const deliveries = await db.deleteFrom('slack_deliveries').where('seen_at', '<', ms(new Date(t - RETENTION.slackDeliveriesDays * DAY))).executeTakeFirst();
+        counts.slackDeliveries = Number(deliveries.numDeletedRows);
         return counts;
       }),
   };
