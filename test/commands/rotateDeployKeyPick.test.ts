@@ -96,7 +96,7 @@ describe('/rotate a deploy key whose title does not name the secret', { skip: ss
 
       // Only the requester answers; a stranger's click changes nothing.
       const carol = await h.click({ actionId: ACTION_IDS.rotationPickKey, value: `${rotation.id}:${otherId}`, user: USERS.carol });
-      assert.match(await ephemeralReply(h, carol.responseUrl), /Only the person who started this rotation/);
+      assert.match(await ephemeralReply(h, carol.responseUrl), /Only <@U\w+>, who started this rotation/);
       assert.equal((await rotationOf(h, rotation.id)).state.old.pick?.state, 'asked');
 
       const pick = await h.click({ actionId: ACTION_IDS.rotationPickKey, value: `${rotation.id}:${oldId}` });

@@ -110,7 +110,7 @@ const waitOf = (f: FaultKind) => (f.kind === 'too-many' || f.kind === 'secondary
  * Seeds picked so that, in the requests these rounds make, faults hit the PUT as well as
  * the reads around it (asserted below: if the bot's requests change, pick new ones).
  */
-const SEED = { serverError: 60, tooMany: 60, secondaryRetryAfter: 60, secondaryReset: 40, dropAfter: 60 };
+const SEED = { serverError: 60, tooMany: 60, secondaryRetryAfter: 60, secondaryReset: 60, dropAfter: 60 };
 
 describe('approved secret write: 20 % of GitHub requests failing', () => {
   const kinds: Array<[string, FaultKind, number]> = [
