@@ -102,10 +102,11 @@ describe('GitHub client factory', () => {
     github.clearFailures();
     github.clearRequests();
     // One limit per request is waited out (a second refusal fails fast: jobs wait longer limits out themselves).
-    for (const limit of [
+    const limits: Array<{ status: number; headers: Record<string, string> }> = [
       { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) } },
       { status: 429, headers: { 'retry-after': '1' } },
-    ]) {
+    ];
+    for (const limit of limits) {
       github.clearRequests();
       github.failNext({ path: /actions\/secrets$/ }, { ...limit, body: secondary });
       const started = Date.now();

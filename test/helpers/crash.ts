@@ -167,16 +167,26 @@ export async function secretReplaceCrash(step: SecretKillStep): Promise<{ resume
     const request = await w.slack.waitFor((c) => c.method === 'chat.postMessage' && textOf(c).includes(ACTION_IDS.secretApprove), 20_000);
     const id = new RegExp(`"action_id":"${ACTION_IDS.secretApprove}","value":"([^"]+)"`).exec(textOf(request))?.[1] ?? '';
 
-    const hold = w.github.holdNext(
-      step === 'before-put'
-        ? { method: 'GET', path: /\/actions\/secrets\/public-key$/ }
-        : step === 'during-put'
-          ? { method: 'PUT', path: SECRET_PATH }
-          : step === 'put-answer-lost'
-            ? { method: 'PUT', path: SECRET_PATH, phase: 'answer' }
-            : { method: 'GET', path: SECRET_PATH },
-    );
-    await sendBlockAction(w.base, SIGNING_SECRET, { user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: id, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) });
+    const approve = () =>
+      sendBlockAction(w.base, SIGNING_SECRET, { user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: id, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) });
+    let hold: ReturnType<FakeGitHub['holdNext']>;
+    if (step === 'after-put') {
+      // The secret is read before the PUT too (its date, to judge the write by): hold the read that follows the PUT.
+      const put = w.github.holdNext({ method: 'PUT', path: SECRET_PATH });
+      await approve();
+      await put.arrived;
+      hold = w.github.holdNext({ method: 'GET', path: SECRET_PATH });
+      put.release();
+    } else {
+      hold = w.github.holdNext(
+        step === 'before-put'
+          ? { method: 'GET', path: /\/actions\/secrets\/public-key$/ }
+          : step === 'during-put'
+            ? { method: 'PUT', path: SECRET_PATH }
+            : { method: 'PUT', path: SECRET_PATH, phase: 'answer' },
+      );
+      await approve();
+    }
     await hold.arrived;
     await first.kill();
     hold.drop();
