@@ -126,6 +126,9 @@ async function blocked(deps: AppDeps, client: WebClient, change: SecretChange, r
     await auditChange(deps, 'system', 'secret:apply', `reopened:${e.code}`, change, { status: e.status ?? null });
     await syncMessage(deps, client, changeId);
     await tellApprover(deps, client, change.decidedBy, changeId);
+    // Approved again while this job was still finishing: the approval's own job was merged into this one
+    // (one apply job per change at a time), so this one carries the new approval out.
+    if ((await deps.store.secretChanges.get(changeId))?.status === 'approved') return { kind: 'again', at: deps.now(), payload: { changeId } };
     return { kind: 'done' };
   }
   const error = change.action === 'replace' ? secretText.writeUnknown(change.secret, change.repo, change.writeCheck?.before ?? null) : secretText.revokeUnknown(change.secret);
