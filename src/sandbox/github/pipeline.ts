@@ -197,9 +197,9 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
       return;
     }
     const send = () => {
-      if (res.destroyed) return;
-      sendReply(res, reply, headers);
-      env.requests.push({ ...entry, status: reply.status, ...marks });
+      // Handled either way: a caller that went away (killed, timed out) still had its request carried out.
+      env.requests.push({ ...entry, status: reply.status, ...marks, ...(res.destroyed ? { answerLost: true as const } : {}) });
+      if (!res.destroyed) sendReply(res, reply, headers);
     };
     if (fault?.kind === 'delay-after') setTimeout(send, fault.ms).unref();
     else send();
