@@ -7,12 +7,13 @@ import { ActionsGateway } from '../github/actionsGateway.js';
 import { isChatOpsError } from '../errors.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderReminder } from '../ui/reminders.js';
+import { syncLeakWarnings } from './leakMessages.js';
 import type { Job } from '../store/index.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
 
 /** The daily check; one job for all replicas (its dedupe key), re-queued for the next day by whoever ran it. */
 export const REMINDERS_DAILY = 'reminders.daily';
-/** Edits the posted reminders of one secret to what they still offer; payload { repo, secret }. */
+/** Edits the posted reminders and leak warnings of one secret to what they still offer; payload { repo, secret }. */
 export const REMINDERS_SYNC = 'reminders.sync';
 const DEDUPE_KEY = 'reminders:daily';
 /** The next daily check: at `hourUtc` (configuration `reminders.hourUtc`, default 09:00 UTC). */
@@ -116,7 +117,7 @@ export async function historyOf(deps: AppDeps, repo: string, secret: string): Pr
 }
 
 /**
- * Asks for the reminders of a secret to be brought in line with what they still offer
+ * Asks for the reminders (and leak warnings) of a secret to be brought in line with what they still offer
  * (a rotation started, ended, or the secret was set): a job, so a Slack outage or a
  * restart only delays the edit.
  */
@@ -159,7 +160,10 @@ export function reminderMessenger(deps: AppDeps, client: WebClient): JobHandler 
     leaseSeconds: 15, // renewed while it runs (worker heartbeat)
     async run(job: Job): Promise<JobResult> {
       const { repo, secret } = SyncPayload.parse(job.payload);
-      return (await syncReminderMessages(deps, client, repo, secret)) ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused a reminder update' };
+      const reminders = await syncReminderMessages(deps, client, repo, secret);
+      // Leak warnings offer the same Start rotation (services/leakMessages.ts).
+      const leaks = await syncLeakWarnings(deps, client, repo, secret, (r, s) => historyOf(deps, r, s));
+      return reminders && leaks ? { kind: 'done' } : { kind: 'retry', error: 'Slack refused a reminder or leak warning update' };
     },
   };
 }
