@@ -188,8 +188,6 @@ export class Worker {
     const timer = setInterval(() => {
       if (!beating && !controller.signal.aborted) beating = beat().finally(() => (beating = null));
     }, everyMs);
-    // The heartbeat serves a handler that is running; it must not be what keeps a stopping process alive.
-    timer.unref();
     return {
       signal: controller.signal,
       async stop() {
