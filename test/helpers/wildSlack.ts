@@ -84,7 +84,9 @@ export function mutated(template: () => Record<string, Json>): fc.Arbitrary<Json
     .array(fc.tuple(fc.constantFrom(...paths), fc.option(wildValue, { nil: undefined, freq: 4 })), { minLength: 1, maxLength: 4 })
     .map((edits) => {
       const body = template();
-      for (const [path, value] of edits) setAt(body, path, value === undefined ? DELETE : value);
+      // Each edit gets its own copy: fc.constantFrom hands out the same object every run, and a later edit
+      // below a replaced path would otherwise write into that shared constant (once into itself: a cycle).
+      for (const [path, value] of edits) setAt(body, path, value === undefined ? DELETE : structuredClone(value));
       return body;
     });
 }
