@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { stringify as toYaml } from 'yaml';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
 import { seedPywats } from '../../src/sandbox/scenario.js';
 import { FakeSlack, sendSlashCommand } from '../../src/sandbox/slack/index.js';
+import { spawnBot } from '../helpers/botProcess.js';
 import { BOT_TOKEN, CHANNEL, freePort, SIGNING_SECRET, USERS } from '../helpers/harness.js';
 
 
@@ -20,39 +20,20 @@ test('npm start: the real entry point serves health, answers /sync-status, and s
   const dir = await mkdtemp(join(tmpdir(), 'chatops-main-'));
   const port = await freePort();
   await writeFile(join(dir, 'chatops.yml'), toYaml({ repos: [{ ...seed.repoConfig, channel: CHANNEL }] }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const bot = spawnBot({
+    port,
     env: {
-      PATH: process.env.PATH,
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
       ...seed.env,
       CHATOPS_CONFIG: join(dir, 'chatops.yml'),
       DATABASE_URL: join(dir, 'db', 'chatops.sqlite'),
-      PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const { child, exited, base } = bot;
   try {
-    const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    // /healthz answers as soon as the server listens; /readyz once every credential was accepted.
-    for (;;) {
-      const status = await fetch(`${base}/readyz`).then((r) => r.status, () => 0);
-      if (status === 200) break;
-      assert.ok(status === 503 && Date.now() < deadline, `the bot did not become ready (${status}):\n${out}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await bot.ready(30_000);
     const responseUrl = slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
     const ack = await sendSlashCommand(base, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
     assert.equal(ack.status, 200);
@@ -61,6 +42,7 @@ test('npm start: the real entry point serves health, answers /sync-status, and s
     assert.ok((await stat(join(dir, 'db', 'chatops.sqlite'))).size > 0, 'the SQLite file is created at DATABASE_URL');
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
+    const out = bot.output();
     assert.match(out, /release-chatops is running/);
     for (const secret of [seed.github.token, seed.ghe.token, SIGNING_SECRET, BOT_TOKEN]) assert.ok(!out.includes(secret), 'no credential in the output');
   } finally {

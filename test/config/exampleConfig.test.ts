@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import type { z } from 'zod';
+import { spawnBot } from '../helpers/botProcess.js';
 import { loadConfig } from '../../src/config/load.js';
 import { FileConfig } from '../../src/config/schema.js';
 import { FakeGitHub } from '../../src/sandbox/github/index.js';
@@ -103,34 +103,24 @@ test('npm start runs on chatops.example.yml (hosts and IDs pointed at the fakes)
   await writeFile(join(dir, 'chatops.yml'), stringify(doc));
   const port = await freePort();
   // As `npm start` runs it: scripts/start.mjs builds dist/ when it is missing or stale, then runs it with plain node.
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+  const bot = spawnBot({
+    port,
+    args: ['scripts/start.mjs'],
     env: {
-      PATH: process.env.PATH,
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
       ...seed.env,
       CHATOPS_CONFIG: join(dir, 'chatops.yml'),
       DATABASE_URL: join(dir, 'chatops.sqlite'),
-      PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const { child, exited } = bot;
   try {
     // A clean clone builds dist/ first (about 20 s on 2 idle cores).
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
-      if (status === 200) break;
-      assert.ok(Date.now() < deadline, `the bot did not become ready on the example configuration:\n${out}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await bot.ready(180_000);
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, out);
+    assert.equal(await exited, 0, bot.output());
   } finally {
     child.kill('SIGKILL');
     await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
