@@ -1,11 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { parseRepoArgs } from '../core/commandArgs.js';
+import { readRepoArgs } from '../core/commandArgs.js';
 import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
 import { releaseContext, releasePreflight } from '../services/release.js';
 import { renderReleaseConfirm, releaseText } from '../ui/releaseConfirm.js';
-import { usageAnswer, USAGE } from '../ui/messages.js';
+import { USAGE } from '../ui/messages.js';
+import { usageAnswer } from '../ui/refusal.js';
 
 /** A confirmation is valid this long; after that it is void and nothing can be dispatched from it. */
 export const CONFIRM_TTL_SECONDS = 10 * 60;
@@ -16,7 +17,7 @@ export function register(app: App, deps: AppDeps): void {
     const audit = (outcome: string, detail?: Record<string, unknown>, repo?: string) =>
       deps.store.audit.record({ actor: command.user_id, action: 'command:/release', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) }, deps.now());
     const names = deps.config.repos.map((r) => r.shortName);
-    const args = parseRepoArgs(command.text, deps.config.repos, 1);
+    const args = readRepoArgs(command.text, deps.config.repos, 1);
     if (args.kind !== 'ok') {
       const answer = usageAnswer(args, USAGE.release, names);
       await ack({ response_type: 'ephemeral', text: answer.text });

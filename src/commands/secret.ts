@@ -8,6 +8,7 @@ import { auditChange, requestChange } from '../services/secretChange.js';
 import { encodeModalMeta } from '../views/secretValue.js';
 import { renderSecretModal, secretText } from '../ui/secretChange.js';
 import { text, USAGE } from '../ui/messages.js';
+import { refusalText } from '../ui/refusal.js';
 import { rotationText } from '../ui/rotation.js';
 
 /**
@@ -26,7 +27,7 @@ export function register(app: App, deps: AppDeps): void {
       return audit('refused:credential_typed');
     }
     if (args.kind !== 'ok' || !verb) {
-      const message = args.kind === 'help' ? text.help(USAGE.secret, names) : `${args.kind === 'invalid' ? args.message : ''}\n${USAGE.secret}`;
+      const message = args.kind === 'help' ? text.help(USAGE.secret, names) : `${args.kind === 'invalid' ? refusalText(args.refusal) : ''}\n${USAGE.secret}`;
       await ack({ response_type: 'ephemeral', text: message });
       return audit(args.kind === 'help' ? 'help' : 'usage');
     }
