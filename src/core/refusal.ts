@@ -15,9 +15,13 @@ export type Refusal =
   | { code: 'unknown_secret'; given: string; repo: string; configured: string[] }
   // Access (core/policy.ts): `principals` are the configured user and user-group ids allowed to.
   | { code: 'not_allowed'; action: PolicyAction; repo: string; principals: string[] }
-  // May this secret change now? (core/policy.ts).
-  | { code: 'change_busy'; secret: string }
-  | { code: 'rotation_busy'; secret: string };
+  // May this secret change now? (core/policy.ts). `asking`: what was asked for while a request is open.
+  | { code: 'change_busy'; secret: string; asking: 'change' | 'rotation' }
+  | { code: 'rotation_busy'; secret: string }
+  /** A value entered for a rotation whose step is not open to this person now. */
+  | { code: 'rotation_step'; why: 'not_active' | 'not_requester' | 'not_now' }
+  /** Slack did not answer the access check in time: nothing was decided, asking again may work. */
+  | { code: 'access_unavailable'; why: string };
 
 export type RefusalCode = Refusal['code'];
 

@@ -36,9 +36,13 @@ export function refusalText(r: Refusal): string {
       }
     // eslint-disable-next-line no-fallthrough -- the inner switch is exhaustive
     case 'change_busy':
-      return rotationText.changeBusy(r.secret);
+      return r.asking === 'rotation' ? rotationText.changeBusy(r.secret) : secretText.busy(r.secret, null);
     case 'rotation_busy':
       return rotationText.busy(r.secret);
+    case 'rotation_step':
+      return r.why === 'not_requester' ? rotationText.notRequester : rotationText.refused[r.why];
+    case 'access_unavailable':
+      return secretText.accessUnavailable(r.why);
   }
 }
 
