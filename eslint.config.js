@@ -2,6 +2,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/*
+ * Layers point one way (README, Development). Each folder's block lists what its files may not
+ * import; a later block replaces an earlier one for the same files, so each repeats the sandbox rule.
+ * Relative specifiers only (there are no path aliases): `(\.\.?/)+X/` is folder X of src/ reached by climbing
+ * out, as no folder of core/ or ui/ bears a layer's name.
+ */
+const SURFACES = 'commands|actions|views|events|home';
+const layer = (regex, message) => ({ regex, message });
+const NO_SANDBOX = layer('^(\\.{1,2}/)+sandbox(/|$)', 'Only src/sandbox imports src/sandbox: the fakes are not product code.');
+const LAYERS = [
+  { files: ['src/**/*.ts'], ignores: ['src/sandbox/**'], patterns: [NO_SANDBOX] },
+  {
+    files: ['src/core/**/*.ts'],
+    patterns: [NO_SANDBOX, layer(`^(\\.\\./)+(ui|services|store|github|slack|http|worker|${SURFACES})(/|$)`, 'core/ is pure: it returns data and codes, and imports no ui/, services/, store, GitHub or Slack surface.')],
+  },
+  // config/ is below core/ (core reads its types), so ui/ may read them too.
+  { files: ['src/ui/**/*.ts'], patterns: [NO_SANDBOX, layer('^\\.\\./(?!core/|config/)', 'ui/ words what core/ decides: it imports only core/ (and config/, which core/ reads too).')] },
+  { files: ['src/services/**/*.ts'], patterns: [NO_SANDBOX, layer(`^\\.\\./(${SURFACES})(/|$)`, 'services/ are called by the Slack surfaces and import none of them.')] },
+].map(({ patterns, ...block }) => ({ ...block, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'test-artifacts/**', 'dist/**', 'eslint.config.js'] },
   js.configs.recommended,
@@ -19,6 +39,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...LAYERS,
   {
     files: ['bench/**', 'src/main.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { targetOf, type RotationTarget } from '../services/rotation.js';
+import { isAllowed } from '../services/policy.js';
 import type { RespondFn } from '@slack/bolt';
 import { rotationText } from '../ui/rotation.js';
 import { answerVoid } from './clickPlace.js';
@@ -30,7 +31,7 @@ export async function rotationForRequester(deps: AppDeps, value: unknown, user: 
 export async function rotationForRequesterOrApprover(deps: AppDeps, client: WebClient, value: unknown, user: string): Promise<{ ok: true; rotation: Rotation } | { ok: false; text: string; why: string; rotation: Rotation | null; void?: boolean }> {
   const rotation = typeof value === 'string' ? await deps.store.rotations.get(value) : null;
   if (!rotation) return { ok: false, text: rotationText.unknown, why: 'unknown', rotation: null };
-  if (rotation.requestedBy !== user && !(await deps.access.allowed(client, user, deps.config.file.access.approve))) {
+  if (rotation.requestedBy !== user && !(await isAllowed(deps, client, user, 'approve_secret_change'))) {
     return { ok: false, text: rotationText.notRequesterOrApproverNamed(rotation.requestedBy, deps.config.file.access.approve), why: 'not_allowed', rotation };
   }
   return { ok: true, rotation };

@@ -3,6 +3,7 @@ import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import type { SecretChange } from '../store/index.js';
 import { applyJob, approvers, auditChange, syncMessage } from '../services/secretChange.js';
+import { isAllowed } from '../services/policy.js';
 import { approversFor, SECRET_ACTIONS, secretText } from '../ui/secretChange.js';
 
 /** Why a click changed nothing, in the clicker's words. */
@@ -32,7 +33,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       if (!change) return refuse(secretText.unknown, 'unknown');
       const others = approversFor(approvers(deps), change.requestedBy);
       if (change.requestedBy === user) return refuse(secretText.selfApproval(others), 'self');
-      if (!(await deps.access.allowed(client, user, deps.config.file.access.approve))) return refuse(secretText.notApprover(others), 'not_approver');
+      if (!(await isAllowed(deps, client, user, 'approve_secret_change'))) return refuse(secretText.notApprover(others), 'not_approver');
       const now = deps.now();
       const won =
         decision === 'approve'

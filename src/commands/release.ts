@@ -1,11 +1,13 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { parseRepoArgs } from '../core/commandArgs.js';
+import { readRepoArgs } from '../core/commandArgs.js';
 import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
 import { releaseContext, releasePreflight } from '../services/release.js';
 import { renderReleaseConfirm, releaseText } from '../ui/releaseConfirm.js';
-import { usageAnswer, USAGE } from '../ui/messages.js';
+import { USAGE } from '../ui/messages.js';
+import { refusalText, usageAnswer } from '../ui/refusal.js';
+import { authorise } from '../services/policy.js';
 
 /** A confirmation is valid this long; after that it is void and nothing can be dispatched from it. */
 export const CONFIRM_TTL_SECONDS = 10 * 60;
@@ -16,7 +18,7 @@ export function register(app: App, deps: AppDeps): void {
     const audit = (outcome: string, detail?: Record<string, unknown>, repo?: string) =>
       deps.store.audit.record({ actor: command.user_id, action: 'command:/release', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) }, deps.now());
     const names = deps.config.repos.map((r) => r.shortName);
-    const args = parseRepoArgs(command.text, deps.config.repos, 1);
+    const args = readRepoArgs(command.text, deps.config.repos, 1);
     if (args.kind !== 'ok') {
       const answer = usageAnswer(args, USAGE.release, names);
       await ack({ response_type: 'ephemeral', text: answer.text });
@@ -36,10 +38,8 @@ export function register(app: App, deps: AppDeps): void {
     // Ack before any work that asks Slack or GitHub.
     await ack();
     await letWaitingAcksGoFirst();
-    if (!(await deps.access.allowed(client, command.user_id, deps.config.file.access.release))) {
-      await respond({ response_type: 'ephemeral', text: releaseText.notAllowed(repo.shortName) });
-      return audit('refused', { check: 'access' }, repo.github);
-    }
+    const access = await authorise(deps, client, { user: command.user_id, action: 'release', repo }, { action: 'command:/release', outcome: 'refused', detail: { check: 'access' } });
+    if (!access.ok) return void (await respond({ response_type: 'ephemeral', text: refusalText(access.refusal) }));
     const ctx = await releaseContext(deps, repo);
     const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, parsed.tag);
     // Fifty preflights that shared one GitHub answer resolve together: write and render them one per turn.

@@ -5,6 +5,7 @@ import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { requestRotation } from '../services/rotation.js';
 import { rotationText } from '../ui/rotation.js';
 import { text, USAGE } from '../ui/messages.js';
+import { refusalText } from '../ui/refusal.js';
 
 /**
  * `/rotate [repo] <SECRET>`: starts a guided rotation in the repo's channel. The
@@ -23,7 +24,7 @@ export function register(app: App, deps: AppDeps): void {
       return audit('refused:credential_typed');
     }
     if (args.kind !== 'ok') {
-      await ack({ response_type: 'ephemeral', text: args.kind === 'help' ? text.help(USAGE.rotate, names) : `${args.message}\n${USAGE.rotate}` });
+      await ack({ response_type: 'ephemeral', text: args.kind === 'help' ? text.help(USAGE.rotate, names) : `${refusalText(args.refusal)}\n${USAGE.rotate}` });
       return audit(args.kind === 'help' ? 'help' : 'usage');
     }
     const { repo, secret } = args;

@@ -5,10 +5,11 @@ import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { prepareRevoke } from '../services/secretRevoke.js';
 import { auditChange, requestChange } from '../services/secretChange.js';
+import { authorise, secretMayChange } from '../services/policy.js';
 import { encodeModalMeta } from '../views/secretValue.js';
 import { renderSecretModal, secretText } from '../ui/secretChange.js';
 import { text, USAGE } from '../ui/messages.js';
-import { rotationText } from '../ui/rotation.js';
+import { refusalText } from '../ui/refusal.js';
 
 /**
  * `/secret replace|revoke [repo] <SECRET>`. Replace opens a modal for the value
@@ -26,26 +27,20 @@ export function register(app: App, deps: AppDeps): void {
       return audit('refused:credential_typed');
     }
     if (args.kind !== 'ok' || !verb) {
-      const message = args.kind === 'help' ? text.help(USAGE.secret, names) : `${args.kind === 'invalid' ? args.message : ''}\n${USAGE.secret}`;
+      const message = args.kind === 'help' ? text.help(USAGE.secret, names) : `${args.kind === 'invalid' ? refusalText(args.refusal) : ''}\n${USAGE.secret}`;
       await ack({ response_type: 'ephemeral', text: message });
       return audit(args.kind === 'help' ? 'help' : 'usage');
     }
     const { repo, secret } = args;
     await ack();
     await letWaitingAcksGoFirst();
-    if (!(await deps.access.allowed(client, user, deps.config.file.access.release))) {
-      await respond({ response_type: 'ephemeral', text: secretText.notAllowed(repo.shortName) });
-      return audit('refused:access', repo.github);
-    }
+    const access = await authorise(deps, client, { user, action: 'request_secret_change', repo }, { action: 'command:/secret', outcome: 'refused:access' });
+    if (!access.ok) return void (await respond({ response_type: 'ephemeral', text: refusalText(access.refusal) }));
     const channel = repo.channel ?? command.channel_id;
-    if (await deps.store.rotations.active(repo.github, secret.name)) {
-      await respond({ response_type: 'ephemeral', text: rotationText.busy(secret.name) });
-      return audit('busy:rotation', repo.github);
-    }
-    const open = await deps.store.secretChanges.open(repo.github, secret.name, deps.now());
-    if (open) {
-      await respond({ response_type: 'ephemeral', text: secretText.busy(secret.name, null) });
-      return audit('busy', repo.github);
+    const { block } = await secretMayChange(deps, repo, secret, { kind: 'request' });
+    if (block) {
+      await respond({ response_type: 'ephemeral', text: refusalText(block) });
+      return audit(block.code === 'rotation_busy' ? 'busy:rotation' : 'busy', repo.github);
     }
     if (verb === 'replace') {
       await callSlack('views.open', () =>

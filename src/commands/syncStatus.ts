@@ -1,11 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { parseRepoArgs } from '../core/commandArgs.js';
+import { readRepoArgs } from '../core/commandArgs.js';
 import { syncStatusReport } from '../services/syncStatus.js';
 import { renderSyncReport } from '../ui/syncReport.js';
-import { text, usageAnswer, USAGE } from '../ui/messages.js';
-import { ACTION_IDS } from '../actions/ids.js';
+import { text, USAGE } from '../ui/messages.js';
+import { usageAnswer } from '../ui/refusal.js';
+import { ACTION_IDS } from '../core/ids.js';
 
 /** Reports are kept this long so "Share in channel" reposts exactly what was seen. */
 const REPORT_TTL_SECONDS = 24 * 60 * 60;
@@ -14,7 +15,7 @@ const REPORT_TTL_SECONDS = 24 * 60 * 60;
 export function register(app: App, deps: AppDeps): void {
   app.command('/sync-status', async ({ command, ack, respond }) => {
     const names = deps.config.repos.map((r) => r.shortName);
-    const args = parseRepoArgs(command.text, deps.config.repos, 0);
+    const args = readRepoArgs(command.text, deps.config.repos, 0);
     if (args.kind !== 'ok') {
       const answer = usageAnswer(args, USAGE.syncStatus, names);
       await ack({ response_type: 'ephemeral', text: answer.text });

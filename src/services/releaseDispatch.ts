@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { EnqueueOptions, Job, Release } from '../store/index.js';
 import type { DispatchResult } from '../core/ports.js';
-import { startProgress } from '../core/release/progress.js';
+import { startProgress } from './releaseProgress.js';
 import { GitHubError, isChatOpsError } from '../errors.js';
 import { rateLimitResetAt } from '../github/rateLimitWait.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Job, Release } from '../store/index.js';
 import type { JobInfo, ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
-import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from '../core/release/progress.js';
+import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from './releaseProgress.js';
 import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { releaseText } from '../ui/releaseConfirm.js';

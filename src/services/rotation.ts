@@ -18,6 +18,8 @@ import { maskedPageEnabled } from './entryLinks.js';
 import { ROTATION_TICK, ROTATION_WATCH } from './rotationJobs.js';
 import { checkVerification, startVerification, deleteOldDeployKey, VERIFY_TAKEOVER_MS } from './rotationVerify.js';
 import { syncReminderMessagesSoon } from './reminders.js';
+import { mayAct, secretMayChange } from './policy.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** How often a rotation that waits on an approval or a run is looked at (besides the ticks its events cause). */
 export const WATCH_SECONDS = { approval: 30, run: 15 } as const;
@@ -60,7 +62,8 @@ export type StartResult = { kind: 'started'; rotation: Rotation } | { kind: 'ref
  */
 export async function startRotation(deps: AppDeps, client: WebClient, o: { repo: ResolvedRepo; secret: SecretConfig; user: string; channel: string }): Promise<StartResult> {
   const { repo, secret } = o;
-  if (await deps.store.secretChanges.open(repo.github, secret.name, deps.now())) return { kind: 'refused', text: rotationText.changeBusy(secret.name), why: 'change_busy' };
+  const { block } = await secretMayChange(deps, repo, secret, { kind: 'rotation_start' });
+  if (block) return { kind: 'refused', text: refusalText(block), why: 'change_busy' };
   const target = secretTarget(deps.config, repo, secret);
   const verifyMethod = secret.verify ? 'dispatch' : target.isMirror && repo.sync ? 'rerun' : null;
   const verifyWorkflow = secret.verify ? String(secret.verify.workflow) : verifyMethod === 'rerun' && repo.sync ? String(repo.sync.workflow) : null;
@@ -116,7 +119,8 @@ export async function requestRotation(
   client: WebClient,
   o: { repo: ResolvedRepo; secret: SecretConfig; user: string; channel: string },
 ): Promise<{ text: string; outcome: string }> {
-  if (!(await deps.access.allowed(client, o.user, deps.config.file.access.release))) return { text: rotationText.notAllowedNamed(o.repo.shortName, deps.config.file.access.release), outcome: 'refused:access' };
+  const denied = await mayAct(deps, client, { user: o.user, action: 'rotate', repo: o.repo });
+  if (denied) return { text: refusalText(denied), outcome: 'refused:access' };
   const res = await startRotation(deps, client, { ...o, channel: o.repo.channel ?? o.channel });
   if (res.kind === 'refused') return { text: res.text, outcome: `refused:${res.why}` };
   return { text: rotationText.started(o.secret.name, res.rotation.channel), outcome: 'started' };

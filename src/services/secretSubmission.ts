@@ -4,13 +4,14 @@ import type { SecretConfig } from '../config/schema.js';
 import type { AppDeps } from '../deps.js';
 import { SlackApiError } from '../errors.js';
 import { findRepo } from '../core/commandArgs.js';
-import { nextStep } from '../core/rotation/decide.js';
+import type { Refusal } from '../core/refusal.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { findSecret } from '../core/secrets/command.js';
-import { rotationText } from '../ui/rotation.js';
+import { refusalText } from '../ui/refusal.js';
 import { secretText } from '../ui/secretChange.js';
 import { attachChange } from './rotation.js';
 import { ROTATION_ORIGIN } from './rotationJobs.js';
+import { mayAct, secretMayChange } from './policy.js';
 import { requestChange } from './secretChange.js';
 import type { ReplacementCheck } from './secretReplace.js';
 
@@ -42,30 +43,17 @@ export async function admitReplacement(deps: AppDeps, client: WebClient, s: Subm
   const repo = findRepo(deps.config.repos, s.repo);
   const secret = repo ? findSecret(repo, s.secret) : undefined;
   if (!repo || !secret) return { ok: false, outcome: 'refused:form', text: secretText.formGone };
-  const refuse = (outcome: string, text: string, retry = false): Admission => ({ ok: false, outcome, text: plain(text), repo: repo.github, ...(retry ? { retry } : {}) });
-  let allowed: boolean;
+  const refuse = (outcome: string, refusal: Refusal, retry = false): Admission => ({ ok: false, outcome, text: plain(refusalText(refusal)), repo: repo.github, ...(retry ? { retry } : {}) });
+  let denied: Refusal | null;
   try {
-    allowed = await deps.access.allowed(client, s.user, deps.config.file.access.release, o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs });
+    denied = await mayAct(deps, client, { user: s.user, action: 'request_secret_change', repo, ...(o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs }) });
   } catch (e) {
     if (!(e instanceof SlackApiError)) throw e;
-    return refuse('refused:access_unavailable', secretText.accessUnavailable(e.userMessage), true);
+    return refuse('refused:access_unavailable', { code: 'access_unavailable', why: e.userMessage }, true);
   }
-  if (!allowed) return refuse('refused:access', secretText.notAllowed(repo.shortName));
-  const rotation = s.rotation ? await deps.store.rotations.get(s.rotation) : null;
-  if (s.rotation) {
-    const why =
-      !rotation || rotation.status !== 'active'
-        ? rotationText.refused.not_active
-        : rotation.requestedBy !== s.user
-          ? rotationText.notRequester
-          : nextStep(rotation).kind !== 'enter'
-            ? rotationText.refused.not_now
-            : null;
-    if (why) return refuse('refused:rotation', why);
-  } else if (await deps.store.rotations.active(repo.github, secret.name)) {
-    return refuse('busy:rotation', rotationText.busy(secret.name));
-  }
-  if (await deps.store.secretChanges.open(repo.github, secret.name, deps.now())) return refuse('busy', secretText.busy(secret.name, null));
+  if (denied) return refuse('refused:access', denied);
+  const { block, rotation } = await secretMayChange(deps, repo, secret, s.rotation ? { kind: 'rotation_value', rotation: s.rotation, user: s.user } : { kind: 'request' });
+  if (block) return refuse(block.code === 'rotation_step' ? 'refused:rotation' : block.code === 'rotation_busy' ? 'busy:rotation' : 'busy', block);
   return { ok: true, repo, secret, rotation };
 }
 

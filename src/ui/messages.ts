@@ -13,19 +13,6 @@ export const USAGE = {
 
 export type CommandName = keyof typeof USAGE;
 
-/** Arguments a command could not use (core/commandArgs' RepoArgs other than ok). */
-export type UnusableArgs = { kind: 'help' } | { kind: 'invalid'; message: string } | { kind: 'credential' };
-
-/**
- * The private answer to unusable arguments, and its audit outcome. A credential typed
- * into the command is never repeated: the person is told to treat it as exposed.
- */
-export function usageAnswer(args: UnusableArgs, usage: string, repos: string[]): { text: string; outcome: 'help' | 'usage' | 'refused:credential_typed' } {
-  if (args.kind === 'help') return { text: text.help(usage, repos), outcome: 'help' };
-  if (args.kind === 'credential') return { text: `${text.credentialTyped}\n${usage}`, outcome: 'refused:credential_typed' };
-  return { text: `${args.message}\n${usage}`, outcome: 'usage' };
-}
-
 export const text = {
   help: (usage: string, repos: string[]) => `${usage}\nConfigured repositories: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
   unknownRepo: (given: string, repos: string[]) =>

@@ -2,7 +2,7 @@ import type { TagInfo, WorkflowInfo, WorkflowRunInfo } from '../core/ports.js';
 import { actions, button, code, context, link, mrkdwnEscape as esc, section, type KnownBlock } from './blocks.js';
 import { shortSha, slackDate } from './format.js';
 import type { Holder, VoidConfirmation } from '../core/release/confirmClick.js';
-import { ACTION_IDS } from '../actions/ids.js';
+import { ACTION_IDS } from '../core/ids.js';
 
 export interface ConfirmView {
   releaseId: string;

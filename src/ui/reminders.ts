@@ -3,7 +3,7 @@ import type { ReminderOffer } from '../core/reminders/offer.js';
 import { actions, button, code, context, header, section, type KnownBlock } from './blocks.js';
 import { relativeTime, slackDate } from './format.js';
 import { startRotationButton } from './rotation.js';
-import { ACTION_IDS } from '../actions/ids.js';
+import { ACTION_IDS } from '../core/ids.js';
 import { encodeStartRef, type StartRef } from '../core/rotation/startRef.js';
 
 /** What a rotation reminder says in the repo's channel. */

@@ -1,7 +1,6 @@
 import { nextStep, type Announcement, type ChangeView } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
-import { ACTION_IDS } from '../actions/ids.js';
-import { VIEW_IDS } from '../views/ids.js';
+import { ACTION_IDS, VIEW_IDS } from '../core/ids.js';
 import { actions, button, code, context, header, link, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
 import { slackDate } from './format.js';
 import { encodeStartRef, type StartRef } from '../core/rotation/startRef.js';

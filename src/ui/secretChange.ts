@@ -1,7 +1,6 @@
 import type { SecretCheck } from '../core/secrets/facts.js';
-import type { SecretChange } from '../store/index.js';
-import { ACTION_IDS } from '../actions/ids.js';
-import { VIEW_IDS } from '../views/ids.js';
+import type { SecretChange } from '../core/secrets/change.js';
+import { ACTION_IDS, VIEW_IDS } from '../core/ids.js';
 import { actions, button, code, context, header, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
 import { slackDate } from './format.js';
 

@@ -1,7 +1,2 @@
-/** callback_ids of the modals the bot opens. */
-export const VIEW_IDS = {
-  secretValue: 'secret_value',
-  rotationOldToken: 'rotation_old_token',
-} as const;
-
-export const LIVE_VIEW_CALLBACK_IDS: readonly string[] = Object.values(VIEW_IDS);
+// The ids live in core/ids.ts (shared with ui/); this re-export keeps the surface's own import short.
+export { VIEW_IDS, LIVE_VIEW_CALLBACK_IDS } from '../core/ids.js';

@@ -1,8 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { holdsCredential, parseRepoArgs } from '../../src/core/commandArgs.js';
+import { holdsCredential, readRepoArgs } from '../../src/core/commandArgs.js';
 import type { ResolvedRepo } from '../../src/config/load.js';
+import { refusalText } from '../../src/ui/refusal.js';
+
+/** The core's answer with its refusal worded by ui/, as the commands show it. */
+const parseRepoArgs = (raw: string, repos: readonly ResolvedRepo[], restCount: number) => {
+  const r = readRepoArgs(raw, repos, restCount);
+  return r.kind === 'invalid' ? { ...r, message: refusalText(r.refusal) } : r;
+};
 
 const repo = (shortName: string, github: string): ResolvedRepo => {
   const [owner = '', name = ''] = github.split('/');

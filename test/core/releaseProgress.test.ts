@@ -13,7 +13,7 @@ import {
   type FollowedRelease,
   type ProgressAction,
   type ProgressPlan,
-} from '../../src/core/release/progress.js';
+} from '../../src/services/releaseProgress.js';
 import { job, run, step } from './builders.js';
 import { allText, assertWithinLimits } from '../ui/slackLimits.js';
 

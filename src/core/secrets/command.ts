@@ -1,12 +1,13 @@
 import type { ResolvedRepo } from '../../config/load.js';
 import type { SecretConfig } from '../../config/schema.js';
-import { holdsCredential, parseRepoArgs } from '../commandArgs.js';
+import { holdsCredential, readRepoArgs } from '../commandArgs.js';
+import type { Refusal } from '../refusal.js';
 
 export type SecretVerb = 'replace' | 'revoke';
 
 export type SecretArgs =
   | { kind: 'help' }
-  | { kind: 'invalid'; message: string }
+  | { kind: 'invalid'; refusal: Refusal }
   /** The text holds something shaped like a credential: never echo it, and say it must be treated as exposed. */
   | { kind: 'credential' }
   | { kind: 'ok'; repo: ResolvedRepo; secret: SecretConfig };
@@ -23,13 +24,13 @@ export function findSecret(repo: ResolvedRepo, name: string): SecretConfig | und
 export function parseSecretTarget(raw: string, repos: readonly ResolvedRepo[]): SecretArgs {
   // Checked before anything is echoed: an error message must not repeat a pasted token.
   if (holdsCredential(raw)) return { kind: 'credential' };
-  const args = parseRepoArgs(raw, repos, 1);
+  const args = readRepoArgs(raw, repos, 1);
   if (args.kind !== 'ok') return args;
   const name = args.rest[0] ?? '';
-  const configured = args.repo.secrets.map((s) => `\`${s.name}\``).join(', ') || 'none';
-  if (!NAME.test(name)) return { kind: 'invalid', message: `Name a secret of \`${args.repo.shortName}\`: ${configured}.` };
+  const configured = args.repo.secrets.map((s) => s.name);
+  if (!NAME.test(name)) return { kind: 'invalid', refusal: { code: 'secret_name_missing', repo: args.repo.shortName, configured } };
   const secret = findSecret(args.repo, name);
-  if (!secret) return { kind: 'invalid', message: `\`${name}\` is not a configured secret of \`${args.repo.shortName}\`. Configured: ${configured}.` };
+  if (!secret) return { kind: 'invalid', refusal: { code: 'unknown_secret', given: name, repo: args.repo.shortName, configured } };
   return { kind: 'ok', repo: args.repo, secret };
 }
 
@@ -41,7 +42,7 @@ export function parseSecretCommand(raw: string, repos: readonly ResolvedRepo[]):
   if (verb === '' || /^(help|-h|--help|\?)$/.test(verb)) return { verb: null, args: { kind: 'help' } };
   if (verb !== 'replace' && verb !== 'revoke') {
     if (holdsCredential(text)) return { verb: null, args: { kind: 'credential' } };
-    return { verb: null, args: { kind: 'invalid', message: 'Say what to do: `replace` or `revoke`.' } };
+    return { verb: null, args: { kind: 'invalid', refusal: { code: 'secret_verb_missing' } } };
   }
   return { verb, args: parseSecretTarget(rest.join(' '), repos) };
 }
