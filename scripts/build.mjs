@@ -1,4 +1,8 @@
-// `npm run build`: compiles src/ (without the sandbox) to dist/ from scratch, then stamps it for scripts/start.mjs.
+// `npm run build`: type-checks src/ (without the sandbox) with tsc, then bundles the bot's own code into one
+// file, dist/main.js, with esbuild (dependencies stay in node_modules, loaded as node resolves them), and stamps
+// dist/ for scripts/start.mjs. One file instead of ~180 ES modules: fewer module records and resolutions at start
+// (bench part 6). Whitespace and syntax are minified (comments dropped, smaller source kept in the heap); names
+// are kept for stack traces, and a source map is written beside it (node --enable-source-maps to use it).
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -6,8 +10,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const built = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (built.status !== 0) process.exit(built.status ?? 1);
+const checked = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--noEmit'], { stdio: 'inherit' });
+if (checked.status !== 0) process.exit(checked.status ?? 1);
+const { build } = await import('esbuild');
+await build({
+  entryPoints: [join(root, 'src', 'main.ts')],
+  outfile: join(root, 'dist', 'main.js'),
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'none',
+  sourcemap: true,
+  logLevel: 'warning',
+});
 writeFileSync(join(root, 'dist', '.built'), `${new Date().toISOString()}\n`);

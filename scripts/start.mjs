@@ -1,5 +1,5 @@
 // `npm start`: runs the compiled bot (dist/main.js) with plain node. When dist/ is missing or older than src/
-// (a fresh clone after `npm ci`, or a source edit), it is built first with the TypeScript compiler; a production
+// (a fresh clone after `npm ci`, or a source edit), it is built first (tsc checks types, esbuild bundles); a production
 // install without dev dependencies must ship a built dist/ (`npm run build` where they are installed).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -26,9 +26,9 @@ function newest(dir) {
 const inputs = () => Math.max(newest(join(root, 'src')), statSync(join(root, 'tsconfig.build.json')).mtimeMs, statSync(join(root, 'tsconfig.json')).mtimeMs);
 if (!existsSync(entry) || !existsSync(stamp) || statSync(stamp).mtimeMs < inputs()) {
   try {
-    createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    for (const tool of ['typescript/bin/tsc', 'esbuild']) createRequire(import.meta.url).resolve(tool);
   } catch {
-    process.stderr.write('release-chatops: dist/ is missing or older than src/, and TypeScript is not installed to build it.\nRun `npm run build` where the dev dependencies are installed, and ship dist/ with the bot.\n');
+    process.stderr.write('release-chatops: dist/ is missing or older than src/, and TypeScript and esbuild (dev dependencies) are not installed to build it.\nRun `npm run build` where the dev dependencies are installed, and ship dist/ with the bot.\n');
     process.exit(2);
   }
   process.stderr.write('release-chatops: building dist/ (it is missing or older than src/)…\n');
