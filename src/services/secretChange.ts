@@ -6,7 +6,7 @@ import type { ChangeFacts } from '../core/secrets/facts.js';
 import { callSlack } from '../slack/slackErrors.js';
 import type { SecretChange, SecretChangeAction } from '../store/index.js';
 import { renderSecretChange, secretText } from '../ui/secretChange.js';
-import { changeTick, rotationOf } from './rotationJobs.js';
+import { changeTick, rotationOf } from '../core/rotation/jobs.js';
 
 export const APPLY_JOB = 'secret.apply';
 export const EXPIRE_JOB = 'secret.expire';

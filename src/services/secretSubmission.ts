@@ -9,8 +9,8 @@ import type { Rotation } from '../core/rotation/state.js';
 import { findSecret } from '../core/secrets/command.js';
 import { rotationText } from '../ui/rotation.js';
 import { secretText } from '../ui/secretChange.js';
-import { attachChange } from './rotation.js';
-import { ROTATION_ORIGIN } from './rotationJobs.js';
+import { attachChange } from './rotation/engine.js';
+import { ROTATION_ORIGIN } from '../core/rotation/jobs.js';
 import { requestChange } from './secretChange.js';
 import type { ReplacementCheck } from './secretReplace.js';
 

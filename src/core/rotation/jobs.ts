@@ -1,4 +1,4 @@
-/** Job kinds of /rotate, apart from the service so that secretChange.ts can name them without an import cycle. */
+/** Job kinds of /rotate, and how an approval request names the rotation it belongs to. */
 
 /** Applies one event (or just re-renders the message); payload { rotationId, render? }. */
 export const ROTATION_TICK = 'rotation.tick';
