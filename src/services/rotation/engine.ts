@@ -3,22 +3,49 @@ import type { AppDeps } from '../../deps.js';
 import { decide, needsWatching, type Decision, type RotationEffect, type RotationEvent } from '../../core/rotation/decide.js';
 import type { Rotation } from '../../core/rotation/state.js';
 import type { SecretChange } from '../../store/index.js';
-import { renderOldPrompt, rotationText } from '../../ui/rotation.js';
+import { rotationText } from '../../ui/rotation.js';
 import { auditChange, syncMessage } from '../secretChange.js';
-import { deleteOldDeployKey, startVerification } from '../rotationVerify.js';
 import { syncReminderMessagesSoon } from '../reminders.js';
 import { auditRotation } from './audit.js';
-import { announcement, closePick, ephemeral, promptEnter, render, threadReply } from './slack.js';
-import { secretSpec, targetOf } from './target.js';
+import { perform } from './effects.js';
+import { render } from './slack.js';
 import { scheduleWatch } from './watchSchedule.js';
 
 export type AdvanceResult = { kind: 'moved'; rotation: Rotation } | { kind: 'same'; rotation: Rotation | null } | { kind: 'refused'; reason: Extract<Decision, { kind: 'refused' }>['reason']; rotation: Rotation | null };
 
+/** Work left in one advance: an effect to carry out (for the rotation its transition wrote), or a follow-up event to decide. */
+type Work = { kind: 'effect'; rotation: Rotation; effect: RotationEffect } | { kind: 'event'; event: RotationEvent };
+
 /**
- * Applies one event: decide (pure), write with compare-and-set, then perform the
- * effects. A lost race re-reads and decides again, so each step is taken once.
+ * Applies one event and whatever follows from it, in a loop: each transition is decided
+ * (pure) and written with compare-and-set, then its effects are carried out; an effect
+ * that leads to a further event (a verification started, an old key deleted) hands it
+ * back to the loop, which decides it before the transition's remaining effects, so
+ * messages keep their order. Nothing here calls itself. The result is the first event's.
  */
 export async function advance(deps: AppDeps, client: WebClient, rotationId: string, event: RotationEvent): Promise<AdvanceResult> {
+  const first = await transition(deps, client, rotationId, event);
+  if (first.kind !== 'moved') return first;
+  const work: Work[] = effectsOf(first);
+  for (let w = work.pop(); w; w = work.pop()) {
+    if (w.kind === 'effect') {
+      const followUp = await perform(deps, client, w.rotation, w.effect);
+      if (followUp) work.push({ kind: 'event', event: followUp });
+      continue;
+    }
+    const t = await transition(deps, client, rotationId, w.event);
+    if (t.kind === 'moved') work.push(...effectsOf(t));
+  }
+  return { kind: 'moved', rotation: first.rotation };
+}
+
+type Transition = { kind: 'moved'; rotation: Rotation; effects: RotationEffect[] } | Exclude<AdvanceResult, { kind: 'moved' }>;
+
+/** The transition's effects as work, last first (the loop pops from the end). */
+const effectsOf = (t: { rotation: Rotation; effects: RotationEffect[] }): Work[] => t.effects.map((effect): Work => ({ kind: 'effect', rotation: t.rotation, effect })).reverse();
+
+/** One event: decide, write with compare-and-set (a lost race re-reads and decides again, so each step is taken once), audit, watch, render. */
+async function transition(deps: AppDeps, client: WebClient, rotationId: string, event: RotationEvent): Promise<Transition> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const r = await deps.store.rotations.get(rotationId);
     if (!r) return { kind: 'refused', reason: 'not_active', rotation: null };
@@ -33,8 +60,7 @@ export async function advance(deps: AppDeps, client: WebClient, rotationId: stri
     await render(deps, client, next);
     // Finished: reminders say so; cancelled: they offer to start it again.
     if (d.status !== r.status) await syncReminderMessagesSoon(deps, r.repo, r.secret);
-    for (const effect of d.effects) await perform(deps, client, next, effect);
-    return { kind: 'moved', rotation: next };
+    return { kind: 'moved', rotation: next, effects: d.effects };
   }
   throw new Error(`rotation ${rotationId}: too many concurrent writes`);
 }
@@ -55,41 +81,4 @@ export async function attachChange(deps: AppDeps, client: WebClient, rotationId:
 
 function actorOf(e: RotationEvent): string {
   return 'by' in e ? e.by : 'system';
-}
-
-async function perform(deps: AppDeps, client: WebClient, r: Rotation, effect: RotationEffect): Promise<void> {
-  const target = targetOf(deps, r);
-  switch (effect.kind) {
-    case 'prompt_enter':
-      if (target) await promptEnter(deps, client, r, target);
-      return;
-    case 'prompt_old':
-      if (target) await ephemeral(deps, client, r, renderOldPrompt(r, secretSpec(deps, target)));
-      return;
-    case 'announce':
-      await threadReply(deps, client, r, announcement(r, effect.what));
-      return;
-    case 'withdraw_change': {
-      const by = r.finishedBy ?? 'system';
-      if (await deps.store.secretChanges.withdraw(effect.changeId, by, deps.now())) {
-        const c = await deps.store.secretChanges.get(effect.changeId);
-        await auditChange(deps, by, 'secret:cancel', 'withdrawn:rotation_cancelled', c);
-        await syncMessage(deps, client, effect.changeId);
-      }
-      return;
-    }
-    case 'start_verify': {
-      const ev = target ? await startVerification(deps, r, target) : { kind: 'verify_start_failed' as const, detail: 'the secret is no longer configured' };
-      if (ev) await advance(deps, client, r.id, ev);
-      return;
-    }
-    case 'close_pick':
-      await closePick(deps, client, r);
-      return;
-    case 'delete_old_key': {
-      const ev = await deleteOldDeployKey(deps, effect.key);
-      if (ev) await advance(deps, client, r.id, ev);
-      return;
-    }
-  }
 }
