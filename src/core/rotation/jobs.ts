@@ -18,3 +18,9 @@ export const changeTick = (rotationId: string, changeId: string, status: string)
   payload: { rotationId },
   dedupeKey: `rotation-tick:${rotationId}:${changeId}:${status}`,
 });
+
+/** The follow-up job of an approval request's status change: its rotation's tick, if it belongs to one. */
+export function rotationTickOf(c: { id: string; origin: string | null; status: string }) {
+  const rotationId = rotationOf(c.origin);
+  return rotationId ? changeTick(rotationId, c.id, c.status) : null;
+}
