@@ -82,7 +82,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     releases: releases(db, dialect),
     // A request that belongs to a rotation wakes it with each status change (same transaction).
     secretChanges: secretChanges(db, dialect, rotationTickOf),
-    rotations: rotations(db),
+    rotations: rotations(db, dialect),
     reminders: reminders(db),
     entryLinks: entryLinks(db),
     slackDeliveries: slackDeliveries(db),

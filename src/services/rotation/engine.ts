@@ -9,7 +9,7 @@ import { syncReminderMessagesSoon } from '../reminders.js';
 import { auditRotation } from './audit.js';
 import { perform } from './effects.js';
 import { render } from './slack.js';
-import { scheduleWatch } from './watchSchedule.js';
+import { watchJob } from './watchSchedule.js';
 
 export type AdvanceResult = { kind: 'moved'; rotation: Rotation } | { kind: 'same'; rotation: Rotation | null } | { kind: 'refused'; reason: Extract<Decision, { kind: 'refused' }>['reason']; rotation: Rotation | null };
 
@@ -44,7 +44,10 @@ type Transition = { kind: 'moved'; rotation: Rotation; effects: RotationEffect[]
 /** The transition's effects as work, last first (the loop pops from the end). */
 const effectsOf = (t: { rotation: Rotation; effects: RotationEffect[] }): Work[] => t.effects.map((effect): Work => ({ kind: 'effect', rotation: t.rotation, effect })).reverse();
 
-/** One event: decide, write with compare-and-set (a lost race re-reads and decides again, so each step is taken once), audit, watch, render. */
+/**
+ * One event: decide, write with compare-and-set (a lost race re-reads and decides again,
+ * so each step is taken once) together with the watch of a rotation left waiting, audit, render.
+ */
 async function transition(deps: AppDeps, client: WebClient, rotationId: string, event: RotationEvent): Promise<Transition> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const r = await deps.store.rotations.get(rotationId);
@@ -53,10 +56,10 @@ async function transition(deps: AppDeps, client: WebClient, rotationId: string, 
     if (d.kind === 'same') return { kind: 'same', rotation: r };
     if (d.kind === 'refused') return { kind: 'refused', reason: d.reason, rotation: r };
     const now = deps.now();
-    if (!(await deps.store.rotations.write(r.id, r.version, { status: d.status, state: d.state, finishedBy: d.finishedBy }, now))) continue;
+    const watch = needsWatching({ status: d.status, state: d.state, secretKind: r.secretKind }) ? watchJob(deps, { id: r.id, state: d.state }) : undefined;
+    if (!(await deps.store.rotations.write(r.id, r.version, { status: d.status, state: d.state, finishedBy: d.finishedBy }, now, watch))) continue;
     const next: Rotation = { ...r, status: d.status, state: d.state, version: r.version + 1, updatedAt: now, ...(d.status !== 'active' ? { finishedAt: now, finishedBy: d.finishedBy } : {}) };
     await auditRotation(deps, actorOf(event), `rotation:${event.kind}`, d.status === r.status ? 'ok' : d.status, next);
-    if (needsWatching(next)) await scheduleWatch(deps, next);
     await render(deps, client, next);
     // Finished: reminders say so; cancelled: they offer to start it again.
     if (d.status !== r.status) await syncReminderMessagesSoon(deps, r.repo, r.secret);
