@@ -18,7 +18,7 @@ import { timeAcks } from './metrics/ackTimer.js';
 import { releaseFollower } from './services/releaseFollower.js';
 import { releaseDispatcher } from './services/releaseDispatch.js';
 import { secretApplier, secretExpirer, secretMessenger } from './services/secretApply.js';
-import { rotationTicker, rotationWatcher } from './services/rotation.js';
+import { rotationTicker, rotationWatcher } from './services/rotation/jobs.js';
 import { ensureReminderJob, reminderMessenger, reminderScheduler } from './services/reminders.js';
 import { ensureRetentionJob, retentionJob } from './services/retention.js';
 import { StartupStatus } from './services/startupChecks.js';

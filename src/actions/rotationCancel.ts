@@ -1,7 +1,8 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
-import { advance, auditRotation } from '../services/rotation.js';
+import { auditRotation } from '../services/rotation/audit.js';
+import { advance } from '../services/rotation/engine.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { answerClick, refusalText, rotationForRequesterOrApprover } from './rotationClick.js';
 

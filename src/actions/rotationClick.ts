@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Rotation } from '../core/rotation/state.js';
-import { targetOf, type RotationTarget } from '../services/rotation.js';
+import type { RotationTarget } from '../core/rotation/target.js';
+import { targetOf } from '../services/rotation/target.js';
 import { isAllowed } from '../services/policy.js';
 import type { RespondFn } from '@slack/bolt';
 import { rotationText } from '../ui/rotation.js';

@@ -2,7 +2,7 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation.js';
+import { auditRotation } from '../services/rotation/audit.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderSecretModal } from '../ui/secretChange.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';

@@ -3,7 +3,7 @@ import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { auditRotation } from '../services/rotation.js';
+import { auditRotation } from '../services/rotation/audit.js';
 import { generateAndRequest } from '../services/rotationKey.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';

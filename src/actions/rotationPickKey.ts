@@ -1,7 +1,7 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
-import { auditRotation } from '../services/rotation.js';
+import { auditRotation } from '../services/rotation/audit.js';
 import { pickOldKey } from '../services/rotationOldKey.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { rotationForRequester } from './rotationClick.js';

@@ -7,7 +7,7 @@ import { setSince } from '../core/reminders/offer.js';
 import { parseStartRef } from '../core/rotation/startRef.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { historyOf } from '../services/reminders.js';
-import { requestRotation } from '../services/rotation.js';
+import { requestRotation } from '../services/rotation/start.js';
 import { reminderActionText, renderFreshSecretWarning } from '../ui/reminders.js';
 import { ROTATION_ACTIONS } from '../ui/rotation.js';
 import { ACTION_IDS } from './ids.js';

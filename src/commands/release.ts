@@ -3,7 +3,8 @@ import type { AppDeps } from '../deps.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { readRepoArgs } from '../core/commandArgs.js';
 import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
-import { releaseContext, releasePreflight } from '../services/release.js';
+import { releasePreflight } from '../services/release.js';
+import { repoGateways } from '../services/repoGateways.js';
 import { renderReleaseConfirm, releaseText } from '../ui/releaseConfirm.js';
 import { USAGE } from '../ui/messages.js';
 import { refusalText, usageAnswer } from '../ui/refusal.js';
@@ -40,7 +41,7 @@ export function register(app: App, deps: AppDeps): void {
     await letWaitingAcksGoFirst();
     const access = await authorise(deps, client, { user: command.user_id, action: 'release', repo }, { action: 'command:/release', outcome: 'refused', detail: { check: 'access' } });
     if (!access.ok) return void (await respond({ response_type: 'ephemeral', text: refusalText(access.refusal) }));
-    const ctx = await releaseContext(deps, repo);
+    const ctx = await repoGateways(deps, repo);
     const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, parsed.tag);
     // Fifty preflights that shared one GitHub answer resolve together: write and render them one per turn.
     await letWaitingAcksGoFirst();

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { parseSecretTarget } from '../core/secrets/command.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { requestRotation } from '../services/rotation.js';
+import { requestRotation } from '../services/rotation/start.js';
 import { rotationText } from '../ui/rotation.js';
 import { text, USAGE } from '../ui/messages.js';
 import { refusalText } from '../ui/refusal.js';

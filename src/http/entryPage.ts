@@ -4,7 +4,7 @@ import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { targetOf } from '../services/rotation.js';
+import { targetOf } from '../services/rotation/target.js';
 import { ENTRY_PATH } from '../services/entryLinks.js';
 import { checkReplacement } from '../services/secretReplace.js';
 import { admitReplacement, sendReplacement } from '../services/secretSubmission.js';

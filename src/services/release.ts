@@ -1,31 +1,12 @@
 import type { ResolvedRepo } from '../config/load.js';
 import type { AppDeps } from '../deps.js';
-import type { ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
+import type { WorkflowRunInfo } from '../core/ports.js';
 import type { Release } from '../store/index.js';
 import { preflight, type Preflight } from '../core/release/preflight.js';
-import { ReleaseGateway } from '../github/releaseGateway.js';
-import { ActionsGateway } from '../github/actionsGateway.js';
-import { webUrlOf } from '../github/octokit.js';
-
-export interface ReleaseContext {
-  port: ReleasePort;
-  actions: ActionsGateway;
-  ref: RepoRef;
-  webUrl: string;
-}
-
-export async function releaseContext(deps: AppDeps, repo: ResolvedRepo): Promise<ReleaseContext> {
-  const client = await deps.github.forRepo(repo.owner, repo.repo);
-  return {
-    port: new ReleaseGateway(client),
-    actions: new ActionsGateway(client),
-    ref: { owner: repo.owner, name: repo.repo },
-    webUrl: `${webUrlOf(client.apiUrl)}/${repo.github}`,
-  };
-}
+import type { RepoGateways } from './repoGateways.js';
 
 /** Fetches what the checks need (in parallel where they do not depend on each other) and runs them. */
-export async function releasePreflight(deps: AppDeps, ctx: ReleaseContext, repo: ResolvedRepo, workflowRef: string | number, tag: string): Promise<Preflight> {
+export async function releasePreflight(deps: AppDeps, ctx: RepoGateways, repo: ResolvedRepo, workflowRef: string | number, tag: string): Promise<Preflight> {
   const { port, ref } = ctx;
   const [tagInfo, workflow, active] = await Promise.all([port.tag(ref, tag), port.workflow(ref, workflowRef), deps.store.releases.active(repo.github, tag, deps.now())]);
   const [latestTags, workflowYaml, runs] = await Promise.all([

@@ -8,7 +8,7 @@ import { GitHubError, isChatOpsError } from '../errors.js';
 import { rateLimitResetAt } from '../github/rateLimitWait.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
 import { releaseText } from '../ui/releaseConfirm.js';
-import { releaseContext, type ReleaseContext } from './release.js';
+import { repoGateways, type RepoGateways } from './repoGateways.js';
 import { ensureMainMessage, findDispatchedRun, FOLLOW_JOB, type FollowPayload } from './releaseFollower.js';
 
 export const DISPATCH_JOB = 'release.dispatch';
@@ -53,7 +53,7 @@ export function releaseDispatcher(deps: AppDeps, client: WebClient): JobHandler 
       }
       const now = deps.now();
       try {
-        const ctx = await releaseContext(deps, repo);
+        const ctx = await repoGateways(deps, repo);
         if (release.dispatchSentAt === null) {
           const changed = await recheck(ctx, release);
           // Only while still unsent: a runner that took this job over may have sent it meanwhile (its run is then ours).
@@ -78,7 +78,7 @@ export function releaseDispatcher(deps: AppDeps, client: WebClient): JobHandler 
 }
 
 /** The dispatch itself: refused means nothing ran; rate-limited means GitHub did nothing, so it may be sent again after the reset. */
-async function send(deps: AppDeps, client: WebClient, ctx: ReleaseContext, release: Release, job: Job, payload: DispatchPayload): Promise<JobResult> {
+async function send(deps: AppDeps, client: WebClient, ctx: RepoGateways, release: Release, job: Job, payload: DispatchPayload): Promise<JobResult> {
   let result: DispatchResult;
   try {
     result = await ctx.port.dispatch(ctx.ref, Number(release.workflow), release.tag, release.inputs);
@@ -103,7 +103,7 @@ async function send(deps: AppDeps, client: WebClient, ctx: ReleaseContext, relea
  * succeeded meanwhile (a push of the tag, someone on the Actions tab). Null when
  * nothing changed.
  */
-async function recheck(ctx: ReleaseContext, release: Release): Promise<string | null> {
+async function recheck(ctx: RepoGateways, release: Release): Promise<string | null> {
   const [tag, runs] = await Promise.all([
     ctx.port.tag(ctx.ref, release.tag),
     ctx.port.workflowRuns(ctx.ref, Number(release.workflow), { headSha: release.sha, perPage: 20 }),

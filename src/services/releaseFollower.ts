@@ -7,7 +7,7 @@ import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from 
 import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { releaseText } from '../ui/releaseConfirm.js';
-import { releaseContext } from './release.js';
+import { repoGateways } from './repoGateways.js';
 
 export const FOLLOW_JOB = 'release.follow';
 
@@ -40,7 +40,7 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       let release = await deps.store.releases.get(payload.releaseId);
       const repo = release && deps.config.repos.find((r) => r.github === release?.repo);
       if (!release || !repo) return { kind: 'done' };
-      const ctx = await releaseContext(deps, repo);
+      const ctx = await repoGateways(deps, repo);
       const now = deps.now();
 
       let runId = release.runId;

@@ -6,9 +6,10 @@ import { isChatOpsError } from '../errors.js';
 import { sealForGitHub } from '../github/seal.js';
 import { SecretsGateway } from '../github/secretsGateway.js';
 import { rotationText } from '../ui/rotation.js';
-import { attachChange, type RotationTarget } from './rotation.js';
+import { ROTATION_ORIGIN } from '../core/rotation/jobs.js';
+import type { RotationTarget } from '../core/rotation/target.js';
+import { attachChange } from './rotation/engine.js';
 import { requestChange } from './secretChange.js';
-import { ROTATION_ORIGIN } from './rotationJobs.js';
 
 export type GenerateResult = { ok: true; text: string } | { ok: false; text: string };
 

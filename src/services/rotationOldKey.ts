@@ -4,8 +4,10 @@ import type { DeployKeyInfo } from '../core/ports.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { publicKeyFingerprint } from '../core/secrets/sshKey.js';
 import { callSlack } from '../slack/slackErrors.js';
-import { renderOldKeyAnswered, renderOldKeyQuestion, rotationText, type DeployKeyChoice } from '../ui/rotation.js';
-import { advance, type RotationTarget } from './rotation.js';
+import type { RotationTarget } from '../core/rotation/target.js';
+import { renderOldKeyQuestion, rotationText, type DeployKeyChoice } from '../ui/rotation.js';
+import { advance } from './rotation/engine.js';
+import { closeQuestion } from './rotation/slack.js';
 import { deployKeyTarget, findDeployKey } from './secretRevoke.js';
 
 /**
@@ -22,8 +24,6 @@ export function writeKeyChoices(keys: readonly DeployKeyInfo[]): DeployKeyChoice
     .map((k) => ({ id: k.id, title: k.title, fingerprint: publicKeyFingerprint(k.key), createdAt: k.createdAt ?? null, addedBy: k.addedBy ?? null, lastUsed: k.lastUsed ?? null }))
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.id - a.id);
 }
-
-const mirrorRepoOf = (deps: AppDeps, r: Rotation): string => deps.config.repos.find((x) => x.github === r.repo)?.sync?.mirror.repo ?? 'the mirror';
 
 /** Posts the question in the rotation's thread and keeps its ts (to edit it once answered or void). */
 export async function askOldKey(deps: AppDeps, client: WebClient, r: Rotation, mirrorRepo: string, choices: readonly DeployKeyChoice[]): Promise<void> {
@@ -51,18 +51,6 @@ export async function askOldKeyAgain(deps: AppDeps, client: WebClient, r: Rotati
   if ('unavailable' in found) return { asked: false, text: rotationText.pickKey.unlisted(found.unavailable) };
   await askOldKey(deps, client, r, found.mirror.repo, writeKeyChoices(found.keys).filter((k) => k.fingerprint !== r.state.newKey?.fingerprint));
   return { asked: true, text: rotationText.noNextStep(rotationText.pickKey.pending) };
-}
-
-/** Edits the question to state the answer (or that it is void): no buttons left. */
-export async function closePick(deps: AppDeps, client: WebClient, r: Rotation): Promise<void> {
-  const ts = r.state.old.pick?.messageTs;
-  if (ts) await closeQuestion(deps, client, r, ts);
-}
-
-async function closeQuestion(deps: AppDeps, client: WebClient, r: Rotation, ts: string): Promise<void> {
-  await callSlack('edit the question about the old deploy key', () => client.chat.update({ channel: r.channel, ts, ...renderOldKeyAnswered(r, mirrorRepoOf(deps, r)) })).catch((e: unknown) =>
-    deps.logger.warn({ err: e, rotation: r.id }, 'question about the old deploy key not edited'),
-  );
 }
 
 export type PickResult = { ok: true; text: string; outcome: string } | { ok: false; text: string; outcome: string };

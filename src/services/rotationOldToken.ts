@@ -11,7 +11,7 @@ import type { GitHubClient } from '../github/octokit.js';
 import { displayHost } from '../github/octokit.js';
 import { TokenProbe } from '../github/tokenProbe.js';
 import { rotationText } from '../ui/rotation.js';
-import type { RotationTarget } from './rotation.js';
+import type { RotationTarget } from '../core/rotation/target.js';
 import { apiUrlForHost, secretTarget } from './secretTargets.js';
 
 /** How often, after GitHub accepted the revocation, the bot asks whether the token is dead yet. */

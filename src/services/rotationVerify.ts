@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import type { RotationEvent } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
+import type { RotationTarget } from '../core/rotation/target.js';
 import type { JobInfo, WorkflowRunInfo } from '../core/ports.js';
 import type { DeployKeyTarget } from '../core/secrets/facts.js';
 import { toDiagnosis } from '../core/sync/advice.js';
@@ -10,8 +11,7 @@ import { isChatOpsError } from '../errors.js';
 import { webUrlOf } from '../github/octokit.js';
 import { DeployKeysGateway } from '../github/secretsGateway.js';
 import { rotationText } from '../ui/rotation.js';
-import { releaseContext, type ReleaseContext } from './release.js';
-import type { RotationTarget } from './rotation.js';
+import { repoGateways, type RepoGateways } from './repoGateways.js';
 
 /**
  * Step 6 of a rotation: test the new secret by re-running the last sync job, or by
@@ -35,7 +35,7 @@ const failed = (detail: string): RotationEvent => ({ kind: 'verify_start_failed'
 
 export async function startVerification(deps: AppDeps, r: Rotation, t: RotationTarget): Promise<Ev> {
   try {
-    const ctx = await releaseContext(deps, t.repo);
+    const ctx = await repoGateways(deps, t.repo);
     if (r.state.verify.method === 'dispatch' && t.secret.verify) {
       const v = t.secret.verify;
       const ref = v.ref ?? (await ctx.port.defaultBranch(ctx.ref));
@@ -58,7 +58,7 @@ export async function startVerification(deps: AppDeps, r: Rotation, t: RotationT
   }
 }
 
-async function syncJobOf(ctx: ReleaseContext, run: WorkflowRunInfo, wanted: string): Promise<JobInfo | null> {
+async function syncJobOf(ctx: RepoGateways, run: WorkflowRunInfo, wanted: string): Promise<JobInfo | null> {
   const jobs = await ctx.actions.runJobs(ctx.ref, run.id);
   const direct = findSyncJob(jobs, wanted);
   if (direct || !run.workflowPath) return direct;
@@ -72,7 +72,7 @@ export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationT
   const now = deps.now().getTime();
   const since = v.startedAt ? Date.parse(v.startedAt) : now;
   try {
-    const ctx = await releaseContext(deps, t.repo);
+    const ctx = await repoGateways(deps, t.repo);
     if (v.state === 'starting') {
       if (v.method === 'dispatch' && t.secret.verify) {
         const runs = await ctx.port.workflowRuns(ctx.ref, t.secret.verify.workflow, { event: 'workflow_dispatch', perPage: 10 });
@@ -111,7 +111,7 @@ export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationT
 }
 
 /** What a failed verification means, from the job's log, after the seed's troubleshooting. */
-async function explain(deps: AppDeps, ctx: ReleaseContext, t: RotationTarget, job: JobInfo | null, conclusion: string): Promise<{ detail: string; advice: string[] }> {
+async function explain(deps: AppDeps, ctx: RepoGateways, t: RotationTarget, job: JobInfo | null, conclusion: string): Promise<{ detail: string; advice: string[] }> {
   const plain = { detail: rotationText.verifyFailed(conclusion), advice: [] as string[] };
   if (!job || job.conclusion !== 'failure') return plain;
   let log: string;

@@ -120,7 +120,7 @@ async function blocked(deps: AppDeps, client: WebClient, change: SecretChange, r
     return { kind: 'again', at, payload: { changeId, tries: limited ? o.tries : o.tries + 1, waits: limited ? o.waits + 1 : o.waits } };
   }
   if (r.written === 'no') {
-    await deps.store.secretChanges.reopen(changeId, e.userMessage);
+    await deps.store.secretChanges.reopen(changeId, e.userMessage, deps.now());
     // The first expiry job may have passed while this was approved: schedule it again.
     await deps.store.jobs.enqueue({ kind: EXPIRE_JOB, payload: { changeId }, dedupeKey: `secret-expire:${changeId}`, runAt: change.expiresAt }, deps.now());
     await auditChange(deps, 'system', 'secret:apply', `reopened:${e.code}`, change, { status: e.status ?? null });

@@ -6,7 +6,7 @@ import type { ChangeFacts } from '../core/secrets/facts.js';
 import { callSlack } from '../slack/slackErrors.js';
 import type { SecretChange, SecretChangeAction } from '../store/index.js';
 import { renderSecretChange, secretText } from '../ui/secretChange.js';
-import { changeTick, rotationOf } from './rotationJobs.js';
+import { rotationOf } from '../core/rotation/jobs.js';
 
 export const APPLY_JOB = 'secret.apply';
 export const EXPIRE_JOB = 'secret.expire';
@@ -102,11 +102,8 @@ async function permalink(client: WebClient, channel: string, ts: string): Promis
 export async function syncMessage(deps: AppDeps, client: WebClient, id: string, o: { announce?: boolean } = {}): Promise<boolean> {
   const change = await deps.store.secretChanges.get(id);
   const rotationId = change ? rotationOf(change.origin) : null;
-  if (change && rotationId) {
-    // The rotation this request belongs to moves on in a job of its own (durable, any replica).
-    await deps.store.jobs.enqueue(changeTick(rotationId, change.id, change.status), deps.now());
-    deps.wake?.();
-  }
+  // The rotation this request belongs to moves on in a tick job the store queued with the status change; run it soon.
+  if (rotationId) deps.wake?.();
   if (!change?.messageTs) return true;
   try {
     await callSlack('chat.update', () => client.chat.update({ channel: change.channel, ts: change.messageTs ?? '', ...renderSecretChange(change, { approvers: approvers(deps) }) }));

@@ -6,6 +6,7 @@ import { jobs, type Jobs } from './jobs.js';
 import { migrate } from './migrate.js';
 import { reports, type Reports } from './reports.js';
 import { releases, type Releases } from './releases.js';
+import { rotationTickOf } from '../core/rotation/jobs.js';
 import { secretChanges, type SecretChanges } from './secretChanges.js';
 import { rotations, type Rotations } from './rotations.js';
 import { reminders, type Reminders } from './reminders.js';
@@ -79,8 +80,9 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     audit: auditLog(db, dialect),
     reports: reports(db),
     releases: releases(db, dialect),
-    secretChanges: secretChanges(db, dialect),
-    rotations: rotations(db),
+    // A request that belongs to a rotation wakes it with each status change (same transaction).
+    secretChanges: secretChanges(db, dialect, rotationTickOf),
+    rotations: rotations(db, dialect),
     reminders: reminders(db),
     entryLinks: entryLinks(db),
     slackDeliveries: slackDeliveries(db),

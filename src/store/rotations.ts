@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { Rotation, RotationState, RotationStatus } from '../core/rotation/state.js';
+import type { StoreDialect } from './connect.js';
 import { guard, ms } from './guard.js';
+import { jobs, type EnqueueOptions } from './jobs.js';
 import { ACTIVE_ROTATION } from './migrations/0005_rotations.js';
 import { newReportId } from './reports.js';
 import type { Database } from './schema.js';
@@ -68,14 +70,18 @@ export interface Rotations {
   create(o: NewRotation, now?: Date): Promise<StartResult>;
   get(id: string): Promise<Rotation | null>;
   active(repo: string, secret: string): Promise<Rotation | null>;
-  /** Compare-and-set on `version`; false when someone else wrote first. */
-  write(id: string, version: number, o: { status: RotationStatus; state: RotationState; finishedBy?: string | null }, now?: Date): Promise<boolean>;
+  /**
+   * Compare-and-set on `version`; false when someone else wrote first. `job`: the step's
+   * follow-up job (its watch), enqueued in the same transaction, so a crash cannot leave
+   * a step written that nothing follows up.
+   */
+  write(id: string, version: number, o: { status: RotationStatus; state: RotationState; finishedBy?: string | null }, now?: Date, job?: EnqueueOptions): Promise<boolean>;
   setMessage(id: string, ts: string): Promise<void>;
   /** The rotation of this secret that ended last (done or cancelled). */
   lastFinished(repo: string, secret: string): Promise<Rotation | null>;
 }
 
-export function rotations(db: Kysely<Database>): Rotations {
+export function rotations(db: Kysely<Database>, dialect: StoreDialect): Rotations {
   const activeOf = async (repo: string, secret: string) => {
     const row = await db.selectFrom('rotations').selectAll().where('repo', '=', repo).where('secret', '=', secret).where(ACTIVE_ROTATION).executeTakeFirst();
     return row ? fromRow(row) : null;
@@ -119,12 +125,13 @@ export function rotations(db: Kysely<Database>): Rotations {
 
     active: (repo, secret) => guard('rotations.active', () => activeOf(repo, secret)),
 
-    write: (id, version, o, now = new Date()) =>
-      guard('rotations.write', async () => {
-        if (!ID.test(id)) return false;
-        const finished = o.status !== 'active';
-        const res = await db
-          .updateTable('rotations')
+    write: (id, version, o, now = new Date(), job) =>
+      guard('rotations.write', () =>
+        db.transaction().execute(async (trx) => {
+          if (!ID.test(id)) return false;
+          const finished = o.status !== 'active';
+          const res = await trx
+            .updateTable('rotations')
           .set({
             status: o.status,
             state: JSON.stringify(RotationState.parse(o.state)),
@@ -132,11 +139,14 @@ export function rotations(db: Kysely<Database>): Rotations {
             updated_at: ms(now),
             ...(finished ? { finished_at: ms(now), finished_by: o.finishedBy ?? null } : {}),
           })
-          .where('id', '=', id)
-          .where('version', '=', version)
-          .executeTakeFirst();
-        return Number(res.numUpdatedRows) === 1;
-      }),
+            .where('id', '=', id)
+            .where('version', '=', version)
+            .executeTakeFirst();
+          const won = Number(res.numUpdatedRows) === 1;
+          if (won && job) await jobs(trx, dialect).enqueue(job, now);
+          return won;
+        }),
+      ),
 
     setMessage: (id, ts) =>
       guard('rotations.setMessage', async () => {

@@ -98,7 +98,9 @@ export const OPEN_STATUSES: readonly SecretChangeStatus[] = ['pending', 'approve
  * Every decision on a secret change is one conditional UPDATE from the expected
  * status: whatever the number of clicks, replicas or retries, exactly one caller
  * wins. An approval and the job that applies it are written in one transaction, so a
- * crash cannot leave an approved change that nothing will apply.
+ * crash cannot leave an approved change that nothing will apply; so is every status
+ * change and the follow-up job of whatever the request belongs to (a rotation's tick),
+ * so no transition can leave it waiting.
  */
 export interface SecretChanges {
   /** Inserts a pending request, unless one is already open for this secret (then `busy`). Voids expired ones first. */
@@ -135,36 +137,56 @@ export interface SecretChanges {
   /** applying -> done | failed. Drops the ciphertext. */
   finish(id: string, o: { status: 'done' | 'failed'; outcome?: ChangeOutcome; error?: string }, now?: Date): Promise<boolean>;
   /** applying -> pending after a transient failure: the request can be approved again (or denied) until it expires. */
-  reopen(id: string, error: string): Promise<boolean>;
+  reopen(id: string, error: string, now?: Date): Promise<boolean>;
   setMessage(id: string, channel: string, ts: string): Promise<void>;
 }
 
-export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): SecretChanges {
+/** The job to enqueue with a request's status change (in the same transaction), or null. */
+export type ChangeFollowUp = (c: { id: string; origin: string | null; status: SecretChangeStatus }) => EnqueueOptions | null;
+
+export function secretChanges(db: Kysely<Database>, dialect: StoreDialect, followUp: ChangeFollowUp = () => null): SecretChanges {
   type Narrow = (q: UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>) => UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>;
+  const enqueueFollowUp = async (trx: Kysely<Database>, changes: readonly { id: string; origin: string | null }[], status: SecretChangeStatus, now: Date) => {
+    for (const c of changes) {
+      const job = followUp({ id: c.id, origin: c.origin, status });
+      if (job) await jobs(trx, dialect).enqueue(job, now);
+    }
+  };
+  /** One conditional UPDATE and the follow-up job, in `on` (an open transaction) or a transaction of its own. */
   const transition = async (
-    on: Kysely<Database>,
+    on: Kysely<Database> | null,
     id: string,
     from: SecretChangeStatus,
     set: Updateable<SecretChangesTable> & { status: SecretChangeStatus },
+    now: Date,
     narrow: Narrow = (q) => q,
-  ) => {
+  ): Promise<boolean> => {
     if (!ID.test(id)) return false;
-    const res = await narrow(on.updateTable('secret_changes').where('id', '=', id).where('status', '=', from)).set(set).executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    const run = async (trx: Kysely<Database>) => {
+      const row = await narrow(trx.updateTable('secret_changes').where('id', '=', id).where('status', '=', from)).set(set).returning(['id', 'origin']).executeTakeFirst();
+      if (!row) return false;
+      await enqueueFollowUp(trx, [row], set.status, now);
+      return true;
+    };
+    return on ? run(on) : db.transaction().execute(run);
   };
   const VOID = { ciphertext: null, key_id: null } as const;
 
   // A request with an unanswered write is left to the expiry job, which asks GitHub first.
   const expireDue = (repo: string, secret: string, now: Date) =>
-    db
-      .updateTable('secret_changes')
-      .set({ status: 'expired', ...VOID, finished_at: ms(now) })
-      .where('repo', '=', repo)
-      .where('secret', '=', secret)
-      .where('status', '=', 'pending')
-      .where('expires_at', '<=', ms(now))
-      .where('write_check', 'is', null)
-      .execute();
+    db.transaction().execute(async (trx) => {
+      const voided = await trx
+        .updateTable('secret_changes')
+        .set({ status: 'expired', ...VOID, finished_at: ms(now) })
+        .where('repo', '=', repo)
+        .where('secret', '=', secret)
+        .where('status', '=', 'pending')
+        .where('expires_at', '<=', ms(now))
+        .where('write_check', 'is', null)
+        .returning(['id', 'origin'])
+        .execute();
+      await enqueueFollowUp(trx, voided, 'expired', now);
+    });
 
   const openOf = async (repo: string, secret: string) => {
     const row = await db.selectFrom('secret_changes').selectAll().where('repo', '=', repo).where('secret', '=', secret).where(OPEN_CHANGE).executeTakeFirst();
@@ -238,7 +260,7 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
     approve: (id, user, job, now = new Date()) =>
       guard('secretChanges.approve', () =>
         db.transaction().execute(async (trx) => {
-          const won = await transition(trx, id, 'pending', { status: 'approved', decided_by: user, decided_at: ms(now), error: null }, (q) =>
+          const won = await transition(trx, id, 'pending', { status: 'approved', decided_by: user, decided_at: ms(now), error: null }, now, (q) =>
             q.where('requested_by', '<>', user).where('expires_at', '>', ms(now)),
           );
           if (won) await jobs(trx, dialect).enqueue(job, now);
@@ -248,25 +270,25 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
 
     deny: (id, user, now = new Date()) =>
       guard('secretChanges.deny', () =>
-        transition(db, id, 'pending', { status: 'denied', ...VOID, decided_by: user, decided_at: ms(now), finished_at: ms(now) }, (q) =>
+        transition(null, id, 'pending', { status: 'denied', ...VOID, decided_by: user, decided_at: ms(now), finished_at: ms(now) }, now, (q) =>
           q.where('requested_by', '<>', user).where('expires_at', '>', ms(now)),
         ),
       ),
 
     cancel: (id, user, now = new Date()) =>
       guard('secretChanges.cancel', () =>
-        transition(db, id, 'pending', { status: 'cancelled', ...VOID, decided_by: user, decided_at: ms(now), finished_at: ms(now) }, (q) =>
+        transition(null, id, 'pending', { status: 'cancelled', ...VOID, decided_by: user, decided_at: ms(now), finished_at: ms(now) }, now, (q) =>
           q.where('requested_by', '=', user),
         ),
       ),
 
     withdraw: (id, by, now = new Date()) =>
-      guard('secretChanges.withdraw', () => transition(db, id, 'pending', { status: 'cancelled', ...VOID, decided_by: by, decided_at: ms(now), finished_at: ms(now) })),
+      guard('secretChanges.withdraw', () => transition(null, id, 'pending', { status: 'cancelled', ...VOID, decided_by: by, decided_at: ms(now), finished_at: ms(now) }, now)),
 
     expire: (id, now = new Date(), o = {}) =>
       guard('secretChanges.expire', () =>
         transition(
-          db,
+          null,
           id,
           'pending',
           {
@@ -276,6 +298,7 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
             ...(o.outcome ? { outcome: JSON.stringify(ChangeOutcome.parse(o.outcome)) } : {}),
             ...(o.error ? { error: o.error.slice(0, 500) } : {}),
           },
+          now,
           (q) => q.where('expires_at', '<=', ms(now)),
         ),
       ),
@@ -283,10 +306,11 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
     concludeWritten: (id, by, outcome, now = new Date()) =>
       guard('secretChanges.concludeWritten', () =>
         transition(
-          db,
+          null,
           id,
           'pending',
           { status: 'done', ...VOID, decided_by: by, finished_at: ms(now), outcome: JSON.stringify(ChangeOutcome.parse(outcome)), error: null },
+          now,
           (q) => q.where('write_check', 'is not', null),
         ),
       ),
@@ -316,22 +340,28 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect): Secr
         return Number(res.numUpdatedRows) === 1;
       }),
 
-    startApplying: (id, now = new Date()) => guard('secretChanges.startApplying', () => transition(db, id, 'approved', { status: 'applying', applying_at: ms(now) })),
+    startApplying: (id, now = new Date()) => guard('secretChanges.startApplying', () => transition(null, id, 'approved', { status: 'applying', applying_at: ms(now) }, now)),
 
     finish: (id, o, now = new Date()) =>
       guard('secretChanges.finish', () =>
-        transition(db, id, 'applying', {
-          status: o.status,
-          ...VOID,
-          finished_at: ms(now),
-          outcome: o.outcome ? JSON.stringify(ChangeOutcome.parse(o.outcome)) : null,
-          error: o.error?.slice(0, 500) ?? null,
-        }),
+        transition(
+          null,
+          id,
+          'applying',
+          {
+            status: o.status,
+            ...VOID,
+            finished_at: ms(now),
+            outcome: o.outcome ? JSON.stringify(ChangeOutcome.parse(o.outcome)) : null,
+            error: o.error?.slice(0, 500) ?? null,
+          },
+          now,
+        ),
       ),
 
-    reopen: (id, error) =>
+    reopen: (id, error, now = new Date()) =>
       guard('secretChanges.reopen', () =>
-        transition(db, id, 'applying', { status: 'pending', decided_by: null, decided_at: null, applying_at: null, error: error.slice(0, 500) }),
+        transition(null, id, 'applying', { status: 'pending', decided_by: null, decided_at: null, applying_at: null, error: error.slice(0, 500) }, now),
       ),
 
     setMessage: (id, channel, ts) =>

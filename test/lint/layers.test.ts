@@ -24,7 +24,7 @@ describe('eslint: layers point one way', () => {
     ['src/core/fixture.ts', "import { text } from '../ui/messages.js';\nexport const t = text;\n", /core\/ is pure/],
     ['src/core/release/fixture.ts', "import { renderReleaseProgress } from '../../ui/releaseProgress.js';\nexport const r = renderReleaseProgress;\n", /core\/ is pure/],
     ['src/core/fixture.ts', "import type { Store } from '../store/index.js';\nexport type S = Store;\n", /core\/ is pure/],
-    ['src/core/sync/fixture.ts', "export { requestRotation } from '../../services/rotation.js';\n", /core\/ is pure/],
+    ['src/core/sync/fixture.ts', "export { requestRotation } from '../../services/rotation/start.js';\n", /core\/ is pure/],
     ['src/core/fixture.ts', "import { ACTION_IDS } from '../actions/ids.js';\nexport const a = ACTION_IDS;\n", /core\/ is pure/],
     ['src/ui/fixture.ts', "import { ACTION_IDS } from '../actions/ids.js';\nexport const a = ACTION_IDS;\n", /ui\/ words what core\/ decides/],
     ['src/ui/fixture.ts', "import type { SecretChange } from '../store/index.js';\nexport type C = SecretChange;\n", /ui\/ words what core\/ decides/],

@@ -215,15 +215,31 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
 }
 
 /**
- * Whether the rotation waits on something the bot must look at by itself (an approval
- * being decided or applied, a run, an old key to delete) rather than on a person.
+ * What the rotation waits on that the bot must look at by itself rather than a person:
+ * its approval request being decided or applied, the verification run, the old deploy
+ * key to delete (once the new one is known to work). Read whatever the status.
  */
+export interface WaitingOn {
+  change: boolean;
+  verify: boolean;
+  oldKey: DeployKeyTarget | null;
+}
+
+export function waitingOn(r: Current): WaitingOn {
+  const s = r.state;
+  const oldKeyDue = r.secretKind === 'deploy-key' && !!s.replacedAt && s.old.state === 'waiting' && FINAL_VERIFY.has(s.verify.state);
+  return {
+    change: !!s.changeStatus,
+    verify: s.verify.state === 'starting' || s.verify.state === 'running',
+    oldKey: oldKeyDue ? s.old.deployKey : null,
+  };
+}
+
+/** Whether an active rotation waits on something the bot must look at by itself (see waitingOn). */
 export function needsWatching(r: Current): boolean {
   if (r.status !== 'active') return false;
-  const s = r.state;
-  if (s.changeStatus) return true;
-  if (s.verify.state === 'starting' || s.verify.state === 'running') return true;
-  return r.secretKind === 'deploy-key' && !!s.replacedAt && s.old.state === 'waiting' && !!s.old.deployKey && FINAL_VERIFY.has(s.verify.state);
+  const w = waitingOn(r);
+  return w.change || w.verify || w.oldKey !== null;
 }
 
 export type NextStep = { kind: 'enter' } | { kind: 'old' } | { kind: 'pick_key' } | { kind: 'retry_verify' } | { kind: 'wait'; on: 'approval' | 'writing' | 'verify' | 'oldKey' } | { kind: 'none' };

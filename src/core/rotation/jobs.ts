@@ -1,4 +1,4 @@
-/** Job kinds of /rotate, apart from the service so that secretChange.ts can name them without an import cycle. */
+/** Job kinds of /rotate, and how an approval request names the rotation it belongs to. */
 
 /** Applies one event (or just re-renders the message); payload { rotationId, render? }. */
 export const ROTATION_TICK = 'rotation.tick';
@@ -18,3 +18,9 @@ export const changeTick = (rotationId: string, changeId: string, status: string)
   payload: { rotationId },
   dedupeKey: `rotation-tick:${rotationId}:${changeId}:${status}`,
 });
+
+/** The follow-up job of an approval request's status change: its rotation's tick, if it belongs to one. */
+export function rotationTickOf(c: { id: string; origin: string | null; status: string }) {
+  const rotationId = rotationOf(c.origin);
+  return rotationId ? changeTick(rotationId, c.id, c.status) : null;
+}

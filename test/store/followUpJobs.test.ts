@@ -1,0 +1,100 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NewSecretChange, Store } from '../../src/store/index.js';
+import { initialState } from '../../src/core/rotation/state.js';
+import { storeBackends } from '../helpers/backends.js';
+
+/**
+ * A state change and the job that follows it up are one write: an approval request that
+ * belongs to a rotation queues the rotation's tick with each status change, and a rotation
+ * step queues its watch, whoever makes the change.
+ */
+
+const ALICE = 'U0ALICE001';
+const BOB = 'U0BOB00001';
+const T0 = new Date('2026-11-23T10:00:00Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+function request(o: Partial<NewSecretChange> = {}): NewSecretChange {
+  return {
+    repo: 'olreppe/pyWATS',
+    repoName: 'pywats',
+    secret: 'GHE_TOKEN',
+    secretKind: 'classic-pat',
+    action: 'replace',
+    requestedBy: ALICE,
+    channel: 'C0RELEASES1',
+    ciphertext: 'c2VhbGVk',
+    keyId: 'key-1',
+    facts: { checks: [{ id: 'user', level: 'ok', text: 'works' }], login: 'svc', last4: 'wxyz', impact: [] },
+    ttlSeconds: 3600,
+    ...o,
+  };
+}
+const applyJob = (id: string) => ({ kind: 'secret.apply', payload: { changeId: id }, dedupeKey: `secret-apply:${id}` });
+
+for (const backend of storeBackends('fup')) {
+  describe(`follow-up jobs on ${backend.name}`, () => {
+    let stores: Store[] = [];
+    const store = () => stores[0] as Store;
+    after(async () => {
+      await Promise.all(stores.map((s) => s.close()));
+      await backend.cleanup();
+    });
+
+    /** Claims every due job of `kind` (and completes it), returning their payloads. */
+    async function drain(kind: string, now: Date): Promise<unknown[]> {
+      const seen: unknown[] = [];
+      for (let job = await store().jobs.claim({ owner: 't', kinds: [kind], leaseSeconds: 30, now }); job; job = await store().jobs.claim({ owner: 't', kinds: [kind], leaseSeconds: 30, now })) {
+        seen.push(job.payload);
+        assert.equal(await store().jobs.complete(job.id, 't', now), true);
+      }
+      return seen;
+    }
+
+    test('opens', async () => {
+      stores = await backend.open();
+      assert.ok(stores.length >= 1);
+    });
+
+    test("each status change of a rotation's request queues the rotation's tick; a lost race queues nothing", async () => {
+      const created = await store().secretChanges.create(request({ secret: 'S_TICK', origin: 'rotation:rot-1' }), T0);
+      if (created.kind !== 'created') return assert.fail('not created');
+      const id = created.change.id;
+      assert.deepEqual(await drain('rotation.tick', at(1)), [], 'creating it is not a status change');
+      assert.ok(await store().secretChanges.approve(id, BOB, applyJob(id), at(1)));
+      assert.deepEqual(await drain('rotation.tick', at(1)), [{ rotationId: 'rot-1' }]);
+      assert.equal(await store().secretChanges.approve(id, BOB, applyJob(id), at(1)), false);
+      assert.ok(await store().secretChanges.startApplying(id, at(2)));
+      assert.equal(await store().secretChanges.startApplying(id, at(2)), false);
+      assert.deepEqual(await drain('rotation.tick', at(2)), [{ rotationId: 'rot-1' }], 'one tick for applying, none for the lost race');
+      assert.ok(await store().secretChanges.finish(id, { status: 'done', outcome: { updatedAt: at(3).toISOString() } }, at(3)));
+      assert.deepEqual(await drain('rotation.tick', at(3)), [{ rotationId: 'rot-1' }]);
+    });
+
+    test('a request voided to make room (create/open) also queues its tick', async () => {
+      const first = await store().secretChanges.create(request({ secret: 'S_VOID', origin: 'rotation:rot-2' }), T0);
+      assert.equal(first.kind, 'created');
+      assert.equal(await store().secretChanges.open('olreppe/pyWATS', 'S_VOID', at(61)), null);
+      assert.deepEqual(await drain('rotation.tick', at(61)), [{ rotationId: 'rot-2' }]);
+    });
+
+    test('a request of no rotation queues no tick', async () => {
+      const created = await store().secretChanges.create(request({ secret: 'S_PLAIN' }), T0);
+      if (created.kind !== 'created') return assert.fail('not created');
+      assert.ok(await store().secretChanges.deny(created.change.id, BOB, at(1)));
+      assert.deepEqual(await drain('rotation.tick', at(1)), []);
+    });
+
+    test('a rotation step is written with its follow-up job, and only a step that wins the compare-and-set queues it', async () => {
+      const state = initialState({ verifyMethod: null, verifyWorkflow: null, isDeployKey: false });
+      const made = await store().rotations.create({ repo: 'olreppe/pyWATS', repoName: 'pywats', secret: 'S_ROT', secretKind: 'classic-pat', requestedBy: ALICE, channel: 'C0RELEASES1', state }, T0);
+      if (made.kind !== 'created') return assert.fail('not created');
+      const r = made.rotation;
+      const watch = { kind: 'rotation.watch', payload: { rotationId: r.id }, dedupeKey: `rotation-watch:${r.id}`, runAt: at(1) };
+      assert.ok(await store().rotations.write(r.id, r.version, { status: 'active', state }, at(1), watch));
+      assert.equal(await store().rotations.write(r.id, r.version, { status: 'active', state }, at(1), { ...watch, dedupeKey: 'other' }), false, 'stale version');
+      assert.deepEqual(await drain('rotation.watch', at(2)), [{ rotationId: r.id }]);
+    });
+  });
+}
