@@ -61,6 +61,11 @@ export interface BotOnFakesOptions {
    * and what the bot stamps must not come before what GitHub reports.
    */
   timeFloor?: () => number;
+  /**
+   * A clock shared with the fakes (the sandbox's one clock): the bot reads it, and
+   * `advance` moves it for everyone. Takes the place of `timeFloor`.
+   */
+  clock?: { now(): number; advance(ms: number): void };
 }
 
 export interface BotOnFakes {
@@ -132,7 +137,9 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
     ...o.tuning,
   };
   let offsetMs = 0;
+  const shared = o.clock;
   const now = () => {
+    if (shared) return new Date(shared.now());
     // Catch up with the floor by moving the offset, so the clock then runs on with the wall clock.
     const behind = (o.timeFloor?.() ?? 0) - (Date.now() + offsetMs);
     if (behind > 0) offsetMs += behind;
@@ -143,7 +150,8 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
   const { port } = await chatops.start(o.port ?? 0);
   return {
     advance: (ms: number) => {
-      offsetMs += ms;
+      if (shared) shared.advance(ms);
+      else offsetMs += ms;
     },
     chatops,
     config,

@@ -29,6 +29,8 @@ export interface SecretPanelRow {
 
 export interface RunPanelRow {
   id: number;
+  /** Shown as `#N`, as GitHub (and the bot) show a run; the id stays for the buttons and URLs. */
+  number: number;
   workflow: string;
   event: string;
   ref: string;
@@ -55,6 +57,7 @@ export class GitHubControls {
       .slice(0, limit)
       .map((r) => ({
         id: r.id,
+        number: r.runNumber,
         workflow: r.workflowPath.split('/').pop() ?? r.workflowPath,
         event: r.event,
         ref: r.headBranch,

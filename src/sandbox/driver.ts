@@ -1,5 +1,5 @@
 import type { FakeSlack } from './slack/fakeSlack.js';
-import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SubmittedValue } from './slack/signedRequests.js';
+import { sendBlockAction, sendEvent, sendSlashCommand, sendViewSubmission, type SubmittedValue } from './slack/signedRequests.js';
 import type { StoredMessage, StoredView } from './slack/workspace.js';
 
 /**
@@ -27,6 +27,8 @@ export interface Screen {
   messages: ThreadedMessage[];
   /** The modal stack, top last (Slack shows the top one). */
   modals: OpenModal[];
+  /** The app's Home tab as the bot last published it for this person (views.publish), if ever. */
+  home: Record<string, unknown> | null;
 }
 
 export type DriverResult = { ok: true; status: number; note?: string } | { ok: false; status: number; error: string };
@@ -43,7 +45,30 @@ export class SlackDriver {
     readonly channel: string,
   ) {}
 
-  /** A line typed into the composer: `/command text`. Anything else is refused here, as the page has no plain messages. */
+  /**
+   * A plain message typed into the composer: posted in the channel as this person, and
+   * delivered to the bot as Slack's `message` event (message.channels), so leak
+   * detection sees what a pasted token looks like.
+   */
+  async message(user: string, text: string, o: { threadTs?: string } = {}): Promise<DriverResult> {
+    if (!text.trim()) return { ok: false, status: 0, error: 'Type a message or a slash command' };
+    const ws = this.slack.workspace;
+    const m = ws.addMessage(this.channel, { ts: ws.nextTs(), user, text, ...(o.threadTs ? { thread_ts: o.threadTs } : {}) });
+    const event = { type: 'message', channel: this.channel, channel_type: 'channel', user, text, ts: m.ts, ...(o.threadTs ? { thread_ts: o.threadTs } : {}) };
+    const res = await sendEvent(this.appUrl, this.signingSecret, event, { team_id: ws.teamId });
+    if (res.status !== 200) return { ok: false, status: res.status, error: `the bot answered the message event with HTTP ${res.status}` };
+    return { ok: true, status: res.status };
+  }
+
+  /** The person opens the app's Home tab: Slack sends `app_home_opened`; the bot answers with views.publish. */
+  async openHome(user: string): Promise<DriverResult> {
+    const ws = this.slack.workspace;
+    const res = await sendEvent(this.appUrl, this.signingSecret, { type: 'app_home_opened', user, channel: `D0${user.slice(1, 10)}`, tab: 'home' }, { team_id: ws.teamId });
+    if (res.status !== 200) return { ok: false, status: res.status, error: `the bot answered app_home_opened with HTTP ${res.status}` };
+    return { ok: true, status: res.status };
+  }
+
+  /** A line typed into the composer: `/command text`. Plain messages go through `message`. */
   async command(user: string, line: string): Promise<DriverResult> {
     const m = /^\s*(\/[a-z][a-z0-9_-]*)(?:\s+([\s\S]*))?$/i.exec(line);
     if (!m?.[1]) return { ok: false, status: 0, error: 'Type a slash command, e.g. /sync-status' };
@@ -140,7 +165,8 @@ export class SlackDriver {
       .map((id) => this.slack.view(id))
       .filter((v): v is StoredView => v !== undefined)
       .map((v) => ({ id: v.id, view: v.view, errors: this.errors.get(v.id) ?? {} }));
-    return { user, messages: [...messages, ...orphans].sort((a, b) => Number(a.ts) - Number(b.ts)), modals };
+    const home = this.slack.workspace.homeView(user)?.view ?? null;
+    return { user, messages: [...messages, ...orphans].sort((a, b) => Number(a.ts) - Number(b.ts)), modals, home };
   }
 
   modalIds(user: string): string[] {

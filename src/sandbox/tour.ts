@@ -107,12 +107,26 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     show(U.alice);
     await click(U.alice, confirm, 'release_confirm');
     const run = await until('the dispatched release.yml run', () => s.controls.runs().find((r) => r.workflow === 'release.yml' && r.event === 'workflow_dispatch'));
-    write(`  > GitHub: release.yml run ${run.id} on ${run.ref}`);
+    write(`  > GitHub: release.yml run #${run.number} (id ${run.id}) on ${run.ref}`);
+    const releaseMessage = () => find(U.carol, (m) => !m.ephemeralTo && !m.thread_ts && /Release.*v0\.1\.0b39/.test(textOf(m)));
+    // The first job starts and ends; the count is of the five jobs release.yml declares, not of those seen so far.
+    write(`  > GitHub: ${s.controls.advance(run.id)}`);
+    write(`  > GitHub: ${s.controls.advance(run.id)}`);
+    hurryBot();
+    let polls = 0;
+    await until('the release message to count 1 of 5 jobs', () => {
+      if (++polls % 20 === 0) hurryBot();
+      return /1 of 5 jobs done/.test(textOf(releaseMessage() ?? {}));
+    });
+    show(U.alice);
+    check(true, 'the count is of the jobs release.yml declares: 1 of 5 jobs done');
     for (let i = 0; i < 30 && s.controls.runs().find((r) => r.id === run.id)?.status !== 'completed'; i++) write(`  > GitHub: ${s.controls.advance(run.id)}`);
     hurryBot();
     const done = await until('the release message to say Released', () => find(U.carol, (m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /Released/.test(textOf(m))));
     show(U.alice);
     check(Boolean(done), 'the channel message says Released, for everyone');
+    check(/workflow `release\.yml`/.test(textOf(done)) && !/workflow `\d+`/.test(textOf(done)), 'the workflow is named release.yml, not by its id');
+    check(textOf(done).includes(`Run #${run.number}`), `the bot's Run #${run.number} is the GitHub panel's #${run.number}`);
   });
 
   let rotationTs = '';
@@ -146,7 +160,7 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
 
     // Verification: the bot re-runs the last sync job; GitHub plays it out.
     const rerun = await until('the re-run of the sync job', () => s.controls.runs().find((r) => r.workflow === 'publish.yml' && r.attempt > 1 && r.status !== 'completed'));
-    write(`  > GitHub: publish.yml run ${rerun.id}, attempt ${rerun.attempt} (the bot re-ran sync-to-ghe)`);
+    write(`  > GitHub: publish.yml run #${rerun.number}, attempt ${rerun.attempt} (the bot re-ran sync-to-ghe)`);
     for (let i = 0; i < 30 && s.controls.runs().find((r) => r.id === rerun.id)?.status !== 'completed'; i++) write(`  > GitHub: ${s.controls.advance(rerun.id)}`);
     hurryBot();
     let polls = 0;

@@ -5,6 +5,7 @@ import { FakeGitHub } from './github/index.js';
 import { seedPywats, type PywatsSeed } from './scenario.js';
 import { FakeSlack } from './slack/index.js';
 import { freeLoopbackPort } from './freePort.js';
+import { SandboxClock } from './clock.js';
 
 /**
  * The offline world of `npm run sandbox`: the real bot (HTTP mode, SQLite in a
@@ -34,6 +35,8 @@ export interface Sandbox {
   controls: GitHubControls;
   driver: SlackDriver;
   channel: string;
+  /** The one clock the fakes and the bot read. */
+  clock: SandboxClock;
   stop(): Promise<void>;
 }
 
@@ -44,16 +47,21 @@ export interface SandboxOptions {
 }
 
 export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
-  const slack = new FakeSlack({ botToken: SANDBOX_BOT_TOKEN });
-  const github = new FakeGitHub({ flavor: 'dotcom' });
-  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST });
+  // One clock for the fakes and the bot, so every time shown lies on one time line.
+  const clock = new SandboxClock();
+  const now = () => clock.now();
+  const slack = new FakeSlack({ botToken: SANDBOX_BOT_TOKEN, now });
+  const github = new FakeGitHub({ flavor: 'dotcom', wallClock: now });
+  const ghe = new FakeGitHub({ flavor: 'ghes', webHost: GHE_HOST, wallClock: now });
   await Promise.all([slack.start(), github.start(), ghe.start()]);
-  const now = Date.now();
+  const seededAt = Date.now();
   const seed = seedPywats(github, ghe, {
-    gheTokenUpdatedAt: new Date(now - 340 * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    gheTokenUpdatedAt: new Date(seededAt - 340 * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     // Created with a shorter expiry than maxAgeDays: it ran out two days before the newest release.
-    gheTokenExpiresAt: new Date(now - 9 * DAY).toISOString(),
+    gheTokenExpiresAt: new Date(seededAt - 9 * DAY).toISOString(),
   });
+  // Seeded history lies in the past; from here on, runs the user plays out push the clock ahead.
+  clock.addFloor(() => Math.max(github.state.clock.peek().getTime(), ghe.state.clock.peek().getTime()));
   for (const p of SANDBOX_PEOPLE) slack.addUser({ ...p });
   let bot: BotOnFakes;
   try {
@@ -69,7 +77,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       logLevel: o.logLevel ?? 'info',
       ...(o.logSink ? { logSink: o.logSink } : {}),
       workerIdleMs: 250,
-      timeFloor: () => Math.max(github.state.clock.peek().getTime(), ghe.state.clock.peek().getTime()),
+      clock,
     });
   } catch (e) {
     await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
@@ -84,6 +92,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     controls: new GitHubControls(github, ghe, seed),
     driver: new SlackDriver(slack, bot.appUrl, SANDBOX_SIGNING_SECRET, SANDBOX_CHANNEL),
     channel: SANDBOX_CHANNEL,
+    clock,
     async stop() {
       await bot.stop();
       await Promise.all([slack.stop(), github.stop(), ghe.stop()]);

@@ -9,7 +9,7 @@ import { rateLimitResetAt } from '../github/rateLimitWait.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
 import { releaseText } from '../ui/releaseConfirm.js';
 import { repoGateways, type RepoGateways } from './repoGateways.js';
-import { ensureMainMessage, findDispatchedRun, FOLLOW_JOB, type FollowPayload } from './releaseFollower.js';
+import { ensureMainMessage, findDispatchedRun, FOLLOW_JOB, workflowFileOf, type FollowPayload } from './releaseFollower.js';
 
 export const DISPATCH_JOB = 'release.dispatch';
 
@@ -122,7 +122,15 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
   const run = result.kind === 'run' ? { runId: result.runId, runUrl: result.htmlUrl } : { runId: null, runUrl: null };
   const now = deps.now();
   const start = startProgress(
-    { repo: release.repo, repoName: release.repoName, tag: release.tag, workflow: release.workflow, startedBy: release.requestedBy, ...(run.runUrl ? { runUrl: run.runUrl } : {}) },
+    {
+      repo: release.repo,
+      repoName: release.repoName,
+      tag: release.tag,
+      workflow: release.workflow,
+      ...withWorkflowFile(deps.config.repos.find((r) => r.github === release.repo)?.release?.workflow),
+      startedBy: release.requestedBy,
+      ...(run.runUrl ? { runUrl: run.runUrl } : {}),
+    },
     now,
   );
   const follow: FollowPayload = { releaseId: release.id, memory: start.memory, ambiguous: result.kind === 'ambiguous' ? result.reason : null, slackFailures: 0 };
@@ -175,4 +183,9 @@ async function fail(deps: AppDeps, client: WebClient, release: Release, reason: 
   );
   await deps.store.audit.record({ actor: release.requestedBy, action: 'release:dispatch', repo: release.repo, outcome: 'failed', detail: { tag: release.tag, release: release.id, reason: reason.slice(0, 300) } }, deps.now());
   return true;
+}
+
+function withWorkflowFile(configured: string | number | undefined): { workflowFile?: string } {
+  const file = workflowFileOf(configured);
+  return file ? { workflowFile: file } : {};
 }

@@ -72,11 +72,14 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       if (runId !== null) {
         [run, jobs] = await Promise.all([ctx.port.run(ctx.ref, runId), ctx.actions.runJobs(ctx.ref, runId)]);
       }
+      const workflowFile = workflowFileOf(run?.workflowPath ?? repo.release?.workflow);
       const followed: FollowedRelease = {
         repo: release.repo,
         repoName: release.repoName,
         tag: release.tag,
         workflow: release.workflow,
+        ...(workflowFile ? { workflowFile } : {}),
+        declaredJobs: run?.workflowPath ? await declaredJobCount(ctx.actions, ctx.ref, run.workflowPath, run.headSha) : null,
         startedBy: release.requestedBy,
         ...(runUrl ? { runUrl } : {}),
         releaseUrl: run?.status === 'completed' ? await ctx.port.releaseUrl(ctx.ref, release.tag) : null,
@@ -118,6 +121,25 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       return { kind: 'again', at: new Date(now.getTime() + plan.nextPollSeconds * 1000), payload: { ...payload, memory: plan.memory, slackFailures: 0 } };
     },
   };
+}
+
+/** `release.yml` from a path or a configured file name; undefined for a numeric id. */
+export function workflowFileOf(workflow: string | number | undefined): string | undefined {
+  if (workflow === undefined || /^\d+$/.test(String(workflow))) return undefined;
+  return String(workflow).split('/').pop();
+}
+
+/**
+ * The jobs the run's workflow file declares, read at the run's commit; null when the file
+ * cannot be read or parsed, so the message counts only the jobs seen (never a made-up total).
+ */
+async function declaredJobCount(actions: { workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> }, ref: RepoRef, path: string, sha: string): Promise<number | null> {
+  try {
+    const n = Object.keys(await actions.workflowJobNames(ref, path, sha)).length;
+    return n > 0 ? n : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A dispatched run: a workflow_dispatch run of the workflow for the tag's commit, created after the request. */

@@ -51,25 +51,33 @@ function title(s: ReleaseProgressState, mrkdwn: boolean): string {
     : `Release ${esc(r.tag)} of ${esc(r.repoName)}, started by ${mention(r.startedBy)}`;
 }
 
+/** `release.yml` rather than GitHub's numeric id, when the file is known. */
+function workflowShown(s: ReleaseProgressState): string {
+  return s.release.workflowFile ?? s.release.workflow;
+}
+
 function took(ms: number | null, word = 'in'): string {
   return ms === null ? '' : ` ${word} ${duration(ms)}`;
 }
 
 /** One line saying where the release stands, and a plain-text twin for notifications. */
 function status(s: ReleaseProgressState): { mrkdwn: string; plain: string } {
-  const total = s.jobs.length;
+  // The workflow file's count when it could be read; otherwise only what GitHub has shown so far, said as such.
+  const count = s.declared
+    ? `${s.declared.done} of ${plural(s.declared.total, 'job')} done`
+    : `${s.jobsDone} done of the ${plural(s.jobs.length, 'job')} so far`;
   switch (s.phase) {
     case 'dispatched':
       return {
-        mrkdwn: `:clock3: *Queued:* waiting for GitHub to start the run of ${code(s.release.workflow)}.`,
+        mrkdwn: `:clock3: *Queued:* waiting for GitHub to start the run of ${code(workflowShown(s))}.`,
         plain: 'queued: waiting for GitHub to start the run',
       };
     case 'queued':
       return { mrkdwn: ':clock3: *Queued:* the run waits for a runner.', plain: 'queued' };
     case 'running':
       return {
-        mrkdwn: `:hourglass_flowing_sand: *In progress:* ${s.jobsDone} of ${plural(total, 'job')} done.`,
-        plain: `in progress (${s.jobsDone} of ${plural(total, 'job')} done)`,
+        mrkdwn: `:hourglass_flowing_sand: *In progress:* ${count}.`,
+        plain: `in progress (${count})`,
       };
     case 'waiting_approval': {
       const who = s.waitingJobs.length > 0 ? s.waitingJobs.slice(0, 3).map((n) => `*${esc(jobName(n))}*`).join(', ') : 'A job';
@@ -102,7 +110,7 @@ function links(s: ReleaseProgressState): string {
     parts.push(link(s.runUrl, label));
   }
   if (s.releaseUrl) parts.push(link(s.releaseUrl, 'GitHub release'));
-  parts.push(`workflow ${code(s.release.workflow)} on ${code(s.release.tag)} in ${code(s.release.repo)}`);
+  parts.push(`workflow ${code(workflowShown(s))} on ${code(s.release.tag)} in ${code(s.release.repo)}`);
   return parts.join(' · ');
 }
 

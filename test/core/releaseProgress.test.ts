@@ -139,13 +139,13 @@ describe('planProgress: a release that succeeds', () => {
     memory = stored(step1.memory);
 
     const step2 = plan({ run: releaseRun(), jobs: jobsAt('build'), memory });
-    assert.match(mainText(step2), /In progress:\* 0 of 1 job done/);
+    assert.match(mainText(step2), /In progress:\* 0 done of the 1 job so far/);
     assert.match(mainText(step2), /:hourglass_flowing_sand: Build Distribution · running/);
     memory = stored(step2.memory);
 
     const step3 = plan({ run: releaseRun(), jobs: jobsAt('middle'), memory });
     const t3 = mainText(step3);
-    assert.match(t3, /3 of 5 jobs done/);
+    assert.match(t3, /3 done of the 5 jobs so far/);
     assert.match(t3, /:white_check_mark: Build Distribution · 1m/);
     assert.match(t3, /:white_check_mark: Sign Release · 40s/);
     assert.match(t3, /\*Generate SLSA Provenance\* · running/, 'the reusable workflow is grouped under its caller');
@@ -153,7 +153,7 @@ describe('planProgress: a release that succeeds', () => {
     memory = stored(step3.memory);
 
     const step4 = plan({ run: releaseRun(), jobs: jobsAt('last'), memory });
-    assert.match(mainText(step4), /5 of 7 jobs done/);
+    assert.match(mainText(step4), /5 done of the 7 jobs so far/);
     assert.match(mainText(step4), /:white_check_mark: \*Generate SLSA Provenance\* · 1m 40s/);
     memory = stored(step4.memory);
 
@@ -323,6 +323,31 @@ describe('planProgress: approvals, cancellation, limits', () => {
     assert.equal(p.nextPollSeconds, null);
   });
 
+  test('with the workflow file read, the count is of the jobs it declares from the first poll (a reusable workflow counts once)', () => {
+    // jankins' release.yml declares build, provenance (a reusable workflow), sign, release and pypi.
+    const release: FollowedRelease = { ...RELEASE, declaredJobs: 5 };
+    const memory = emptyProgressMemory();
+    assert.match(mainText(plan({ release, run: releaseRun(), jobs: jobsAt('build'), memory })), /In progress:\* 0 of 5 jobs done/);
+    assert.match(mainText(plan({ release, run: releaseRun(), jobs: jobsAt('middle'), memory })), /In progress:\* 2 of 5 jobs done/);
+    assert.match(mainText(plan({ release, run: releaseRun(), jobs: jobsAt('last'), memory })), /In progress:\* 3 of 5 jobs done/);
+    // A file that declares fewer than GitHub shows (edited since) never yields "6 of 5".
+    assert.match(mainText(plan({ release: { ...RELEASE, declaredJobs: 2 }, run: releaseRun(), jobs: jobsAt('last'), memory })), /3 of 5 jobs done/);
+    // Unreadable file: no total is claimed.
+    const unknown = mainText(plan({ release: { ...RELEASE, declaredJobs: null }, run: releaseRun(), jobs: jobsAt('build'), memory }));
+    assert.match(unknown, /0 done of the 1 job so far/);
+    assert.doesNotMatch(unknown, /0 of 1 job/);
+  });
+
+  test('the workflow is named by its file, not its numeric id', () => {
+    const release: FollowedRelease = { ...RELEASE, workflow: '150000002', workflowFile: 'release.yml' };
+    const t = allText(startProgress(release, NOW).message);
+    assert.match(t, /start the run of `release\.yml`/);
+    assert.doesNotMatch(t, /150000002/);
+    const done = mainText(plan({ release, run: releaseRun(), jobs: jobsAt('build'), memory: emptyProgressMemory() }));
+    assert.match(done, /workflow `release\.yml` on `v1\.3\.0`/);
+    assert.doesNotMatch(done, /150000002/);
+  });
+
   test('a run with 200 jobs stays within Slack limits', () => {
     const jobs = Array.from({ length: 200 }, (_, i) =>
       job({
@@ -337,7 +362,7 @@ describe('planProgress: approvals, cancellation, limits', () => {
     const p = plan({ run: releaseRun(), jobs, memory: emptyProgressMemory() });
     assert.equal(p.actions.length, 1);
     const t = mainText(p);
-    assert.match(t, /133 of 200 jobs done/);
+    assert.match(t, /133 done of the 200 jobs so far/);
     assert.match(t, /Matrix &lt;caller&gt; &amp; co/);
   });
 

@@ -11,6 +11,13 @@ export interface FollowedRelease {
   tag: string;
   /** File name or id of the dispatched workflow. */
   workflow: string;
+  /** The workflow's file name (`release.yml`) once known, shown instead of a numeric id. */
+  workflowFile?: string;
+  /**
+   * How many jobs the workflow file declares (a call of a reusable workflow counts once),
+   * or null when the file could not be read: then the message counts the jobs seen so far.
+   */
+  declaredJobs?: number | null;
   /** Slack user id of who asked for the release. */
   startedBy: string;
   /** The run's page, when the dispatch told us (shown before the run is visible). */
@@ -68,6 +75,8 @@ export interface ReleaseProgressState {
   /** Jobs in display order, those of a reusable workflow grouped under their caller. */
   entries: ProgressEntry[];
   jobsDone: number;
+  /** Declared jobs (top-level entries) finished, and how many the workflow file declares (null: unknown). */
+  declared: { done: number; total: number } | null;
   /** Names of the jobs waiting for approval. */
   waitingJobs: string[];
   releaseUrl: string | null;
@@ -168,6 +177,7 @@ export function progressState(release: FollowedRelease, run: WorkflowRunInfo | n
   const progress = jobs.map(toJobProgress);
   const raw = new Map(jobs.map((j) => [j.id, j]));
   const phase = phaseOf(run, progress);
+  const entries = entriesOf(progress, raw);
   return {
     release,
     phase,
@@ -180,9 +190,21 @@ export function progressState(release: FollowedRelease, run: WorkflowRunInfo | n
     },
     runUrl: run?.htmlUrl ?? release.runUrl ?? null,
     jobs: progress,
-    entries: entriesOf(progress, raw),
+    entries,
     jobsDone: progress.filter((j) => DONE.has(j.state)).length,
+    declared: declaredCount(release.declaredJobs, entries),
     waitingJobs: progress.filter((j) => j.state === 'waiting_approval').map((j) => j.name),
     releaseUrl: release.releaseUrl ?? null,
   };
+}
+
+/**
+ * Counted as the workflow file declares its jobs: one entry per declared job, a called
+ * reusable workflow being one entry however many jobs it runs. Never fewer than the
+ * entries GitHub shows (a file edited since the run started).
+ */
+function declaredCount(declared: number | null | undefined, entries: readonly ProgressEntry[]): { done: number; total: number } | null {
+  if (declared === undefined || declared === null) return null;
+  const done = entries.filter((e) => DONE.has(e.kind === 'job' ? e.job.state : e.state)).length;
+  return { done, total: Math.max(declared, entries.length) };
 }

@@ -8,8 +8,12 @@
 export class FakeClock {
   private virtualMs: number;
 
-  constructor(start?: string | Date) {
-    const s = start === undefined ? Date.now() - 6 * 3600_000 : new Date(start).getTime();
+  /** `wall`: the time outside the fake (the sandbox passes its one clock; default the real one). */
+  constructor(
+    start?: string | Date,
+    private readonly wall: () => number = Date.now,
+  ) {
+    const s = start === undefined ? this.wall() - 6 * 3600_000 : new Date(start).getTime();
     this.virtualMs = Math.floor(s / 1000) * 1000;
   }
 
@@ -21,7 +25,7 @@ export class FakeClock {
 
   /** Catches up with the wall clock (never goes back) and returns the new time. */
   wallNow(): Date {
-    const wall = Math.floor(Date.now() / 1000) * 1000;
+    const wall = Math.floor(this.wall() / 1000) * 1000;
     this.virtualMs = Math.max(this.virtualMs + 1000, wall);
     return new Date(this.virtualMs);
   }

@@ -23,10 +23,14 @@ export interface FakeGitHubOptions {
   webHost?: string;
   /** Where the virtual clock for seeded history starts (default: six hours ago). */
   clockStart?: string;
+  /** The time outside the fake, that what the API creates is stamped no earlier than (default: the real clock). */
+  wallClock?: () => number;
 }
 
 export interface RunSummary {
   id: number;
+  /** `run_number`: what GitHub's pages show as `#N` (the id is only in URLs). */
+  runNumber: number;
   workflowPath: string;
   event: string;
   status: string;
@@ -59,7 +63,7 @@ export class FakeGitHub {
   private base = '';
 
   constructor(private readonly opts: FakeGitHubOptions) {
-    this.state = new GitHubState(opts.flavor, opts.clockStart);
+    this.state = new GitHubState(opts.flavor, opts.clockStart, opts.wallClock);
     this.state.urls.webUrl = this.webUrl;
     this.env = { state: this.state, rateLimits: this.rateLimits, injector: this.injector, faults: this.faults, requests: this.requests };
   }
@@ -237,6 +241,7 @@ export class FakeGitHub {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
       .map((r) => ({
         id: r.id,
+        runNumber: r.runNumber,
         workflowPath: repo.workflows.find((w) => w.id === r.workflowId)?.path ?? '',
         event: r.event,
         status: r.status,

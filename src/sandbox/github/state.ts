@@ -228,8 +228,8 @@ export class GitHubState {
     runner: 1_000_001,
   };
 
-  constructor(readonly flavor: Flavor, start?: string) {
-    this.clock = new FakeClock(start);
+  constructor(readonly flavor: Flavor, start?: string, wall?: () => number) {
+    this.clock = new FakeClock(start, wall);
   }
 
   nextId(kind: keyof GitHubState['nextIds']): number {

@@ -28,6 +28,8 @@ export interface FakeSlackOptions {
   teamDomain?: string;
   /** App-level token (xapp-…) that `apps.connections.open` accepts; unset: Socket Mode is off. */
   appToken?: string;
+  /** The clock message timestamps (`ts`, `event_ts`) are read from; default the real one. Request signatures keep the real clock (Bolt checks them against it). */
+  now?: () => number;
 }
 
 export interface RecordedCall {
@@ -69,6 +71,7 @@ export class FakeSlack {
   constructor(o: FakeSlackOptions) {
     this.botToken = o.botToken;
     this.workspace = new Workspace(o.teamId ?? 'T0SANDBOX', o.teamDomain ?? 'release-sandbox', o.botUserId ?? 'U0CHATOPS', 'B0CHATOPS', 'A0CHATOPS');
+    if (o.now) this.workspace.now = o.now;
     this.responseUrls = new ResponseUrls(this.workspace);
     this.appToken = o.appToken;
     this.socketMode = new FakeSocketMode(this.workspace.appId, (e) => this.record({ method: 'socket_mode', at: Date.now(), ...e }));
@@ -219,10 +222,10 @@ export class FakeSlack {
     const payload = {
       team_id: ws.teamId,
       api_app_id: ws.appId,
-      event: { event_ts: (Date.now() / 1000).toFixed(6), ...event },
+      event: { event_ts: (ws.now() / 1000).toFixed(6), ...event },
       type: 'event_callback',
       event_id: o?.eventId ?? `Ev0${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
-      event_time: Math.floor(Date.now() / 1000),
+      event_time: Math.floor(ws.now() / 1000),
       authorizations: [{ enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false }],
       is_ext_shared_channel: false,
     };

@@ -43,6 +43,8 @@ export class Workspace {
   private readonly exchangedTriggers = new Set<string>();
   private tsCounter = 0;
   private idCounter = 0;
+  /** The clock message timestamps are read from (the sandbox sets its one clock; default the real one). */
+  now: () => number = Date.now;
 
   constructor(
     readonly teamId: string,
@@ -57,7 +59,7 @@ export class Workspace {
   /** A message timestamp: unique, increasing, in Slack's `seconds.micro` form. */
   nextTs(): string {
     this.tsCounter += 1;
-    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+    return `${Math.floor(this.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
   }
 
   /** An ID in Slack's shape (`V…`, `S…`), unique within this fake. */

@@ -32,6 +32,8 @@ export type StateQuery = z.infer<typeof StateQuery>;
 export const CommandBody = z.object({ user: PersonId, text: z.string().min(1).max(4000) }).strict();
 export type CommandBody = z.infer<typeof CommandBody>;
 
+export const UserBody = z.object({ user: PersonId }).strict();
+
 export const ClickBody = z
   .object({
     user: PersonId,
@@ -101,7 +103,14 @@ export const POST_ROUTES: Record<string, Handler> = {
     if (!p.ok) return p.answer;
     const command = /^\s*(\/\S*)/.exec(p.data.text)?.[1]?.toLowerCase();
     if (command && !ctx.commands.some((c) => c.command === command)) return { status: 200, body: { ok: false, status: 0, error: notACommand(command) } };
+    // Anything else is a plain message in the channel, as in Slack's composer (the bot hears it as a `message` event).
+    if (!command) return driverAnswer(await s.driver.message(p.data.user, p.data.text));
     return driverAnswer(await s.driver.command(p.data.user, p.data.text));
+  },
+  '/api/home': async (s, body) => {
+    const p = parse(UserBody, body);
+    if (!p.ok) return p.answer;
+    return driverAnswer(await s.driver.openHome(p.data.user));
   },
   '/api/click': async (s, body) => {
     const p = parse(ClickBody, body);
