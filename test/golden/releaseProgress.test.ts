@@ -1,6 +1,6 @@
 import { describe } from 'node:test';
 import type { JobInfo, WorkflowRunInfo } from '../../src/core/ports.js';
-import { planProgress, ProgressMemory, type FollowedRelease } from '../../src/core/release/progress.js';
+import { planProgress, ProgressMemory, type FollowedRelease } from '../../src/services/releaseProgress.js';
 import { dateField, field, goldenCases } from './golden.js';
 
 /**
