@@ -48,7 +48,7 @@ describe('GitHub events over webhooks', () => {
     assert.deepEqual(await other.json(), { ignored: 'repository not configured' });
     const issues = await deliver(h, 'issues', { action: 'opened', repository: { full_name: h.seed.github.repo } });
     assert.equal(issues.status, 202);
-    assert.equal((await deliver(h, 'ping', { zen: 'hi', repository: { full_name: h.seed.github.repo } })).status, 200);
+    assert.deepEqual(await (await deliver(h, 'ping', { zen: 'hi', repository: { full_name: h.seed.github.repo } })).json(), { pong: true });
     assert.equal(await h.store.githubEvents.deliveryCount(), 1);
   });
 

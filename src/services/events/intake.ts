@@ -7,7 +7,7 @@ export const APPLY_KIND = 'github.events.apply';
 export const applyDedupeKey = (repo: string) => `github-events:${repo.toLowerCase()}`;
 
 export type IntakeOutcome =
-  | { status: 200; body: { pong: true } }
+  | { status: 202; body: { pong: true } }
   | { status: 202; body: { stored: boolean; duplicate?: true } | { ignored: string } }
   | { status: 400; body: { error: string } };
 
@@ -40,8 +40,8 @@ export async function takeDelivery(deps: AppDeps, d: { deliveryId: string | unde
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return { status: 400, body: { error: 'the body is not a JSON object' } };
   const event = d.event ?? '';
-  if (!/^[a-z_]{1,64}$/.test(event)) return { status: 400, body: { error: 'missing or malformed X-GitHub-Event' } };
-  if (event === 'ping') return { status: 200, body: { pong: true } };
+  if (!/^[a-z_]{1,64}$/.test(event)) return { status: 202, body: { ignored: 'no usable X-GitHub-Event' } };
+  if (event === 'ping') return { status: 202, body: { pong: true } };
   if (!isTakenEvent(event)) return { status: 202, body: { ignored: `event ${event} is not used` } };
   const fullName = deliveryRepo(payload);
   const repo = fullName ? configuredRepo(deps, fullName) : null;
