@@ -35,7 +35,7 @@ export type GitHubEventTables = {
     diagnosis: string | null;
   };
   gh_tags: { repo: string; tag: string; sha: string | null; seen_at: Ms; release_run_id: number | null };
-  sync_alerts: { repo: string; channel: string; message_ts: string; state: string; failures: number; last_job_id: number; updated_at: Ms };
+  sync_alerts: { repo: string; channel: string; message_ts: string | null; state: string; failures: number; last_job_id: number; updated_at: Ms };
 };
 
 export interface StoredDelivery {
@@ -86,7 +86,8 @@ export interface TagRow {
 export interface SyncAlertRow {
   repo: string;
   channel: string;
-  messageTs: string;
+  /** Null between saving the row and Slack's answer (services/events/syncAlerts.ts says what a crash there leaves). */
+  messageTs: string | null;
   state: 'failing' | 'recovered';
   failures: number;
   lastJobId: number;
@@ -122,6 +123,7 @@ export interface GitHubEvents {
 
   syncAlert(repo: string): Promise<SyncAlertRow | null>;
   saveSyncAlert(a: SyncAlertRow): Promise<void>;
+  clearSyncAlert(repo: string): Promise<void>;
 }
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -310,6 +312,10 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
         const values = { repo: a.repo, channel: a.channel, message_ts: a.messageTs, state: a.state, failures: a.failures, last_job_id: a.lastJobId, updated_at: ms(a.updatedAt) };
         const { repo: _r, ...changes } = values;
         await db.insertInto('sync_alerts').values(values).onConflict((oc) => oc.column('repo').doUpdateSet(changes)).execute();
+      }),
+    clearSyncAlert: (repo) =>
+      guard('githubEvents.clearSyncAlert', async () => {
+        await db.deleteFrom('sync_alerts').where('repo', '=', repo).execute();
       }),
   };
 }

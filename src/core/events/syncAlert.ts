@@ -5,6 +5,8 @@ export interface SyncAlertState {
   state: 'failing' | 'recovered';
   lastJobId: number;
   failures: number;
+  /** False when the row was saved before its message and no ts followed (a crash between the two). */
+  posted: boolean;
 }
 
 export type SyncAlertAction =
@@ -25,7 +27,8 @@ export type SyncAlertAction =
 export function decideSyncAlert(o: { level: AlertsConfig['sync']; prev: SyncAlertState | null; jobId: number; failed: boolean }): SyncAlertAction {
   if (o.level === 'off') return { kind: 'none', why: 'off' };
   if (o.prev && o.prev.lastJobId === o.jobId) return { kind: 'none', why: 'seen' };
-  const standing = o.prev?.state === 'failing';
+  // Without a posted message there is no thread to reply in and nothing to edit.
+  const standing = o.prev?.state === 'failing' && o.prev.posted;
   if (o.failed) return standing && o.prev ? { kind: 'reply', failures: o.prev.failures + 1 } : { kind: 'post' };
   if (standing) return { kind: 'recover' };
   return o.level === 'all' ? { kind: 'announce_pass' } : { kind: 'none', why: 'quiet' };

@@ -55,7 +55,8 @@ export function githubProjection(): Migration {
         .createTable('sync_alerts')
         .addColumn('repo', 'text', (c) => c.primaryKey())
         .addColumn('channel', 'text', (c) => c.notNull())
-        .addColumn('message_ts', 'text', (c) => c.notNull())
+        /** Null from saving the row (the intent) until Slack gave the message's ts. */
+        .addColumn('message_ts', 'text')
         /** 'failing' while the sync fails; 'recovered' once a passing sync edited it. */
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('failures', 'integer', (c) => c.notNull())
