@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sign } from '@octokit/webhooks-methods';
-import { CHANNEL, eventually, startHarness, type Harness } from '../helpers/harness.js';
+import { APPLY_KIND } from '../../src/services/events/intake.js';
+import { CHANNEL, eventually, startBot, startHarness, type Harness } from '../helpers/harness.js';
 
 const SECRET = 'whsec-events-test';
 
@@ -110,5 +111,41 @@ describe('GitHub events with alerts.sync off', () => {
     assert.ok(await h.store.githubEvents.run(h.seed.github.repo, runId), 'the run is in the projection');
     assert.equal(await h.store.githubEvents.syncAlert(h.seed.github.repo), null);
     assert.deepEqual(h.slack.calls.filter((c) => c.method.startsWith('chat.')), []);
+  });
+});
+
+describe('a replica lost between storing and applying a delivery', () => {
+  test('another replica on the same database takes the apply job over once its lease runs out, and posts the alert once', { timeout: 60_000 }, async () => {
+    const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: SECRET } });
+    let second: Awaited<ReturnType<typeof startBot>> | null = null;
+    try {
+      assert.ok(h.dbFile, 'the first replica runs on a SQLite file');
+      // The first replica stores the delivery and answers GitHub, but never applies it:
+      // its worker is stopped, and the apply job is leased to an owner that then dies.
+      await h.bot.chatops.worker.stop();
+      const runId = h.seed.github.lastPublishRunId;
+      assert.ok(runId);
+      const payload = { action: 'completed', workflow_run: await runOf(h, runId), repository: { full_name: h.seed.github.repo } };
+      assert.deepEqual(await (await deliver(h, 'workflow_run', payload, { id: 'run-takeover' })).json(), { stored: true });
+      const leased = await h.store.jobs.claim({ owner: 'replica-killed', kinds: [APPLY_KIND], leaseSeconds: 30, now: h.deps.now() });
+      assert.ok(leased, 'the apply job was waiting');
+      await h.bot.stop({ keepFiles: true });
+      assert.equal(h.slack.calls.filter((c) => c.method.startsWith('chat.')).length, 0);
+
+      second = await startBot({ env: { GITHUB_WEBHOOK_SECRET: SECRET }, dbFile: h.dbFile, slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed });
+      const store = second.store;
+      // Within the dead owner's lease, nothing moves.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await store.githubEvents.pending(h.seed.github.repo, 5)).length, 1, 'still pending while the lease stands');
+      second.advance(31_000);
+      await eventually(async () => (await store.githubEvents.pending(h.seed.github.repo, 5)).length === 0, 'applied by the second replica', 15_000);
+      const alerts = h.slack.calls.filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('GitHub Enterprise failed'));
+      assert.equal(alerts.length, 1);
+      assert.match(JSON.stringify(alerts[0]?.args), /Rotate GHE_TOKEN/);
+      assert.equal(await store.githubEvents.deliveryCount(), 1);
+    } finally {
+      await second?.stop();
+      await Promise.all([h.slack.stop(), h.github.stop(), h.ghe.stop()]);
+    }
   });
 });
