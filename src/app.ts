@@ -23,6 +23,7 @@ import { ensureReminderJob, reminderMessenger, reminderScheduler } from './servi
 import { ensureRetentionJob, retentionJob } from './services/retention.js';
 import { StartupStatus } from './services/startupChecks.js';
 import { gateUntilReady } from './http/startingGate.js';
+import { eventsApplier } from './services/events/apply.js';
 
 export interface ChatOpsApp {
   app: App;
@@ -93,7 +94,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseDispatcher(deps, app.client), releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client), retentionJob(deps)],
+    handlers: [releaseDispatcher(deps, app.client), releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client), retentionJob(deps), eventsApplier(deps, app.client)],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,

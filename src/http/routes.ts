@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
-import { digestMatches, signatureDigest, webhookHmac } from './webhookSignature.js';
+import { looksSigned, verifyGitHubSignature } from './webhookSignature.js';
+import { takeDelivery } from '../services/events/intake.js';
 import { webhookDeliveries } from '../metrics/registry.js';
 import { appMetrics } from '../metrics/appMetrics.js';
 import { BodyBudget, BodyTimeoutError, readBody } from './body.js';
@@ -81,8 +82,8 @@ export function customRoutes(deps: AppDeps, client: () => WebClient, startup: St
         const secret = deps.config.env.GITHUB_WEBHOOK_SECRET;
         if (!secret) return refuse(res, 404, { error: 'webhooks are not enabled (GITHUB_WEBHOOK_SECRET is unset)' });
         // Unsigned requests are refused before their body is read: they can never be accepted.
-        const given = signatureDigest(req.headers['x-hub-signature-256']);
-        if (!given) {
+        const given = req.headers['x-hub-signature-256'];
+        if (!looksSigned(given)) {
           webhookDeliveries.inc({ outcome: 'rejected' });
           return refuse(res, 401, { error: 'missing or malformed X-Hub-Signature-256' });
         }
@@ -93,21 +94,27 @@ export function customRoutes(deps: AppDeps, client: () => WebClient, startup: St
           webhookDeliveries.inc({ outcome: 'shed' });
           return refuse(res, 503, { error: 'busy; retry later' }, { 'retry-after': '1' });
         }
-        const hmac = webhookHmac(secret);
         let overBudget = false;
         const admit = (bytes: number) => slot.admit(bytes) || ((overBudget = true), false);
-        readBody(req, MAX_WEBHOOK_BYTES, { onChunk: (c) => hmac.update(c), admit, timeoutMs: WEBHOOK_READ_MS })
+        readBody(req, MAX_WEBHOOK_BYTES, { admit, timeoutMs: WEBHOOK_READ_MS })
           .then(
             (body) => {
               if (!body) return overBudget ? refuse(res, 503, { error: 'busy; retry later' }, { 'retry-after': '1' }) : refuse(res, 413, { error: 'payload too large' });
-              if (!digestMatches(given, hmac.digest())) {
-                webhookDeliveries.inc({ outcome: 'rejected' });
-                return json(res, 401, { error: 'invalid signature' });
-              }
-              webhookDeliveries.inc({ outcome: 'accepted' });
-              // Events are accepted and dropped until a feature subscribes (the run follower polls today).
-              log.debug({ event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'] }, 'webhook accepted');
-              json(res, 202, { accepted: true });
+              return verifyGitHubSignature(secret, body, given).then(async (valid) => {
+                if (!valid) {
+                  webhookDeliveries.inc({ outcome: 'rejected' });
+                  return json(res, 401, { error: 'invalid signature' });
+                }
+                webhookDeliveries.inc({ outcome: 'accepted' });
+                const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : undefined);
+                // Stored before the answer: a 2xx means the delivery is safe in the store.
+                const out = await takeDelivery(deps, { deliveryId: header('x-github-delivery'), event: header('x-github-event'), body: body.toString('utf8') }).catch((e: unknown) => {
+                  log.warn({ err: e }, 'webhook delivery could not be stored');
+                  return { status: 503, body: { error: 'the delivery could not be stored; redeliver it later' } } as const;
+                });
+                log.debug({ event: header('x-github-event'), delivery: header('x-github-delivery'), status: out.status }, 'webhook taken');
+                json(res, out.status, out.body);
+              });
             },
             (e: unknown) => {
               if (e instanceof BodyTimeoutError) return refuse(res, 408, { error: 'body not received in time' });

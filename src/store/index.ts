@@ -14,6 +14,7 @@ import { entryLinks, type EntryLinks } from './entryLinks.js';
 import { slackDeliveries, type SlackDeliveries } from './slackDeliveries.js';
 import { leakMessages, type LeakMessages } from './leakMessages.js';
 import { retention, type Retention } from './retention.js';
+import { githubEvents, type GitHubEvents } from './githubEvents.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -30,6 +31,7 @@ export type { SlackDeliveries } from './slackDeliveries.js';
 export type { LeakMessage, LeakMessages } from './leakMessages.js';
 export { RETENTION, type PurgeCounts, type Retention } from './retention.js';
 export type { Database } from './schema.js';
+export type { GitHubEvents, StoredDelivery, RunRow, JobRow, TagRow, SyncAlertRow } from './githubEvents.js';
 
 export interface Store {
   /** The one Kysely instance; queries written against it run on both dialects. */
@@ -49,6 +51,8 @@ export interface Store {
   leakMessages: LeakMessages;
   /** Purges what is past its retention (services/retention.ts runs it hourly). */
   retention: Retention;
+  /** GitHub deliveries (webhooks, polled facts) and what they say, per repository. */
+  githubEvents: GitHubEvents;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +92,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     slackDeliveries: slackDeliveries(db),
     leakMessages: leakMessages(db),
     retention: retention(db, dialect),
+    githubEvents: githubEvents(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

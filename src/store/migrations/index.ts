@@ -12,6 +12,8 @@ import { reminderMessages } from './0010_reminder_messages.js';
 import { secretWriteCheck } from './0011_secret_write_check.js';
 import { releaseUnique } from './0009_release_unique.js';
 import { leakMessages } from './0012_leak_messages.js';
+import { githubDeliveries } from './0013_github_deliveries.js';
+import { githubProjection } from './0014_github_projection.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -31,6 +33,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0010_reminder_messages': reminderMessages(),
     '0011_secret_write_check': secretWriteCheck(),
     '0012_leak_messages': leakMessages(),
+    '0013_github_deliveries': githubDeliveries(dialect),
+    '0014_github_projection': githubProjection(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+/**
+ * What a GitHub delivery (a webhook, or what the poller read) says, reduced to the facts
+ * the projection keeps. Payloads carry far more than this, and GitHub adds fields at will:
+ * the schemas check what is read and let the rest go (a field we rely on missing or of
+ * the wrong type makes the delivery unusable, not the process crash).
+ */
+
+/** The events the bot takes; any other is acknowledged and ignored. */
+export const TAKEN_EVENTS = ['workflow_run', 'workflow_job', 'push', 'create', 'ping'] as const;
+export type TakenEvent = (typeof TAKEN_EVENTS)[number];
+export const isTakenEvent = (e: string): e is TakenEvent => (TAKEN_EVENTS as readonly string[]).includes(e);
+
+const Repository = z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/) });
+const time = z.string().datetime({ offset: true }).nullable().optional();
+
+const WorkflowRun = z.object({
+  id: z.number().int().positive(),
+  workflow_id: z.number().int().optional(),
+  name: z.string().nullable().optional(),
+  path: z.string().nullable().optional(),
+  event: z.string().nullable().optional(),
+  head_branch: z.string().nullable().optional(),
+  head_sha: z.string().nullable().optional(),
+  status: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  run_attempt: z.number().int().positive().optional(),
+  html_url: z.string().nullable().optional(),
+  created_at: time,
+  updated_at: z.string().datetime({ offset: true }),
+});
+
+const WorkflowJob = z.object({
+  id: z.number().int().positive(),
+  run_id: z.number().int().positive(),
+  name: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  started_at: time,
+  completed_at: time,
+  html_url: z.string().nullable().optional(),
+  steps: z.array(z.object({ name: z.string(), number: z.number(), conclusion: z.string().nullable().optional() })).optional(),
+});
+
+export interface RunFact {
+  runId: number;
+  workflowId: number | null;
+  workflowPath: string | null;
+  name: string | null;
+  event: string | null;
+  headBranch: string | null;
+  headSha: string | null;
+  status: string;
+  conclusion: string | null;
+  runAttempt: number;
+  htmlUrl: string | null;
+  createdAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface JobFact {
+  jobId: number;
+  runId: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  /** The first step that failed, for a failed job. */
+  failingStep: string | null;
+  htmlUrl: string | null;
+}
+
+export type Fact = { kind: 'run'; run: RunFact } | { kind: 'job'; job: JobFact } | { kind: 'tag'; tag: string; sha: string | null };
+
+/** `owner/name` of the delivery's repository, or null (ping of an organisation hook, junk). */
+export function deliveryRepo(payload: unknown): string | null {
+  const p = z.object({ repository: Repository }).safeParse(payload);
+  return p.success ? p.data.repository.full_name : null;
+}
+
+const date = (s: string | null | undefined) => (s ? new Date(s) : null);
+/** A workflow file's path without the `@ref` GitHub appends for reusable/dynamic ones. */
+const plainPath = (p: string | null | undefined) => (p ? (p.split('@')[0] ?? p) : null);
+
+export function runFact(run: z.infer<typeof WorkflowRun>): RunFact {
+  return {
+    runId: run.id,
+    workflowId: run.workflow_id ?? null,
+    workflowPath: plainPath(run.path),
+    name: run.name ?? null,
+    event: run.event ?? null,
+    headBranch: run.head_branch ?? null,
+    headSha: run.head_sha ?? null,
+    status: run.status ?? 'queued',
+    conclusion: run.conclusion,
+    runAttempt: run.run_attempt ?? 1,
+    htmlUrl: run.html_url ?? null,
+    createdAt: date(run.created_at),
+    updatedAt: new Date(run.updated_at),
+  };
+}
+
+export function jobFact(job: z.infer<typeof WorkflowJob>): JobFact {
+  const failed = job.steps?.find((s) => s.conclusion === 'failure' || s.conclusion === 'timed_out');
+  return {
+    jobId: job.id,
+    runId: job.run_id,
+    name: job.name,
+    status: job.status,
+    conclusion: job.conclusion,
+    startedAt: date(job.started_at),
+    completedAt: date(job.completed_at),
+    failingStep: failed?.name ?? null,
+    htmlUrl: job.html_url ?? null,
+  };
+}
+
+export const RunPayload = WorkflowRun;
+export const JobPayload = WorkflowJob;
+
+/**
+ * The facts in one delivery. `push`: a tag created by the push (branch pushes and
+ * deletions say nothing the bot keeps); `create`: a tag. Unusable payloads: no facts.
+ */
+export function factsOf(event: string, payload: unknown): Fact[] {
+  switch (event) {
+    case 'workflow_run': {
+      const p = z.object({ workflow_run: WorkflowRun }).safeParse(payload);
+      return p.success ? [{ kind: 'run', run: runFact(p.data.workflow_run) }] : [];
+    }
+    case 'workflow_job': {
+      const p = z.object({ workflow_job: WorkflowJob }).safeParse(payload);
+      return p.success ? [{ kind: 'job', job: jobFact(p.data.workflow_job) }] : [];
+    }
+    case 'push': {
+      const p = z.object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() }).safeParse(payload);
+      if (!p.success || p.data.deleted || !p.data.ref.startsWith('refs/tags/')) return [];
+      return [{ kind: 'tag', tag: p.data.ref.slice('refs/tags/'.length), sha: p.data.after ?? null }];
+    }
+    case 'create': {
+      const p = z.object({ ref: z.string(), ref_type: z.string() }).safeParse(payload);
+      return p.success && p.data.ref_type === 'tag' ? [{ kind: 'tag', tag: p.data.ref, sha: null }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * The part of a payload the facts are read from (the schemas drop every other field):
+ * what is stored, so a 25 MB push payload costs the store a few hundred bytes.
+ */
+export function prunePayload(event: string, payload: unknown): unknown {
+  const repository = z.object({ repository: Repository }).safeParse(payload);
+  const base = repository.success ? { repository: repository.data.repository } : {};
+  const pick = (schema: z.ZodType) => {
+    const p = schema.safeParse(payload);
+    return p.success ? { ...base, ...(p.data as object) } : base;
+  };
+  switch (event) {
+    case 'workflow_run':
+      return pick(z.object({ action: z.string().optional(), workflow_run: WorkflowRun }));
+    case 'workflow_job':
+      return pick(z.object({ action: z.string().optional(), workflow_job: WorkflowJob }));
+    case 'push':
+      return pick(z.object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() }));
+    case 'create':
+      return pick(z.object({ ref: z.string(), ref_type: z.string() }));
+    default:
+      return base;
+  }
+}

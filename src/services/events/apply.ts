@@ -1,0 +1,72 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import type { ResolvedRepo } from '../../config/load.js';
+import { factsOf, type Fact } from '../../core/events/facts.js';
+import { parseReleaseTag } from '../../core/release/tag.js';
+import type { JobHandler } from '../../worker/runner.js';
+import { APPLY_KIND, configuredRepo } from './intake.js';
+import { isWorkflow, onSyncRunCompleted } from './syncAlerts.js';
+
+const Payload = z.strictObject({ repo: z.string().min(3) });
+const BATCH = 50;
+/**
+ * The job stays as the repository's queue: after a batch it looks again this much later,
+ * and every new delivery moves it forward (intake.ts). A delivery stored while the job
+ * was finishing its last look is so taken at the latest then, never left behind.
+ */
+const IDLE_LOOK_SECONDS = 60;
+
+/**
+ * Applies one repository's stored deliveries to the projection, oldest first, one
+ * replica at a time (one unfinished job per repository, leased): the projection sees
+ * them in the order GitHub sent them. A delivery is marked applied only after its
+ * effects, so a replica that dies midway leaves it to the one that takes the job over.
+ */
+export function eventsApplier(deps: AppDeps, client: WebClient): JobHandler {
+  return {
+    kind: APPLY_KIND,
+    leaseSeconds: 30,
+    async run(job, ctx) {
+      const { repo: name } = Payload.parse(job.payload);
+      const repo = configuredRepo(deps, name);
+      const store = deps.store.githubEvents;
+      for (;;) {
+        const batch = await store.pending(name, BATCH);
+        for (const d of batch) {
+          ctx.signal.throwIfAborted();
+          if (repo) for (const fact of factsOf(d.event, d.payload)) await applyFact(deps, client, repo, fact);
+          ctx.signal.throwIfAborted();
+          await store.markApplied(d.seq, deps.now());
+        }
+        if (batch.length < BATCH) break;
+      }
+      return { kind: 'again', at: new Date(deps.now().getTime() + IDLE_LOOK_SECONDS * 1000) };
+    },
+  };
+}
+
+/** One fact into the projection, and what it makes the bot say. Applying it twice changes nothing. */
+export async function applyFact(deps: AppDeps, client: WebClient, repo: ResolvedRepo, fact: Fact): Promise<void> {
+  const store = deps.store.githubEvents;
+  switch (fact.kind) {
+    case 'run': {
+      const r = fact.run;
+      await store.upsertRun({ repo: repo.github, ...r });
+      const release = repo.release;
+      if (release && isWorkflow(r, release.workflow) && r.headBranch && parseReleaseTag(r.headBranch).ok) {
+        await store.setTagReleaseRun(repo.github, r.headBranch, r.runId);
+      }
+      if (r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow)) await onSyncRunCompleted(deps, client, repo, r);
+      return;
+    }
+    case 'job':
+      await store.upsertJob({ repo: repo.github, ...fact.job });
+      return;
+    case 'tag': {
+      // Recorded for the tag-without-release check (not built yet: see the second alert).
+      await store.tagSeen({ repo: repo.github, tag: fact.tag, sha: fact.sha }, deps.now());
+      return;
+    }
+  }
+}
