@@ -55,6 +55,8 @@ await build({
   minifySyntax: true,
   keepNames: true,
   legalComments: 'none',
+  // charset stays esbuild's default (ascii: non-ASCII characters written as \u escapes): V8 then keeps the bundle's
+  // source as a one-byte string. With charset 'utf8' it becomes two-byte: measured +1.15 MiB heap at load.
   plugins: [zodEnglishOnly],
   sourcemap: true,
   logLevel: 'warning',
