@@ -28,6 +28,17 @@ function mirrorState(m: MirrorPart): { drift: string | null; unreachable: string
 
 const list = (names: string[]) => names.map((n) => `\`${n}\``).join(', ');
 
+/** What stopped the sync, as each earlier job ended: a cancelled build did not fail. */
+const ENDED: Record<string, string> = { failure: 'failed', cancelled: 'was cancelled', timed_out: 'timed out', startup_failure: 'failed to start' };
+function upstreamOutcome(jobs: readonly { name: string; conclusion: string | null }[]): string {
+  const groups = new Map<string, string[]>();
+  for (const j of jobs) {
+    const ended = ENDED[j.conclusion ?? ''] ?? 'did not succeed';
+    groups.set(ended, [...(groups.get(ended) ?? []), j.name]);
+  }
+  return [...groups].map(([ended, names]) => `${list(names)} ${names.length > 1 ? ended.replace(/^was /, 'were ') : ended}`).join('; ');
+}
+
 export function buildHeadline(h: HeadlineInput): Headline {
   const wf = `\`${h.workflow}\``;
   const m = mirrorState(h.mirrorCheck);
@@ -61,7 +72,7 @@ export function buildHeadline(h: HeadlineInput): Headline {
       return { level: 'warning', text: withDrift('last sync was cancelled') };
     case 'skipped': {
       let why = '';
-      if (skipped && skipped.upstream.length > 0) why = `: ${list(skipped.upstream.map((j) => j.name))} failed`;
+      if (skipped && skipped.upstream.length > 0) why = `: ${upstreamOutcome(skipped.upstream)}`;
       else if (skipped?.secretCheck?.readable && skipped.secretCheck.missing.length > 0) {
         const missing = skipped.secretCheck.missing;
         why = `: secret ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} missing`;
