@@ -137,7 +137,11 @@ function groupState(jobs: readonly JobProgress[]): JobState {
 
 function groupDuration(jobs: readonly JobProgress[], raw: ReadonlyMap<number, JobInfo>): number | null {
   if (!jobs.every((j) => DONE.has(j.state))) return null;
-  const ran = jobs.map((j) => raw.get(j.id)).filter((j): j is JobInfo => !!j && j.startedAt !== null && j.completedAt !== null);
+  // A skipped job never ran: GitHub still stamps it, but its times say nothing about how long the group took.
+  const ran = jobs
+    .filter((j) => j.state !== 'skipped')
+    .map((j) => raw.get(j.id))
+    .filter((j): j is JobInfo => !!j && j.startedAt !== null && j.completedAt !== null);
   if (ran.length === 0) return null;
   const start = ran.map((j) => j.startedAt as string).sort()[0] ?? null;
   const end = ran.map((j) => j.completedAt as string).sort().at(-1) ?? null;
