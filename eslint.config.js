@@ -22,6 +22,24 @@ const LAYERS = [
   { files: ['src/services/**/*.ts'], patterns: [NO_SANDBOX, layer(`^\\.\\./(${SURFACES})(/|$)`, 'services/ are called by the Slack surfaces and import none of them.')] },
 ].map(({ patterns, ...block }) => ({ ...block, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
+/*
+ * Services get their GitHub gateways from AppDeps.gateways (the ports of core/ports.ts); only src/github/
+ * builds the concrete ones (src/github/gateways.ts, and each gateway's own file), so a port is never bypassed.
+ */
+const ONE_GATEWAY_FACTORY = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/github/**'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector: 'NewExpression[callee.name=/(Gateway|TokenProbe)$/]',
+        message: 'Gateways come from deps.gateways (core/ports.ts Gateways); only src/github/ builds them with `new`.',
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'test-artifacts/**', 'dist/**', 'eslint.config.js'] },
   js.configs.recommended,
@@ -40,6 +58,7 @@ export default tseslint.config(
     },
   },
   ...LAYERS,
+  ONE_GATEWAY_FACTORY,
   {
     files: ['bench/**', 'src/main.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },

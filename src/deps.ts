@@ -1,4 +1,5 @@
 import type { AppConfig } from './config/load.js';
+import type { Gateways } from './core/ports.js';
 import type { GitHubClients } from './github/clients.js';
 import type { Logger } from './log/logger.js';
 import type { Sanitizer } from './log/sanitizer.js';
@@ -10,6 +11,8 @@ export interface AppDeps {
   config: AppConfig;
   store: Store;
   github: GitHubClients;
+  /** The GitHub gateways services use (the ports of core/ports.ts), built over `github`. */
+  gateways: Gateways;
   logger: Logger;
   sanitizer: Sanitizer;
   now: () => Date;

@@ -1,6 +1,7 @@
 import { loadConfig } from './config/load.js';
 import { ConfigError, CredentialRefusedError, isChatOpsError } from './errors.js';
 import { GitHubClients } from './github/clients.js';
+import { GitHubGateways } from './github/gateways.js';
 import { createLogger } from './log/logger.js';
 import { Sanitizer } from './log/sanitizer.js';
 import { openStore } from './store/index.js';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, logger });
   await store.reports.purgeExpired(new Date());
   const github = new GitHubClients({ config, logger });
-  const chatops = createChatOpsApp({ config, store, github, logger, sanitizer, now: () => new Date(), access: new AccessResolver() });
+  const chatops = createChatOpsApp({ config, store, github, gateways: new GitHubGateways(github), logger, sanitizer, now: () => new Date(), access: new AccessResolver() });
   const mode = config.env.SLACK_APP_TOKEN ? 'socket' : 'http';
   const checking = new AbortController();
 

@@ -4,6 +4,8 @@
  * and nothing outside src/github/ imports Octokit.
  */
 
+import type { MirrorConfig } from '../config/schema.js';
+
 /** `owner/name` on some host. */
 export interface RepoRef {
   owner: string;
@@ -222,4 +224,49 @@ export type RevokeOutcome =
 /** GitHub's credential revocation API (`POST /credentials/revoke`) on one host. */
 export interface CredentialRevokerPort {
   revoke(credentials: string[]): Promise<RevokeOutcome>;
+}
+
+/** One credential's ports on one host; they share its client (ETag cache, rate-limit queue). */
+export interface HostPorts {
+  /** `github.com`, `wats.ghe.com`: for messages. */
+  host: string;
+  /** The web address people open (`https://github.com`, `https://wats.ghe.com`). */
+  webUrl: string;
+}
+
+/** The bot's own credential on the primary host (GITHUB_API_URL), for one repository. */
+export interface RepoPorts extends HostPorts {
+  release: ReleasePort;
+  actions: ActionsPort;
+  refs: RefsPort;
+  secrets: SecretsPort;
+  /**
+   * The same secrets, for a caller that retries a PUT itself after reading the secret
+   * back: the client never sends an unanswered write again blind.
+   */
+  secretsOwnRetries: SecretsPort;
+}
+
+/** A GHE mirror, with the token its `tokenEnv` names. */
+export interface MirrorPorts extends HostPorts {
+  refs: RefsPort;
+  deployKeys: DeployKeysPort;
+  /** `POST /credentials/revoke` with the mirror's credential (GHES wants it authenticated). */
+  revoker: CredentialRevokerPort;
+}
+
+/**
+ * Where services get their GitHub gateways (`AppDeps.gateways`): nothing outside
+ * src/github/ builds one with `new` (eslint.config.js), so a service sees only the
+ * ports above. src/github/gateways.ts implements it over the GitHub clients.
+ */
+export interface Gateways {
+  /** Asks for the GitHub App installation of the repository first when the bot is an App. */
+  repo(repo: RepoRef): Promise<RepoPorts>;
+  /** Throws ConfigError, at once, when the mirror's token is not set. */
+  mirror(mirror: MirrorConfig): MirrorPorts;
+  /** Questions asked with a token a person typed (never cached, never retried). */
+  tokenProbe(apiUrl: string, token: string): TokenProbePort;
+  /** `POST /credentials/revoke` sent with no credential, as github.com wants it. */
+  anonymousRevoker(apiUrl: string): CredentialRevokerPort;
 }

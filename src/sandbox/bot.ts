@@ -7,6 +7,7 @@ import { createChatOpsApp, type ChatOpsApp } from '../app.js';
 import { loadConfig, type AppConfig } from '../config/load.js';
 import type { AppDeps } from '../deps.js';
 import { GitHubClients } from '../github/clients.js';
+import { GitHubGateways } from '../github/gateways.js';
 import type { ClientTuning } from '../github/octokit.js';
 import { createLogger } from '../log/logger.js';
 import { Sanitizer } from '../log/sanitizer.js';
@@ -145,7 +146,8 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
     if (behind > 0) offsetMs += behind;
     return new Date(Date.now() + offsetMs);
   };
-  const deps: AppDeps = { config, store, github: new GitHubClients({ config, logger, tuning }), logger, sanitizer, now, access: new AccessResolver() };
+  const github = new GitHubClients({ config, logger, tuning });
+  const deps: AppDeps = { config, store, github, gateways: new GitHubGateways(github), logger, sanitizer, now, access: new AccessResolver() };
   const chatops = createChatOpsApp(deps, { workerIdleMs: o.workerIdleMs ?? 50 });
   const { port } = await chatops.start(o.port ?? 0);
   return {

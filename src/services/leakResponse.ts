@@ -2,9 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { FoundToken } from '../core/leaks/findTokens.js';
-import { CredentialsGateway } from '../github/credentialsGateway.js';
 import { displayHost } from '../github/octokit.js';
-import { TokenProbe } from '../github/tokenProbe.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderLeakOutcome, renderLeakWarning, type LeakOutcome, type RotationOffer } from '../ui/leaks.js';
 import { knownApiUrls } from './secretTargets.js';
@@ -93,7 +91,7 @@ async function revokeLeaked(deps: AppDeps, tokens: FoundToken[]): Promise<LeakOu
   for (const t of tokens) {
     let hit: { apiUrl: string; login: string } | null = null;
     for (const apiUrl of knownApiUrls(deps.config)) {
-      const who = await new TokenProbe(deps.github.withToken(apiUrl, t.value)).identity();
+      const who = await deps.gateways.tokenProbe(apiUrl, t.value).identity();
       if (who.ok) {
         hit = { apiUrl, login: who.value.login };
         break;
@@ -106,7 +104,7 @@ async function revokeLeaked(deps: AppDeps, tokens: FoundToken[]): Promise<LeakOu
     const mine = tokens.flatMap((t, i) => (found[i]?.apiUrl === apiUrl ? [i] : []));
     const host = displayHost(apiUrl);
     const revoker = revokerFor(deps, apiUrl);
-    const revoked = revoker ? await new CredentialsGateway(revoker).revoke(mine.map((i) => tokens[i]?.value ?? '')) : null;
+    const revoked = revoker ? await revoker.revoke(mine.map((i) => tokens[i]?.value ?? '')) : null;
     for (const i of mine) {
       const login = found[i]?.login ?? '';
       if (!revoked || revoked.kind === 'unsupported') outcomes[i] = { kind: 'unsupported', host, login };
@@ -119,7 +117,7 @@ async function revokeLeaked(deps: AppDeps, tokens: FoundToken[]): Promise<LeakOu
 }
 
 async function provenDead(deps: AppDeps, apiUrl: string, token: string): Promise<boolean> {
-  const probe = new TokenProbe(deps.github.withToken(apiUrl, token));
+  const probe = deps.gateways.tokenProbe(apiUrl, token);
   for (let i = 0; i < PROOF_TRIES; i++) {
     if (i > 0) await sleep(PROOF_SPACING_MS);
     const after = await probe.identity();

@@ -3,7 +3,6 @@ import type { AppDeps } from '../deps.js';
 import { z } from 'zod';
 import { dueReminders, type SecretDates } from '../core/reminders/due.js';
 import { offerKey, reminderOffer, settledKey, storedReminder, type ReminderOffer, type SecretHistory } from '../core/reminders/offer.js';
-import { ActionsGateway } from '../github/actionsGateway.js';
 import { isChatOpsError } from '../errors.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderReminder } from '../ui/reminders.js';
@@ -36,8 +35,9 @@ async function secretDates(deps: AppDeps): Promise<SecretDates[]> {
     if (repo.secrets.length === 0) continue;
     let listed: Map<string, string> | null = null;
     try {
-      const gw = new ActionsGateway(await deps.github.forRepo(repo.owner, repo.repo));
-      listed = new Map((await gw.listSecrets({ owner: repo.owner, name: repo.repo })).map((s) => [s.name.toUpperCase(), s.updatedAt]));
+      const ref = { owner: repo.owner, name: repo.repo };
+      const { actions } = await deps.gateways.repo(ref);
+      listed = new Map((await actions.listSecrets(ref)).map((s) => [s.name.toUpperCase(), s.updatedAt]));
     } catch (e) {
       if (!isChatOpsError(e)) throw e;
       // Without GitHub's dates the recorded expiries still count.

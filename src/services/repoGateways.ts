@@ -1,9 +1,6 @@
 import type { ResolvedRepo } from '../config/load.js';
 import type { AppDeps } from '../deps.js';
-import type { ReleasePort, RepoRef } from '../core/ports.js';
-import { ReleaseGateway } from '../github/releaseGateway.js';
-import { ActionsGateway } from '../github/actionsGateway.js';
-import { webUrlOf } from '../github/octokit.js';
+import type { ActionsPort, ReleasePort, RepoRef } from '../core/ports.js';
 
 /**
  * A configured repository's GitHub gateways (workflows, runs, jobs, tags), with its ref and web address.
@@ -11,17 +8,13 @@ import { webUrlOf } from '../github/octokit.js';
  */
 export interface RepoGateways {
   port: ReleasePort;
-  actions: ActionsGateway;
+  actions: ActionsPort;
   ref: RepoRef;
   webUrl: string;
 }
 
 export async function repoGateways(deps: AppDeps, repo: ResolvedRepo): Promise<RepoGateways> {
-  const client = await deps.github.forRepo(repo.owner, repo.repo);
-  return {
-    port: new ReleaseGateway(client),
-    actions: new ActionsGateway(client),
-    ref: { owner: repo.owner, name: repo.repo },
-    webUrl: `${webUrlOf(client.apiUrl)}/${repo.github}`,
-  };
+  const ref = { owner: repo.owner, name: repo.repo };
+  const github = await deps.gateways.repo(ref);
+  return { port: github.release, actions: github.actions, ref, webUrl: `${github.webUrl}/${repo.github}` };
 }

@@ -4,7 +4,6 @@ import type { Rotation } from '../core/rotation/state.js';
 import { generateDeployKey } from '../core/secrets/keygen.js';
 import { isChatOpsError } from '../errors.js';
 import { sealForGitHub } from '../github/seal.js';
-import { SecretsGateway } from '../github/secretsGateway.js';
 import { rotationText } from '../ui/rotation.js';
 import { ROTATION_ORIGIN } from '../core/rotation/jobs.js';
 import type { RotationTarget } from '../core/rotation/target.js';
@@ -28,8 +27,8 @@ export async function generateAndRequest(deps: AppDeps, client: WebClient, r: Ro
   let sealed: { encryptedValue: string; keyId: string };
   let previousUpdatedAt: string | null;
   try {
-    const secrets = new SecretsGateway(await deps.github.forRepo(t.repo.owner, t.repo.repo));
     const ref = { owner: t.repo.owner, name: t.repo.repo };
+    const { secrets } = await deps.gateways.repo(ref);
     const [publicKey, current] = await Promise.all([secrets.publicKey(ref), secrets.secret(ref, t.secret.name)]);
     sealed = { encryptedValue: await sealForGitHub(publicKey.key, key.privateKey), keyId: publicKey.keyId };
     previousUpdatedAt = current?.updatedAt ?? null;

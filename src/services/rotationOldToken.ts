@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDeps } from '../deps.js';
 import type { Rotation } from '../core/rotation/state.js';
-import type { RevokeOutcome } from '../core/ports.js';
+import type { CredentialRevokerPort, RevokeOutcome } from '../core/ports.js';
 import { judgeOldToken, type OldValueRecord, type PastedToken } from '../core/rotation/oldToken.js';
 import { lastFour } from '../core/secrets/facts.js';
 import { matchesDigest } from '../core/secrets/tokenDigest.js';
 import { tokenShape } from '../core/secrets/tokenChecks.js';
-import { CredentialsGateway } from '../github/credentialsGateway.js';
-import type { GitHubClient } from '../github/octokit.js';
 import { displayHost } from '../github/octokit.js';
-import { TokenProbe } from '../github/tokenProbe.js';
 import { rotationText } from '../ui/rotation.js';
 import type { RotationTarget } from '../core/rotation/target.js';
 import { apiUrlForHost, secretTarget } from './secretTargets.js';
@@ -63,7 +60,7 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
   const release = deps.sanitizer.register(value);
   try {
     const record = await oldValueRecord(deps, r);
-    const probe = new TokenProbe(deps.github.withToken(apiUrl, token));
+    const probe = deps.gateways.tokenProbe(apiUrl, token);
     const before = await probe.identity();
     const identity: PastedToken['identity'] = before.ok ? { kind: 'live', login: before.value.login } : before.reason === 'bad_credentials' ? { kind: 'rejected' } : { kind: 'unknown' };
     // Without a record, a live token is only taken for the old one if it could have done the secret's job.
@@ -94,7 +91,7 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
     }
     const revoker = revokerFor(deps, apiUrl);
     if (!revoker) return { ok: false, text: rotationText.oldToken.unsupported(host), outcome: 'unsupported' };
-    const outcome: RevokeOutcome = await new CredentialsGateway(revoker).revoke([token]);
+    const outcome: RevokeOutcome = await revoker.revoke([token]);
     if (outcome.kind === 'rate_limited') return { ok: false, text: rotationText.oldToken.rateLimited, outcome: outcome.kind };
     if (outcome.kind === 'unsupported') return { ok: false, text: rotationText.oldToken.unsupported(host), outcome: outcome.kind };
     if (outcome.kind === 'failed') return { ok: false, text: rotationText.oldToken.failed, outcome: outcome.kind };
@@ -113,10 +110,10 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
 }
 
 /** Who sends the revocation: nobody on github.com (it must be unauthenticated), the bot's credential on a GHES host. */
-export function revokerFor(deps: AppDeps, apiUrl: string): GitHubClient | null {
+export function revokerFor(deps: AppDeps, apiUrl: string): CredentialRevokerPort | null {
   const ghes = /\/api\/v3\/?$/.test(apiUrl);
-  if (!ghes) return deps.github.anonymous(apiUrl);
+  if (!ghes) return deps.gateways.anonymousRevoker(apiUrl);
   const mirror = deps.config.repos.map((x) => x.sync?.mirror).find((m) => m?.apiUrl === apiUrl);
-  if (mirror) return deps.github.forMirror(mirror);
+  if (mirror) return deps.gateways.mirror(mirror).revoker;
   return null;
 }

@@ -9,7 +9,6 @@ import { diagnoseLog } from '../core/sync/diagnoseLog.js';
 import { findSyncJob } from '../core/sync/findSyncJob.js';
 import { isChatOpsError } from '../errors.js';
 import { webUrlOf } from '../github/octokit.js';
-import { DeployKeysGateway } from '../github/secretsGateway.js';
 import { rotationText } from '../ui/rotation.js';
 import { repoGateways, type RepoGateways } from './repoGateways.js';
 
@@ -143,7 +142,7 @@ export async function deleteOldDeployKey(deps: AppDeps, key: DeployKeyTarget): P
   if (!mirror) return { kind: 'old_deleted', detail: `not deleted: ${key.repo} is no longer configured` };
   const [owner = '', name = ''] = key.repo.split('/');
   try {
-    await new DeployKeysGateway(deps.github.forMirror(mirror)).remove({ owner, name }, key.id);
+    await deps.gateways.mirror(mirror).deployKeys.remove({ owner, name }, key.id);
     return { kind: 'old_deleted', detail: key.title };
   } catch (e) {
     if (!isChatOpsError(e)) throw e;

@@ -7,7 +7,6 @@ import type { SecretMeta } from '../core/ports.js';
 import { writeLanded } from '../core/secrets/writeCheck.js';
 import { waitSecondsOf } from '../github/translateError.js';
 import { secretText } from '../ui/secretChange.js';
-import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
 import { sameSshPublicKey } from '../core/secrets/sshKey.js';
 import type { Job } from '../store/index.js';
 import type { SecretChange } from '../store/index.js';
@@ -149,7 +148,7 @@ const refOf = (change: SecretChange) => {
 async function applyReplace(deps: AppDeps, change: SecretChange, signal: AbortSignal): Promise<Applied> {
   const ref = refOf(change);
   // Every retry is this job's own, so an unanswered PUT is read back before it is ever sent again.
-  const secrets = new SecretsGateway(await deps.github.forRepo(ref.owner, ref.name), { ownWriteRetries: true });
+  const secrets = (await deps.gateways.repo(ref)).secretsOwnRetries;
   if (!change.ciphertext || !change.keyId) return { kind: 'failed', error: 'The encrypted value is gone, so there is nothing to write. Ask again.' };
   const check = change.writeCheck;
   let current: SecretMeta | null;
@@ -203,7 +202,7 @@ async function applyReplace(deps: AppDeps, change: SecretChange, signal: AbortSi
 
 async function applyRevoke(deps: AppDeps, change: SecretChange, resumed: boolean, signal: AbortSignal): Promise<Applied> {
   const ref = refOf(change);
-  const secrets = new SecretsGateway(await deps.github.forRepo(ref.owner, ref.name));
+  const { secrets } = await deps.gateways.repo(ref);
   // Both deletions are idempotent (a 404 means already gone), so a resumed run simply repeats them.
   signal.throwIfAborted();
   try {
@@ -214,7 +213,7 @@ async function applyRevoke(deps: AppDeps, change: SecretChange, resumed: boolean
       const mirror = deps.config.repos.map((r) => r.sync?.mirror).find((m) => m?.apiUrl === target.apiUrl && m.repo === target.repo);
       if (mirror) {
         const [mo = '', mn = ''] = target.repo.split('/');
-        await new DeployKeysGateway(deps.github.forMirror(mirror)).remove({ owner: mo, name: mn }, target.id);
+        await deps.gateways.mirror(mirror).deployKeys.remove({ owner: mo, name: mn }, target.id);
         deployKeyDeleted = true;
       }
     }
@@ -236,7 +235,7 @@ async function addDeployKey(deps: AppDeps, change: SecretChange, signal: AbortSi
   const mirror = deps.config.repos.map((r) => r.sync?.mirror).find((m) => m?.apiUrl === add.apiUrl && m.repo === add.repo);
   if (!mirror) throw new GitHubError('github_not_found', `The mirror ${add.repo} is no longer configured, so the new deploy key cannot be added.`, add.apiUrl, undefined);
   const [owner = '', name = ''] = add.repo.split('/');
-  const keys = new DeployKeysGateway(deps.github.forMirror(mirror));
+  const keys = deps.gateways.mirror(mirror).deployKeys;
   const existing = (await keys.list({ owner, name })).find((k) => sameSshPublicKey(k.key, publicKey));
   if (existing) return existing.id;
   signal.throwIfAborted();
@@ -263,7 +262,7 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
         const ref = refOf(change);
         let current: SecretMeta | null;
         try {
-          current = await new SecretsGateway(await deps.github.forRepo(ref.owner, ref.name), {}).secret(ref, change.secret);
+          current = await (await deps.gateways.repo(ref)).secrets.secret(ref, change.secret);
         } catch (e) {
           if (!isChatOpsError(e)) throw e;
           // Asked again with the worker's back-off; on the last attempt, say that GitHub could not be asked.

@@ -7,9 +7,7 @@ import { tokenDigest } from '../core/secrets/tokenDigest.js';
 import { lastFour, type ChangeFacts, type SecretCheck } from '../core/secrets/facts.js';
 import { checkToken, failed } from '../core/secrets/tokenChecks.js';
 import { isChatOpsError } from '../errors.js';
-import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
 import { sealForGitHub } from '../github/seal.js';
-import { TokenProbe } from '../github/tokenProbe.js';
 import { secretText } from '../ui/secretChange.js';
 import { knownApiUrls, secretTarget } from './secretTargets.js';
 import { displayHost } from '../github/octokit.js';
@@ -52,7 +50,7 @@ export async function checkReplacement(deps: AppDeps, repo: ResolvedRepo, secret
   const release = deps.sanitizer.register(value);
   try {
     const botSide = (async () => {
-      const bot = new SecretsGateway(await deps.github.forRepo(repo.owner, repo.repo));
+      const bot = (await deps.gateways.repo(repoRef)).secrets;
       return Promise.all([bot.publicKey(repoRef), bot.secret(repoRef, secret.name)]);
     })();
     const valueSide: Promise<ValueSide> = secret.kind === 'deploy-key' ? deployKeySide(deps, repo, value) : tokenSide(deps, secret, target, used, now);
@@ -94,7 +92,7 @@ async function tokenSide(
   // Obviously unusable values are refused without asking GitHub.
   const pre = checkToken({ kind, host: target.host, value: trimmed, requiredScopes: secret.scopes, maxAgeDays: secret.maxAgeDays, now, identity: { ok: false, reason: 'unreachable' }, target: null });
   if (pre.some((c) => c.id === 'value')) return { checks: pre, facts: {} };
-  const probe = new TokenProbe(deps.github.withToken(target.apiUrl, trimmed));
+  const probe = deps.gateways.tokenProbe(target.apiUrl, trimmed);
   const [identity, access] = await Promise.all([probe.identity(), target.repo ? probe.repoAccess(target.repo) : Promise.resolve(null)]);
   const acceptedBy = !identity.ok && identity.reason === 'bad_credentials' ? await otherHostAccepting(deps, target.apiUrl, trimmed) : null;
   const checks = checkToken({
@@ -132,7 +130,7 @@ async function tokenSide(
  */
 async function otherHostAccepting(deps: AppDeps, apiUrl: string, token: string): Promise<string | null> {
   const others = knownApiUrls(deps.config).filter((u) => u !== apiUrl);
-  const answers = await Promise.all(others.map(async (u) => ((await new TokenProbe(deps.github.withToken(u, token)).identity()).ok ? u : null)));
+  const answers = await Promise.all(others.map(async (u) => ((await deps.gateways.tokenProbe(u, token).identity()).ok ? u : null)));
   const hit = answers.find((u) => u !== null);
   return hit ? displayHost(hit) : null;
 }
@@ -144,7 +142,7 @@ async function deployKeySide(deps: AppDeps, repo: ResolvedRepo, value: string): 
     const [owner = '', name = ''] = mirror.repo.split('/');
     let keys: DeployKeyInfo[] | { unavailable: string };
     try {
-      keys = await new DeployKeysGateway(deps.github.forMirror(mirror)).list({ owner, name });
+      keys = await deps.gateways.mirror(mirror).deployKeys.list({ owner, name });
     } catch (e) {
       if (!isChatOpsError(e)) throw e;
       keys = { unavailable: e.code === 'github_forbidden' || e.code === 'github_not_found' ? "the bot's credential there is not an admin" : e.userMessage };

@@ -4,10 +4,8 @@ import type { AppDeps } from '../deps.js';
 import type { DeployKeyTarget, ChangeFacts, SecretCheck } from '../core/secrets/facts.js';
 import { describeImpact, secretUsage } from '../core/secrets/secretUsage.js';
 import { publicKeyFingerprint, sameSshPublicKey } from '../core/secrets/sshKey.js';
-import type { DeployKeyInfo } from '../core/ports.js';
+import type { DeployKeyInfo, ReleasePort } from '../core/ports.js';
 import { isChatOpsError } from '../errors.js';
-import { ReleaseGateway } from '../github/releaseGateway.js';
-import { DeployKeysGateway, SecretsGateway } from '../github/secretsGateway.js';
 import { secretText } from '../ui/secretChange.js';
 
 export type RevokePreparation = { ok: false; reason: string } | { ok: true; facts: ChangeFacts };
@@ -18,11 +16,11 @@ export type RevokePreparation = { ok: false; reason: string } | { ok: true; fact
  * deploy key on the mirror goes with it.
  */
 export async function prepareRevoke(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig): Promise<RevokePreparation> {
-  const client = await deps.github.forRepo(repo.owner, repo.repo);
   const ref = { owner: repo.owner, name: repo.repo };
+  const github = await deps.gateways.repo(ref);
   const [current, impact, deployKey] = await Promise.all([
-    new SecretsGateway(client).secret(ref, secret.name),
-    impactOf(new ReleaseGateway(client), repo, secret.name),
+    github.secrets.secret(ref, secret.name),
+    impactOf(github.release, repo, secret.name),
     secret.kind === 'deploy-key' ? matchingDeployKey(deps, repo, secret) : Promise.resolve(null),
   ]);
   if (!current) return { ok: false, reason: secretText.revokeNothing(secret.name, repo.github) };
@@ -39,7 +37,7 @@ export async function prepareRevoke(deps: AppDeps, repo: ResolvedRepo, secret: S
   };
 }
 
-async function impactOf(port: ReleaseGateway, repo: ResolvedRepo, name: string): Promise<string[]> {
+async function impactOf(port: ReleasePort, repo: ResolvedRepo, name: string): Promise<string[]> {
   const ref = { owner: repo.owner, name: repo.repo };
   const refs = [...new Set([repo.release?.workflow, repo.sync?.workflow].filter((w): w is string | number => w !== undefined))];
   const uses = [];
@@ -76,7 +74,7 @@ export async function findDeployKey(deps: AppDeps, repo: ResolvedRepo, secret: S
   const [owner = '', name = ''] = mirror.repo.split('/');
   let keys;
   try {
-    keys = await new DeployKeysGateway(deps.github.forMirror(mirror)).list({ owner, name });
+    keys = await deps.gateways.mirror(mirror).deployKeys.list({ owner, name });
   } catch (e) {
     if (!isChatOpsError(e)) throw e;
     return { unavailable: `I could not list the deploy keys of ${mirror.repo} (${e.userMessage}), so none will be deleted.` };

@@ -2,9 +2,6 @@ import type { ResolvedRepo } from '../config/load.js';
 import type { AppDeps } from '../deps.js';
 import { buildSyncReport } from '../core/sync/report.js';
 import type { SyncReport } from '../core/sync/reportSchema.js';
-import { ActionsGateway } from '../github/actionsGateway.js';
-import { webUrlOf } from '../github/octokit.js';
-import { RefsGateway } from '../github/refsGateway.js';
 import { UsageError } from '../errors.js';
 import { text, USAGE } from '../ui/messages.js';
 import { assertRepoVisible, gatherSyncFacts } from './syncFacts.js';
@@ -30,14 +27,14 @@ export function syncStatusReport(deps: AppDeps, repo: ResolvedRepo): Promise<Syn
 async function buildReport(deps: AppDeps, repo: ResolvedRepo): Promise<SyncReport> {
   const sync = repo.sync;
   if (!sync) throw new UsageError(text.noSyncConfigured(repo.shortName), USAGE.syncStatus);
-  const github = await deps.github.forRepo(repo.owner, repo.repo);
-  const mirror = deps.github.forMirror(sync.mirror);
+  const github = await deps.gateways.repo({ owner: repo.owner, name: repo.repo });
+  const mirror = deps.gateways.mirror(sync.mirror);
   const facts = await gatherSyncFacts(repo, sync, {
-    actions: new ActionsGateway(github),
-    githubRefs: new RefsGateway(github),
-    mirrorRefs: new RefsGateway(mirror),
-    githubWebUrl: webUrlOf(github.apiUrl),
-    mirrorWebUrl: webUrlOf(mirror.apiUrl),
+    actions: github.actions,
+    githubRefs: github.refs,
+    mirrorRefs: mirror.refs,
+    githubWebUrl: github.webUrl,
+    mirrorWebUrl: mirror.webUrl,
   });
   assertRepoVisible(facts, github.host);
   return buildSyncReport(facts, deps.now());

@@ -61,3 +61,41 @@ describe('eslint: layers point one way', () => {
     assert.deepEqual(broken, []);
   });
 });
+
+describe('eslint: services get their gateways from deps.gateways', () => {
+  async function gatewayErrors(filePath: string, source: string): Promise<string[]> {
+    const [result] = await eslint.lintText(source, { filePath });
+    assert.ok(result, 'ESLint gave no result');
+    return result.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  }
+
+  const refused: [string, string][] = [
+    ['src/services/fixture.ts', "import { ActionsGateway } from '../github/actionsGateway.js';\nimport type { GitHubClient } from '../github/octokit.js';\nexport const gw = (c: GitHubClient) => new ActionsGateway(c);\n"],
+    ['src/services/rotation/fixture.ts', "import { DeployKeysGateway } from '../../github/secretsGateway.js';\nimport type { GitHubClient } from '../../github/octokit.js';\nexport const gw = (c: GitHubClient) => new DeployKeysGateway(c);\n"],
+    ['src/commands/fixture.ts', "import { TokenProbe } from '../github/tokenProbe.js';\nimport type { GitHubClient } from '../github/octokit.js';\nexport const p = (c: GitHubClient) => new TokenProbe(c);\n"],
+  ];
+  for (const [file, source] of refused) {
+    test(`${file} may not: ${source.split('\n').at(-2)}`, async () => {
+      const errors = await gatewayErrors(file, source);
+      assert.equal(errors.length, 1, `expected one error, got ${JSON.stringify(errors)}`);
+      assert.match(errors[0] ?? '', /deps\.gateways/);
+    });
+  }
+
+  const allowed: [string, string][] = [
+    ['src/services/fixture.ts', "import type { AppDeps } from '../deps.js';\nexport const gw = async (deps: AppDeps) => (await deps.gateways.repo({ owner: 'o', name: 'r' })).actions;\n"],
+    ['src/github/fixture.ts', "import { ActionsGateway } from './actionsGateway.js';\nimport type { GitHubClient } from './octokit.js';\nexport const gw = (c: GitHubClient) => new ActionsGateway(c);\n"],
+    ['src/main.ts', "import { GitHubClients } from './github/clients.js';\nimport { GitHubGateways } from './github/gateways.js';\nexport const g = (c: GitHubClients) => new GitHubGateways(c);\n"],
+  ];
+  for (const [file, source] of allowed) {
+    test(`${file} may: ${source.split('\n').at(-2)}`, async () => {
+      assert.deepEqual(await gatewayErrors(file, source), []);
+    });
+  }
+
+  test('the tree as it is keeps the rule', async () => {
+    const results = await eslint.lintFiles(['src/**/*.ts']);
+    const broken = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => `${r.filePath}:${m.line} ${m.message}`));
+    assert.deepEqual(broken, []);
+  });
+});
