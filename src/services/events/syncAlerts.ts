@@ -8,8 +8,7 @@ import { diagnoseLog } from '../../core/sync/diagnoseLog.js';
 import { findSyncJob } from '../../core/sync/findSyncJob.js';
 import { secretToRotate } from '../../core/sync/hosts.js';
 import { Diagnosis } from '../../core/sync/reportSchema.js';
-import type { JobInfo } from '../../core/ports.js';
-import { ActionsGateway } from '../../github/actionsGateway.js';
+import type { ActionsPort, JobInfo } from '../../core/ports.js';
 import { webUrlOf } from '../../github/octokit.js';
 import { callSlack } from '../../slack/slackErrors.js';
 import { syncFailedAgainMessage, syncFailedMessage, syncPassedMessage, syncRecoveredMessage, type SyncJobView } from '../../ui/alerts.js';
@@ -37,8 +36,7 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
   if (level === 'off') return;
   const store = deps.store.githubEvents;
   const ref = { owner: repo.owner, name: repo.repo };
-  const github = await deps.github.forRepo(repo.owner, repo.repo);
-  const gateway = new ActionsGateway(github);
+  const gateway = (await deps.gateways.repo(ref)).actions;
   const jobs = await gateway.runJobs(ref, run.runId);
   for (const j of jobs) await store.upsertJob(jobRow(repo.github, j));
   const job = await syncJobOf(gateway, ref, run, jobs, sync.job);
@@ -120,14 +118,14 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
  * (`sync-to-ghe` is named "Sync to GitHub Enterprise"): then the workflow file the run ran
  * is read, once per run, to map one to the other.
  */
-async function syncJobOf(gateway: ActionsGateway, ref: { owner: string; name: string }, run: RunFact, jobs: JobInfo[], wanted: string): Promise<JobInfo | null> {
+async function syncJobOf(gateway: ActionsPort, ref: { owner: string; name: string }, run: RunFact, jobs: JobInfo[], wanted: string): Promise<JobInfo | null> {
   const direct = findSyncJob(jobs, wanted);
   if (direct || !run.workflowPath || !run.headSha) return direct;
   return findSyncJob(jobs, wanted, await gateway.workflowJobNames(ref, run.workflowPath, run.headSha));
 }
 
 /** The failed sync job's diagnosis: stored once read, so its log is fetched only once. */
-async function diagnosisOf(deps: AppDeps, repo: ResolvedRepo, gateway: ActionsGateway, job: JobInfo): Promise<Diagnosis | null> {
+async function diagnosisOf(deps: AppDeps, repo: ResolvedRepo, gateway: ActionsPort, job: JobInfo): Promise<Diagnosis | null> {
   const store = deps.store.githubEvents;
   const known = Diagnosis.safeParse(await store.jobDiagnosis(repo.github, job.id));
   if (known.success) return known.data;
