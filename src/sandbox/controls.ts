@@ -149,6 +149,16 @@ export class GitHubControls {
     return token;
   }
 
+  /**
+   * The value the sandbox seeded into GHE_TOKEN before any rotation (the token that has
+   * since expired), for pasting into the rotation's *Revoke the old token* step, as its
+   * owner would copy it from wherever they kept it. A fake of the simulated host only.
+   */
+  oldToken(secret: 'GHE_TOKEN'): string {
+    if (secret !== 'GHE_TOKEN') throw new Error(`the sandbox seeded no value for ${String(secret)}`);
+    return this.seed.ghe.syncToken;
+  }
+
   /** Names and dates of the Actions secrets, and whether each holds the token last created for it; never a value. */
   secrets(): SecretPanelRow[] {
     const repo = this.seed.github.repo;

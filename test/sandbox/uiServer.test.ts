@@ -235,11 +235,14 @@ test('the sandbox UI server: bad requests get a 4xx JSON answer and the server k
     const issues = (await post(ui, '/api/command', { user: 'mallory', text: 1 })).json.issues as string[];
     assert.ok(issues.some((i) => i.startsWith('user:')) && issues.some((i) => i.startsWith('text:')), `every problem is named: ${issues.join('; ')}`);
 
-    // The driver refuses plain text (the page has no plain messages): an answer, not a failure.
+    // Plain text is a message in the channel (the composer takes messages since issue 17); blank text is refused.
     const plainText = await post(ui, '/api/command', { user: 'alice', text: 'hello' });
     assert.equal(plainText.status, 200);
-    assert.equal(plainText.json.ok, false);
-    assert.match(String(plainText.json.error), /slash command/);
+    assert.equal(plainText.json.ok, true, plainText.text);
+    assert.ok((await state(ui, 'bob')).screen.messages.some((m) => m.text === 'hello' && !m.ephemeralTo), 'posted for everyone');
+    const blank = await post(ui, '/api/command', { user: 'alice', text: '   ' });
+    assert.equal(blank.json.ok, false);
+    assert.match(String(blank.json.error), /slash command/);
 
     // Slack refuses a command the app does not declare in its manifest, before the app hears of it.
     const unknown = await post(ui, '/api/command', { user: 'alice', text: '/deploy prod' });
@@ -248,5 +251,91 @@ test('the sandbox UI server: bad requests get a 4xx JSON answer and the server k
 
     const alive = await raw(ui, 'GET', '/api/state?user=carol');
     assert.equal(alive.status, 200, 'still serving');
+  });
+});
+
+test('the README’s rotation walk-through through the page’s API, to the revoke step with the panel’s old token', async () => {
+  await withUi(async (s, ui) => {
+    type Msg = SandboxState['screen']['messages'][number];
+    const all = async (user: string): Promise<Msg[]> => (await state(ui, user)).screen.messages.flatMap((m) => [m, ...m.replies.map((r) => ({ ...r, replies: [] }))]);
+    const button = (m: Msg, actionId: string) => new RegExp(`"action_id":"${actionId}"(?:,"value":"([^"]*)")?`).exec(JSON.stringify(m.blocks ?? []));
+    const clickOn = async (user: string, m: Msg, actionId: string) => {
+      const value = button(m, actionId)?.[1];
+      const r = await post(ui, '/api/click', { user, messageTs: m.ts, actionId, ...(value !== undefined ? { value } : {}) });
+      assert.equal(r.json.ok, true, r.text);
+    };
+    const mine = async (user: 'alice', actionId: string) => (await all(user)).filter((m) => m.ephemeralTo === SANDBOX_USERS[user] && button(m, actionId)).at(-1);
+    const checklist = async () => (await all('carol')).find((m) => !m.thread_ts && /Rotation of GHE_TOKEN/.test(blocksOf(m)));
+
+    // "/rotate GHE_TOKEN, open the thread, Enter the new token"
+    assert.equal((await post(ui, '/api/command', { user: 'alice', text: '/rotate GHE_TOKEN' })).json.ok, true);
+    const rotation = await until('the checklist', checklist);
+    const enter = await until('the enter step in the thread', () => mine('alice', 'rotation_enter'));
+    assert.equal(enter.thread_ts, rotation.ts, 'the enter step is in the rotation’s thread');
+    assert.ok(button(enter, 'rotation_masked_page'), 'the enter step also offers a masked page (PUBLIC_URL is set)');
+    await clickOn('alice', enter, 'rotation_enter');
+    const modal = await until('the modal', async () => (await state(ui, 'alice')).screen.modals.at(-1));
+
+    // "create a GHE_TOKEN in the panel and paste it"
+    const created = await post(ui, '/api/github/create-token', { secret: 'GHE_TOKEN' });
+    const token = String(created.json.token);
+    const submitted = await post(ui, '/api/submit', { user: 'alice', viewId: modal.id, values: { secret_value_block: { secret_value_input: token } } });
+    assert.equal(submitted.json.ok, true, submitted.text);
+    assert.notEqual(submitted.json.note, 'errors', 'the new token passed the checks');
+
+    // "switch to bob and Approve"
+    const request = await until('the approval request', async () => (await all('bob')).find((m) => m.thread_ts === rotation.ts && button(m, 'secret_change_approve')));
+    await clickOn('bob', request, 'secret_change_approve');
+    await until('GHE_TOKEN to hold the new token', async () => (await state(ui, 'alice')).github.secrets.find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated === true);
+
+    // "then advance the verification run"
+    const rerun = await until('the verification run', async () => (await state(ui, 'alice')).github.runs.find((r) => r.workflow === 'publish.yml' && r.attempt > 1 && r.status !== 'completed'));
+    for (let i = 0; i < 30 && (await state(ui, 'alice')).github.runs.find((r) => r.id === rerun.id)?.status !== 'completed'; i++) {
+      assert.equal((await post(ui, '/api/github/advance', { runId: rerun.id })).json.ok, true);
+    }
+    // The bot looks at the run every 15 s; move its clock rather than wait.
+    let polls = 0;
+    await until('the checklist to say Verified', async () => {
+      if (polls++ % 20 === 0) {
+        s.bot.advance(16_000);
+        s.bot.chatops.worker.kick();
+      }
+      return /Verified/.test(blocksOf((await checklist()) ?? {}));
+    });
+
+    // The revoke step: paste the old token, which the panel offers.
+    const revoke = await until('the revoke step', () => mine('alice', 'rotation_revoke_old'));
+    assert.equal(revoke.thread_ts, rotation.ts);
+    await clickOn('alice', revoke, 'rotation_revoke_old');
+    const oldModal = await until('the old-token modal', async () => (await state(ui, 'alice')).screen.modals.find((m) => /Revoke the old token/.test(JSON.stringify(m.view))));
+    const offered = await post(ui, '/api/github/old-token', { secret: 'GHE_TOKEN' });
+    assert.equal(offered.json.ok, true, offered.text);
+    assert.equal(offered.json.token, s.seed.ghe.syncToken, 'the panel offers the value the sandbox seeded');
+    assert.equal((await post(ui, '/api/github/old-token', { secret: 'PAT_TOKEN' })).status, 400, 'no seeded value to offer for PAT_TOKEN');
+    const pasted = await post(ui, '/api/submit', { user: 'alice', viewId: oldModal.id, values: { old_token_block: { old_token_input: String(offered.json.token) } } });
+    assert.equal(pasted.json.ok, true, pasted.text);
+    const outcome = await until('the outcome in the modal', async () => {
+      const v = (await state(ui, 'alice')).screen.modals.find((m) => m.id === oldModal.id);
+      const text = JSON.stringify(v?.view ?? {});
+      return !/Checking that this is the old token/.test(text) && /I revoked it|revoked|rejected/i.test(text) ? text : null;
+    });
+    // The seeded token expired and was set outside the bot: GitHub rejects it, so it cannot be shown to be the old one.
+    assert.match(outcome, /Not recorded as revoked/);
+    assert.match(outcome, /click \*I revoked it\*/, 'the modal says how to finish');
+    assert.equal(outcome.includes(s.seed.ghe.syncToken), false, 'the modal never quotes the token');
+    assert.equal((await post(ui, '/api/close', { user: 'alice', viewId: oldModal.id })).json.ok, true);
+
+    // "or click I revoked it": the rotation ends.
+    const step = await until('the revoke step, still open', () => mine('alice', 'rotation_confirm_old'));
+    await clickOn('alice', step, 'rotation_confirm_old');
+    const done = await until('the rotation to complete', async () => {
+      const c = await checklist();
+      return c && /Rotation complete/.test(blocksOf(c)) ? c : null;
+    });
+    assert.match(blocksOf(done), /confirmed revoking the old token/);
+    for (const who of ['alice', 'bob', 'carol']) {
+      const seen = JSON.stringify(await state(ui, who));
+      assert.equal(seen.includes(s.seed.ghe.syncToken) || seen.includes(token), false, `${who}'s polled state never holds a token`);
+    }
   });
 });

@@ -73,6 +73,9 @@ export type SyncModeBody = z.infer<typeof SyncModeBody>;
 export const CreateTokenBody = z.object({ secret: z.enum(['GHE_TOKEN', 'PAT_TOKEN']) }).strict();
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 
+/** Only GHE_TOKEN has a seeded value (PAT_TOKEN's is not a token of the simulated hosts). */
+export const OldTokenBody = z.object({ secret: z.literal('GHE_TOKEN') }).strict();
+
 /** Zod's issues as one short line per problem, for the 400 answer. */
 export function describeIssues(e: z.ZodError): string[] {
   return e.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
@@ -168,6 +171,12 @@ export const POST_ROUTES: Record<string, Handler> = {
     if (!p.ok) return p.answer;
     // A token of the simulated host only: it is shown so the person can paste it, as they would copy one from GitHub.
     return ok({ secret: p.data.secret, token: s.controls.createToken(p.data.secret), fake: true });
+  },
+  '/api/github/old-token': (s, body) => {
+    const p = parse(OldTokenBody, body);
+    if (!p.ok) return p.answer;
+    // Asked for by a click, never polled: the seeded (expired) value, to paste into the revoke step's modal.
+    return ok({ secret: p.data.secret, token: s.controls.oldToken(p.data.secret), fake: true });
   },
 };
 
