@@ -4,15 +4,15 @@ import tseslint from 'typescript-eslint';
 
 /*
  * Layers point one way (README, Development). Each folder's block lists what its files may not
- * import; a later block replaces an earlier one for the same files, so each repeats the sandbox rule.
+ * import; a later block replaces an earlier one for the same files, so each repeats the packages/ rule.
  * Relative specifiers only (there are no path aliases): `(\.\.?/)+X/` is folder X of src/ reached by climbing
  * out, as no folder of core/ or ui/ bears a layer's name.
  */
 const SURFACES = 'commands|actions|views|events|home';
 const layer = (regex, message) => ({ regex, message });
-const NO_SANDBOX = layer('^(\\.{1,2}/)+sandbox(/|$)', 'Only src/sandbox imports src/sandbox: the fakes are not product code.');
+const NO_SANDBOX = layer('^(@chatops/|(\\.{1,2}/)+packages/)', 'Nothing in src/ imports packages/: the fakes and the sandbox are not product code.');
 const LAYERS = [
-  { files: ['src/**/*.ts'], ignores: ['src/sandbox/**'], patterns: [NO_SANDBOX] },
+  { files: ['src/**/*.ts'], patterns: [NO_SANDBOX] },
   {
     files: ['src/core/**/*.ts'],
     patterns: [NO_SANDBOX, layer(`^(\\.\\./)+(ui|services|store|github|slack|http|worker|${SURFACES})(/|$)`, 'core/ is pure: it returns data and codes, and imports no ui/, services/, store, GitHub or Slack surface.')],

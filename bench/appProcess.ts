@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
-import type { PywatsSeed } from '../src/sandbox/scenario.js';
+import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 import { BOT_TOKEN, SIGNING_SECRET, startBot } from '../test/helpers/harness.js';
 
 interface FakesInfo {

@@ -6,9 +6,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeGitHub } from '../src/sandbox/github/index.js';
-import { seedPywats } from '../src/sandbox/scenario.js';
-import { FakeSlack } from '../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats } from '@chatops/fake-github/scenario.js';
+import { FakeSlack } from '@chatops/fake-slack';
 
 const [botToken = '', channel = '', user = '', latencyMs = '0'] = process.argv.slice(2);
 const slack = new FakeSlack({ botToken });

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as toYaml } from 'yaml';
-import { sendBlockAction, sendEvent, sendSlashCommand } from '../src/sandbox/slack/index.js';
-import type { PywatsSeed } from '../src/sandbox/scenario.js';
-import { freeLoopbackPort } from '../src/sandbox/freePort.js';
+import { sendBlockAction, sendEvent, sendSlashCommand } from '@chatops/fake-slack';
+import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
+import { freeLoopbackPort } from '@chatops/sandbox/freePort.js';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, USERS } from '../test/helpers/harness.js';
 
 export interface FakesInfo {

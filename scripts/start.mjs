@@ -11,13 +11,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'main.js');
 const stamp = join(root, 'dist', '.built');
 
-/** Newest modification time under a folder (the sandbox is not part of the build). */
+/** Newest modification time under a folder. */
 function newest(dir) {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (p !== join(root, 'src', 'sandbox')) t = Math.max(t, newest(p));
+      t = Math.max(t, newest(p));
     } else t = Math.max(t, statSync(p).mtimeMs);
   }
   return t;

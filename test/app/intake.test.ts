@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { blockActionPayload, postSigned, sendBlockAction, sendEvent, sendSlashCommand, slashCommandBody, viewSubmissionPayload, type SignedResponse } from '../../src/sandbox/slack/index.js';
+import { blockActionPayload, postSigned, sendBlockAction, sendEvent, sendSlashCommand, slashCommandBody, viewSubmissionPayload, type SignedResponse } from '@chatops/fake-slack';
 import { CHANNEL, SIGNING_SECRET, USERS, eventually, withHarness, type Harness } from '../helpers/harness.js';
 import { nested, wildPayloads, writesTo } from '../helpers/wildSlack.js';
 

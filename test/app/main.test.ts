@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats } from '../../src/sandbox/scenario.js';
-import { FakeSlack, sendSlashCommand } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats } from '@chatops/fake-github/scenario.js';
+import { FakeSlack, sendSlashCommand } from '@chatops/fake-slack';
 import { spawnBot } from '../helpers/botProcess.js';
 import { BOT_TOKEN, CHANNEL, freePort, SIGNING_SECRET, USERS } from '../helpers/harness.js';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sendEvent } from '../../src/sandbox/slack/index.js';
+import { sendEvent } from '@chatops/fake-slack';
 import { eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { parsePrometheusText, type Family } from '../helpers/promText.js';
 import { newGheToken, requestReplacement } from '../helpers/secrets.js';

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
 import {
   blockActionPayload,
   eventBody,
@@ -21,7 +21,7 @@ import {
   sendViewSubmission,
   type BlockActionInput,
   type RecordedCall,
-} from '../../src/sandbox/slack/index.js';
+} from '@chatops/fake-slack';
 import type { Store } from '../../src/store/index.js';
 import { VALUE_INPUT } from '../../src/ui/secretChange.js';
 import { wildPayloads, writesTo } from '../helpers/wildSlack.js';

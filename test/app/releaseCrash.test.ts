@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { stringify as toYaml } from 'yaml';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats } from '../../src/sandbox/scenario.js';
-import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats } from '@chatops/fake-github/scenario.js';
+import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall } from '@chatops/fake-slack';
 import { BOT_TOKEN, CHANNEL, eventually, freePort, SIGNING_SECRET, startBot, USERS } from '../helpers/harness.js';
 
 const textOf = (c: RecordedCall) => JSON.stringify(c.args);

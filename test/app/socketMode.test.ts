@@ -2,9 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
 import { WebSocket } from 'ws';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats } from '../../src/sandbox/scenario.js';
-import { FakeSlack } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats } from '@chatops/fake-github/scenario.js';
+import { FakeSlack } from '@chatops/fake-slack';
 import { BOT_TOKEN, CHANNEL, GHE_HOST, USERS, eventually, freePort, startBot, type BotUnderTest } from '../helpers/harness.js';
 
 const APP_TOKEN = 'xapp-1-A0CHATOPS-1234567890-0123456789abcdef0123456789abcdef';

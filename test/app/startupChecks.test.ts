@@ -6,9 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
-import { FakeSlack, sendSlashCommand } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
+import { FakeSlack, sendSlashCommand } from '@chatops/fake-slack';
 import { BOT_TOKEN, CHANNEL, freePort, SIGNING_SECRET, USERS } from '../helpers/harness.js';
 
 /**

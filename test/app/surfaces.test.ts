@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { sendEvent, sendViewSubmission } from '../../src/sandbox/slack/index.js';
+import { sendEvent, sendViewSubmission } from '@chatops/fake-slack';
 import { startHarness, USERS, type Harness } from '../helpers/harness.js';
 
 const WEBHOOK_SECRET = 'gh-webhook-secret-0123456789';

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import type { RecordedCall } from '../../src/sandbox/slack/index.js';
-import { sendEvent } from '../../src/sandbox/slack/index.js';
+import type { RecordedCall } from '@chatops/fake-slack';
+import { sendEvent } from '@chatops/fake-slack';
 import { CHANNEL, eventually, startBot, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 const RELEASE_WF = '.github/workflows/release.yml';

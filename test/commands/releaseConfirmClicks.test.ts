@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import type { RecordedCall, StoredMessage } from '../../src/sandbox/slack/index.js';
+import type { RecordedCall, StoredMessage } from '@chatops/fake-slack';
 import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import type { FailureInjection, RecordedRequest } from '../../src/sandbox/github/index.js';
-import type { RecordedCall } from '../../src/sandbox/slack/index.js';
+import type { FailureInjection, RecordedRequest } from '@chatops/fake-github';
+import type { RecordedCall } from '@chatops/fake-slack';
 import { CHANNEL, eventually, withHarness, type Harness } from '../helpers/harness.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendBlockAction, sendSlashCommand, type RecordedCall } from '../../src/sandbox/slack/index.js';
+import { sendBlockAction, sendSlashCommand, type RecordedCall } from '@chatops/fake-slack';
 import { CHANNEL, eventually, SIGNING_SECRET, startBot, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 const RELEASE_WF = '.github/workflows/release.yml';

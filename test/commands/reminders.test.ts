@@ -4,7 +4,7 @@ import { ACTION_IDS } from '../../src/actions/ids.js';
 import { CHANNEL, eventually, startBot, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, requestReplacement, submitValue, textOf } from '../helpers/secrets.js';
 import { openModalFrom, startRotation, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
-import type { StoredMessage } from '../../src/sandbox/slack/index.js';
+import type { StoredMessage } from '@chatops/fake-slack';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendBlockAction } from '../../src/sandbox/slack/index.js';
+import { sendBlockAction } from '@chatops/fake-slack';
 import type { Store } from '../../src/store/index.js';
 import { CHANNEL, eventually, SIGNING_SECRET, startBot, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, puts, submitValue, textOf } from '../helpers/secrets.js';

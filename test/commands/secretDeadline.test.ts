@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { sendEvent } from '../../src/sandbox/slack/index.js';
+import { sendEvent } from '@chatops/fake-slack';
 import { eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { approvalRequest, newGheToken, openReplaceModal, submitValue } from '../helpers/secrets.js';
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import type { FaultKind } from '../../src/sandbox/github/index.js';
+import type { FaultKind } from '@chatops/fake-github';
 import { eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { newGheToken, requestReplacement, textOf } from '../helpers/secrets.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../../src/sandbox/slack/index.js';
+import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '@chatops/fake-slack';
 import { VALUE_INPUT } from '../../src/ui/secretChange.js';
 import { VIEW_IDS } from '../../src/views/ids.js';
 import { CHANNEL, SIGNING_SECRET, USERS, withHarness, type Harness } from '../helpers/harness.js';

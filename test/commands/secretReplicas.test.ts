@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendBlockAction } from '../../src/sandbox/slack/index.js';
+import { sendBlockAction } from '@chatops/fake-slack';
 import { eventually, SIGNING_SECRET, startBot, USERS, withHarness, CHANNEL } from '../helpers/harness.js';
 import { newGheToken, puts, putAttempts, requestReplacement } from '../helpers/secrets.js';
 

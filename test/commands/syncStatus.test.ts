@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendSlashCommand, signSlackBody, type RecordedCall } from '../../src/sandbox/slack/index.js';
+import { sendSlashCommand, signSlackBody, type RecordedCall } from '@chatops/fake-slack';
 import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 /** Runs `/sync-status` and returns the report posted to its response_url. */

@@ -9,9 +9,9 @@ import type { z } from 'zod';
 import { spawnBot } from '../helpers/botProcess.js';
 import { loadConfig } from '../../src/config/load.js';
 import { FileConfig } from '../../src/config/schema.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats } from '../../src/sandbox/scenario.js';
-import { FakeSlack } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats } from '@chatops/fake-github/scenario.js';
+import { FakeSlack } from '@chatops/fake-slack';
 import { BOT_TOKEN, CHANNEL, freePort, SIGNING_SECRET, USERS } from '../helpers/harness.js';
 
 const examplePath = fileURLToPath(new URL('../../chatops.example.yml', import.meta.url));

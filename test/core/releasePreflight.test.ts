@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hasWorkflowDispatch, preflight, type PreflightFacts } from '../../src/core/release/preflight.js';
 import type { WorkflowRunInfo } from '../../src/core/ports.js';
 
-const fixture = (n: string) => readFileSync(new URL(`../../src/sandbox/fixtures/workflows/${n}`, import.meta.url), 'utf8');
+const fixture = (n: string) => readFileSync(new URL(`../../packages/fake-github/src/fixtures/workflows/${n}`, import.meta.url), 'utf8');
 const run = (o: Partial<WorkflowRunInfo>): WorkflowRunInfo => ({
   id: 1, runNumber: 1, runAttempt: 1, name: 'Release', event: 'workflow_dispatch', status: 'completed', conclusion: 'success',
   headSha: 'a'.repeat(40), headBranch: 'v1.3.0', displayTitle: 'Release', createdAt: '2026-11-01T00:00:00Z', runStartedAt: null,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { describeImpact, secretUsage } from '../../src/core/secrets/secretUsage.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../src/sandbox/fixtures/workflows/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../packages/fake-github/src/fixtures/workflows/${name}`, import.meta.url), 'utf8');
 
 /** A workflow around the given `jobs:` block (indented by two spaces). */
 const workflow = (jobs: string, top = '') => `name: T\non: push\n${top}jobs:\n${jobs}`;

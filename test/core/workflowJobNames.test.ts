@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { jobNamesOf, workflowPathOf } from '../../src/core/sync/workflowJobNames.js';
 
 test('job ids map to their display names; an expression name or no name falls back to the id', () => {
-  const yaml = readFileSync(new URL('../../src/sandbox/fixtures/workflows/pywats-publish.yml', import.meta.url), 'utf8');
+  const yaml = readFileSync(new URL('../../packages/fake-github/src/fixtures/workflows/pywats-publish.yml', import.meta.url), 'utf8');
   assert.deepEqual(jobNamesOf(yaml), { 'build-and-publish': 'Build and publish to PyPI', 'sync-to-ghe': 'Sync to GitHub Enterprise' });
   assert.deepEqual(jobNamesOf('jobs:\n  a:\n    name: Build ${{ matrix.os }}\n  b:\n    runs-on: x\n'), { a: 'a', b: 'b' });
 });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendEvent, type StoredMessage } from '../../src/sandbox/slack/index.js';
+import { sendEvent, type StoredMessage } from '@chatops/fake-slack';
 import { CHANNEL, eventually, SIGNING_SECRET, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { newGheToken, submitValue } from '../helpers/secrets.js';
 import { openModalFrom, startRotation, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';

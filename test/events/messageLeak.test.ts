@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sendEvent, type RecordedCall } from '../../src/sandbox/slack/index.js';
+import { sendEvent, type RecordedCall } from '@chatops/fake-slack';
 import { CHANNEL, eventually, SIGNING_SECRET, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { requestsTo } from '../helpers/rotation.js';
 import { everythingTheBotKept } from '../helpers/canary.js';

@@ -11,9 +11,9 @@ import type { RepoRef } from '../../src/core/ports.js';
 import { GitHubError } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Sanitizer } from '../../src/log/sanitizer.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { routingFetch } from '../../src/sandbox/routingFetch.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { routingFetch } from '@chatops/sandbox/routingFetch.js';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
 
 const logger = createLogger({ level: 'silent', sanitizer: new Sanitizer() });
 

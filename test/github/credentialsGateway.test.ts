@@ -18,9 +18,9 @@ import { GitHubClients } from '../../src/github/clients.js';
 import { CredentialsGateway } from '../../src/github/credentialsGateway.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Sanitizer } from '../../src/log/sanitizer.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { routingFetch } from '../../src/sandbox/routingFetch.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { routingFetch } from '@chatops/sandbox/routingFetch.js';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
 
 const GITHUB_API = 'https://api.github.com';
 const GHE_API = 'https://wats.ghe.com/api/v3';

@@ -7,12 +7,12 @@ import type { RepoRef, WorkflowRunInfo } from '../../src/core/ports.js';
 import { GitHubError } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Sanitizer } from '../../src/log/sanitizer.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { routingFetch } from '../../src/sandbox/routingFetch.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { routingFetch } from '@chatops/sandbox/routingFetch.js';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
 
 const logger = createLogger({ level: 'silent', sanitizer: new Sanitizer() });
-const releaseYaml = readFileSync(new URL('../../src/sandbox/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8');
+const releaseYaml = readFileSync(new URL('../../packages/fake-github/src/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8');
 const pushOnlyYaml = ['name: Build only', 'on:', '  push:', '    branches: [main]', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo build', ''].join('\n');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { stringify as toYaml } from 'yaml';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import type { RecordedRequest } from '../../src/sandbox/github/pipeline.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
-import { FakeSlack, sendBlockAction, sendSlashCommand, sendViewSubmission, type RecordedCall } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import type { RecordedRequest } from '@chatops/fake-github/pipeline.js';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
+import { FakeSlack, sendBlockAction, sendSlashCommand, sendViewSubmission, type RecordedCall } from '@chatops/fake-slack';
 import { VALUE_INPUT } from '../../src/ui/secretChange.js';
 import { BOT_TOKEN, CHANNEL, eventually, freePort, SIGNING_SECRET, USERS } from './harness.js';
 

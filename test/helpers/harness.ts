@@ -2,11 +2,11 @@ import type { ChatOpsApp } from '../../src/app.js';
 import type { AppConfig } from '../../src/config/load.js';
 import type { AppDeps } from '../../src/deps.js';
 import type { ClientTuning } from '../../src/github/octokit.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
-import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse, type StoredMessage } from '../../src/sandbox/slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '@chatops/fake-github/scenario.js';
+import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse, type StoredMessage } from '@chatops/fake-slack';
 import type { Store } from '../../src/store/index.js';
-import { freeLoopbackPort } from '../../src/sandbox/freePort.js';
+import { freeLoopbackPort } from '@chatops/sandbox/freePort.js';
 import {
   GHE_HOST,
   GHES_PRIMARY_HOST,
@@ -16,9 +16,9 @@ import {
   SANDBOX_USERS,
   startBotOnFakes,
   type BotConfigYaml,
-} from '../../src/sandbox/bot.js';
+} from '@chatops/sandbox/bot.js';
 
-export { GITHUB_HOST, GHE_HOST, GHES_PRIMARY_HOST } from '../../src/sandbox/bot.js';
+export { GITHUB_HOST, GHE_HOST, GHES_PRIMARY_HOST } from '@chatops/sandbox/bot.js';
 export const USERS = SANDBOX_USERS;
 export const CHANNEL = SANDBOX_CHANNEL;
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { sendViewSubmission, type RecordedCall, type SignedResponse } from '../../src/sandbox/slack/index.js';
+import { sendViewSubmission, type RecordedCall, type SignedResponse } from '@chatops/fake-slack';
 import { VALUE_INPUT } from '../../src/ui/secretChange.js';
 import { CHANNEL, eventually, SIGNING_SECRET, USERS, type Harness } from './harness.js';
 

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { blockActionPayload, eventBody, slashCommandBody, viewSubmissionPayload } from '../../src/sandbox/slack/index.js';
+import { blockActionPayload, eventBody, slashCommandBody, viewSubmissionPayload } from '@chatops/fake-slack';
 import { VIEW_IDS } from '../../src/views/ids.js';
-import type { FakeGitHub } from '../../src/sandbox/github/index.js';
+import type { FakeGitHub } from '@chatops/fake-github';
 import { CHANNEL, USERS } from './harness.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blocksToLines, buttonsOf, messageLines, modalLines, plainMrkdwn } from '../../src/sandbox/transcript.js';
-import { renderReminder } from '../../src/ui/reminders.js';
+import { blocksToLines, buttonsOf, messageLines, modalLines, plainMrkdwn } from '../src/transcript.js';
+import { renderReminder } from '../../../src/ui/reminders.js';
 
 test('mrkdwn reads as plain text: links, mentions, dates, bold and code fences', () => {
   const names = { U0ALICE001: 'alice' };

@@ -1,6 +1,6 @@
-import type { FakeSlack } from './slack/fakeSlack.js';
-import { sendBlockAction, sendEvent, sendSlashCommand, sendViewSubmission, type SubmittedValue } from './slack/signedRequests.js';
-import type { StoredMessage, StoredView } from './slack/workspace.js';
+import type { FakeSlack } from '@chatops/fake-slack/fakeSlack.js';
+import { sendBlockAction, sendEvent, sendSlashCommand, sendViewSubmission, type SubmittedValue } from '@chatops/fake-slack/signedRequests.js';
+import type { StoredMessage, StoredView } from '@chatops/fake-slack/workspace.js';
 
 /**
  * What Slack's own client does for a person, for the sandbox page and the tour:

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../src/sandbox/world.js';
-import { startSandboxUi, type SandboxUi } from '../../src/sandbox/ui/server.js';
+import { startSandbox, type Sandbox } from '../src/world.js';
+import { startSandboxUi, type SandboxUi } from '../src/ui/server.js';
 
 /**
  * The sandbox page in a real browser (Debian's Chromium driven by Playwright core):
@@ -16,8 +16,8 @@ import { startSandboxUi, type SandboxUi } from '../../src/sandbox/ui/server.js';
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
-const DOCS_SHOT = new URL('../../docs/sandbox.png', import.meta.url);
+const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url);
+const DOCS_SHOT = new URL('../../../docs/sandbox.png', import.meta.url);
 
 /** The newest channel message (not a thread reply) with this text. */
 const channelMessage = (page: Page, text: string | RegExp) => page.locator('#message-list [data-testid="message"]').filter({ hasText: text }).last();

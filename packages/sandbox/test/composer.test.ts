@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SANDBOX_USERS as U } from '../../src/sandbox/bot.js';
-import { startSandbox } from '../../src/sandbox/world.js';
-import { POST_ROUTES } from '../../src/sandbox/ui/api.js';
-import { loadCommands } from '../../src/sandbox/ui/commands.js';
+import { SANDBOX_USERS as U } from '../src/bot.js';
+import { startSandbox } from '../src/world.js';
+import { POST_ROUTES } from '../src/ui/api.js';
+import { loadCommands } from '../src/ui/commands.js';
 
 async function until<T>(what: string, f: () => T | undefined | null | false, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SANDBOX_USERS as U } from '../../src/sandbox/bot.js';
-import { runTour } from '../../src/sandbox/tour.js';
-import { buttonsOf } from '../../src/sandbox/transcript.js';
-import { startSandbox } from '../../src/sandbox/world.js';
-import type { StoredMessage } from '../../src/sandbox/slack/workspace.js';
+import { SANDBOX_USERS as U } from '../src/bot.js';
+import { runTour } from '../src/tour.js';
+import { buttonsOf } from '../src/transcript.js';
+import { startSandbox } from '../src/world.js';
+import type { StoredMessage } from '@chatops/fake-slack/workspace.js';
 
 // The sandbox's fake GitHub, fake Slack and the bot read one clock: the times the tour's
 // transcript prints agree with each other and with the messages' own timestamps.

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { RepoConfig } from '../config/schema.js';
-import type { FakeGitHub } from './github/server.js';
-import type { JobOutcome } from './github/runs.js';
-import type { Permission } from './github/types.js';
+import type { RepoConfig } from '../../../src/config/schema.js';
+import type { FakeGitHub } from './server.js';
+import type { JobOutcome } from './runs.js';
+import type { Permission } from './types.js';
 
 /**
  * The world the seeds describe (../shared/seeds): olreppe/pyWATS on github.com

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { SANDBOX_USERS } from '../../src/sandbox/bot.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/world.js';
-import { startSandboxUi, type SandboxUi } from '../../src/sandbox/ui/server.js';
-import { nextTag, type SandboxState } from '../../src/sandbox/ui/state.js';
+import { SANDBOX_USERS } from '../src/bot.js';
+import { startSandbox, type Sandbox } from '../src/world.js';
+import { startSandboxUi, type SandboxUi } from '../src/ui/server.js';
+import { nextTag, type SandboxState } from '../src/ui/state.js';
 
 /** The sandbox page's JSON API over real HTTP, against a started sandbox (the real bot on the fakes). */
 

@@ -19,7 +19,7 @@ export interface CommandInfo {
   description: string;
 }
 
-export function loadCommands(manifest: URL = new URL('../../../manifest.yml', import.meta.url)): CommandInfo[] {
+export function loadCommands(manifest: URL = new URL('../../../../manifest.yml', import.meta.url)): CommandInfo[] {
   const m = Manifest.parse(parse(readFileSync(manifest, 'utf8')));
   return m.features.slash_commands.map((c) => ({ command: c.command, usage: c.usage_hint ?? '', description: c.description ?? '' }));
 }

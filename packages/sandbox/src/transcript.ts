@@ -1,4 +1,4 @@
-import type { StoredMessage } from './slack/workspace.js';
+import type { StoredMessage } from '@chatops/fake-slack/workspace.js';
 
 /**
  * Block Kit as readable plain text, for the tour's transcript: what a person would

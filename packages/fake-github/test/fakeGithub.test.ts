@@ -7,9 +7,9 @@ import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
 import { createAppAuth } from '@octokit/auth-app';
 import sodium from 'libsodium-wrappers';
-import { generateDeployKey } from '../../src/core/secrets/keygen.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../../src/sandbox/scenario.js';
+import { generateDeployKey } from '../../../src/core/secrets/keygen.js';
+import { FakeGitHub } from '../src/index.js';
+import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '../src/scenario.js';
 
 const OWNER = 'olreppe';
 const REPO = 'pyWATS';
@@ -267,7 +267,7 @@ describe('FakeGitHub: Actions runs, jobs and logs', () => {
   test('contents of a workflow file, tags newest first', async () => {
     const { data } = await w.gh.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github/workflows/publish.yml', ref: 'v0.1.0b39' });
     assert.ok(!Array.isArray(data) && data.type === 'file');
-    const expected = readFileSync(new URL('../../src/sandbox/fixtures/workflows/pywats-publish.yml', import.meta.url), 'utf8');
+    const expected = readFileSync(new URL('../src/fixtures/workflows/pywats-publish.yml', import.meta.url), 'utf8');
     assert.equal(Buffer.from(data.content, 'base64').toString('utf8'), expected);
     const missing = await httpError(w.gh.rest.repos.getContent({ owner: OWNER, repo: REPO, path: 'nope.txt' }));
     assert.equal(missing.status, 404);
@@ -482,7 +482,7 @@ describe('FakeGitHub: workflow_dispatch', () => {
   let w: World;
   before(async () => {
     w = await world();
-    w.ghe.addWorkflow('WATS/pyWATS', '.github/workflows/release.yml', readFileSync(new URL('../../src/sandbox/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8'));
+    w.ghe.addWorkflow('WATS/pyWATS', '.github/workflows/release.yml', readFileSync(new URL('../src/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8'));
   });
 
   test('github.com returns the run when asked, and the run is queued', async () => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, type Sandbox } from '../../src/sandbox/world.js';
-import { SANDBOX_USERS as U } from '../../src/sandbox/bot.js';
-import type { ThreadedMessage } from '../../src/sandbox/driver.js';
+import { startSandbox, type Sandbox } from '../src/world.js';
+import { SANDBOX_USERS as U } from '../src/bot.js';
+import type { ThreadedMessage } from '../src/driver.js';
 
 const textOf = (m: { text?: string; blocks?: unknown[] }) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`;
 

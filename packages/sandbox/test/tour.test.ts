@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../../src/sandbox/world.js';
-import { runTour } from '../../src/sandbox/tour.js';
+import { startSandbox } from '../src/world.js';
+import { runTour } from '../src/tour.js';
 
-const main = fileURLToPath(new URL('../../src/sandbox/main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 test('npm run sandbox -- --tour: the whole tour passes, exits 0, and its transcript shows each flow', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', main, '--tour'], { stdio: ['ignore', 'pipe', 'pipe'] });

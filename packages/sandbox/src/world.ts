@@ -1,9 +1,9 @@
 import { startBotOnFakes, GHE_HOST, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL, SANDBOX_SIGNING_SECRET, SANDBOX_USERS, type BotOnFakes } from './bot.js';
 import { GitHubControls } from './controls.js';
 import { SlackDriver } from './driver.js';
-import { FakeGitHub } from './github/index.js';
-import { seedPywats, type PywatsSeed } from './scenario.js';
-import { FakeSlack } from './slack/index.js';
+import { FakeGitHub } from '@chatops/fake-github';
+import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
+import { FakeSlack } from '@chatops/fake-slack';
 import { freeLoopbackPort } from './freePort.js';
 import { SandboxClock } from './clock.js';
 

@@ -1,6 +1,6 @@
 import { SANDBOX_USERS as U } from './bot.js';
 import type { ThreadedMessage } from './driver.js';
-import type { StoredMessage } from './slack/workspace.js';
+import type { StoredMessage } from '@chatops/fake-slack/workspace.js';
 import { buttonsOf, messageLines, modalLines } from './transcript.js';
 import type { Sandbox } from './world.js';
 import { SANDBOX_PEOPLE } from './world.js';

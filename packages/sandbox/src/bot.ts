@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
-import { createChatOpsApp, type ChatOpsApp } from '../app.js';
-import { loadConfig, type AppConfig } from '../config/load.js';
-import type { AppDeps } from '../deps.js';
-import { GitHubClients } from '../github/clients.js';
-import { GitHubGateways } from '../github/gateways.js';
-import type { ClientTuning } from '../github/octokit.js';
-import { createLogger } from '../log/logger.js';
-import { Sanitizer } from '../log/sanitizer.js';
-import { AccessResolver } from '../services/access.js';
-import { openStore, type Store } from '../store/index.js';
+import { createChatOpsApp, type ChatOpsApp } from '../../../src/app.js';
+import { loadConfig, type AppConfig } from '../../../src/config/load.js';
+import type { AppDeps } from '../../../src/deps.js';
+import { GitHubClients } from '../../../src/github/clients.js';
+import { GitHubGateways } from '../../../src/github/gateways.js';
+import type { ClientTuning } from '../../../src/github/octokit.js';
+import { createLogger } from '../../../src/log/logger.js';
+import { Sanitizer } from '../../../src/log/sanitizer.js';
+import { AccessResolver } from '../../../src/services/access.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { routingFetch } from './routingFetch.js';
-import type { PywatsSeed } from './scenario.js';
+import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 
 /**
  * The real bot, configured for fakes that run elsewhere (this process or another):

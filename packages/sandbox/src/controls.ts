@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { FakeGitHub, RunSummary } from './github/server.js';
-import type { JobOutcome } from './github/runs.js';
-import type { PywatsSeed } from './scenario.js';
+import type { FakeGitHub, RunSummary } from '@chatops/fake-github/server.js';
+import type { JobOutcome } from '@chatops/fake-github/runs.js';
+import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 
 /**
  * The sandbox's hands on the simulated GitHub: what a person would otherwise see

@@ -7,9 +7,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { Octokit } from '@octokit/rest';
 import { createAppAuth } from '@octokit/auth-app';
-import { generateDeployKey } from '../../src/core/secrets/keygen.js';
-import { FakeGitHub } from '../../src/sandbox/github/index.js';
-import { seedPywats, type PywatsSeed } from '../../src/sandbox/scenario.js';
+import { generateDeployKey } from '../../../src/core/secrets/keygen.js';
+import { FakeGitHub } from '../src/index.js';
+import { seedPywats, type PywatsSeed } from '../src/scenario.js';
 
 /**
  * Checks real responses of the fake against the response schemas GitHub publishes

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
-import { FakeSlack } from '../../src/sandbox/slack/fakeSlack.js';
-import { validateBlocks, validateView } from '../../src/sandbox/slack/blockKitLimits.js';
+import { FakeSlack } from '../src/fakeSlack.js';
+import { validateBlocks, validateView } from '../src/blockKitLimits.js';
 import {
   sendBlockAction,
   sendEvent,
   sendSlashCommand,
   sendViewSubmission,
   signSlackBody,
-} from '../../src/sandbox/slack/signedRequests.js';
+} from '../src/signedRequests.js';
 
 const TOKEN = 'xoxb-test-0000-fake';
 const SECRET = 'test-signing-secret';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeGitHub, FaultStorm } from '../../src/sandbox/github/index.js';
-import { seedPywats } from '../../src/sandbox/scenario.js';
+import { FakeGitHub, FaultStorm } from '../src/index.js';
+import { seedPywats } from '../src/scenario.js';
 
 describe('fake GitHub fault storm', () => {
   test('seeded: the same seed gives the same faults; about `rate` of requests fail; only matching requests', () => {
