@@ -13,6 +13,7 @@ import { createLogger } from '../../../src/log/logger.js';
 import { Sanitizer } from '../../../src/log/sanitizer.js';
 import { AccessResolver } from '../../../src/services/access.js';
 import { openStore, type Store } from '../../../src/store/index.js';
+import { activityLog, reportingJobs, type ActivityLine } from './activity.js';
 import { routingFetch } from './routingFetch.js';
 import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 
@@ -50,6 +51,8 @@ export interface BotOnFakesOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where log lines go (default: kept in `logs`). */
   logSink?: (line: string) => void;
+  /** Where the short activity log goes (one sanitized line per job run, and per driver action via `report`); default: nowhere. */
+  activity?: (text: string) => void;
   tuning?: ClientTuning;
   workerIdleMs?: number;
   /** HTTP port for the bot (default: any free one). */
@@ -79,6 +82,8 @@ export interface BotOnFakes {
   appUrl: string;
   /** Every log line the bot wrote (JSON), unless `logSink` took them. */
   logs: string[];
+  /** One line for the activity log, sanitized with the bot's own sanitizer (a no-op without `activity`). */
+  report: ActivityLine;
   dbFile: string | null;
   /** The temporary folder with the configuration (and the SQLite file by default). */
   dir: string;
@@ -146,6 +151,9 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
     if (behind > 0) offsetMs += behind;
     return new Date(Date.now() + offsetMs);
   };
+  const report: ActivityLine = o.activity ? activityLog(o.activity, (t) => sanitizer.scrub(t), () => now().getTime()) : () => {};
+  // The worker reads store.jobs on every call, so the jobs it runs are reported as they end.
+  if (o.activity) store.jobs = reportingJobs(store.jobs, report);
   const github = new GitHubClients({ config, logger, tuning });
   const deps: AppDeps = { config, store, github, gateways: new GitHubGateways(github), logger, sanitizer, now, access: new AccessResolver() };
   const chatops = createChatOpsApp(deps, { workerIdleMs: o.workerIdleMs ?? 50 });
@@ -161,6 +169,7 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
     store,
     appUrl: `http://127.0.0.1:${port}`,
     logs,
+    report,
     dbFile,
     dir,
     async stop(so = {}) {

@@ -37,6 +37,8 @@ export class SlackDriver {
   /** Modals each person has open, bottom first. */
   private readonly stacks = new Map<string, string[]>();
   private readonly errors = new Map<string, Record<string, string>>();
+  /** Told one line per request sent to the bot, for the terminal's activity log (which sanitizes it). */
+  onRequest: (line: string) => void = () => {};
 
   constructor(
     readonly slack: FakeSlack,
@@ -56,6 +58,7 @@ export class SlackDriver {
     const m = ws.addMessage(this.channel, { ts: ws.nextTs(), user, text, ...(o.threadTs ? { thread_ts: o.threadTs } : {}) });
     const event = { type: 'message', channel: this.channel, channel_type: 'channel', user, text, ts: m.ts, ...(o.threadTs ? { thread_ts: o.threadTs } : {}) };
     const res = await sendEvent(this.appUrl, this.signingSecret, event, { team_id: ws.teamId });
+    this.onRequest(`${this.nameOf(user)} wrote "${text}" → HTTP ${res.status}`);
     if (res.status !== 200) return { ok: false, status: res.status, error: `the bot answered the message event with HTTP ${res.status}` };
     return { ok: true, status: res.status };
   }
@@ -77,6 +80,7 @@ export class SlackDriver {
     const trigger = this.slack.triggerId(user);
     const responseUrl = this.slack.responseUrl({ channel: this.channel, user });
     const res = await sendSlashCommand(this.appUrl, this.signingSecret, { command, text, user_id: user, channel_id: this.channel, response_url: responseUrl, trigger_id: trigger });
+    this.onRequest(`${this.nameOf(user)} typed ${command}${text ? ` ${text}` : ''} → HTTP ${res.status}`);
     if (res.status !== 200) return { ok: false, status: res.status, error: `Slack would say: "${command} failed with the error \\"dispatch_failed\\"" (HTTP ${res.status})` };
     // An ack with a body is shown to the person alone, as Slack does.
     this.showAck(user, res.json ?? res.body);
@@ -118,6 +122,7 @@ export class SlackDriver {
         trigger_id: trigger,
       });
     }
+    this.onRequest(`${this.nameOf(user)} clicked ${o.actionId}${o.viewId ? ' in a modal' : ''} → HTTP ${res.status}`);
     if (res.status !== 200) return { ok: false, status: res.status, error: `the bot answered HTTP ${res.status}` };
     return { ok: true, status: res.status };
   }
@@ -129,6 +134,8 @@ export class SlackDriver {
     const res = await sendViewSubmission(this.appUrl, this.signingSecret, { user_id: user, view: v.view, values, trigger_id: this.slack.triggerId(user) });
     if (res.status !== 200) return { ok: false, status: res.status, error: `the bot answered HTTP ${res.status}` };
     const answer = (res.json ?? {}) as { response_action?: string; errors?: Record<string, string>; view?: Record<string, unknown> };
+    const callback = typeof v.view.callback_id === 'string' ? v.view.callback_id : v.id;
+    this.onRequest(`${this.nameOf(user)} submitted the ${callback} modal → HTTP ${res.status}${answer.response_action === 'errors' ? ', field errors' : ''}`);
     this.errors.delete(viewId);
     if (answer.response_action === 'errors') {
       this.errors.set(viewId, answer.errors ?? {});
@@ -172,6 +179,10 @@ export class SlackDriver {
   modalIds(user: string): string[] {
     this.adoptOpenedModals(user);
     return [...(this.stacks.get(user) ?? [])];
+  }
+
+  private nameOf(user: string): string {
+    return this.slack.workspace.user(user)?.name ?? user;
   }
 
   private showAck(user: string, body: unknown): void {

@@ -1,11 +1,13 @@
 /**
  * `npm run sandbox`: the real bot against the fake Slack and fake GitHub/GHE, offline,
- * with a Slack-like page to drive it. Prints one URL.
+ * with a Slack-like page to drive it. Prints what runs where, the URL to open, and
+ * then one sanitized line per request to the bot and per job it runs.
  * `npm run sandbox -- --tour`: the whole tour without a browser, as a transcript;
  * exits non-zero if a step does not do what it should.
  */
 import { parseArgs } from 'node:util';
-import { startSandbox } from './world.js';
+import { startSandbox, type Sandbox } from './world.js';
+import { GHE_HOST } from './bot.js';
 import { startSandboxUi } from './ui/server.js';
 import { runTour } from './tour.js';
 
@@ -31,7 +33,12 @@ async function main(): Promise<number> {
     process.stderr.write(`--port must be a port number\n${HELP}\n`);
     return 2;
   }
-  const sandbox = await startSandbox({ logLevel: args.verbose ? 'info' : 'warn', logSink: (line) => (args.verbose ? process.stderr.write(line) : undefined) });
+  const sandbox = await startSandbox({
+    logLevel: args.verbose ? 'info' : 'warn',
+    logSink: (line) => (args.verbose ? process.stderr.write(line) : undefined),
+    // The tour prints its own transcript; the page's terminal keeps a short log of what the bot does.
+    ...(args.tour ? {} : { activity: (text: string) => process.stdout.write(text) }),
+  });
   if (args.tour) {
     try {
       const result = await runTour(sandbox, (line) => process.stdout.write(`${line}\n`));
@@ -41,7 +48,7 @@ async function main(): Promise<number> {
     }
   }
   const ui = await startSandboxUi(sandbox, { port });
-  process.stdout.write(`${ui.url}\n`);
+  process.stdout.write(banner(sandbox, ui.url));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -49,6 +56,23 @@ async function main(): Promise<number> {
   await ui.stop();
   await sandbox.stop();
   return 0;
+}
+
+/** What runs where, then the one URL to open. No token: the fakes' addresses and the store's file only. */
+function banner(s: Sandbox, url: string): string {
+  return [
+    'Release ChatOps sandbox: everything below runs on this machine only.',
+    `  bot             ${s.bot.appUrl}  (Slack requests at /slack/events, masked pages at /enter/…)`,
+    `  fake Slack      ${s.slack.apiUrl}`,
+    `  fake github.com ${s.github.url}  (olreppe/pyWATS)`,
+    `  fake GHE        ${s.ghe.url}  (${GHE_HOST}, WATS/pyWATS)`,
+    `  store           ${s.bot.dbFile ?? 'PostgreSQL'}  (SQLite, removed on exit)`,
+    '',
+    `Open ${url}`,
+    '',
+    'What the bot is asked and the jobs it runs (Ctrl-C stops; --verbose for its full log):',
+    '',
+  ].join('\n');
 }
 
 main().then(

@@ -44,6 +44,8 @@ export interface SandboxOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where the bot's log lines go (default: kept in `bot.logs`). */
   logSink?: (line: string) => void;
+  /** Where the short activity log goes (sanitized lines: requests to the bot, jobs it ran); default: nowhere. */
+  activity?: (text: string) => void;
 }
 
 export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
@@ -76,6 +78,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       seed,
       logLevel: o.logLevel ?? 'info',
       ...(o.logSink ? { logSink: o.logSink } : {}),
+      ...(o.activity ? { activity: o.activity } : {}),
       workerIdleMs: 250,
       clock,
     });
@@ -83,6 +86,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
     throw e;
   }
+  const driver = new SlackDriver(slack, bot.appUrl, SANDBOX_SIGNING_SECRET, SANDBOX_CHANNEL);
+  driver.onRequest = bot.report;
   return {
     slack,
     github,
@@ -90,7 +95,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     seed,
     bot,
     controls: new GitHubControls(github, ghe, seed),
-    driver: new SlackDriver(slack, bot.appUrl, SANDBOX_SIGNING_SECRET, SANDBOX_CHANNEL),
+    driver,
     channel: SANDBOX_CHANNEL,
     clock,
     async stop() {
