@@ -15,11 +15,23 @@ const LAYERS = [
   { files: ['src/**/*.ts'], patterns: [NO_SANDBOX] },
   {
     files: ['src/core/**/*.ts'],
-    patterns: [NO_SANDBOX, layer(`^(\\.\\./)+(ui|services|store|github|slack|http|worker|${SURFACES})(/|$)`, 'core/ is pure: it returns data and codes, and imports no ui/, services/, store, GitHub or Slack surface.')],
+    patterns: [
+      NO_SANDBOX,
+      layer(
+        `^(\\.\\./)+(ui|services|store|github|slack|http|worker|${SURFACES})(/|$)`,
+        'core/ is pure: it returns data and codes, and imports no ui/, services/, store, GitHub or Slack surface.',
+      ),
+    ],
   },
   // config/ is below core/ (core reads its types), so ui/ may read them too.
-  { files: ['src/ui/**/*.ts'], patterns: [NO_SANDBOX, layer('^\\.\\./(?!core/|config/)', 'ui/ words what core/ decides: it imports only core/ (and config/, which core/ reads too).')] },
-  { files: ['src/services/**/*.ts'], patterns: [NO_SANDBOX, layer(`^\\.\\./(${SURFACES})(/|$)`, 'services/ are called by the Slack surfaces and import none of them.')] },
+  {
+    files: ['src/ui/**/*.ts'],
+    patterns: [NO_SANDBOX, layer('^\\.\\./(?!core/|config/)', 'ui/ words what core/ decides: it imports only core/ (and config/, which core/ reads too).')],
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    patterns: [NO_SANDBOX, layer(`^\\.\\./(${SURFACES})(/|$)`, 'services/ are called by the Slack surfaces and import none of them.')],
+  },
 ].map(({ patterns, ...block }) => ({ ...block, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
 /*
@@ -49,7 +61,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

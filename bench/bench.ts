@@ -38,9 +38,7 @@ let COMMAND = { command: '/sync-status', text: '' };
 
 async function burst(appUrl: string, responseUrls: string[]): Promise<number[]> {
   const all = await Promise.all(
-    responseUrls.map((response_url) =>
-      sendSlashCommand(appUrl, SIGNING_SECRET, { ...COMMAND, user_id: USERS.alice, channel_id: CHANNEL, response_url }),
-    ),
+    responseUrls.map((response_url) => sendSlashCommand(appUrl, SIGNING_SECRET, { ...COMMAND, user_id: USERS.alice, channel_id: CHANNEL, response_url })),
   );
   for (const r of all) if (r.status !== 200) throw new Error(`ack failed with HTTP ${r.status}`);
   return all.map((r) => r.elapsedMs);
@@ -49,7 +47,9 @@ async function burst(appUrl: string, responseUrls: string[]): Promise<number[]> 
 type Figures = { p50: number; p99: number; max: number; n: number };
 
 /** Bursts alternate between the two apps, round after round, so neither is favoured by warm-up or by what runs meanwhile. */
-async function measurePair(apps: Array<{ url: string; responseUrls: (n: number) => Promise<string[]> }>): Promise<{ figures: Figures[]; roundMax: number[][] }> {
+async function measurePair(
+  apps: Array<{ url: string; responseUrls: (n: number) => Promise<string[]> }>,
+): Promise<{ figures: Figures[]; roundMax: number[][] }> {
   const samples: number[][] = apps.map(() => []);
   const roundMax: number[][] = apps.map(() => []);
   for (const app of apps) await burst(app.url, await app.responseUrls(CONCURRENCY)); // warm-up: JIT, connections
@@ -92,7 +92,9 @@ interface FakesInfo {
 async function spawnReady<T>(script: string, args: string[]): Promise<{ info: T; pid: number; stop: () => Promise<void> }> {
   // BENCH_CPU_PROF=dir: each process writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
@@ -125,7 +127,10 @@ async function latency(): Promise<void> {
       return (await (await fetch(`${controlUrl}/response-urls?n=${n}`, { method: 'POST' })).json()) as string[];
     };
     const started = Date.now();
-    const { figures: [figures, baseline], roundMax } = await measurePair([
+    const {
+      figures: [figures, baseline],
+      roundMax,
+    } = await measurePair([
       { url: bot.info.url, responseUrls },
       { url: bare.info.url, responseUrls: async (n) => Array.from({ length: n }, () => `${controlUrl}/unused`) },
     ]);
@@ -138,7 +143,9 @@ async function latency(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
       d = await delivered();
     }
-    console.log(`\n${COMMAND.command === '/sync-status' ? '1' : '3'}. Ack latency of ${COMMAND.command} ${COMMAND.text}, ${CONCURRENCY} concurrent requests x ${ROUNDS} rounds per app (+1 warm-up), alternating, fake GitHub and GHE answering in ${GITHUB_LATENCY_MS} ms`);
+    console.log(
+      `\n${COMMAND.command === '/sync-status' ? '1' : '3'}. Ack latency of ${COMMAND.command} ${COMMAND.text}, ${CONCURRENCY} concurrent requests x ${ROUNDS} rounds per app (+1 warm-up), alternating, fake GitHub and GHE answering in ${GITHUB_LATENCY_MS} ms`,
+    );
     console.log('   app              p50 ms   p99 ms   max ms   samples');
     const row = (name: string, r: Figures) =>
       console.log(`   ${name.padEnd(16)} ${r.p50.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.max.toFixed(1).padStart(6)}   ${r.n}`);
@@ -149,7 +156,9 @@ async function latency(): Promise<void> {
     const paired = pairedRatios(roundMax[0] ?? [], roundMax[1] ?? []);
     console.log(`   slowest ack per round, bot/bare, over ${ROUNDS} paired rounds: median ${paired.median.toFixed(2)}, upper quartile ${paired.q3.toFixed(2)}`);
     console.log(`   reports delivered: ${d.ok}/${sent}, the last ${((d.last - started) / 1000).toFixed(1)} s after the first burst`);
-    console.log(`   GitHub requests for all ${sent} reports: github.com ${d.githubRequests}, wats.ghe.com ${d.gheRequests} (identical reads in flight are shared)`);
+    console.log(
+      `   GitHub requests for all ${sent} reports: github.com ${d.githubRequests}, wats.ghe.com ${d.gheRequests} (identical reads in flight are shared)`,
+    );
   } finally {
     await bare.stop();
     await bot.stop();
@@ -183,15 +192,25 @@ async function requestCounts(): Promise<void> {
       h.ghe.clearRequests();
       const { responseUrl } = await h.command('/sync-status', '');
       await h.responseTo(responseUrl);
-      return { ...count(), paths: h.github.requests.map((r) => `${`${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/…')} → ${r.status}`.padEnd(72)} ${purposeOf(r.path)}`) };
+      return {
+        ...count(),
+        paths: h.github.requests.map(
+          (r) => `${`${r.method} ${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/…')} → ${r.status}`.padEnd(72)} ${purposeOf(r.path)}`,
+        ),
+      };
     };
     const cold = await run();
     const warm = await run();
     console.log('\n2. GitHub requests for one /sync-status (scenario: failed sync, so the job log is fetched too)');
     console.log('   host            cold   warm   (warm answered 304)');
-    console.log(`   github.com      ${String(cold.github).padStart(4)}   ${String(warm.github).padStart(4)}   (${warm.github304})   GraphQL: ${cold.githubGraphql} cold`);
+    console.log(
+      `   github.com      ${String(cold.github).padStart(4)}   ${String(warm.github).padStart(4)}   (${warm.github304})   GraphQL: ${cold.githubGraphql} cold`,
+    );
     console.log(`   wats.ghe.com    ${String(cold.ghe).padStart(4)}   ${String(warm.ghe).padStart(4)}            GraphQL: ${cold.gheGraphql} cold`);
-    for (const [name, paths] of [['cold', cold.paths], ['warm', warm.paths]] as const) {
+    for (const [name, paths] of [
+      ['cold', cold.paths],
+      ['warm', warm.paths],
+    ] as const) {
       console.log(`   github.com ${name}:`);
       for (const p of paths) console.log(`     ${p}`);
     }
@@ -248,7 +267,9 @@ async function followCost(): Promise<void> {
     const gets = h.github.requests.filter((r) => r.method === 'GET');
     console.log(`\n4. Following one release whose run takes 10 minutes (follower polls with back-off and ETags)`);
     console.log(`   polls: ${polls} over ${elapsed.toFixed(0)} s of simulated time`);
-    console.log(`   GitHub requests: ${h.github.requests.length} (GET ${gets.length}, of which ${gets.filter((r) => r.status === 304).length} answered 304 and cost no rate limit)`);
+    console.log(
+      `   GitHub requests: ${h.github.requests.length} (GET ${gets.length}, of which ${gets.filter((r) => r.status === 304).length} answered 304 and cost no rate limit)`,
+    );
     console.log(`   Slack: ${h.slack.callsTo('chat.update').length} chat.update, ${h.slack.callsTo('chat.postMessage').length} chat.postMessage in all`);
   } finally {
     await h.close();
@@ -270,9 +291,13 @@ async function crashResume(): Promise<void> {
   console.log('\n5. SIGKILL at each step, then a restart on the same database (real entry point, production leases and idle poll)');
   console.log('   step                                                          boot ms   restart→done ms   up→done ms   (target restart→done < 30000)');
   for (const r of rows) {
-    console.log(`   ${r.step.padEnd(62)} ${String(r.bootMs).padStart(7)}   ${String(r.resumeMs).padStart(15)}   ${String(r.resumeMs - r.bootMs).padStart(10)}   ${r.once}`);
+    console.log(
+      `   ${r.step.padEnd(62)} ${String(r.bootMs).padStart(7)}   ${String(r.resumeMs).padStart(15)}   ${String(r.resumeMs - r.bootMs).padStart(10)}   ${r.once}`,
+    );
   }
-  console.log(`   slowest restart→done: ${Math.max(...rows.map((r) => r.resumeMs))} ms; slowest up→done: ${Math.max(...rows.map((r) => r.resumeMs - r.bootMs))} ms`);
+  console.log(
+    `   slowest restart→done: ${Math.max(...rows.map((r) => r.resumeMs))} ms; slowest up→done: ${Math.max(...rows.map((r) => r.resumeMs - r.bootMs))} ms`,
+  );
 }
 
 /** Resident and peak resident memory of a process, MiB (Linux /proc). */
@@ -286,7 +311,13 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 function postWebhook(base: string, body: Buffer, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const url = new URL('/github/webhooks', base);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': String(body.length), ...headers } });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-length': String(body.length), ...headers },
+    });
     req.on('response', (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);

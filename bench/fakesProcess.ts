@@ -30,7 +30,14 @@ const control = createServer((req, res) => {
     res.end(JSON.stringify(slack.callsTo('response_url').map((c) => c.args)));
   } else if (url.pathname === '/delivered') {
     const calls = slack.callsTo('response_url');
-    res.end(JSON.stringify({ ok: calls.filter((c) => c.ok).length, last: Math.max(0, ...calls.map((c) => c.at)), githubRequests: github.requests.length, gheRequests: ghe.requests.length }));
+    res.end(
+      JSON.stringify({
+        ok: calls.filter((c) => c.ok).length,
+        last: Math.max(0, ...calls.map((c) => c.at)),
+        githubRequests: github.requests.length,
+        gheRequests: ghe.requests.length,
+      }),
+    );
   } else {
     res.statusCode = 404;
     res.end('{}');

@@ -73,7 +73,10 @@ async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Pro
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${which} exited during start-up:\n${out}`);
     // The bot serves Slack once its start-up checks pass (/readyz); the bare app as soon as it listens.
-    const ok = await fetch(`${url}/${which === 'bot' ? 'readyz' : 'healthz'}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/${which === 'bot' ? 'readyz' : 'healthz'}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (performance.now() - started > 60_000) throw new Error(`${which} did not start within 60 s:\n${out}`);
     await sleep(5);
@@ -90,7 +93,10 @@ async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Pro
   };
 }
 
-async function withFakes<T>(spawnReady: (script: string, args: string[]) => Promise<{ info: FakesInfo; stop: () => Promise<void> }>, fn: (f: FakesInfo, dir: string) => Promise<T>): Promise<T> {
+async function withFakes<T>(
+  spawnReady: (script: string, args: string[]) => Promise<{ info: FakesInfo; stop: () => Promise<void> }>,
+  fn: (f: FakesInfo, dir: string) => Promise<T>,
+): Promise<T> {
   // The bot runs what `npm run build` made; build once here so no run pays for it.
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error('npm run build failed');
@@ -118,13 +124,19 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
         await app.stop();
       }
     }
-    console.log('\n6. Start-up (spawn until serving: the bot\'s /readyz, after its credential checks; bare Bolt\'s /healthz) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each');
+    console.log(
+      "\n6. Start-up (spawn until serving: the bot's /readyz, after its credential checks; bare Bolt's /healthz) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each",
+    );
     console.log('   app              start-up ms (runs)          median   idle RSS MiB (runs)        median');
     for (const which of ['bot', 'bare'] as const) {
       const r = rows[which];
-      console.log(`   ${(which === 'bot' ? 'release-chatops' : 'bare Bolt').padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`);
+      console.log(
+        `   ${(which === 'bot' ? 'release-chatops' : 'bare Bolt').padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`,
+      );
     }
-    console.log(`   ratio bot/bare: start-up ${(median(rows.bot.startup) / median(rows.bare.startup)).toFixed(2)} (target <= 1.5), idle RSS ${(median(rows.bot.rss) / median(rows.bare.rss)).toFixed(2)} (target <= 1.25)`);
+    console.log(
+      `   ratio bot/bare: start-up ${(median(rows.bot.startup) / median(rows.bare.startup)).toFixed(2)} (target <= 1.5), idle RSS ${(median(rows.bot.rss) / median(rows.bare.rss)).toFixed(2)} (target <= 1.25)`,
+    );
   });
 }
 
@@ -159,8 +171,17 @@ export async function soak(spawnReady: Parameters<typeof withFakes>[0]): Promise
       const responses = JSON.stringify(await (await fetch(`${fakes.controlUrl}/responses`)).json());
       const confirm = /"action_id":"release_confirm","value":"([^"]+)"/.exec(responses)?.[1];
       const [clickUrl] = (await (await fetch(`${fakes.controlUrl}/response-urls?n=1`, { method: 'POST' })).json()) as string[];
-      if (confirm) await sendBlockAction(bot.url, SIGNING_SECRET, { action_id: 'release_confirm', value: confirm, user_id: USERS.alice, channel_id: CHANNEL, response_url: clickUrl });
-      console.log(`   (soak: ${confirm ? 'a release was confirmed, its follower job runs throughout' : 'no release confirmation arrived: no follower job runs'})`);
+      if (confirm)
+        await sendBlockAction(bot.url, SIGNING_SECRET, {
+          action_id: 'release_confirm',
+          value: confirm,
+          user_id: USERS.alice,
+          channel_id: CHANNEL,
+          response_url: clickUrl,
+        });
+      console.log(
+        `   (soak: ${confirm ? 'a release was confirmed, its follower job runs throughout' : 'no release confirmation arrived: no follower job runs'})`,
+      );
       let nextSample = started + 60_000;
       while (Date.now() - started < minutes * 60_000) {
         await mixRound(bot.url, fakes.controlUrl, rounds);
@@ -177,11 +198,16 @@ export async function soak(spawnReady: Parameters<typeof withFakes>[0]): Promise
       await bot.stop();
       await bare.stop();
     }
-    console.log(`\n7. Soak: ${minutes} min of mixed traffic (each round: /sync-status, /release, refused /rotate and /secret, Home tab, a channel message, a stale button, junk), RSS in MiB`);
+    console.log(
+      `\n7. Soak: ${minutes} min of mixed traffic (each round: /sync-status, /release, refused /rotate and /secret, Home tab, a channel message, a stale button, junk), RSS in MiB`,
+    );
     console.log('   minute   rounds   release-chatops   bare Bolt');
-    for (const p of curve) console.log(`   ${p.at.toFixed(1).padStart(6)}   ${String(p.rounds).padStart(6)}   ${p.bot.toFixed(0).padStart(15)}   ${p.bare.toFixed(0).padStart(9)}`);
+    for (const p of curve)
+      console.log(`   ${p.at.toFixed(1).padStart(6)}   ${String(p.rounds).padStart(6)}   ${p.bot.toFixed(0).padStart(15)}   ${p.bare.toFixed(0).padStart(9)}`);
     const first = curve[1] ?? curve[0]!;
     const last = curve.at(-1)!;
-    console.log(`   bot RSS from minute ${first.at.toFixed(0)} to the end: ${(last.bot - first.bot).toFixed(0)} MiB (${(((last.bot - first.bot) / first.bot) * 100).toFixed(1)} %)`);
+    console.log(
+      `   bot RSS from minute ${first.at.toFixed(0)} to the end: ${(last.bot - first.bot).toFixed(0)} MiB (${(((last.bot - first.bot) / first.bot) * 100).toFixed(1)} %)`,
+    );
   });
 }

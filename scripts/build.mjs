@@ -17,7 +17,12 @@ const checked = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bui
 if (checked.status !== 0) process.exit(checked.status ?? 1);
 const BUNDLED = [/^kysely$/, /^zod$/, /^@octokit\//];
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const EXTERNAL = ['@slack/*', ...Object.keys(pkg.dependencies).filter((d) => !BUNDLED.some((re) => re.test(d))).flatMap((d) => [d, `${d}/*`])];
+const EXTERNAL = [
+  '@slack/*',
+  ...Object.keys(pkg.dependencies)
+    .filter((d) => !BUNDLED.some((re) => re.test(d)))
+    .flatMap((d) => [d, `${d}/*`]),
+];
 /**
  * zod re-exports every locale (`z.locales`, ~50 languages, a third of zod's bundled size) though only English, its
  * default, is configured. We never switch locale, so the bundle gets an index with English only: the same messages,
@@ -27,7 +32,9 @@ const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'en-only.js'), namespace: 'zod-locales' } : undefined,
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'en-only.js'), namespace: 'zod-locales' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
       contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,

@@ -28,7 +28,9 @@ if (!existsSync(entry) || !existsSync(stamp) || statSync(stamp).mtimeMs < inputs
   try {
     for (const tool of ['typescript/bin/tsc', 'esbuild']) createRequire(import.meta.url).resolve(tool);
   } catch {
-    process.stderr.write('release-chatops: dist/ is missing or older than src/, and TypeScript and esbuild (dev dependencies) are not installed to build it.\nRun `npm run build` where the dev dependencies are installed, and ship dist/ with the bot.\n');
+    process.stderr.write(
+      'release-chatops: dist/ is missing or older than src/, and TypeScript and esbuild (dev dependencies) are not installed to build it.\nRun `npm run build` where the dev dependencies are installed, and ship dist/ with the bot.\n',
+    );
     process.exit(2);
   }
   process.stderr.write('release-chatops: building dist/ (it is missing or older than src/)…\n');

@@ -68,7 +68,8 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
     : new HTTPReceiver({ signingSecret: env.SLACK_SIGNING_SECRET ?? '', endpoints: '/slack/events', customRoutes: routes, logger });
 
   // Slack requests are screened before Bolt reads them, and every one is answered in time (src/slack/).
-  if (receiver instanceof HTTPReceiver) screenHttpRequests(receiver, { path: '/slack/events', signingSecret: env.SLACK_SIGNING_SECRET ?? '', logger: deps.logger });
+  if (receiver instanceof HTTPReceiver)
+    screenHttpRequests(receiver, { path: '/slack/events', signingSecret: env.SLACK_SIGNING_SECRET ?? '', logger: deps.logger });
   else if (receiver instanceof SocketModeReceiver) guardSocketEnvelopes(receiver, deps.logger);
   const intake = new SlackIntake(deps);
   // Outermost: until the start-up checks pass, Slack requests get a "starting" answer.
@@ -94,7 +95,19 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   registerErrorHandler(app, deps);
   const worker = new Worker({
     store: deps.store,
-    handlers: [releaseDispatcher(deps, app.client), releaseFollower(deps, app.client), secretApplier(deps, app.client), secretExpirer(deps, app.client), secretMessenger(deps, app.client), rotationTicker(deps, app.client), rotationWatcher(deps, app.client), reminderScheduler(deps, app.client), reminderMessenger(deps, app.client), retentionJob(deps), eventsApplier(deps, app.client)],
+    handlers: [
+      releaseDispatcher(deps, app.client),
+      releaseFollower(deps, app.client),
+      secretApplier(deps, app.client),
+      secretExpirer(deps, app.client),
+      secretMessenger(deps, app.client),
+      rotationTicker(deps, app.client),
+      rotationWatcher(deps, app.client),
+      reminderScheduler(deps, app.client),
+      reminderMessenger(deps, app.client),
+      retentionJob(deps),
+      eventsApplier(deps, app.client),
+    ],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
     now: deps.now,
@@ -103,7 +116,8 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
   // Socket Mode: Bolt creates the server for custom routes (health) itself and starts it
   // together with the socket. Listening on it early lets /readyz answer during the checks;
   // without it (another Bolt version) health answers once the socket is up.
-  const socketHttp = (): Server | undefined => (receiver instanceof SocketModeReceiver ? (receiver as unknown as { httpServer?: Server }).httpServer : undefined);
+  const socketHttp = (): Server | undefined =>
+    receiver instanceof SocketModeReceiver ? (receiver as unknown as { httpServer?: Server }).httpServer : undefined;
   let socketListening = false;
 
   const chatops: ChatOpsApp = {

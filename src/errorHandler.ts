@@ -84,7 +84,10 @@ export function registerErrorHandler(app: App, deps: AppDeps): void {
       log.error({ ref, err: e }, 'could not tell the user about an error');
     }
     await deps.store.audit
-      .record({ actor: userId ?? 'unknown', action: t.command ? `command:${t.command}` : what, outcome: `error:${known?.code ?? 'internal'}`, detail: { ref } }, deps.now())
+      .record(
+        { actor: userId ?? 'unknown', action: t.command ? `command:${t.command}` : what, outcome: `error:${known?.code ?? 'internal'}`, detail: { ref } },
+        deps.now(),
+      )
       .catch((e: unknown) => log.error({ ref, err: e }, 'could not write the audit entry of an error'));
   });
 }

@@ -41,7 +41,10 @@ export class CredentialRefusedError extends ChatOpsError {
 /** What the user typed cannot be used; `usage` is shown with it. */
 export class UsageError extends ChatOpsError {
   readonly code = 'usage';
-  constructor(message: string, readonly usage: string) {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
     super(message);
   }
 }

@@ -34,7 +34,16 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, logger });
   await store.reports.purgeExpired(new Date());
   const github = new GitHubClients({ config, logger });
-  const chatops = createChatOpsApp({ config, store, github, gateways: new GitHubGateways(github), logger, sanitizer, now: () => new Date(), access: new AccessResolver() });
+  const chatops = createChatOpsApp({
+    config,
+    store,
+    github,
+    gateways: new GitHubGateways(github),
+    logger,
+    sanitizer,
+    now: () => new Date(),
+    access: new AccessResolver(),
+  });
   const mode = config.env.SLACK_APP_TOKEN ? 'socket' : 'http';
   const checking = new AbortController();
 

@@ -11,9 +11,7 @@ import { parse } from 'yaml';
  */
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
-  a: Ajv,
-) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (a: Ajv) => Ajv;
 
 type Json = Record<string, unknown>;
 interface SlashCommand {
@@ -110,7 +108,12 @@ describe('manifest.yml', () => {
       'usergroups:read',
     ]);
     assert.equal(manifest.oauth_config.scopes.user, undefined, 'no user-token scopes');
-    assert.deepEqual([...manifest.settings.event_subscriptions.bot_events].sort(), ['app_home_opened', 'message.channels', 'message.groups', 'subteam_members_changed']);
+    assert.deepEqual([...manifest.settings.event_subscriptions.bot_events].sort(), [
+      'app_home_opened',
+      'message.channels',
+      'message.groups',
+      'subteam_members_changed',
+    ]);
     // Each message event needs its history scope, or Slack refuses the manifest.
     const needs: Record<string, string> = { 'message.channels': 'channels:history', 'message.groups': 'groups:history' };
     for (const e of manifest.settings.event_subscriptions.bot_events) {

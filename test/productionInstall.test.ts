@@ -13,11 +13,20 @@ import { fileURLToPath } from 'node:url';
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = readdirSync(resolve(root, 'packages'));
-const manifest = (dir: string) => JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+const manifest = (dir: string) =>
+  JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
 
 function productionTree(): string[] {
   const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return out.split('\n').filter(Boolean).map((p) => p.slice(root.length + 1)).filter(Boolean);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((p) => p.slice(root.length + 1))
+    .filter(Boolean);
 }
 
 /** Files under `dir` whose text matches `pattern` (git grep exits 1 when none does). */

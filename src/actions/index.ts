@@ -23,7 +23,21 @@ export function register(app: App, deps: AppDeps): void {
 /** The router with every button's listener (and the stale-button answer for the rest). */
 export function actionRouter(deps: AppDeps): ActionRouter {
   const router = new ActionRouter();
-  for (const surface of [shareSyncReport, releaseConfirm, secretDecision, rotationEnter, rotationGenerate, rotationNext, rotationCancel, rotationOld, rotationRetryVerify, rotationStart, rotationMaskedPage, rotationPickKey]) surface.register(router, deps);
+  for (const surface of [
+    shareSyncReport,
+    releaseConfirm,
+    secretDecision,
+    rotationEnter,
+    rotationGenerate,
+    rotationNext,
+    rotationCancel,
+    rotationOld,
+    rotationRetryVerify,
+    rotationStart,
+    rotationMaskedPage,
+    rotationPickKey,
+  ])
+    surface.register(router, deps);
   // Answers clicks that no listener above knows.
   staleButton.register(router, deps);
   return router;

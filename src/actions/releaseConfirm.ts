@@ -14,7 +14,12 @@ import type { Release } from '../store/index.js';
 async function answerVoid(deps: AppDeps, respond: RespondFn, r: Release | null, user: string): Promise<void> {
   const now = deps.now();
   const others = r ? await deps.store.releases.active(r.repo, r.tag, now) : [];
-  const v = voidConfirmation(r, user, now, others.map((o) => ({ id: o.id, requestedBy: o.requestedBy, channel: o.channel, pending: o.status === 'pending' })));
+  const v = voidConfirmation(
+    r,
+    user,
+    now,
+    others.map((o) => ({ id: o.id, requestedBy: o.requestedBy, channel: o.channel, pending: o.status === 'pending' })),
+  );
   const replace = v.kind !== 'notYours';
   await respond({ response_type: 'ephemeral', replace_original: replace, text: renderVoidConfirmation(v) });
 }
@@ -33,12 +38,18 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const release = await deps.store.releases.get(id);
     if (!won || !release) {
       await answerVoid(deps, respond, release, user);
-      await deps.store.audit.record({ actor: user, action: 'action:release-confirm', outcome: 'refused', ...(release ? { repo: release.repo } : {}) }, deps.now());
+      await deps.store.audit.record(
+        { actor: user, action: 'action:release-confirm', outcome: 'refused', ...(release ? { repo: release.repo } : {}) },
+        deps.now(),
+      );
       return;
     }
     deps.wake?.();
     await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.confirmed(release.tag, release.channel) });
-    await deps.store.audit.record({ actor: user, action: 'action:release-confirm', outcome: 'confirmed', repo: release.repo, detail: { tag: release.tag, release: release.id } }, deps.now());
+    await deps.store.audit.record(
+      { actor: user, action: 'action:release-confirm', outcome: 'confirmed', repo: release.repo, detail: { tag: release.tag, release: release.id } },
+      deps.now(),
+    );
   });
 
   router.action<BlockButtonAction>(RELEASE_ACTIONS.cancel, async ({ ack, body, action, respond }) => {

@@ -19,7 +19,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'cancel', by: user });
     if (res.kind !== 'moved') {
-      await answerClick(respond, body, refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'not_active'), res.kind === 'refused' && res.reason !== 'applying');
+      await answerClick(
+        respond,
+        body,
+        refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'not_active'),
+        res.kind === 'refused' && res.reason !== 'applying',
+      );
       return auditRotation(deps, user, 'rotation:cancel', `refused:${res.kind === 'refused' ? res.reason : 'same'}`, clicked.rotation);
     }
     await reply(rotationText.cancelledAck);

@@ -9,7 +9,8 @@ import { rotationText } from '../ui/rotation.js';
 import { answerVoid } from './clickPlace.js';
 
 /** `void`: the clicked offer no longer applies to anyone (a finished rotation), so an ephemeral prompt is replaced. */
-export type Clicked = { ok: true; rotation: Rotation; target: RotationTarget } | { ok: false; text: string; why: string; rotation: Rotation | null; void?: boolean };
+export type Clicked =
+  { ok: true; rotation: Rotation; target: RotationTarget } | { ok: false; text: string; why: string; rotation: Rotation | null; void?: boolean };
 
 /**
  * The rotation a button names, for a step only its requester may take. Every refusal
@@ -29,7 +30,12 @@ export async function rotationForRequester(deps: AppDeps, value: unknown, user: 
  * The rotation a button names, for a step its requester or an approver may take
  * (cancel, verify again). Whether the step is open is the state machine's call.
  */
-export async function rotationForRequesterOrApprover(deps: AppDeps, client: WebClient, value: unknown, user: string): Promise<{ ok: true; rotation: Rotation } | { ok: false; text: string; why: string; rotation: Rotation | null; void?: boolean }> {
+export async function rotationForRequesterOrApprover(
+  deps: AppDeps,
+  client: WebClient,
+  value: unknown,
+  user: string,
+): Promise<{ ok: true; rotation: Rotation } | { ok: false; text: string; why: string; rotation: Rotation | null; void?: boolean }> {
   const rotation = typeof value === 'string' ? await deps.store.rotations.get(value) : null;
   if (!rotation) return { ok: false, text: rotationText.unknown, why: 'unknown', rotation: null };
   if (rotation.requestedBy !== user && !(await isAllowed(deps, client, user, 'approve_secret_change'))) {

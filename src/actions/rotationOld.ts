@@ -20,8 +20,15 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       await auditRotation(deps, user, 'rotation:old_modal', `refused:${why}`, clicked.rotation);
     };
     if (!clicked.ok) return refuse(clicked.text, clicked.why, clicked.void);
-    if (nextStep(clicked.rotation).kind !== 'old') return refuse(clicked.rotation.state.old.state === 'waiting' ? rotationText.stepVoid(clicked.rotation) : rotationText.oldAlreadyDone(clicked.rotation), 'not_now', true);
-    await callSlack('views.open', () => client.views.open({ trigger_id: body.trigger_id, view: renderOldTokenModal(clicked.rotation, encodeOldTokenMeta({ rotation: clicked.rotation.id })) }));
+    if (nextStep(clicked.rotation).kind !== 'old')
+      return refuse(
+        clicked.rotation.state.old.state === 'waiting' ? rotationText.stepVoid(clicked.rotation) : rotationText.oldAlreadyDone(clicked.rotation),
+        'not_now',
+        true,
+      );
+    await callSlack('views.open', () =>
+      client.views.open({ trigger_id: body.trigger_id, view: renderOldTokenModal(clicked.rotation, encodeOldTokenMeta({ rotation: clicked.rotation.id })) }),
+    );
     await auditRotation(deps, user, 'rotation:old_modal', 'modal', clicked.rotation);
   });
 

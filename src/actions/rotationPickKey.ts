@@ -20,7 +20,9 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const value = parse(action.value);
-    const clicked = value ? await rotationForRequester(deps, value.rotation, user) : ({ ok: false, text: rotationText.unknown, why: 'unknown', rotation: null } as const);
+    const clicked = value
+      ? await rotationForRequester(deps, value.rotation, user)
+      : ({ ok: false, text: rotationText.unknown, why: 'unknown', rotation: null } as const);
     if (!clicked.ok || !value) {
       await reply(clicked.ok ? rotationText.unknown : clicked.text);
       return auditRotation(deps, user, 'rotation:old_key_picked', `refused:${clicked.ok ? 'unknown' : clicked.why}`, clicked.rotation);

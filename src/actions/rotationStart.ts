@@ -32,7 +32,11 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       const place = clickPlace(body);
       // The confirmation is an ephemeral message: it is replaced by the answer, so it cannot be clicked twice.
       const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: again && place.ephemeral, text });
-      const audit = (outcome: string, repo?: string) => deps.store.audit.record({ actor: user, action: again ? 'action:rotation_start_again' : 'action:rotation_start', outcome, ...(repo ? { repo } : {}) }, deps.now());
+      const audit = (outcome: string, repo?: string) =>
+        deps.store.audit.record(
+          { actor: user, action: again ? 'action:rotation_start_again' : 'action:rotation_start', outcome, ...(repo ? { repo } : {}) },
+          deps.now(),
+        );
       const ref = parseStartRef(action.value);
       if (!ref) {
         await reply(reminderActionText.bad);
@@ -50,7 +54,11 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         const postedAt = reminder?.claimedAt ?? tsDate(place.messageTs) ?? new Date(deps.now().getTime() - UNKNOWN_AGE_MS);
         const fresh = setSince(postedAt, await historyOf(deps, repo.github, secret.name));
         if (fresh && !(await deps.store.rotations.active(repo.github, secret.name))) {
-          await respond({ response_type: 'ephemeral', replace_original: false, ...renderFreshSecretWarning({ ref: { repo: repo.github, secret: secret.name }, ...fresh, now: deps.now() }) });
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            ...renderFreshSecretWarning({ ref: { repo: repo.github, secret: secret.name }, ...fresh, now: deps.now() }),
+          });
           return audit(`asked:fresh_${fresh.how}`, repo.github);
         }
       }

@@ -36,9 +36,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       if (!(await isAllowed(deps, client, user, 'approve_secret_change'))) return refuse(secretText.notApprover(others), 'not_approver');
       const now = deps.now();
       const won =
-        decision === 'approve'
-          ? await deps.store.secretChanges.approve(id, user, applyJob(id), now)
-          : await deps.store.secretChanges.deny(id, user, now);
+        decision === 'approve' ? await deps.store.secretChanges.approve(id, user, applyJob(id), now) : await deps.store.secretChanges.deny(id, user, now);
       if (!won) {
         await refuse(refusal(await deps.store.secretChanges.get(id), deps.now()), 'state');
         // The click was on a message that still offered a decision: bring it in line (an earlier edit may have failed).

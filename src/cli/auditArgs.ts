@@ -7,10 +7,7 @@ export const AUDIT_USAGE =
 export const AuditExportFormat = z.enum(['jsonl', 'json', 'csv']);
 export type AuditExportFormat = z.infer<typeof AuditExportFormat>;
 
-export type AuditCommand =
-  | { kind: 'help' }
-  | { kind: 'verify' }
-  | { kind: 'export'; format: AuditExportFormat; since?: Date; until?: Date };
+export type AuditCommand = { kind: 'help' } | { kind: 'verify' } | { kind: 'export'; format: AuditExportFormat; since?: Date; until?: Date };
 
 export type ParsedAuditArgs = { ok: true; command: AuditCommand } | { ok: false; error: string };
 

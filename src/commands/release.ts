@@ -17,7 +17,10 @@ export const CONFIRM_TTL_SECONDS = 10 * 60;
 export function register(app: App, deps: AppDeps): void {
   app.command('/release', async ({ command, ack, respond, client }) => {
     const audit = (outcome: string, detail?: Record<string, unknown>, repo?: string) =>
-      deps.store.audit.record({ actor: command.user_id, action: 'command:/release', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) }, deps.now());
+      deps.store.audit.record(
+        { actor: command.user_id, action: 'command:/release', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) },
+        deps.now(),
+      );
     const names = deps.config.repos.map((r) => r.shortName);
     const args = readRepoArgs(command.text, deps.config.repos, 1);
     if (args.kind !== 'ok') {
@@ -39,7 +42,12 @@ export function register(app: App, deps: AppDeps): void {
     // Ack before any work that asks Slack or GitHub.
     await ack();
     await letWaitingAcksGoFirst();
-    const access = await authorise(deps, client, { user: command.user_id, action: 'release', repo }, { action: 'command:/release', outcome: 'refused', detail: { check: 'access' } });
+    const access = await authorise(
+      deps,
+      client,
+      { user: command.user_id, action: 'release', repo },
+      { action: 'command:/release', outcome: 'refused', detail: { check: 'access' } },
+    );
     if (!access.ok) return void (await respond({ response_type: 'ephemeral', text: refusalText(access.refusal) }));
     const ctx = await repoGateways(deps, repo);
     const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, parsed.tag);

@@ -15,7 +15,8 @@ import { refusalText } from '../ui/refusal.js';
 export function register(app: App, deps: AppDeps): void {
   app.command('/rotate', async ({ command, ack, respond, client }) => {
     const user = command.user_id;
-    const audit = (outcome: string, repo?: string) => deps.store.audit.record({ actor: user, action: 'command:/rotate', outcome, ...(repo ? { repo } : {}) }, deps.now());
+    const audit = (outcome: string, repo?: string) =>
+      deps.store.audit.record({ actor: user, action: 'command:/rotate', outcome, ...(repo ? { repo } : {}) }, deps.now());
     const names = deps.config.repos.map((r) => r.shortName);
     const raw = typeof command.text === 'string' ? command.text.slice(0, 2000) : '';
     const args = /^\s*(help|-h|--help|\?)?\s*$/i.test(raw) ? ({ kind: 'help' } as const) : parseSecretTarget(raw, deps.config.repos);

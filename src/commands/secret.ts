@@ -19,7 +19,8 @@ import { refusalText } from '../ui/refusal.js';
 export function register(app: App, deps: AppDeps): void {
   app.command('/secret', async ({ command, ack, respond, client }) => {
     const user = command.user_id;
-    const audit = (outcome: string, repo?: string) => deps.store.audit.record({ actor: user, action: 'command:/secret', outcome, ...(repo ? { repo } : {}) }, deps.now());
+    const audit = (outcome: string, repo?: string) =>
+      deps.store.audit.record({ actor: user, action: 'command:/secret', outcome, ...(repo ? { repo } : {}) }, deps.now());
     const names = deps.config.repos.map((r) => r.shortName);
     const { verb, args } = parseSecretCommand(command.text, deps.config.repos);
     if (args.kind === 'credential') {

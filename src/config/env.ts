@@ -26,7 +26,12 @@ export const Env = z.object({
     .describe('the bot token (xoxb-…) from the Slack app’s OAuth & Permissions page'),
   SLACK_SIGNING_SECRET: optionalNonEmpty.describe('the Slack app’s Signing Secret (Basic Information)'),
   SLACK_APP_TOKEN: optionalNonEmpty
-    .pipe(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+        .optional(),
+    )
     .describe('the app-level token (xapp-…) for Socket Mode'),
   SLACK_API_URL: urlWithDefault('https://slack.com/api/')
     .transform((u) => (u.endsWith('/') ? u : `${u}/`))
@@ -85,13 +90,21 @@ export function envCrossProblems(vars: NodeJS.ProcessEnv): string[] {
   const set = (name: string) => isSet(vars, name);
   const problems: string[] = [];
   if (!set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
-    problems.push(`\`SLACK_SIGNING_SECRET\` is missing: the Slack app’s Signing Secret (Basic Information), needed in HTTP mode; or set SLACK_APP_TOKEN for Socket Mode${nearMiss(vars, 'SLACK_SIGNING_SECRET')}`);
+    problems.push(
+      `\`SLACK_SIGNING_SECRET\` is missing: the Slack app’s Signing Secret (Basic Information), needed in HTTP mode; or set SLACK_APP_TOKEN for Socket Mode${nearMiss(vars, 'SLACK_SIGNING_SECRET')}`,
+    );
   }
   const hasApp = set('GITHUB_APP_ID') || set('GITHUB_APP_PRIVATE_KEY');
   if (!set('GITHUB_TOKEN') && !hasApp) {
-    problems.push(`\`GITHUB_TOKEN\` is missing: the bot’s github.com credential (a PAT); or set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (a GitHub App)${nearMiss(vars, 'GITHUB_TOKEN')}`);
+    problems.push(
+      `\`GITHUB_TOKEN\` is missing: the bot’s github.com credential (a PAT); or set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (a GitHub App)${nearMiss(vars, 'GITHUB_TOKEN')}`,
+    );
   }
-  if (hasApp && !set('GITHUB_APP_ID')) problems.push(`\`GITHUB_APP_ID\` is missing: the GitHub App’s numeric ID, needed with GITHUB_APP_PRIVATE_KEY${nearMiss(vars, 'GITHUB_APP_ID')}`);
-  if (hasApp && !set('GITHUB_APP_PRIVATE_KEY')) problems.push(`\`GITHUB_APP_PRIVATE_KEY\` is missing: the GitHub App’s private key (PEM text or a file path), needed with GITHUB_APP_ID${nearMiss(vars, 'GITHUB_APP_PRIVATE_KEY')}`);
+  if (hasApp && !set('GITHUB_APP_ID'))
+    problems.push(`\`GITHUB_APP_ID\` is missing: the GitHub App’s numeric ID, needed with GITHUB_APP_PRIVATE_KEY${nearMiss(vars, 'GITHUB_APP_ID')}`);
+  if (hasApp && !set('GITHUB_APP_PRIVATE_KEY'))
+    problems.push(
+      `\`GITHUB_APP_PRIVATE_KEY\` is missing: the GitHub App’s private key (PEM text or a file path), needed with GITHUB_APP_ID${nearMiss(vars, 'GITHUB_APP_PRIVATE_KEY')}`,
+    );
   return problems;
 }

@@ -5,9 +5,7 @@ import { Env, envCrossProblems, nearMiss } from './env.js';
 import { describeIssues, problemLine } from './problems.js';
 import { FileConfig, repoShortName, type RepoConfig } from './schema.js';
 
-export type GitHubAuthConfig =
-  | { kind: 'token'; token: string }
-  | { kind: 'app'; appId: number; privateKey: string };
+export type GitHubAuthConfig = { kind: 'token'; token: string } | { kind: 'app'; appId: number; privateKey: string };
 
 /** A configured repository with the names commands use resolved. */
 export interface ResolvedRepo extends RepoConfig {
@@ -79,7 +77,10 @@ export async function loadConfig(vars: NodeJS.ProcessEnv): Promise<AppConfig> {
     if (!name) return;
     const value = vars[name]?.trim();
     if (value) mirrorTokens[name] = value;
-    else problems.push(`\`${name}\` is missing: the bot's credential for ${repo.sync?.mirror.apiUrl}, named by repos[${i}].sync.mirror.tokenEnv in ${configPath}${nearMiss(vars, name)}`);
+    else
+      problems.push(
+        `\`${name}\` is missing: the bot's credential for ${repo.sync?.mirror.apiUrl}, named by repos[${i}].sync.mirror.tokenEnv in ${configPath}${nearMiss(vars, name)}`,
+      );
   });
 
   let githubAuth: GitHubAuthConfig | undefined;

@@ -32,7 +32,15 @@ function unwrap(schema: z.ZodType | undefined, description?: string): Node {
   let d = description;
   for (;;) {
     d ??= s?.description;
-    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodReadonly || s instanceof z.ZodCatch || s instanceof z.ZodNonOptional) {
+    if (
+      s instanceof z.ZodOptional ||
+      s instanceof z.ZodNullable ||
+      s instanceof z.ZodDefault ||
+      s instanceof z.ZodPrefault ||
+      s instanceof z.ZodReadonly ||
+      s instanceof z.ZodCatch ||
+      s instanceof z.ZodNonOptional
+    ) {
       s = s.unwrap() as z.ZodType;
     } else if (s instanceof z.ZodPipe) {
       s = s.in as z.ZodType;
@@ -129,7 +137,9 @@ function predicate(issue: z.core.$ZodIssue, node: Node, value: unknown): string 
       // A branch whose type matched failed a finer check: that is the problem to tell.
       const matched = issue.errors.find((branch) => branch.length > 0 && !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
       if (matched?.[0]) return predicate(matched[0], node, value);
-      const expected = issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type').map((i) => typeWords((i as z.core.$ZodIssueInvalidType).expected)));
+      const expected = issue.errors.flatMap((b) =>
+        b.filter((i) => i.code === 'invalid_type').map((i) => typeWords((i as z.core.$ZodIssueInvalidType).expected)),
+      );
       return `must be ${[...new Set(expected)].join(' or ') || 'something else'}, not ${received(value)}${withWhat(what)}`;
     }
     case 'invalid_value':
@@ -182,7 +192,10 @@ export function describeIssues(error: z.ZodError, root: z.ZodType, raw: unknown)
       const allowed = parent instanceof z.ZodObject ? Object.keys(parent.shape as object) : [];
       for (const key of issue.keys) {
         const guess = closest(key, allowed);
-        add([...issue.path, key], guess ? `is not a known key; did you mean \`${guess}\`?` : `is not a known key (known here: ${allowed.map((k) => `\`${k}\``).join(', ')})`);
+        add(
+          [...issue.path, key],
+          guess ? `is not a known key; did you mean \`${guess}\`?` : `is not a known key (known here: ${allowed.map((k) => `\`${k}\``).join(', ')})`,
+        );
       }
       continue;
     }

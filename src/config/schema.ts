@@ -22,7 +22,11 @@ const httpUrl = (what: string) =>
     .transform((u) => u.replace(/\/+$/, ''))
     .describe(what);
 
-const envName = (what: string) => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').describe(what);
+const envName = (what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .describe(what);
 
 /** Slack user IDs (U…/W…) or user-group IDs (S…). */
 export const SlackPrincipal = z
@@ -50,7 +54,10 @@ export type VerifyConfig = z.infer<typeof VerifyConfig>;
 
 export const SecretConfig = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid Actions secret name').describe('the name of the Actions secret on the GitHub repository'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid Actions secret name')
+      .describe('the name of the Actions secret on the GitHub repository'),
     kind: SecretKind,
     host: httpUrl('where the credential is created and used').default('https://github.com'),
     scopes: z.array(z.string().min(1).describe('a scope name')).default([]).describe('the scopes a new classic token must have'),
@@ -100,9 +107,17 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RepoConfig = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a short name without spaces').optional().describe('the short name commands use for this repository'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a short name without spaces')
+      .optional()
+      .describe('the short name commands use for this repository'),
     github: ownerRepo('the repository, "owner/name" on GITHUB_API_URL'),
-    channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel ID (C…)').optional().describe("the Slack channel ID (C…) for this repository's alerts and threads"),
+    channel: z
+      .string()
+      .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel ID (C…)')
+      .optional()
+      .describe("the Slack channel ID (C…) for this repository's alerts and threads"),
     release: ReleaseConfig.optional(),
     sync: SyncConfig.optional(),
     secrets: z.array(SecretConfig).default([]).describe('the Actions secrets the bot manages'),
@@ -122,7 +137,13 @@ export type AccessConfig = z.infer<typeof AccessConfig>;
 export const ApprovalsConfig = z
   .strictObject({
     /** A secret change not decided within this time is void (its ciphertext deleted). */
-    expiresMinutes: z.number().int().min(5).max(7 * 24 * 60).default(60).describe('minutes after which an undecided secret change is void'),
+    expiresMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 24 * 60)
+      .default(60)
+      .describe('minutes after which an undecided secret change is void'),
   })
   .describe('how long a secret change waits for approval');
 export type ApprovalsConfig = z.infer<typeof ApprovalsConfig>;

@@ -34,7 +34,10 @@ export interface SecretActivity {
  * `user` (`rotation_value`), or the start of a rotation (`rotation_start`; a second rotation
  * is refused by the store, which keeps one per secret).
  */
-export type ChangeVia = { kind: 'request' } | { kind: 'rotation_value'; rotation: Pick<Rotation, 'status' | 'requestedBy'> | null; user: string; enterOpen: boolean } | { kind: 'rotation_start' };
+export type ChangeVia =
+  | { kind: 'request' }
+  | { kind: 'rotation_value'; rotation: Pick<Rotation, 'status' | 'requestedBy'> | null; user: string; enterOpen: boolean }
+  | { kind: 'rotation_start' };
 
 export type ChangeBlock = Extract<Refusal, { code: 'change_busy' | 'rotation_busy' | 'rotation_step' }>;
 

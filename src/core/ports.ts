@@ -13,16 +13,7 @@ export interface RepoRef {
 }
 
 export type RunStatus = 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
-export type Conclusion =
-  | 'success'
-  | 'failure'
-  | 'cancelled'
-  | 'skipped'
-  | 'timed_out'
-  | 'neutral'
-  | 'action_required'
-  | 'stale'
-  | 'startup_failure';
+export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out' | 'neutral' | 'action_required' | 'stale' | 'startup_failure';
 
 export interface WorkflowRunInfo {
   id: number;
@@ -203,7 +194,8 @@ export interface TokenIdentity {
   expiresAt: Date | null;
 }
 
-export type TokenProbeResult<T> = { ok: true; value: T } | { ok: false; reason: 'bad_credentials' | 'not_visible' | 'unreachable' | 'refused'; status?: number };
+export type TokenProbeResult<T> =
+  { ok: true; value: T } | { ok: false; reason: 'bad_credentials' | 'not_visible' | 'unreachable' | 'refused'; status?: number };
 
 /** Questions asked with a candidate token itself, before anyone relies on it. */
 export interface TokenProbePort {

@@ -14,7 +14,10 @@ import { z } from 'zod';
 
 /** Slack ids (users, teams, channels, enterprises): upper-case letters and digits. */
 const SlackId = z.string().regex(/^[A-Z0-9]{2,40}$/);
-const HttpUrl = z.string().max(2000).regex(/^https?:\/\/[^\s]+$/);
+const HttpUrl = z
+  .string()
+  .max(2000)
+  .regex(/^https?:\/\/[^\s]+$/);
 /** trigger_id, event_id, action_ts: short printable strings. */
 const Token = z.string().regex(/^[\x21-\x7e]{1,200}$/);
 
@@ -51,7 +54,11 @@ const EventCallback = z.looseObject({
   type: z.literal('event_callback'),
   team_id: SlackId,
   event_id: Token,
-  authorizations: z.array(z.looseObject({ team_id: SlackId.nullable().optional(), enterprise_id: SlackId.nullable().optional(), is_enterprise_install: z.boolean().optional() })).optional(),
+  authorizations: z
+    .array(
+      z.looseObject({ team_id: SlackId.nullable().optional(), enterprise_id: SlackId.nullable().optional(), is_enterprise_install: z.boolean().optional() }),
+    )
+    .optional(),
   event: z.looseObject({
     type: z.string().regex(/^[a-z][a-z0-9_.]{0,80}$/),
     user: z.union([SlackId, z.looseObject({ id: SlackId })]).optional(),
@@ -62,10 +69,21 @@ const EventCallback = z.looseObject({
   }),
 });
 
-const Action = z.looseObject({ action_id: z.string().min(1).max(255), block_id: z.string().max(255).optional(), type: z.string(), action_ts: Token.optional(), value: z.string().optional() });
+const Action = z.looseObject({
+  action_id: z.string().min(1).max(255),
+  block_id: z.string().max(255).optional(),
+  type: z.string(),
+  action_ts: Token.optional(),
+  value: z.string().optional(),
+});
 const BlockActions = z.looseObject({ ...interaction, type: z.literal('block_actions'), actions: z.array(Action).min(1), container: z.looseObject({}) });
 /** Legacy attachment buttons and dialogs: the bot posts none, but Slack may still send one. */
-const LegacyAction = z.looseObject({ ...interaction, type: z.enum(['interactive_message', 'dialog_submission', 'dialog_cancellation']), callback_id: z.string(), actions: z.array(z.looseObject({})).optional() });
+const LegacyAction = z.looseObject({
+  ...interaction,
+  type: z.enum(['interactive_message', 'dialog_submission', 'dialog_cancellation']),
+  callback_id: z.string(),
+  actions: z.array(z.looseObject({})).optional(),
+});
 const Options = z.looseObject({ ...interaction, type: z.string().optional() });
 const Shortcut = z.looseObject({ ...interaction, type: z.enum(['shortcut', 'message_action']), callback_id: z.string() });
 const ViewAction = z.looseObject({
@@ -141,10 +159,20 @@ function parse(body: Record<string, unknown>): Parsed | { junk: string } {
         const key = b.trigger_id ? `trigger:${b.trigger_id}` : actionTs ? `action:${b.user.id}:${actionTs}` : null;
         return { teamId: interactionTeam(b), userId: b.user.id, key, surface: surfaceOf(b) };
       });
-    return check(LegacyAction, (b) => ({ teamId: interactionTeam(b), userId: b.user.id, key: b.trigger_id ? `trigger:${b.trigger_id}` : null, surface: surfaceOf(b) }));
+    return check(LegacyAction, (b) => ({
+      teamId: interactionTeam(b),
+      userId: b.user.id,
+      key: b.trigger_id ? `trigger:${b.trigger_id}` : null,
+      surface: surfaceOf(b),
+    }));
   }
   if (body.type === 'shortcut' || body.type === 'message_action')
-    return check(Shortcut, (b) => ({ teamId: interactionTeam(b), userId: b.user.id, key: b.trigger_id ? `trigger:${b.trigger_id}` : null, surface: surfaceOf(b) }));
+    return check(Shortcut, (b) => ({
+      teamId: interactionTeam(b),
+      userId: b.user.id,
+      key: b.trigger_id ? `trigger:${b.trigger_id}` : null,
+      surface: surfaceOf(b),
+    }));
   if (body.type === 'view_submission' || body.type === 'view_closed')
     return check(ViewAction, (b) => ({
       // A modal opened from a Slack Connect channel names the workspace the app is installed in.
@@ -162,7 +190,8 @@ function parse(body: Record<string, unknown>): Parsed | { junk: string } {
  * a workspace nobody checked.
  */
 export function screenSlackRequest(body: unknown, o: { installedTeamId: string | undefined }): IntakeVerdict {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'junk', reason: `the body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}` };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { kind: 'junk', reason: `the body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}` };
   const p = parse(body as Record<string, unknown>);
   if ('junk' in p) return { kind: 'junk', reason: p.junk };
   if (o.installedTeamId === undefined || p.teamId !== o.installedTeamId) return { kind: 'foreign', teamId: p.teamId, userId: p.userId, surface: p.surface };

@@ -13,7 +13,9 @@ const MessageEvent = z.object({
   text: z.string().optional(),
   user: z.string().optional(),
   bot_id: z.string().optional(),
-  message: z.object({ text: z.string().optional(), user: z.string().optional(), bot_id: z.string().optional(), ts: z.string(), thread_ts: z.string().optional() }).optional(),
+  message: z
+    .object({ text: z.string().optional(), user: z.string().optional(), bot_id: z.string().optional(), ts: z.string(), thread_ts: z.string().optional() })
+    .optional(),
 });
 
 /** Subtypes that carry a person's text: a plain message, an edit, a reply also sent to the channel, a file with a comment. */

@@ -122,7 +122,13 @@ export class ActionsGateway implements ActionsPort {
 
   runJobs(repo: RepoRef, runId: number): Promise<JobInfo[]> {
     return callGitHub(this.client.host, `the jobs of run ${runId}`, async () => {
-      const { data } = await this.client.rest.actions.listJobsForWorkflowRun({ owner: repo.owner, repo: repo.name, run_id: runId, filter: 'latest', per_page: 100 });
+      const { data } = await this.client.rest.actions.listJobsForWorkflowRun({
+        owner: repo.owner,
+        repo: repo.name,
+        run_id: runId,
+        filter: 'latest',
+        per_page: 100,
+      });
       return JobsPage.parse(data).jobs.map(toJobInfo);
     });
   }
@@ -182,7 +188,15 @@ function rerunError(e: unknown, host: string, what: string): GitHubError {
   const data = e.response?.data as { message?: unknown } | undefined;
   const message = typeof data?.message === 'string' ? data.message : '';
   if (/already running|not completed|in progress/i.test(message)) {
-    return new GitHubError('github_conflict', `${host} will not re-run ${what} yet: its workflow run is still in progress. Try again once it has finished.`, host, 403, { cause: e });
+    return new GitHubError(
+      'github_conflict',
+      `${host} will not re-run ${what} yet: its workflow run is still in progress. Try again once it has finished.`,
+      host,
+      403,
+      { cause: e },
+    );
   }
-  return new GitHubError('github_forbidden', `The bot may not re-run ${what} on ${host} (403): its credential lacks the Actions write permission.`, host, 403, { cause: e });
+  return new GitHubError('github_forbidden', `The bot may not re-run ${what} on ${host} (403): its credential lacks the Actions write permission.`, host, 403, {
+    cause: e,
+  });
 }

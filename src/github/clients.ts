@@ -37,7 +37,12 @@ export class GitHubClients {
    * Never cached: it lives as long as the check, and the token goes with it.
    */
   withToken(apiUrl: string, token: string): GitHubClient {
-    return createGitHubClient({ apiUrl, auth: { kind: 'token', token }, logger: this.o.logger, tuning: { ...this.o.tuning, retries: 0, timeoutMs: Math.min(this.o.tuning?.timeoutMs ?? 2_000, 2_000) } });
+    return createGitHubClient({
+      apiUrl,
+      auth: { kind: 'token', token },
+      logger: this.o.logger,
+      tuning: { ...this.o.tuning, retries: 0, timeoutMs: Math.min(this.o.tuning?.timeoutMs ?? 2_000, 2_000) },
+    });
   }
 
   /**

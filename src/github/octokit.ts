@@ -15,9 +15,7 @@ export const ChatOpsOctokit = Octokit.plugin(octokitMetrics, rateLimitHeaders, t
 export type ChatOpsOctokit = InstanceType<typeof ChatOpsOctokit>;
 export type GraphqlClient = ReturnType<typeof withCustomRequest>;
 
-export type ClientAuth =
-  | { kind: 'token'; token: string }
-  | { kind: 'app'; appId: number; privateKey: string; installationId?: number };
+export type ClientAuth = { kind: 'token'; token: string } | { kind: 'app'; appId: number; privateKey: string; installationId?: number };
 
 export interface ClientTuning {
   /** Injected by tests and the sandbox; the global fetch otherwise. */

@@ -15,21 +15,33 @@ export const REPO_REFS_QUERY = /* GraphQL */ `
   query RepoRefs($owner: String!, $name: String!, $after: String, $withFile: Boolean = false, $file: String = "") {
     repository(owner: $owner, name: $name) {
       fileAtHead: object(expression: $file) @include(if: $withFile) {
-        ... on Blob { text isTruncated }
+        ... on Blob {
+          text
+          isTruncated
+        }
       }
       defaultBranchRef {
         name
-        target { oid }
+        target {
+          oid
+        }
       }
       refs(refPrefix: "refs/tags/", first: 100, after: $after) {
         totalCount
-        pageInfo { hasNextPage endCursor }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         nodes {
           name
           target {
             __typename
             oid
-            ... on Tag { target { oid } }
+            ... on Tag {
+              target {
+                oid
+              }
+            }
           }
         }
       }
@@ -70,9 +82,20 @@ export class RefsGateway implements RefsPort {
       let state: Omit<RepoRefsState, 'tags'> | null = null;
       for (let page = 0; page < MAX_PAGES; page++) {
         const withFile = page === 0 && o.fileAtHead !== undefined;
-        const raw: unknown = await this.client.graphql(REPO_REFS_QUERY, { owner: repo.owner, name: repo.name, after, ...(withFile ? { withFile, file: `HEAD:${o.fileAtHead}` } : {}) });
+        const raw: unknown = await this.client.graphql(REPO_REFS_QUERY, {
+          owner: repo.owner,
+          name: repo.name,
+          after,
+          ...(withFile ? { withFile, file: `HEAD:${o.fileAtHead}` } : {}),
+        });
         const r = RefsPage.parse(raw).repository;
-        if (!r) throw new GitHubError('github_not_found', `${this.client.host}: ${repo.owner}/${repo.name} was not found, or the bot's credential cannot see it.`, this.client.host, 200);
+        if (!r)
+          throw new GitHubError(
+            'github_not_found',
+            `${this.client.host}: ${repo.owner}/${repo.name} was not found, or the bot's credential cannot see it.`,
+            this.client.host,
+            200,
+          );
         state ??= {
           defaultBranch: r.defaultBranchRef?.name ?? '',
           headSha: r.defaultBranchRef?.target?.oid ?? null,

@@ -57,11 +57,22 @@ export class ReleaseGateway implements ReleasePort {
       if (!ref) return null;
       let target = ref.object;
       for (let depth = 0; target.type === 'tag'; depth++) {
-        if (depth >= MAX_TAG_DEPTH) throw new GitHubError('github_error', `${this.client.host}: tag ${name} in ${full(repo)} is nested too deeply to follow.`, this.client.host, undefined);
+        if (depth >= MAX_TAG_DEPTH)
+          throw new GitHubError(
+            'github_error',
+            `${this.client.host}: tag ${name} in ${full(repo)} is nested too deeply to follow.`,
+            this.client.host,
+            undefined,
+          );
         target = GitTagJson.parse((await this.client.rest.git.getTag({ ...o, tag_sha: target.sha })).data).object;
       }
       if (target.type !== 'commit') {
-        throw new GitHubError('github_error', `${this.client.host}: tag ${name} in ${full(repo)} points at a ${target.type}, not a commit.`, this.client.host, undefined);
+        throw new GitHubError(
+          'github_error',
+          `${this.client.host}: tag ${name} in ${full(repo)} points at a ${target.type}, not a commit.`,
+          this.client.host,
+          undefined,
+        );
       }
       const commit = GitCommitJson.parse((await this.client.rest.git.getCommit({ ...o, commit_sha: target.sha })).data);
       return { name, sha: commit.sha, subject: subjectOf(commit.message) };
@@ -96,7 +107,12 @@ export class ReleaseGateway implements ReleasePort {
         if (!file.success) return null;
         if (file.data.encoding !== 'base64') {
           // Files over 1 MB come back with encoding "none" and no content.
-          throw new GitHubError('github_error', `${this.client.host}: ${path} in ${full(repo)} is too large to read through the contents API.`, this.client.host, 200);
+          throw new GitHubError(
+            'github_error',
+            `${this.client.host}: ${path} in ${full(repo)} is too large to read through the contents API.`,
+            this.client.host,
+            200,
+          );
         }
         return Buffer.from(file.data.content, 'base64').toString('utf8');
       }),
@@ -143,7 +159,11 @@ export class ReleaseGateway implements ReleasePort {
   }
 
   defaultBranch(repo: RepoRef): Promise<string> {
-    return callGitHub(this.client.host, full(repo), async () => RepoJson.parse((await this.client.rest.repos.get({ owner: repo.owner, repo: repo.name })).data).default_branch);
+    return callGitHub(
+      this.client.host,
+      full(repo),
+      async () => RepoJson.parse((await this.client.rest.repos.get({ owner: repo.owner, repo: repo.name })).data).default_branch,
+    );
   }
 
   releaseUrl(repo: RepoRef, tag: string): Promise<string | null> {
@@ -207,12 +227,19 @@ function dispatchError(e: RequestError | GitHubError, host: string, what: string
   const message = githubMessage(e);
   const fail = (code: GitHubError['code'], text: string): GitHubError => new GitHubError(code, text, host, status, { cause: e });
   if (status === 422 && /workflow_dispatch.*trigger/i.test(message)) {
-    return fail('github_error', `${host}: ${what} has no workflow_dispatch trigger, so it cannot be started from here. Add \`workflow_dispatch:\` to its \`on:\` section.`);
+    return fail(
+      'github_error',
+      `${host}: ${what} has no workflow_dispatch trigger, so it cannot be started from here. Add \`workflow_dispatch:\` to its \`on:\` section.`,
+    );
   }
   if (status === 422 && /disabled workflow/i.test(message)) return fail('github_error', `${host}: ${what} is disabled; enable it in the Actions tab first.`);
   if (status === 422) {
     // GitHub's validation messages (unknown ref, missing or unexpected inputs) name no secret and say what to fix.
-    const detail = message.replace(/^Invalid request\.\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 200);
+    const detail = message
+      .replace(/^Invalid request\.\s*/, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200);
     return fail('github_error', `${host} refused to start ${what}${detail ? `: ${detail}` : ' (HTTP 422)'}.`);
   }
   const translated = translateGitHubError(e, host, what);

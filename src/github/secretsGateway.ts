@@ -117,11 +117,24 @@ export class DeployKeysGateway implements DeployKeysPort {
     const full = `${repo.owner}/${repo.name}`;
     // A private key pasted where the public half belongs must not leave the bot.
     if (/PRIVATE KEY-----/.test(key.key)) {
-      return Promise.reject(new GitHubError('github_error', `Not sent to ${host}: that is a private key; a deploy key is the public half (\`ssh-ed25519 AAAA…\`).`, host, undefined));
+      return Promise.reject(
+        new GitHubError(
+          'github_error',
+          `Not sent to ${host}: that is a private key; a deploy key is the public half (\`ssh-ed25519 AAAA…\`).`,
+          host,
+          undefined,
+        ),
+      );
     }
     return callGitHub(host, `the deploy keys of ${full}`, async () => {
       try {
-        const { data } = await this.client.rest.repos.createDeployKey({ owner: repo.owner, repo: repo.name, title: key.title, key: key.key, read_only: key.readOnly });
+        const { data } = await this.client.rest.repos.createDeployKey({
+          owner: repo.owner,
+          repo: repo.name,
+          title: key.title,
+          key: key.key,
+          read_only: key.readOnly,
+        });
         return toInfo(DeployKeyJson.parse(data));
       } catch (e) {
         if (!(e instanceof RequestError) || e.status !== 422) throw e;
@@ -137,7 +150,9 @@ export class DeployKeysGateway implements DeployKeysPort {
           );
         }
         if (/OpenSSH public key format|key is invalid/i.test(messages)) {
-          throw new GitHubError('github_error', `${host} refused the new deploy key for ${full}: it is not an SSH public key in OpenSSH format.`, host, 422, { cause: e });
+          throw new GitHubError('github_error', `${host} refused the new deploy key for ${full}: it is not an SSH public key in OpenSSH format.`, host, 422, {
+            cause: e,
+          });
         }
         throw new GitHubError('github_error', `${host} refused the new deploy key for ${full} (HTTP 422).`, host, 422, { cause: e });
       }

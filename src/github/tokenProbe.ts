@@ -25,7 +25,13 @@ export class TokenProbe implements TokenProbePort {
         ok: true,
         value: {
           login: user.login,
-          scopes: scopesHeader === undefined ? null : scopesHeader.split(',').map((s) => s.trim()).filter(Boolean),
+          scopes:
+            scopesHeader === undefined
+              ? null
+              : scopesHeader
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
           expiresAt: expiry ? parseExpiry(expiry) : null,
         },
       };

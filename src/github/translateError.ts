@@ -16,7 +16,9 @@ export function translateGitHubError(e: unknown, host: string, what: string): Gi
     if (first?.type === 'NOT_FOUND') {
       return new GitHubError('github_not_found', `${host}: ${what} was not found, or the bot's credential cannot see it.`, host, 200, { cause: e });
     }
-    return new GitHubError('github_error', `${host} refused the query for ${what}${first?.message ? `: ${first.message.slice(0, 200)}` : ''}.`, host, 200, { cause: e });
+    return new GitHubError('github_error', `${host} refused the query for ${what}${first?.message ? `: ${first.message.slice(0, 200)}` : ''}.`, host, 200, {
+      cause: e,
+    });
   }
   if (e instanceof ZodError) {
     return new GitHubError('github_error', `${host} answered in an unexpected shape while reading ${what}.`, host, undefined, { cause: e });
@@ -28,13 +30,16 @@ export function translateGitHubError(e: unknown, host: string, what: string): Gi
   if (e instanceof RequestError) {
     const s = e.status;
     const remaining = e.response?.headers?.['x-ratelimit-remaining'];
-    if (s === 401) return new GitHubError('github_auth', `${host} refused the bot's credential (expired or revoked?) while reading ${what}.`, host, s, { cause: e });
+    if (s === 401)
+      return new GitHubError('github_auth', `${host} refused the bot's credential (expired or revoked?) while reading ${what}.`, host, s, { cause: e });
     if (s === 429 || (s === 403 && (remaining === '0' || e.response?.headers?.['retry-after'] !== undefined))) {
       return new GitHubError('github_rate_limited', `${host} is rate-limiting the bot; try again in a few minutes.`, host, s, { cause: e });
     }
-    if (s === 403) return new GitHubError('github_forbidden', `The bot may not read ${what} on ${host} (403): its credential lacks a permission.`, host, s, { cause: e });
+    if (s === 403)
+      return new GitHubError('github_forbidden', `The bot may not read ${what} on ${host} (403): its credential lacks a permission.`, host, s, { cause: e });
     if (s === 404) return new GitHubError('github_not_found', `${host}: ${what} was not found, or the bot's credential cannot see it.`, host, s, { cause: e });
-    if (s >= 500 || s === 0) return new GitHubError('github_unavailable', `${host} did not answer properly (HTTP ${s}) while reading ${what}.`, host, s, { cause: e });
+    if (s >= 500 || s === 0)
+      return new GitHubError('github_unavailable', `${host} did not answer properly (HTTP ${s}) while reading ${what}.`, host, s, { cause: e });
     return new GitHubError('github_error', `${host} answered HTTP ${s} while reading ${what}.`, host, s, { cause: e });
   }
   return new GitHubError('github_unavailable', `${host} ${networkReason(e)} while reading ${what}.`, host, undefined, { cause: e });

@@ -10,7 +10,17 @@ import { checkReplacement } from '../services/secretReplace.js';
 import { admitReplacement, sendReplacement } from '../services/secretSubmission.js';
 import { ENTRY_LINK_MAX_ATTEMPTS, type EntryLink } from '../store/index.js';
 import { clientAddress } from '../core/requestWindow.js';
-import { entryPlain, plainFromMrkdwn, renderEntryBusy, renderEntryDone, renderEntryError, renderEntryForm, renderEntryGone, renderEntryRefused, type PageHtml } from '../ui/entryPage.js';
+import {
+  entryPlain,
+  plainFromMrkdwn,
+  renderEntryBusy,
+  renderEntryDone,
+  renderEntryError,
+  renderEntryForm,
+  renderEntryGone,
+  renderEntryRefused,
+  type PageHtml,
+} from '../ui/entryPage.js';
 import { readBody } from './body.js';
 import { EntryTraffic } from './entryTraffic.js';
 
@@ -58,7 +68,16 @@ export function entryPageRoutes(deps: AppDeps, client: () => WebClient): CustomR
   const log = deps.logger.child({ component: 'entry-page' });
   const traffic = new EntryTraffic(deps, log);
   const audit = (link: EntryLink | null, outcome: string, repo?: string, detail: Record<string, unknown> = {}) =>
-    deps.store.audit.record({ actor: link?.userId ?? 'anonymous', action: 'page:secret-value', outcome, ...(repo ? { repo } : {}), detail: { ...(link ? { rotation: link.rotationId } : {}), ...detail } }, deps.now());
+    deps.store.audit.record(
+      {
+        actor: link?.userId ?? 'anonymous',
+        action: 'page:secret-value',
+        outcome,
+        ...(repo ? { repo } : {}),
+        detail: { ...(link ? { rotation: link.rotationId } : {}), ...detail },
+      },
+      deps.now(),
+    );
 
   const context = async (link: EntryLink) => {
     const r = await deps.store.rotations.get(link.rotationId);
@@ -110,7 +129,13 @@ export function entryPageRoutes(deps: AppDeps, client: () => WebClient): CustomR
         await audit(link, 'refused:value', c.rotation.repo);
         return renderEntryForm(c.ctx, nonce, [value ? (value.error.issues[0]?.message ?? 'Not a value.') : 'That form is too large to hold a token.']);
       }
-      const admitted = await admitReplacement(deps, client(), { user: link.userId, repo: c.rotation.repo, secret: c.rotation.secret, channel: c.rotation.channel, rotation: c.rotation.id });
+      const admitted = await admitReplacement(deps, client(), {
+        user: link.userId,
+        repo: c.rotation.repo,
+        secret: c.rotation.secret,
+        channel: c.rotation.channel,
+        rotation: c.rotation.id,
+      });
       if (!admitted.ok && admitted.retry) {
         // Slack did not answer the access check: nothing was decided, the link and its tries stay.
         outcome = 'keep';
@@ -135,7 +160,14 @@ export function entryPageRoutes(deps: AppDeps, client: () => WebClient): CustomR
         return renderEntryForm(c.ctx, nonce, check.problems.map(plainFromMrkdwn));
       }
       outcome = 'finish';
-      const sent = await sendReplacement(deps, client(), { user: link.userId, channel: c.rotation.channel, repo: admitted.repo, secret: admitted.secret, rotation: admitted.rotation, check });
+      const sent = await sendReplacement(deps, client(), {
+        user: link.userId,
+        channel: c.rotation.channel,
+        repo: admitted.repo,
+        secret: admitted.secret,
+        rotation: admitted.rotation,
+        check,
+      });
       await audit(link, sent.ok ? 'requested' : 'not_sent', admitted.repo.github);
       return renderEntryDone({ ok: sent.ok, secret: admitted.secret.name, text: plainFromMrkdwn(sent.text) }, nonce);
     } finally {

@@ -28,7 +28,10 @@ export class EntryTraffic {
   private readonly window = new RequestWindow({ limit: ENTRY_REQUESTS_PER_WINDOW, windowMs: ENTRY_WINDOW_MS, maxAddresses: MAX_ADDRESSES });
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: Pick<AppDeps, 'store' | 'now'>, private readonly log: Logger) {}
+  constructor(
+    private readonly deps: Pick<AppDeps, 'store' | 'now'>,
+    private readonly log: Logger,
+  ) {}
 
   /** Counts a request; false (with the wait) when this address is over its limit. */
   admit(address: string): Admission {
@@ -41,7 +44,10 @@ export class EntryTraffic {
   /** A request that named no usable link: written now if it is the window's first, else counted for the summary. */
   async unknownLink(address: string, outcome: string): Promise<void> {
     if (!this.window.note(outcome)) return;
-    await this.deps.store.audit.record({ actor: 'anonymous', action: ACTION, outcome, detail: { address, note: 'later ones in this minute are summed up in one row' } }, this.deps.now());
+    await this.deps.store.audit.record(
+      { actor: 'anonymous', action: ACTION, outcome, detail: { address, note: 'later ones in this minute are summed up in one row' } },
+      this.deps.now(),
+    );
   }
 
   private rollOver(): void {
@@ -53,11 +59,14 @@ export class EntryTraffic {
     if (this.timer) return;
     const endsAt = this.window.endsAt;
     if (endsAt === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.rollOver();
-      this.armTimer();
-    }, Math.max(50, endsAt - this.deps.now().getTime() + 10));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.rollOver();
+        this.armTimer();
+      },
+      Math.max(50, endsAt - this.deps.now().getTime() + 10),
+    );
     this.timer.unref();
   }
 

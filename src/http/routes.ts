@@ -99,7 +99,8 @@ export function customRoutes(deps: AppDeps, client: () => WebClient, startup: St
         readBody(req, MAX_WEBHOOK_BYTES, { admit, timeoutMs: WEBHOOK_READ_MS })
           .then(
             (body) => {
-              if (!body) return overBudget ? refuse(res, 503, { error: 'busy; retry later' }, { 'retry-after': '1' }) : refuse(res, 413, { error: 'payload too large' });
+              if (!body)
+                return overBudget ? refuse(res, 503, { error: 'busy; retry later' }, { 'retry-after': '1' }) : refuse(res, 413, { error: 'payload too large' });
               return verifyGitHubSignature(secret, body, given).then(async (valid) => {
                 if (!valid) {
                   webhookDeliveries.inc({ outcome: 'rejected' });
@@ -108,7 +109,11 @@ export function customRoutes(deps: AppDeps, client: () => WebClient, startup: St
                 webhookDeliveries.inc({ outcome: 'accepted' });
                 const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : undefined);
                 // Stored before the answer: a 2xx means the delivery is safe in the store.
-                const out = await takeDelivery(deps, { deliveryId: header('x-github-delivery'), event: header('x-github-event'), body: body.toString('utf8') }).catch((e: unknown) => {
+                const out = await takeDelivery(deps, {
+                  deliveryId: header('x-github-delivery'),
+                  event: header('x-github-event'),
+                  body: body.toString('utf8'),
+                }).catch((e: unknown) => {
                   log.warn({ err: e }, 'webhook delivery could not be stored');
                   return { status: 503, body: { error: 'the delivery could not be stored; redeliver it later' } } as const;
                 });

@@ -28,9 +28,11 @@ export function slackLogger(logger: Logger, name = 'slack'): SlackLogger {
   let child = logger.child({ component: name });
   const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   // Bolt logs at debug on every request: format only what will be written.
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
-    if (child.isLevelEnabled(level)) child[level](text(msg));
-  };
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](text(msg));
+    };
   return {
     debug: at('debug'),
     info: at('info'),

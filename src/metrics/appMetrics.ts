@@ -17,7 +17,13 @@ export function appMetrics(deps: Pick<AppDeps, 'store' | 'config' | 'now'>): { r
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('jobs').select(['kind', 'status']).select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', 'in', ['pending', 'running']).groupBy(['kind', 'status']).execute();
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['kind', 'status'])
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', 'in', ['pending', 'running'])
+        .groupBy(['kind', 'status'])
+        .execute();
       for (const r of rows) this.set({ kind: r.kind, status: String(r.status) }, Number(r.n));
     },
   });
@@ -30,7 +36,14 @@ export function appMetrics(deps: Pick<AppDeps, 'store' | 'config' | 'now'>): { r
     async collect() {
       this.reset();
       const now = deps.now().getTime();
-      const rows = await db.selectFrom('jobs').select('kind').select((eb) => eb.fn.min<number | string>('run_at').as('oldest')).where('status', '=', 'pending').where('run_at', '<=', now).groupBy('kind').execute();
+      const rows = await db
+        .selectFrom('jobs')
+        .select('kind')
+        .select((eb) => eb.fn.min<number | string>('run_at').as('oldest'))
+        .where('status', '=', 'pending')
+        .where('run_at', '<=', now)
+        .groupBy('kind')
+        .execute();
       for (const r of rows) this.set({ kind: r.kind }, Math.max(0, (now - Number(r.oldest)) / 1000));
     },
   });
@@ -40,7 +53,11 @@ export function appMetrics(deps: Pick<AppDeps, 'store' | 'config' | 'now'>): { r
     help: 'Secret changes waiting for an approver',
     registers: [registry],
     async collect() {
-      const row = await db.selectFrom('secret_changes').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'pending').executeTakeFirst();
+      const row = await db
+        .selectFrom('secret_changes')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
       this.set(Number(row?.n ?? 0));
     },
   });

@@ -21,7 +21,10 @@ export class AccessResolver {
   private readonly cache = new Map<string, { members: Set<string>; until: number }>();
   private readonly inflight = new Map<string, Promise<Set<string>>>();
 
-  constructor(private readonly ttlMs = 5 * 60_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * `deadlineMs`: how long the answer may take (a modal has Slack's 3 s). A lookup that

@@ -28,7 +28,9 @@ const Outcomes = z.array(
 
 /** Each offer with what became of it since `postedAt`, and the key of that rendering. */
 export async function offersAsTheyStand(offers: RotationOffer[], postedAt: Date, historyOf: HistoryOf): Promise<{ offers: RotationOffer[]; shown: string }> {
-  const stood = await Promise.all(offers.map(async (o) => ({ repo: o.repo, repoName: o.repoName, secret: o.secret, state: reminderOffer(postedAt, await historyOf(o.repo, o.secret)) })));
+  const stood = await Promise.all(
+    offers.map(async (o) => ({ repo: o.repo, repoName: o.repoName, secret: o.secret, state: reminderOffer(postedAt, await historyOf(o.repo, o.secret)) })),
+  );
   return { offers: stood, shown: stood.map((o) => offerKey(o.state)).join('|') };
 }
 
@@ -59,7 +61,16 @@ export async function syncLeakWarnings(deps: AppDeps, client: WebClient, repo: s
     try {
       await callSlack('update a leak warning', () => client.chat.update({ channel: m.channel, ts: m.messageTs, ...rendered }));
       await deps.store.leakMessages.setShown(m.channel, m.messageTs, now.shown);
-      await deps.store.audit.record({ actor: 'system', action: 'leak:offer', repo, outcome: `edited:${now.offers[at]?.state?.kind ?? 'open'}`, detail: { secret, channel: m.channel, ts: m.messageTs } }, deps.now());
+      await deps.store.audit.record(
+        {
+          actor: 'system',
+          action: 'leak:offer',
+          repo,
+          outcome: `edited:${now.offers[at]?.state?.kind ?? 'open'}`,
+          detail: { secret, channel: m.channel, ts: m.messageTs },
+        },
+        deps.now(),
+      );
     } catch (e) {
       ok = false;
       deps.logger.warn({ err: e, repo, secret, channel: m.channel }, 'leak warning not edited; will retry');

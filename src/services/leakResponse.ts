@@ -20,7 +20,11 @@ import { PROOF_SPACING_MS, PROOF_TRIES, revokerFor } from './rotationOldToken.js
  * (the warning then still tells people to revoke it by hand), which is the price of
  * not keeping a leaked credential anywhere.
  */
-export async function respondToLeak(deps: AppDeps, client: WebClient, o: { channel: string; threadTs: string; author: string | null; tokens: FoundToken[] }): Promise<void> {
+export async function respondToLeak(
+  deps: AppDeps,
+  client: WebClient,
+  o: { channel: string; threadTs: string; author: string | null; tokens: FoundToken[] },
+): Promise<void> {
   const releases = o.tokens.map((t) => deps.sanitizer.register(t.value));
   try {
     const { checked, unchecked } = splitForChecking(o.tokens);
@@ -31,19 +35,46 @@ export async function respondToLeak(deps: AppDeps, client: WebClient, o: { chann
     const first = await offersAsTheyStand(offered, postedAt, history);
     const kinds = o.tokens.map((t) => t.kind);
     const posted = await callSlack('post a leak warning', () =>
-      client.chat.postMessage({ channel: o.channel, thread_ts: o.threadTs, ...renderLeakWarning({ kinds, author: o.author, offers: first.offers, unchecked }), unfurl_links: false }),
+      client.chat.postMessage({
+        channel: o.channel,
+        thread_ts: o.threadTs,
+        ...renderLeakWarning({ kinds, author: o.author, offers: first.offers, unchecked }),
+        unfurl_links: false,
+      }),
     );
     // Kept (never the token) so the offers can be edited when a rotation of their secret starts or ends.
     const kept = posted.ts && offered.length > 0;
-    if (kept) await deps.store.leakMessages.add({ channel: o.channel, messageTs: posted.ts ?? '', postedAt, author: o.author, kinds, unchecked, offers: offered, shown: first.shown });
-    await deps.store.audit.record({ actor: o.author ?? 'unknown', action: 'leak:detected', outcome: 'warned', detail: { channel: o.channel, kinds: [...new Set(kinds)], count: kinds.length, unchecked } }, deps.now());
+    if (kept)
+      await deps.store.leakMessages.add({
+        channel: o.channel,
+        messageTs: posted.ts ?? '',
+        postedAt,
+        author: o.author,
+        kinds,
+        unchecked,
+        offers: offered,
+        shown: first.shown,
+      });
+    await deps.store.audit.record(
+      {
+        actor: o.author ?? 'unknown',
+        action: 'leak:detected',
+        outcome: 'warned',
+        detail: { channel: o.channel, kinds: [...new Set(kinds)], count: kinds.length, unchecked },
+      },
+      deps.now(),
+    );
     const outcomes = await revokeLeaked(deps, checked);
     if (posted.ts) {
       if (kept) await deps.store.leakMessages.setOutcomes(o.channel, posted.ts, outcomes);
       // The offers as they stand now: a rotation may have started during the revocation.
       const now = await offersAsTheyStand(offered, postedAt, history);
       await callSlack('update the leak warning', () =>
-        client.chat.update({ channel: o.channel, ts: posted.ts ?? '', ...renderLeakOutcome({ kinds, author: o.author, offers: now.offers, outcomes, unchecked }) }),
+        client.chat.update({
+          channel: o.channel,
+          ts: posted.ts ?? '',
+          ...renderLeakOutcome({ kinds, author: o.author, offers: now.offers, outcomes, unchecked }),
+        }),
       );
       if (kept) await deps.store.leakMessages.setShown(o.channel, posted.ts, now.shown);
     }
@@ -99,7 +130,9 @@ async function revokeLeaked(deps: AppDeps, tokens: FoundToken[]): Promise<LeakOu
     }
     found.push(hit);
   }
-  const outcomes: LeakOutcome[] = found.map((f) => (f ? { kind: 'still_alive', host: displayHost(f.apiUrl), login: f.login } : { kind: 'not_valid', host: null }));
+  const outcomes: LeakOutcome[] = found.map((f) =>
+    f ? { kind: 'still_alive', host: displayHost(f.apiUrl), login: f.login } : { kind: 'not_valid', host: null },
+  );
   for (const apiUrl of new Set(found.flatMap((f) => (f ? [f.apiUrl] : [])))) {
     const mine = tokens.flatMap((t, i) => (found[i]?.apiUrl === apiUrl ? [i] : []));
     const host = displayHost(apiUrl);

@@ -23,7 +23,11 @@ export function isAllowed(deps: AppDeps, client: WebClient, user: string, action
  * The refusal for `user` taking `action` on `repo`, or null when allowed. `exclude`: a person
  * the refusal does not name as one who can (an approver asked to approve their own request).
  */
-export async function mayAct(deps: AppDeps, client: WebClient, o: { user: string; action: PolicyAction; repo: ResolvedRepo; exclude?: string; deadlineMs?: number }): Promise<Extract<Refusal, { code: 'not_allowed' }> | null> {
+export async function mayAct(
+  deps: AppDeps,
+  client: WebClient,
+  o: { user: string; action: PolicyAction; repo: ResolvedRepo; exclude?: string; deadlineMs?: number },
+): Promise<Extract<Refusal, { code: 'not_allowed' }> | null> {
   if (await isAllowed(deps, client, o.user, o.action, o)) return null;
   const principals = principalsFor(o.action, deps.config.file.access).filter((p) => p !== o.exclude);
   return { code: 'not_allowed', action: o.action, repo: o.repo.shortName, principals };

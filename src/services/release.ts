@@ -8,7 +8,11 @@ import type { RepoGateways } from './repoGateways.js';
 /** Fetches what the checks need (in parallel where they do not depend on each other) and runs them. */
 export async function releasePreflight(deps: AppDeps, ctx: RepoGateways, repo: ResolvedRepo, workflowRef: string | number, tag: string): Promise<Preflight> {
   const { port, ref } = ctx;
-  const [tagInfo, workflow, active] = await Promise.all([port.tag(ref, tag), port.workflow(ref, workflowRef), deps.store.releases.active(repo.github, tag, deps.now())]);
+  const [tagInfo, workflow, active] = await Promise.all([
+    port.tag(ref, tag),
+    port.workflow(ref, workflowRef),
+    deps.store.releases.active(repo.github, tag, deps.now()),
+  ]);
   const [latestTags, workflowYaml, runs] = await Promise.all([
     tagInfo ? Promise.resolve([]) : port.latestTags(ref, 5),
     workflow ? port.fileOnDefaultBranch(ref, workflow.path) : Promise.resolve(null),

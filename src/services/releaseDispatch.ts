@@ -27,7 +27,13 @@ const backoffMs = (tries: number) => Math.min(2_000 * 2 ** tries, 60_000);
 /** The job a confirmation click enqueues, in the transaction that wins pending -> dispatching. */
 export function dispatchJob(releaseId: string, now: Date): EnqueueOptions {
   // The handler counts its own tries; the runner's attempts only catch a crash loop.
-  return { kind: DISPATCH_JOB, payload: { releaseId, tries: 0 } satisfies DispatchPayload, dedupeKey: `release-dispatch:${releaseId}`, runAt: now, maxAttempts: 20 };
+  return {
+    kind: DISPATCH_JOB,
+    payload: { releaseId, tries: 0 } satisfies DispatchPayload,
+    dedupeKey: `release-dispatch:${releaseId}`,
+    runAt: now,
+    maxAttempts: 20,
+  };
 }
 
 /**
@@ -109,7 +115,8 @@ async function recheck(ctx: RepoGateways, release: Release): Promise<string | nu
     ctx.port.workflowRuns(ctx.ref, Number(release.workflow), { headSha: release.sha, perPage: 20 }),
   ]);
   if (!tag) return `Tag \`${release.tag}\` no longer exists.`;
-  if (tag.sha !== release.sha) return `Tag \`${release.tag}\` was moved to another commit since the confirmation (${tag.sha.slice(0, 7)}); ask again with \`/release\`.`;
+  if (tag.sha !== release.sha)
+    return `Tag \`${release.tag}\` was moved to another commit since the confirmation (${tag.sha.slice(0, 7)}); ask again with \`/release\`.`;
   const live = runs.find((r) => r.status !== 'completed');
   if (live) return `A run for \`${release.tag}\` started meanwhile and is ${live.status.replace('_', ' ')}: ${live.htmlUrl}`;
   const succeeded = runs.find((r) => r.conclusion === 'success');
@@ -133,7 +140,12 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
     },
     now,
   );
-  const follow: FollowPayload = { releaseId: release.id, memory: start.memory, ambiguous: result.kind === 'ambiguous' ? result.reason : null, slackFailures: 0 };
+  const follow: FollowPayload = {
+    releaseId: release.id,
+    memory: start.memory,
+    ambiguous: result.kind === 'ambiguous' ? result.reason : null,
+    slackFailures: 0,
+  };
   const won = await deps.store.releases.markDispatched(
     release.id,
     run,
@@ -143,7 +155,9 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
   if (!won) return;
   deps.wake?.();
   // The follower posts it too if this fails (it finds no message yet).
-  await ensureMainMessage(deps, client, release, start.message).catch((e: unknown) => deps.logger.warn({ err: e, release: release.id }, 'release message not posted yet'));
+  await ensureMainMessage(deps, client, release, start.message).catch((e: unknown) =>
+    deps.logger.warn({ err: e, release: release.id }, 'release message not posted yet'),
+  );
   await deps.store.audit.record(
     {
       actor: release.requestedBy,
@@ -178,10 +192,19 @@ async function unreachable(deps: AppDeps, client: WebClient, release: Release, p
 /** dispatching -> failed, and the requester told in the channel (the tag is offered again). False when the release had moved on. */
 async function fail(deps: AppDeps, client: WebClient, release: Release, reason: string, o: { onlyUnsent?: boolean } = {}): Promise<boolean> {
   if (!(await deps.store.releases.markFailed(release.id, reason, o))) return false;
-  await ensureMainMessage(deps, client, release, { text: releaseText.dispatchFailedFor(release.tag, release.requestedBy, reason), blocks: [] }).catch((e: unknown) =>
-    deps.logger.warn({ err: e, release: release.id }, 'could not tell that the release was not dispatched'),
+  await ensureMainMessage(deps, client, release, { text: releaseText.dispatchFailedFor(release.tag, release.requestedBy, reason), blocks: [] }).catch(
+    (e: unknown) => deps.logger.warn({ err: e, release: release.id }, 'could not tell that the release was not dispatched'),
   );
-  await deps.store.audit.record({ actor: release.requestedBy, action: 'release:dispatch', repo: release.repo, outcome: 'failed', detail: { tag: release.tag, release: release.id, reason: reason.slice(0, 300) } }, deps.now());
+  await deps.store.audit.record(
+    {
+      actor: release.requestedBy,
+      action: 'release:dispatch',
+      repo: release.repo,
+      outcome: 'failed',
+      detail: { tag: release.tag, release: release.id, reason: reason.slice(0, 300) },
+    },
+    deps.now(),
+  );
   return true;
 }
 

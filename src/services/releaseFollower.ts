@@ -63,7 +63,10 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
             ),
             blocks: [],
           });
-          await deps.store.audit.record({ actor: 'system', action: 'release:finished', repo: release.repo, outcome: 'no_run', detail: { tag: release.tag, release: release.id } }, now);
+          await deps.store.audit.record(
+            { actor: 'system', action: 'release:finished', repo: release.repo, outcome: 'no_run', detail: { tag: release.tag, release: release.id } },
+            now,
+          );
           return { kind: 'done' };
         }
       }
@@ -133,7 +136,12 @@ export function workflowFileOf(workflow: string | number | undefined): string | 
  * The jobs the run's workflow file declares, read at the run's commit; null when the file
  * cannot be read or parsed, so the message counts only the jobs seen (never a made-up total).
  */
-async function declaredJobCount(actions: { workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> }, ref: RepoRef, path: string, sha: string): Promise<number | null> {
+async function declaredJobCount(
+  actions: { workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> },
+  ref: RepoRef,
+  path: string,
+  sha: string,
+): Promise<number | null> {
   try {
     const n = Object.keys(await actions.workflowJobNames(ref, path, sha)).length;
     return n > 0 ? n : null;
@@ -153,7 +161,12 @@ export async function findDispatchedRun(port: ReleasePort, ref: RepoRef, release
  * Posts the release's channel message once (recording its ts), then edits it;
  * with no message, only makes sure it exists. Returns its ts.
  */
-export async function ensureMainMessage(deps: AppDeps, client: WebClient, release: Release, message: { text: string; blocks: unknown[] } | null): Promise<string> {
+export async function ensureMainMessage(
+  deps: AppDeps,
+  client: WebClient,
+  release: Release,
+  message: { text: string; blocks: unknown[] } | null,
+): Promise<string> {
   const m = message ?? { text: releaseText.mainMessage(release.tag, release.repoName, release.requestedBy), blocks: [] };
   const args = { text: m.text, ...(m.blocks.length ? { blocks: m.blocks as never } : {}) };
   const existing = release.messageTs;

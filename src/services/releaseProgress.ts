@@ -1,9 +1,25 @@
 import type { JobInfo, WorkflowRunInfo } from '../core/ports.js';
-import { planProgressWith, startProgressWith, type FollowedRelease, type ProgressAction as CoreAction, type ProgressPlan as CorePlan, type ProgressRenderer } from '../core/release/progress.js';
+import {
+  planProgressWith,
+  startProgressWith,
+  type FollowedRelease,
+  type ProgressAction as CoreAction,
+  type ProgressPlan as CorePlan,
+  type ProgressRenderer,
+} from '../core/release/progress.js';
 import type { ProgressMemory } from '../core/release/progressMemory.js';
 import { renderJobFailure, renderReleaseProgress, type SlackMessage } from '../ui/releaseProgress.js';
 
-export { applyAction, fingerprint, MAX_REPLIES_PER_POLL, emptyProgressMemory, ProgressMemory, POLL, nextPollSeconds, type FollowedRelease } from '../core/release/progress.js';
+export {
+  applyAction,
+  fingerprint,
+  MAX_REPLIES_PER_POLL,
+  emptyProgressMemory,
+  ProgressMemory,
+  POLL,
+  nextPollSeconds,
+  type FollowedRelease,
+} from '../core/release/progress.js';
 
 /**
  * The core's progress plan (core/release/progress.ts) with ui/'s Block Kit messages: the

@@ -69,11 +69,30 @@ export async function sendDueReminders(deps: AppDeps, client: WebClient): Promis
     const offer = reminderOffer(now, await historyOf(deps, r.repo, r.secret));
     try {
       const posted = await callSlack('post a reminder', () =>
-        client.chat.postMessage({ channel: repo.channel ?? '', ...renderReminder(r, { repoName: repo.shortName, maxAgeDays: secret.maxAgeDays, offer }), unfurl_links: false }),
+        client.chat.postMessage({
+          channel: repo.channel ?? '',
+          ...renderReminder(r, { repoName: repo.shortName, maxAgeDays: secret.maxAgeDays, offer }),
+          unfurl_links: false,
+        }),
       );
-      await deps.store.reminders.sent(r.key, repo.channel, posted.ts ?? '', { basis: r.basis, deadline: r.deadline, threshold: r.threshold, daysLeft: r.daysLeft, offer: offerKey(offer) });
+      await deps.store.reminders.sent(r.key, repo.channel, posted.ts ?? '', {
+        basis: r.basis,
+        deadline: r.deadline,
+        threshold: r.threshold,
+        daysLeft: r.daysLeft,
+        offer: offerKey(offer),
+      });
       sent += 1;
-      await deps.store.audit.record({ actor: 'system', action: 'reminder', repo: r.repo, outcome: 'sent', detail: { secret: r.secret, basis: r.basis, threshold: r.threshold, deadline: r.deadline.toISOString() } }, now);
+      await deps.store.audit.record(
+        {
+          actor: 'system',
+          action: 'reminder',
+          repo: r.repo,
+          outcome: 'sent',
+          detail: { secret: r.secret, basis: r.basis, threshold: r.threshold, deadline: r.deadline.toISOString() },
+        },
+        now,
+      );
     } catch (e) {
       await deps.store.reminders.release(r.key);
       deps.logger.warn({ err: e, repo: r.repo, secret: r.secret }, 'reminder not posted; the next run tries again');
@@ -111,7 +130,10 @@ export async function historyOf(deps: AppDeps, repo: string, secret: string): Pr
   const change = [replaced, revoked].filter((c) => c !== null).sort((a, b) => (b.finishedAt?.getTime() ?? 0) - (a.finishedAt?.getTime() ?? 0))[0] ?? null;
   return {
     active: active ? { requestedBy: active.requestedBy, createdAt: active.createdAt } : null,
-    lastFinished: last && last.status !== 'active' ? { status: last.status, requestedBy: last.requestedBy, finishedBy: last.finishedBy, finishedAt: last.finishedAt } : null,
+    lastFinished:
+      last && last.status !== 'active'
+        ? { status: last.status, requestedBy: last.requestedBy, finishedBy: last.finishedBy, finishedAt: last.finishedAt }
+        : null,
     lastChange: change ? { action: change.action, decidedBy: change.decidedBy, finishedAt: change.finishedAt } : null,
   };
 }
@@ -122,7 +144,10 @@ export async function historyOf(deps: AppDeps, repo: string, secret: string): Pr
  * restart only delays the edit.
  */
 export async function syncReminderMessagesSoon(deps: AppDeps, repo: string, secret: string): Promise<void> {
-  await deps.store.jobs.enqueue({ kind: REMINDERS_SYNC, payload: { repo, secret }, dedupeKey: `reminders-sync:${repo}:${secret}`, runAt: deps.now(), sooner: true }, deps.now());
+  await deps.store.jobs.enqueue(
+    { kind: REMINDERS_SYNC, payload: { repo, secret }, dedupeKey: `reminders-sync:${repo}:${secret}`, runAt: deps.now(), sooner: true },
+    deps.now(),
+  );
   deps.wake?.();
 }
 
@@ -141,9 +166,18 @@ export async function syncReminderMessages(deps: AppDeps, client: WebClient, rep
     const key = offerKey(offer);
     if (key === (row.offer ?? 'open')) continue;
     try {
-      await callSlack('update a reminder', () => client.chat.update({ channel: row.channel, ts: row.messageTs, ...renderReminder(r, { repoName: config.shortName, maxAgeDays: spec.maxAgeDays, offer }) }));
+      await callSlack('update a reminder', () =>
+        client.chat.update({
+          channel: row.channel,
+          ts: row.messageTs,
+          ...renderReminder(r, { repoName: config.shortName, maxAgeDays: spec.maxAgeDays, offer }),
+        }),
+      );
       await deps.store.reminders.setOffer(row.key, key);
-      await deps.store.audit.record({ actor: 'system', action: 'reminder', repo, outcome: `edited:${offer.kind}`, detail: { secret, key: row.key } }, deps.now());
+      await deps.store.audit.record(
+        { actor: 'system', action: 'reminder', repo, outcome: `edited:${offer.kind}`, detail: { secret, key: row.key } },
+        deps.now(),
+      );
     } catch (e) {
       ok = false;
       deps.logger.warn({ err: e, repo, secret, reminder: row.key }, 'reminder not edited; will retry');

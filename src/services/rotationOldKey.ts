@@ -21,7 +21,14 @@ import { deployKeyTarget, findDeployKey } from './secretRevoke.js';
 export function writeKeyChoices(keys: readonly DeployKeyInfo[]): DeployKeyChoice[] {
   return keys
     .filter((k) => !k.readOnly)
-    .map((k) => ({ id: k.id, title: k.title, fingerprint: publicKeyFingerprint(k.key), createdAt: k.createdAt ?? null, addedBy: k.addedBy ?? null, lastUsed: k.lastUsed ?? null }))
+    .map((k) => ({
+      id: k.id,
+      title: k.title,
+      fingerprint: publicKeyFingerprint(k.key),
+      createdAt: k.createdAt ?? null,
+      addedBy: k.addedBy ?? null,
+      lastUsed: k.lastUsed ?? null,
+    }))
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.id - a.id);
 }
 
@@ -31,7 +38,12 @@ export async function askOldKey(deps: AppDeps, client: WebClient, r: Rotation, m
   let ts: string | undefined;
   try {
     const posted = await callSlack('ask which deploy key is the old one', () =>
-      client.chat.postMessage({ channel: r.channel, thread_ts: r.messageTs ?? undefined, ...renderOldKeyQuestion(r, mirrorRepo, choices), unfurl_links: false }),
+      client.chat.postMessage({
+        channel: r.channel,
+        thread_ts: r.messageTs ?? undefined,
+        ...renderOldKeyQuestion(r, mirrorRepo, choices),
+        unfurl_links: false,
+      }),
     );
     ts = posted.ts;
   } catch (e) {
@@ -49,7 +61,13 @@ export async function askOldKey(deps: AppDeps, client: WebClient, r: Rotation, m
 export async function askOldKeyAgain(deps: AppDeps, client: WebClient, r: Rotation, t: RotationTarget): Promise<{ asked: boolean; text: string }> {
   const found = await findDeployKey(deps, t.repo, t.secret);
   if ('unavailable' in found) return { asked: false, text: rotationText.pickKey.unlisted(found.unavailable) };
-  await askOldKey(deps, client, r, found.mirror.repo, writeKeyChoices(found.keys).filter((k) => k.fingerprint !== r.state.newKey?.fingerprint));
+  await askOldKey(
+    deps,
+    client,
+    r,
+    found.mirror.repo,
+    writeKeyChoices(found.keys).filter((k) => k.fingerprint !== r.state.newKey?.fingerprint),
+  );
   return { asked: true, text: rotationText.noNextStep(rotationText.pickKey.pending) };
 }
 
@@ -68,10 +86,16 @@ export async function pickOldKey(deps: AppDeps, client: WebClient, r: Rotation, 
     if (!k) return { ok: false, text: rotationText.pickKey.gone, outcome: 'refused:gone' };
     const target = deployKeyTarget(found.mirror, k);
     const added = r.state.changeId ? (await deps.store.secretChanges.get(r.state.changeId))?.outcome?.deployKeyAdded : undefined;
-    if (k.id === added || (target.fingerprint && target.fingerprint === r.state.newKey?.fingerprint)) return { ok: false, text: rotationText.pickKey.isNew, outcome: 'refused:new_key' };
+    if (k.id === added || (target.fingerprint && target.fingerprint === r.state.newKey?.fingerprint))
+      return { ok: false, text: rotationText.pickKey.isNew, outcome: 'refused:new_key' };
     key = target;
   }
   const res = await advance(deps, client, r.id, { kind: 'old_key_picked', by: user, key });
-  if (res.kind !== 'moved') return { ok: false, text: res.kind === 'refused' ? rotationText.refused[res.reason] : rotationText.refused.already, outcome: `refused:${res.kind === 'refused' ? res.reason : 'same'}` };
+  if (res.kind !== 'moved')
+    return {
+      ok: false,
+      text: res.kind === 'refused' ? rotationText.refused[res.reason] : rotationText.refused.already,
+      outcome: `refused:${res.kind === 'refused' ? res.reason : 'same'}`,
+    };
   return { ok: true, text: key ? rotationText.pickKey.picked(key.title) : rotationText.pickKey.none, outcome: key ? 'picked' : 'none' };
 }

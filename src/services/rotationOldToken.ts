@@ -26,8 +26,7 @@ export function precheckOldToken(value: string, newValue: { last4?: string | und
 }
 
 export type OldTokenResult =
-  | { ok: true; text: string; detail: string; how: 'revoked' | 'already_dead'; record: 'matched' | 'unrecorded' }
-  | { ok: false; text: string; outcome: string };
+  { ok: true; text: string; detail: string; how: 'revoked' | 'already_dead'; record: 'matched' | 'unrecorded' } | { ok: false; text: string; outcome: string };
 
 /**
  * What the bot recorded of the value the secret held before this rotation wrote it:
@@ -62,7 +61,11 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
     const record = await oldValueRecord(deps, r);
     const probe = deps.gateways.tokenProbe(apiUrl, token);
     const before = await probe.identity();
-    const identity: PastedToken['identity'] = before.ok ? { kind: 'live', login: before.value.login } : before.reason === 'bad_credentials' ? { kind: 'rejected' } : { kind: 'unknown' };
+    const identity: PastedToken['identity'] = before.ok
+      ? { kind: 'live', login: before.value.login }
+      : before.reason === 'bad_credentials'
+        ? { kind: 'rejected' }
+        : { kind: 'unknown' };
     // Without a record, a live token is only taken for the old one if it could have done the secret's job.
     const target = secretTarget(deps.config, t.repo, t.secret).repo;
     let canPush: boolean | null = null;
@@ -70,7 +73,12 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
       const access = await probe.repoAccess(target);
       canPush = access.ok ? access.value.push : access.reason === 'not_visible' ? false : null;
     }
-    const verdict = judgeOldToken(record, { last4: lastFour(token), matchesDigest: record?.digest ? matchesDigest(token, record.digest) : null, identity, canPush });
+    const verdict = judgeOldToken(record, {
+      last4: lastFour(token),
+      matchesDigest: record?.digest ? matchesDigest(token, record.digest) : null,
+      identity,
+      canPush,
+    });
     const login = identity.kind === 'live' ? identity.login : (record?.login ?? null);
     const detail = `token${login ? ` of ${login}` : ''} ending in ${lastFour(token) || '…'}`;
     const recorded = record ? rotationText.oldToken.recordOf(record) : '';
@@ -79,7 +87,11 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
       case 'unknown':
         return { ok: false, text: rotationText.oldToken.unknown(host), outcome: 'unknown' };
       case 'not_held':
-        return { ok: false, text: rotationText.oldToken.notHeld(r.secret, recorded, identity.kind === 'live' ? detail : `token ending in ${lastFour(token) || '…'}`), outcome: `not_held:${verdict.why}` };
+        return {
+          ok: false,
+          text: rotationText.oldToken.notHeld(r.secret, recorded, identity.kind === 'live' ? detail : `token ending in ${lastFour(token) || '…'}`),
+          outcome: `not_held:${verdict.why}`,
+        };
       case 'not_capable':
         return { ok: false, text: rotationText.oldToken.notCapable(r.secret, detail, targetName), outcome: 'not_capable' };
       case 'cannot_show':
@@ -100,7 +112,13 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
       if (i > 0) await sleep(PROOF_SPACING_MS);
       const after = await probe.identity();
       if (!after.ok && after.reason === 'bad_credentials') {
-        return { ok: true, how: 'revoked', record: verdict.record, text: rotationText.oldToken.revoked(detail, verdict.record === 'matched' ? recorded : null, r.secret), detail };
+        return {
+          ok: true,
+          how: 'revoked',
+          record: verdict.record,
+          text: rotationText.oldToken.revoked(detail, verdict.record === 'matched' ? recorded : null, r.secret),
+          detail,
+        };
       }
     }
     return { ok: false, text: rotationText.oldToken.stillAlive(host), outcome: 'still_alive' };

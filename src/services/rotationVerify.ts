@@ -94,14 +94,21 @@ export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationT
     const run = await ctx.port.run(ctx.ref, v.runId);
     const newAttempt = v.attemptBefore === null || run.runAttempt > v.attemptBefore;
     if (!newAttempt || run.status !== 'completed') {
-      return now - since > RUN_GIVE_UP_MS ? { kind: 'verify_finished', passed: false, runUrl: run.htmlUrl, detail: 'the run did not finish within 6 hours', advice: [] } : null;
+      return now - since > RUN_GIVE_UP_MS
+        ? { kind: 'verify_finished', passed: false, runUrl: run.htmlUrl, detail: 'the run did not finish within 6 hours', advice: [] }
+        : null;
     }
     const jobs = await ctx.actions.runJobs(ctx.ref, run.id);
     const job = v.method === 'rerun' && t.repo.sync ? (jobs.find((j) => j.id === v.jobId) ?? (await syncJobOf(ctx, run, t.repo.sync.job))) : null;
     const conclusion = job ? job.conclusion : run.conclusion;
     if (conclusion === 'success') return { kind: 'verify_finished', passed: true, runUrl: job?.htmlUrl ?? run.htmlUrl, detail: null, advice: [] };
     const culprit = job ?? jobs.find((j) => j.conclusion === 'failure') ?? null;
-    return { kind: 'verify_finished', passed: false, runUrl: culprit?.htmlUrl ?? run.htmlUrl, ...(await explain(deps, ctx, t, culprit, conclusion ?? 'unknown')) };
+    return {
+      kind: 'verify_finished',
+      passed: false,
+      runUrl: culprit?.htmlUrl ?? run.htmlUrl,
+      ...(await explain(deps, ctx, t, culprit, conclusion ?? 'unknown')),
+    };
   } catch (e) {
     if (!isChatOpsError(e)) throw e;
     deps.logger.warn({ err: e, rotation: r.id }, 'verification not checked; will look again');
@@ -110,7 +117,13 @@ export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationT
 }
 
 /** What a failed verification means, from the job's log, after the seed's troubleshooting. */
-async function explain(deps: AppDeps, ctx: RepoGateways, t: RotationTarget, job: JobInfo | null, conclusion: string): Promise<{ detail: string; advice: string[] }> {
+async function explain(
+  deps: AppDeps,
+  ctx: RepoGateways,
+  t: RotationTarget,
+  job: JobInfo | null,
+  conclusion: string,
+): Promise<{ detail: string; advice: string[] }> {
   const plain = { detail: rotationText.verifyFailed(conclusion), advice: [] as string[] };
   if (!job || job.conclusion !== 'failure') return plain;
   let log: string;

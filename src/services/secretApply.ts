@@ -82,7 +82,14 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
           ? await deps.store.secretChanges.finish(changeId, { status: 'done', outcome: result.outcome }, deps.now())
           : await deps.store.secretChanges.finish(changeId, { status: 'failed', error: result.error }, deps.now());
       if (finished) {
-        await auditChange(deps, change.decidedBy ?? 'system', 'secret:apply', result.kind, change, result.kind === 'done' ? { ...result.outcome } : { error: result.error });
+        await auditChange(
+          deps,
+          change.decidedBy ?? 'system',
+          'secret:apply',
+          result.kind,
+          change,
+          result.kind === 'done' ? { ...result.outcome } : { error: result.error },
+        );
         await syncMessage(deps, client, changeId, { announce: true });
         await tellApprover(deps, client, change.decidedBy, changeId);
         // A reminder to rotate this secret no longer applies once it was set (or deleted).
@@ -98,7 +105,13 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
  * send the request back to pending when nothing was written, or say that GitHub could
  * not confirm the write.
  */
-async function blocked(deps: AppDeps, client: WebClient, change: SecretChange, r: Extract<Applied, { kind: 'blocked' }>, o: { tries: number; waits: number }): Promise<JobResult> {
+async function blocked(
+  deps: AppDeps,
+  client: WebClient,
+  change: SecretChange,
+  r: Extract<Applied, { kind: 'blocked' }>,
+  o: { tries: number; waits: number },
+): Promise<JobResult> {
   const changeId = change.id;
   const now = deps.now().getTime();
   const e = r.error;
@@ -106,11 +119,7 @@ async function blocked(deps: AppDeps, client: WebClient, change: SecretChange, r
   const waitSeconds = limited ? (waitSecondsOf(e, now) ?? 60) : null;
   const unknownFor = now - (change.writeCheck?.at ?? change.applyingAt?.getTime() ?? now);
   const keepGoing =
-    r.written === 'unknown'
-      ? unknownFor < UNKNOWN_AFTER_MS
-      : limited
-        ? o.waits < MAX_WAITS && (waitSeconds ?? 0) <= MAX_WAIT_SECONDS
-        : o.tries + 1 < MAX_TRIES;
+    r.written === 'unknown' ? unknownFor < UNKNOWN_AFTER_MS : limited ? o.waits < MAX_WAITS && (waitSeconds ?? 0) <= MAX_WAIT_SECONDS : o.tries + 1 < MAX_TRIES;
   if (keepGoing) {
     const at = new Date(now + (waitSeconds !== null ? Math.max(1, waitSeconds) * 1000 : backoffMs(o.tries)));
     await deps.store.secretChanges.noteProblem(changeId, secretText.applyWaiting(e.userMessage, at, r.written === 'unknown'));
@@ -130,7 +139,10 @@ async function blocked(deps: AppDeps, client: WebClient, change: SecretChange, r
     if ((await deps.store.secretChanges.get(changeId))?.status === 'approved') return { kind: 'again', at: deps.now(), payload: { changeId } };
     return { kind: 'done' };
   }
-  const error = change.action === 'replace' ? secretText.writeUnknown(change.secret, change.repo, change.writeCheck?.before ?? null) : secretText.revokeUnknown(change.secret);
+  const error =
+    change.action === 'replace'
+      ? secretText.writeUnknown(change.secret, change.repo, change.writeCheck?.before ?? null)
+      : secretText.revokeUnknown(change.secret);
   if (await deps.store.secretChanges.finish(changeId, { status: 'failed', outcome: { writeUnknown: true }, error }, deps.now())) {
     await auditChange(deps, change.decidedBy ?? 'system', 'secret:apply', 'unknown', change, { status: e.status ?? null });
     await syncMessage(deps, client, changeId, { announce: true });
@@ -164,7 +176,10 @@ async function applyReplace(deps: AppDeps, change: SecretChange, signal: AbortSi
   try {
     const key = await secrets.publicKey(ref);
     if (key.keyId !== change.keyId) {
-      return { kind: 'failed', error: `GitHub's encryption key for the secrets of ${change.repo} changed after the value was typed, so it cannot be written. Run \`/secret replace ${change.secret}\` again.` };
+      return {
+        kind: 'failed',
+        error: `GitHub's encryption key for the secrets of ${change.repo} changed after the value was typed, so it cannot be written. Run \`/secret replace ${change.secret}\` again.`,
+      };
     }
     // A generated deploy key goes onto the mirror first: a secret holding a key the mirror refuses would break the sync.
     deployKeyAdded = await addDeployKey(deps, change, signal);
@@ -189,7 +204,8 @@ async function applyReplace(deps: AppDeps, change: SecretChange, signal: AbortSi
       if (isTransient(e2)) return { kind: 'blocked', error: e2.code === 'github_rate_limited' ? e2 : e, written: 'unknown' };
       throw e2;
     }
-    if (writeLanded(back, before)) return { kind: 'done', outcome: { updatedAt: back?.updatedAt ?? null, unanswered: true, ...(deployKeyAdded !== null ? { deployKeyAdded } : {}) } };
+    if (writeLanded(back, before))
+      return { kind: 'done', outcome: { updatedAt: back?.updatedAt ?? null, unanswered: true, ...(deployKeyAdded !== null ? { deployKeyAdded } : {}) } };
     return { kind: 'blocked', error: e, written: 'no' };
   }
   // Written (GitHub said so); the date is shown if it can be read.
@@ -219,7 +235,10 @@ async function applyRevoke(deps: AppDeps, change: SecretChange, resumed: boolean
     }
     const after = await secrets.secret(ref, change.secret);
     if (after) return { kind: 'failed', error: `GitHub still lists ${change.secret} after deleting it.` };
-    return { kind: 'done', outcome: { updatedAt: null, ...(deployKeyDeleted !== undefined ? { deployKeyDeleted } : {}), ...(resumed ? { recovered: true } : {}) } };
+    return {
+      kind: 'done',
+      outcome: { updatedAt: null, ...(deployKeyDeleted !== undefined ? { deployKeyDeleted } : {}), ...(resumed ? { recovered: true } : {}) },
+    };
   } catch (e) {
     // A deletion that got no answer may have happened; repeating it is harmless, so the job tries again until GitHub answers.
     if (isTransient(e)) return { kind: 'blocked', error: e, written: 'unknown' };
@@ -233,7 +252,8 @@ async function addDeployKey(deps: AppDeps, change: SecretChange, signal: AbortSi
   const publicKey = change.facts.publicKey;
   if (!add || !publicKey) return null;
   const mirror = deps.config.repos.map((r) => r.sync?.mirror).find((m) => m?.apiUrl === add.apiUrl && m.repo === add.repo);
-  if (!mirror) throw new GitHubError('github_not_found', `The mirror ${add.repo} is no longer configured, so the new deploy key cannot be added.`, add.apiUrl, undefined);
+  if (!mirror)
+    throw new GitHubError('github_not_found', `The mirror ${add.repo} is no longer configured, so the new deploy key cannot be added.`, add.apiUrl, undefined);
   const [owner = '', name = ''] = add.repo.split('/');
   const keys = deps.gateways.mirror(mirror).deployKeys;
   const existing = (await keys.list({ owner, name })).find((k) => sameSshPublicKey(k.key, publicKey));
@@ -267,7 +287,10 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
           if (!isChatOpsError(e)) throw e;
           // Asked again with the worker's back-off; on the last attempt, say that GitHub could not be asked.
           if (job.attempts + 1 < job.maxAttempts) return { kind: 'retry', error: e.userMessage };
-          voided = await deps.store.secretChanges.expire(changeId, now, { outcome: { writeUnknown: true }, error: secretText.writeUnknown(change.secret, change.repo, check.before) });
+          voided = await deps.store.secretChanges.expire(changeId, now, {
+            outcome: { writeUnknown: true },
+            error: secretText.writeUnknown(change.secret, change.repo, check.before),
+          });
           if (voided) {
             await auditChange(deps, 'system', 'secret:expire', 'expired:unknown', change);
             await syncMessage(deps, client, changeId, { announce: true });
@@ -275,8 +298,19 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
           return { kind: 'done' };
         }
         if (writeLanded(current, check)) {
-          if (await deps.store.secretChanges.concludeWritten(changeId, check.by, { updatedAt: current?.updatedAt ?? null, recovered: true, unanswered: true }, now)) {
-            await auditChange(deps, check.by ?? 'system', 'secret:apply', 'done', change, { updatedAt: current?.updatedAt ?? null, unanswered: true, seenBy: 'expiry' });
+          if (
+            await deps.store.secretChanges.concludeWritten(
+              changeId,
+              check.by,
+              { updatedAt: current?.updatedAt ?? null, recovered: true, unanswered: true },
+              now,
+            )
+          ) {
+            await auditChange(deps, check.by ?? 'system', 'secret:apply', 'done', change, {
+              updatedAt: current?.updatedAt ?? null,
+              unanswered: true,
+              seenBy: 'expiry',
+            });
             await syncMessage(deps, client, changeId, { announce: true });
           }
           return { kind: 'done' };

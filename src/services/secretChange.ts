@@ -12,14 +12,20 @@ export const APPLY_JOB = 'secret.apply';
 export const EXPIRE_JOB = 'secret.expire';
 export const MESSAGE_JOB = 'secret.message';
 
-
 export const applyJob = (changeId: string) => ({ kind: APPLY_JOB, payload: { changeId }, dedupeKey: `secret-apply:${changeId}`, maxAttempts: 5 });
 
 export function approvers(deps: AppDeps): readonly string[] {
   return deps.config.file.access.approve;
 }
 
-export async function auditChange(deps: AppDeps, actor: string, action: string, outcome: string, c: Pick<SecretChange, 'id' | 'repo' | 'secret' | 'action'> | null, detail: Record<string, unknown> = {}): Promise<void> {
+export async function auditChange(
+  deps: AppDeps,
+  actor: string,
+  action: string,
+  outcome: string,
+  c: Pick<SecretChange, 'id' | 'repo' | 'secret' | 'action'> | null,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
   await deps.store.audit.record(
     { actor, action, outcome, ...(c ? { repo: c.repo, detail: { change: c.id, secret: c.secret, change_action: c.action, ...detail } } : { detail }) },
     deps.now(),
@@ -35,7 +41,17 @@ export type RequestResult = { kind: 'created'; change: SecretChange } | { kind: 
 export async function requestChange(
   deps: AppDeps,
   client: WebClient,
-  o: { repo: ResolvedRepo; secret: SecretConfig; action: SecretChangeAction; user: string; channel: string; threadTs?: string | null; facts: ChangeFacts; sealed?: { encryptedValue: string; keyId: string }; origin?: string },
+  o: {
+    repo: ResolvedRepo;
+    secret: SecretConfig;
+    action: SecretChangeAction;
+    user: string;
+    channel: string;
+    threadTs?: string | null;
+    facts: ChangeFacts;
+    sealed?: { encryptedValue: string; keyId: string };
+    origin?: string;
+  },
 ): Promise<RequestResult> {
   const now = deps.now();
   const ttlSeconds = deps.config.file.approvals.expiresMinutes * 60;
@@ -67,7 +83,11 @@ export async function requestChange(
   await deps.store.jobs.enqueue({ kind: EXPIRE_JOB, payload: { changeId: change.id }, dedupeKey: `secret-expire:${change.id}`, runAt: change.expiresAt }, now);
   try {
     const posted = await callSlack('chat.postMessage', () =>
-      client.chat.postMessage({ channel: change.channel, ...(change.threadTs ? { thread_ts: change.threadTs } : {}), ...renderSecretChange(change, { approvers: approvers(deps) }) }),
+      client.chat.postMessage({
+        channel: change.channel,
+        ...(change.threadTs ? { thread_ts: change.threadTs } : {}),
+        ...renderSecretChange(change, { approvers: approvers(deps) }),
+      }),
     );
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     await deps.store.secretChanges.setMessage(change.id, posted.channel ?? change.channel, posted.ts);
@@ -106,18 +126,23 @@ export async function syncMessage(deps: AppDeps, client: WebClient, id: string, 
   if (rotationId) deps.wake?.();
   if (!change?.messageTs) return true;
   try {
-    await callSlack('chat.update', () => client.chat.update({ channel: change.channel, ts: change.messageTs ?? '', ...renderSecretChange(change, { approvers: approvers(deps) }) }));
+    await callSlack('chat.update', () =>
+      client.chat.update({ channel: change.channel, ts: change.messageTs ?? '', ...renderSecretChange(change, { approvers: approvers(deps) }) }),
+    );
   } catch (e) {
     deps.logger.warn({ err: e, change: id }, 'approval message not updated; will retry');
-    await deps.store.jobs.enqueue({ kind: MESSAGE_JOB, payload: { changeId: id }, dedupeKey: `secret-message:${id}`, runAt: new Date(deps.now().getTime() + 30_000) }, deps.now());
+    await deps.store.jobs.enqueue(
+      { kind: MESSAGE_JOB, payload: { changeId: id }, dedupeKey: `secret-message:${id}`, runAt: new Date(deps.now().getTime() + 30_000) },
+      deps.now(),
+    );
     return false;
   }
   // In a rotation, its own thread reply announces a write (with what comes next).
   const reply = o.announce && !(rotationId && change.status === 'done') ? threadReply(change) : null;
   if (reply) {
-    await callSlack('chat.postMessage', () => client.chat.postMessage({ channel: change.channel, thread_ts: change.threadTs ?? change.messageTs ?? undefined, text: reply })).catch((e: unknown) =>
-      deps.logger.warn({ err: e, change: id }, 'thread reply not posted'),
-    );
+    await callSlack('chat.postMessage', () =>
+      client.chat.postMessage({ channel: change.channel, thread_ts: change.threadTs ?? change.messageTs ?? undefined, text: reply }),
+    ).catch((e: unknown) => deps.logger.warn({ err: e, change: id }, 'thread reply not posted'));
   }
   return true;
 }

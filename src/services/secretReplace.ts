@@ -17,8 +17,7 @@ export const CHECK_DEADLINE_MS = 2_300;
 
 export type ReplacementCheck =
   /** `hostError`: GitHub did not answer (timeout, 5xx, 429), so nothing was learnt about the value: it is not a wrong value. */
-  | { ok: false; problems: string[]; hostError: boolean }
-  | { ok: true; facts: ChangeFacts; sealed: { encryptedValue: string; keyId: string } };
+  { ok: false; problems: string[]; hostError: boolean } | { ok: true; facts: ChangeFacts; sealed: { encryptedValue: string; keyId: string } };
 
 class Timeout extends Error {}
 
@@ -41,7 +40,13 @@ type ValueSide = { checks: SecretCheck[]; facts: Partial<ChangeFacts>; hostError
  * back is the sealed box and facts safe to show. Problems are sentences for the modal.
  * `deadlineMs`: what is left of the caller's budget (the modal's share of Slack's 3 s).
  */
-export async function checkReplacement(deps: AppDeps, repo: ResolvedRepo, secret: SecretConfig, value: string, o: { deadlineMs?: number } = {}): Promise<ReplacementCheck> {
+export async function checkReplacement(
+  deps: AppDeps,
+  repo: ResolvedRepo,
+  secret: SecretConfig,
+  value: string,
+  o: { deadlineMs?: number } = {},
+): Promise<ReplacementCheck> {
   const now = deps.now();
   const repoRef = { owner: repo.owner, name: repo.repo };
   const target = secretTarget(deps.config, repo, secret);
@@ -80,17 +85,20 @@ export async function checkReplacement(deps: AppDeps, repo: ResolvedRepo, secret
   }
 }
 
-async function tokenSide(
-  deps: AppDeps,
-  secret: SecretConfig,
-  target: ReturnType<typeof secretTarget>,
-  value: string,
-  now: Date,
-): Promise<ValueSide> {
+async function tokenSide(deps: AppDeps, secret: SecretConfig, target: ReturnType<typeof secretTarget>, value: string, now: Date): Promise<ValueSide> {
   const kind = secret.kind === 'deploy-key' ? 'classic-pat' : secret.kind;
   const trimmed = value.trim();
   // Obviously unusable values are refused without asking GitHub.
-  const pre = checkToken({ kind, host: target.host, value: trimmed, requiredScopes: secret.scopes, maxAgeDays: secret.maxAgeDays, now, identity: { ok: false, reason: 'unreachable' }, target: null });
+  const pre = checkToken({
+    kind,
+    host: target.host,
+    value: trimmed,
+    requiredScopes: secret.scopes,
+    maxAgeDays: secret.maxAgeDays,
+    now,
+    identity: { ok: false, reason: 'unreachable' },
+    target: null,
+  });
   if (pre.some((c) => c.id === 'value')) return { checks: pre, facts: {} };
   const probe = deps.gateways.tokenProbe(target.apiUrl, trimmed);
   const [identity, access] = await Promise.all([probe.identity(), target.repo ? probe.repoAccess(target.repo) : Promise.resolve(null)]);

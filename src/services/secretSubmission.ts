@@ -43,16 +43,32 @@ export async function admitReplacement(deps: AppDeps, client: WebClient, s: Subm
   const repo = findRepo(deps.config.repos, s.repo);
   const secret = repo ? findSecret(repo, s.secret) : undefined;
   if (!repo || !secret) return { ok: false, outcome: 'refused:form', text: secretText.formGone };
-  const refuse = (outcome: string, refusal: Refusal, retry = false): Admission => ({ ok: false, outcome, text: plain(refusalText(refusal)), repo: repo.github, ...(retry ? { retry } : {}) });
+  const refuse = (outcome: string, refusal: Refusal, retry = false): Admission => ({
+    ok: false,
+    outcome,
+    text: plain(refusalText(refusal)),
+    repo: repo.github,
+    ...(retry ? { retry } : {}),
+  });
   let denied: Refusal | null;
   try {
-    denied = await mayAct(deps, client, { user: s.user, action: 'request_secret_change', repo, ...(o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs }) });
+    denied = await mayAct(deps, client, {
+      user: s.user,
+      action: 'request_secret_change',
+      repo,
+      ...(o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs }),
+    });
   } catch (e) {
     if (!(e instanceof SlackApiError)) throw e;
     return refuse('refused:access_unavailable', { code: 'access_unavailable', why: e.userMessage }, true);
   }
   if (denied) return refuse('refused:access', denied);
-  const { block, rotation } = await secretMayChange(deps, repo, secret, s.rotation ? { kind: 'rotation_value', rotation: s.rotation, user: s.user } : { kind: 'request' });
+  const { block, rotation } = await secretMayChange(
+    deps,
+    repo,
+    secret,
+    s.rotation ? { kind: 'rotation_value', rotation: s.rotation, user: s.user } : { kind: 'request' },
+  );
   if (block) return refuse(block.code === 'rotation_step' ? 'refused:rotation' : block.code === 'rotation_busy' ? 'busy:rotation' : 'busy', block);
   return { ok: true, repo, secret, rotation };
 }
@@ -65,7 +81,15 @@ export async function sendReplacement(
 ): Promise<{ ok: boolean; text: string; channel?: string }> {
   const { rotation, secret } = o;
   const where = rotation ? { channel: rotation.channel, threadTs: rotation.messageTs, origin: `${ROTATION_ORIGIN}${rotation.id}` } : { channel: o.channel };
-  const res = await requestChange(deps, client, { repo: o.repo, secret, action: 'replace', user: o.user, ...where, facts: o.check.facts, sealed: o.check.sealed });
+  const res = await requestChange(deps, client, {
+    repo: o.repo,
+    secret,
+    action: 'replace',
+    user: o.user,
+    ...where,
+    facts: o.check.facts,
+    sealed: o.check.sealed,
+  });
   if (res.kind !== 'created') return { ok: false, text: res.text };
   const attached = rotation ? await attachChange(deps, client, rotation.id, res.change) : { ok: true as const };
   if (!attached.ok) return { ok: false, text: attached.text };

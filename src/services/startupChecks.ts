@@ -146,7 +146,7 @@ export async function runStartupChecks(
 /** ECONNREFUSED, "timed out"…: why a request got no answer, from the error's causes. */
 function networkReason(e: unknown): string {
   const seen = new Set<unknown>();
-  for (let c: unknown = e; c instanceof Error && !seen.has(c); ) {
+  for (let c: unknown = e; c instanceof Error && !seen.has(c);) {
     seen.add(c);
     if (c.name === 'TimeoutError' || c.name === 'AbortError') return 'timed out';
     const code = (c as { code?: unknown }).code;
@@ -232,7 +232,12 @@ function githubOutcome(e: unknown, apiUrlVariable: string | undefined): ProbeOut
     return { kind: 'unreachable', reason: `rate-limited (HTTP ${s})`, retryAfterMs: wait && wait > 0 ? Math.min(wait, 15 * 60_000) : undefined };
   }
   if (s >= 500) return { kind: 'unreachable', reason: `HTTP ${s}` };
-  if (s === 404 && apiUrlVariable) return { kind: 'refused', variable: apiUrlVariable, reason: `HTTP 404${message}: is ${apiUrlVariable} the REST API URL (https://api.github.com, or https://HOST/api/v3)?` };
+  if (s === 404 && apiUrlVariable)
+    return {
+      kind: 'refused',
+      variable: apiUrlVariable,
+      reason: `HTTP 404${message}: is ${apiUrlVariable} the REST API URL (https://api.github.com, or https://HOST/api/v3)?`,
+    };
   return { kind: 'refused', reason: `HTTP ${s}${message}` };
 }
 
@@ -247,7 +252,8 @@ function tokenCheck(github: GitHubClients, o: { variable: string; apiUrl: string
         const { data } = await client.rest.users.getAuthenticated();
         return { kind: 'ok', who: `user ${data.login}` };
       } catch (e) {
-        if (e instanceof OctokitRequestError && e.status === 403 && /not accessible by integration/i.test(e.message)) return { kind: 'ok', who: 'an installation token' };
+        if (e instanceof OctokitRequestError && e.status === 403 && /not accessible by integration/i.test(e.message))
+          return { kind: 'ok', who: 'an installation token' };
         return githubOutcome(e, o.apiUrlVariable);
       }
     },
@@ -272,7 +278,10 @@ function appCheck(github: GitHubClients, config: AppConfig): CredentialCheck {
         const { data: app } = await client.rest.apps.getAuthenticated();
         const { data: installations } = await client.rest.apps.listInstallations({ per_page: 100 });
         if (installations.length === 0) {
-          return { kind: 'refused', reason: `the GitHub App ${app?.slug ?? auth.appId} is not installed on any account: install it on the configured repositories` };
+          return {
+            kind: 'refused',
+            reason: `the GitHub App ${app?.slug ?? auth.appId} is not installed on any account: install it on the configured repositories`,
+          };
         }
         const accounts = new Set(installations.map((i) => (i.account && 'login' in i.account ? i.account.login.toLowerCase() : '')));
         const warnings = config.repos
@@ -289,9 +298,13 @@ function appCheck(github: GitHubClients, config: AppConfig): CredentialCheck {
 /** Every credential the configuration holds, each as a check. */
 export function credentialChecks(config: AppConfig, deps: { github: GitHubClients; logger: Logger }): CredentialCheck[] {
   const { env } = config;
-  const checks: CredentialCheck[] = [slackCheck({ variable: 'SLACK_BOT_TOKEN', method: 'auth.test', token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, logger: deps.logger })];
+  const checks: CredentialCheck[] = [
+    slackCheck({ variable: 'SLACK_BOT_TOKEN', method: 'auth.test', token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, logger: deps.logger }),
+  ];
   if (env.SLACK_APP_TOKEN) {
-    checks.push(slackCheck({ variable: 'SLACK_APP_TOKEN', method: 'apps.connections.open', token: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, logger: deps.logger }));
+    checks.push(
+      slackCheck({ variable: 'SLACK_APP_TOKEN', method: 'apps.connections.open', token: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, logger: deps.logger }),
+    );
   }
   checks.push(
     config.githubAuth.kind === 'token'

@@ -68,7 +68,10 @@ export class SlackIntake {
         this.log.warn({ team: verdict.teamId, installed: this.installedTeamId }, 'a Slack request from another workspace: refused');
         await this.tell(answer, verdict.surface, intakeText.otherWorkspace);
         await this.deps.store.audit
-          .record({ actor: verdict.userId ?? 'unknown', action: 'slack:request', outcome: 'refused:other-workspace', detail: { team: verdict.teamId } }, this.deps.now())
+          .record(
+            { actor: verdict.userId ?? 'unknown', action: 'slack:request', outcome: 'refused:other-workspace', detail: { team: verdict.teamId } },
+            this.deps.now(),
+          )
           .catch((e: unknown) => this.log.error({ err: e }, 'could not audit a refused request'));
         return;
       }
@@ -82,7 +85,15 @@ export class SlackIntake {
       if (!answer.done) {
         slackRequestsScreened.inc({ outcome: 'unhandled' });
         this.log.info({ surface: verdict.surface.kind }, 'a Slack request no listener answered: told it is no longer active');
-        await this.tell(answer, verdict.surface, verdict.surface.kind === 'command' ? intakeText.unknownCommand(verdict.surface.command) : verdict.surface.kind === 'view' ? intakeText.staleView : intakeText.staleInteraction);
+        await this.tell(
+          answer,
+          verdict.surface,
+          verdict.surface.kind === 'command'
+            ? intakeText.unknownCommand(verdict.surface.command)
+            : verdict.surface.kind === 'view'
+              ? intakeText.staleView
+              : intakeText.staleInteraction,
+        );
       }
     } catch (e) {
       this.log.error({ err: e }, 'a Slack request failed before a listener answered it');

@@ -2,7 +2,19 @@ import type { SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../log/logger.js';
 
 /** Names the Socket Mode client emits for itself; an event type must not be one (it is emitted by that name). */
-const CLIENT_EVENTS = new Set(['close', 'error', 'ws_message', 'slack_event', 'outgoing_message', 'connecting', 'connected', 'authenticated', 'disconnecting', 'disconnected', 'reconnecting']);
+const CLIENT_EVENTS = new Set([
+  'close',
+  'error',
+  'ws_message',
+  'slack_event',
+  'outgoing_message',
+  'connecting',
+  'connected',
+  'authenticated',
+  'disconnecting',
+  'disconnected',
+  'reconnecting',
+]);
 const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,80}$/;
 
 /**

@@ -40,9 +40,7 @@ export interface AuditEntry {
  * (64 zeros for an empty log): keep it elsewhere to notice, later, that the newest
  * entries were removed, which the chain alone cannot show.
  */
-export type AuditVerification =
-  | { ok: true; count: number; head: string }
-  | { ok: false; count: number; brokenAt: string; reason: string };
+export type AuditVerification = { ok: true; count: number; head: string } | { ok: false; count: number; brokenAt: string; reason: string };
 
 export interface AuditExportOptions {
   /** Entries whose `at` is at or after this. */
@@ -279,7 +277,8 @@ function wellFormed(s: string): string {
 /** Keys whose values are credentials by name, at any depth. */
 const SECRET_KEY = /^(value|secret_?value|token|access_?token|refresh_?token|password|passphrase|private_?key|client_?secret|signing_?secret|authorization)$/i;
 /** Values that look like GitHub or Slack credentials, wherever they appear. */
-const SECRET_TEXT = /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpers]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$))/g;
+const SECRET_TEXT =
+  /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpers]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$))/g;
 
 /**
  * Safety net only: callers must not put secrets in the audit detail. This catches
@@ -289,7 +288,5 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(SECRET_TEXT, '[redacted]');
   if (depth > 20 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redactSecrets(v, depth + 1)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redactSecrets(v, depth + 1)]));
 }

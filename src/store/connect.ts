@@ -12,9 +12,7 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export const DEFAULT_DATABASE_URL = './data/chatops.sqlite';
 
 /** Where `DATABASE_URL` points: a SQLite file (or memory) or a PostgreSQL server. */
-export type DatabaseTarget =
-  | { dialect: 'sqlite'; filename: string /* ':memory:' or an absolute path */ }
-  | { dialect: 'postgres'; connectionString: string };
+export type DatabaseTarget = { dialect: 'sqlite'; filename: string /* ':memory:' or an absolute path */ } | { dialect: 'postgres'; connectionString: string };
 
 /**
  * Unset → ./data/chatops.sqlite; `postgres://…`/`postgresql://…` → PostgreSQL;

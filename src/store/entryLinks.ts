@@ -43,7 +43,14 @@ const hashOf = (secret: string) => createHash('sha256').update(secret).digest('h
 
 type Row = { token_hash: string; rotation_id: string; user_id: string; created_at: number | string; expires_at: number | string; attempts: number };
 const toLink = (r: Row): EntryLink =>
-  EntryLink.parse({ tokenHash: r.token_hash, rotationId: r.rotation_id, userId: r.user_id, createdAt: new Date(Number(r.created_at)), expiresAt: new Date(Number(r.expires_at)), attempts: Number(r.attempts) });
+  EntryLink.parse({
+    tokenHash: r.token_hash,
+    rotationId: r.rotation_id,
+    userId: r.user_id,
+    createdAt: new Date(Number(r.created_at)),
+    expiresAt: new Date(Number(r.expires_at)),
+    attempts: Number(r.attempts),
+  });
 
 const COLUMNS = ['token_hash', 'rotation_id', 'user_id', 'created_at', 'expires_at', 'attempts'] as const;
 
@@ -63,10 +70,25 @@ export function entryLinks(db: Kysely<Database>): EntryLinks {
       guard('entryLinks.mint', async () => {
         const secret = randomBytes(32).toString('base64url');
         await db.transaction().execute(async (tx) => {
-          await tx.updateTable('entry_links').set({ expires_at: ms(now) }).where('rotation_id', '=', o.rotationId).where('user_id', '=', o.userId).where('done_at', 'is', null).execute();
+          await tx
+            .updateTable('entry_links')
+            .set({ expires_at: ms(now) })
+            .where('rotation_id', '=', o.rotationId)
+            .where('user_id', '=', o.userId)
+            .where('done_at', 'is', null)
+            .execute();
           await tx
             .insertInto('entry_links')
-            .values({ token_hash: hashOf(secret), rotation_id: o.rotationId, user_id: o.userId, created_at: ms(now), expires_at: ms(now) + o.ttlMs, used_at: null, done_at: null, attempts: 0 })
+            .values({
+              token_hash: hashOf(secret),
+              rotation_id: o.rotationId,
+              user_id: o.userId,
+              created_at: ms(now),
+              expires_at: ms(now) + o.ttlMs,
+              used_at: null,
+              done_at: null,
+              attempts: 0,
+            })
             .execute();
         });
         return secret;
@@ -81,7 +103,12 @@ export function entryLinks(db: Kysely<Database>): EntryLinks {
       guard('entryLinks.claim', async () => {
         if (!LinkSecret.safeParse(secret).success) return null;
         // A compare-and-set on used_at: two submissions at once, on one replica or two, cannot both pass.
-        const r = await db.updateTable('entry_links').set({ used_at: ms(now) }).where(usable(secret, now)).returning(COLUMNS).executeTakeFirst();
+        const r = await db
+          .updateTable('entry_links')
+          .set({ used_at: ms(now) })
+          .where(usable(secret, now))
+          .returning(COLUMNS)
+          .executeTakeFirst();
         return r ? toLink(r) : null;
       }),
     release: (link, o = {}) =>
@@ -92,7 +119,11 @@ export function entryLinks(db: Kysely<Database>): EntryLinks {
       }),
     finish: (link, now) =>
       guard('entryLinks.finish', async () => {
-        await db.updateTable('entry_links').set({ done_at: ms(now) }).where('token_hash', '=', link.tokenHash).execute();
+        await db
+          .updateTable('entry_links')
+          .set({ done_at: ms(now) })
+          .where('token_hash', '=', link.tokenHash)
+          .execute();
       }),
   };
 }

@@ -176,12 +176,23 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
       }),
     pending: (repo, limit) =>
       guard('githubEvents.pending', async () => {
-        const rows = await db.selectFrom('github_deliveries').select(['seq', 'delivery_id', 'repo', 'event', 'payload']).where('repo', '=', repo).where('applied_at', 'is', null).orderBy('seq').limit(limit).execute();
+        const rows = await db
+          .selectFrom('github_deliveries')
+          .select(['seq', 'delivery_id', 'repo', 'event', 'payload'])
+          .where('repo', '=', repo)
+          .where('applied_at', 'is', null)
+          .orderBy('seq')
+          .limit(limit)
+          .execute();
         return rows.map((r) => ({ seq: Number(r.seq), deliveryId: r.delivery_id, repo: r.repo, event: r.event, payload: JSON.parse(r.payload) as unknown }));
       }),
     markApplied: (seq, now) =>
       guard('githubEvents.markApplied', async () => {
-        await db.updateTable('github_deliveries').set({ applied_at: ms(now) }).where('seq', '=', seq).execute();
+        await db
+          .updateTable('github_deliveries')
+          .set({ applied_at: ms(now) })
+          .where('seq', '=', seq)
+          .execute();
       }),
     reposWithPending: () =>
       guard('githubEvents.reposWithPending', async () => {
@@ -190,7 +201,10 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
       }),
     deliveryCount: () =>
       guard('githubEvents.deliveryCount', async () => {
-        const r = await db.selectFrom('github_deliveries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+        const r = await db
+          .selectFrom('github_deliveries')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow();
         return Number(r.n);
       }),
 
@@ -224,7 +238,12 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
                 eb.or([
                   eb('gh_runs.run_attempt', '<', r.runAttempt),
                   eb.and([eb('gh_runs.run_attempt', '=', r.runAttempt), eb('gh_runs.updated_at', '<', ms(r.updatedAt))]),
-                  eb.and([eb('gh_runs.run_attempt', '=', r.runAttempt), eb('gh_runs.updated_at', '=', ms(r.updatedAt)), eb('gh_runs.status', '!=', r.status), sql<boolean>`${r.status} = 'completed'`]),
+                  eb.and([
+                    eb('gh_runs.run_attempt', '=', r.runAttempt),
+                    eb('gh_runs.updated_at', '=', ms(r.updatedAt)),
+                    eb('gh_runs.status', '!=', r.status),
+                    sql<boolean>`${r.status} = 'completed'`,
+                  ]),
                 ]),
               ),
           )
@@ -253,13 +272,23 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
         const res = await db
           .insertInto('gh_jobs')
           .values(values)
-          .onConflict((oc) => oc.columns(['repo', 'job_id']).doUpdateSet(changes).where('gh_jobs.status', 'in', lowerRanks.length > 0 ? lowerRanks : ['-']))
+          .onConflict((oc) =>
+            oc
+              .columns(['repo', 'job_id'])
+              .doUpdateSet(changes)
+              .where('gh_jobs.status', 'in', lowerRanks.length > 0 ? lowerRanks : ['-']),
+          )
           .executeTakeFirst();
         return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
       }),
     setJobDiagnosis: (repo, jobId, diagnosis) =>
       guard('githubEvents.setJobDiagnosis', async () => {
-        await db.updateTable('gh_jobs').set({ diagnosis: JSON.stringify(diagnosis) }).where('repo', '=', repo).where('job_id', '=', jobId).execute();
+        await db
+          .updateTable('gh_jobs')
+          .set({ diagnosis: JSON.stringify(diagnosis) })
+          .where('repo', '=', repo)
+          .where('job_id', '=', jobId)
+          .execute();
       }),
     jobDiagnosis: (repo, jobId) =>
       guard('githubEvents.jobDiagnosis', async () => {
@@ -273,7 +302,15 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
       }),
     latestRuns: (repo, workflowPath, limit) =>
       guard('githubEvents.latestRuns', async () => {
-        const rows = await db.selectFrom('gh_runs').selectAll().where('repo', '=', repo).where('workflow_path', '=', workflowPath).orderBy('created_at', 'desc').orderBy('run_id', 'desc').limit(limit).execute();
+        const rows = await db
+          .selectFrom('gh_runs')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('workflow_path', '=', workflowPath)
+          .orderBy('created_at', 'desc')
+          .orderBy('run_id', 'desc')
+          .limit(limit)
+          .execute();
         return rows.map((r) => toRun(r as unknown as Record<string, unknown>));
       }),
     jobsOf: (repo, runId) =>
@@ -298,20 +335,46 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
       }),
     setTagReleaseRun: (repo, tag, runId) =>
       guard('githubEvents.setTagReleaseRun', async () => {
-        await db.updateTable('gh_tags').set({ release_run_id: runId }).where('repo', '=', repo).where('tag', '=', tag).where('release_run_id', 'is', null).execute();
+        await db
+          .updateTable('gh_tags')
+          .set({ release_run_id: runId })
+          .where('repo', '=', repo)
+          .where('tag', '=', tag)
+          .where('release_run_id', 'is', null)
+          .execute();
       }),
 
     syncAlert: (repo) =>
       guard('githubEvents.syncAlert', async () => {
         const r = await db.selectFrom('sync_alerts').selectAll().where('repo', '=', repo).executeTakeFirst();
         if (!r) return null;
-        return { repo: r.repo, channel: r.channel, messageTs: r.message_ts, state: z.enum(['failing', 'recovered']).parse(r.state), failures: Number(r.failures), lastJobId: Number(r.last_job_id), updatedAt: new Date(Number(r.updated_at)) };
+        return {
+          repo: r.repo,
+          channel: r.channel,
+          messageTs: r.message_ts,
+          state: z.enum(['failing', 'recovered']).parse(r.state),
+          failures: Number(r.failures),
+          lastJobId: Number(r.last_job_id),
+          updatedAt: new Date(Number(r.updated_at)),
+        };
       }),
     saveSyncAlert: (a) =>
       guard('githubEvents.saveSyncAlert', async () => {
-        const values = { repo: a.repo, channel: a.channel, message_ts: a.messageTs, state: a.state, failures: a.failures, last_job_id: a.lastJobId, updated_at: ms(a.updatedAt) };
+        const values = {
+          repo: a.repo,
+          channel: a.channel,
+          message_ts: a.messageTs,
+          state: a.state,
+          failures: a.failures,
+          last_job_id: a.lastJobId,
+          updated_at: ms(a.updatedAt),
+        };
         const { repo: _r, ...changes } = values;
-        await db.insertInto('sync_alerts').values(values).onConflict((oc) => oc.column('repo').doUpdateSet(changes)).execute();
+        await db
+          .insertInto('sync_alerts')
+          .values(values)
+          .onConflict((oc) => oc.column('repo').doUpdateSet(changes))
+          .execute();
       }),
     clearSyncAlert: (repo) =>
       guard('githubEvents.clearSyncAlert', async () => {

@@ -124,10 +124,7 @@ type JobsEb = ExpressionBuilder<Database, 'jobs'>;
 
 /** Due: pending and its time has come, or running under a lease that has expired. */
 function isDue(eb: JobsEb, now: number) {
-  return eb.or([
-    eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-    eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', now)]),
-  ]);
+  return eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', now)])]);
 }
 
 /** The job is running and leased to `owner` (whether or not the lease has run out). */
@@ -175,15 +172,16 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
             .returning('id')
             .executeTakeFirst();
           if (inserted) return String(inserted.id);
-          const existing = await db
-            .selectFrom('jobs')
-            .select('id')
-            .where('dedupe_key', '=', dedupeKey)
-            .where(UNFINISHED_JOB)
-            .executeTakeFirst();
+          const existing = await db.selectFrom('jobs').select('id').where('dedupe_key', '=', dedupeKey).where(UNFINISHED_JOB).executeTakeFirst();
           if (existing) {
             if (o.sooner) {
-              await db.updateTable('jobs').set({ run_at: values.run_at, updated_at: t }).where('id', '=', existing.id).where('status', '=', 'pending').where('run_at', '>', values.run_at).execute();
+              await db
+                .updateTable('jobs')
+                .set({ run_at: values.run_at, updated_at: t })
+                .where('id', '=', existing.id)
+                .where('status', '=', 'pending')
+                .where('run_at', '>', values.run_at)
+                .execute();
             }
             return String(existing.id);
           }
@@ -247,7 +245,12 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
             lease_owner: o.owner,
             lease_until: leaseUntil,
             // Taking over an expired lease counts as a failed attempt of the previous owner.
-            attempts: eb.case().when('status', '=', 'running').then(eb('attempts', '+', 1)).else(eb.ref('attempts')).end(),
+            attempts: eb
+              .case()
+              .when('status', '=', 'running')
+              .then(eb('attempts', '+', 1))
+              .else(eb.ref('attempts'))
+              .end(),
             last_error: eb
               .case()
               .when('status', '=', 'running')
@@ -338,11 +341,7 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
 
     purgeFinished: (before) =>
       guard('jobs.purgeFinished', async () => {
-        const res = await db
-          .deleteFrom('jobs')
-          .where('status', 'in', ['done', 'failed'])
-          .where('updated_at', '<', ms(before))
-          .executeTakeFirst();
+        const res = await db.deleteFrom('jobs').where('status', 'in', ['done', 'failed']).where('updated_at', '<', ms(before)).executeTakeFirst();
         return Number(res.numDeletedRows);
       }),
   };

@@ -18,7 +18,16 @@ export interface LeakMessage {
 
 /** Leak warnings posted: see migrations/0012_leak_messages.ts. */
 export interface LeakMessages {
-  add(m: { channel: string; messageTs: string; postedAt: Date; author: string | null; kinds: unknown; unchecked: number; offers: unknown; shown: string }): Promise<void>;
+  add(m: {
+    channel: string;
+    messageTs: string;
+    postedAt: Date;
+    author: string | null;
+    kinds: unknown;
+    unchecked: number;
+    offers: unknown;
+    shown: string;
+  }): Promise<void>;
   get(channel: string, ts: string): Promise<LeakMessage | null>;
   /** The warnings posted in a channel, oldest first. */
   inChannel(channel: string): Promise<LeakMessage[]>;
@@ -50,7 +59,17 @@ export function leakMessages(db: Kysely<Database>): LeakMessages {
       guard('leakMessages.add', async () => {
         await db
           .insertInto('leak_messages')
-          .values({ channel: m.channel, message_ts: m.messageTs, posted_at: ms(m.postedAt), author: m.author, kinds: JSON.stringify(m.kinds), unchecked: m.unchecked, offers: JSON.stringify(m.offers), outcomes: null, shown: m.shown })
+          .values({
+            channel: m.channel,
+            message_ts: m.messageTs,
+            posted_at: ms(m.postedAt),
+            author: m.author,
+            kinds: JSON.stringify(m.kinds),
+            unchecked: m.unchecked,
+            offers: JSON.stringify(m.offers),
+            outcomes: null,
+            shown: m.shown,
+          })
           .onConflict((oc) => oc.columns(['channel', 'message_ts']).doNothing())
           .execute();
       }),
@@ -66,7 +85,12 @@ export function leakMessages(db: Kysely<Database>): LeakMessages {
       }),
     setOutcomes: (channel, ts, outcomes) =>
       guard('leakMessages.setOutcomes', async () => {
-        await db.updateTable('leak_messages').set({ outcomes: JSON.stringify(outcomes) }).where('channel', '=', channel).where('message_ts', '=', ts).execute();
+        await db
+          .updateTable('leak_messages')
+          .set({ outcomes: JSON.stringify(outcomes) })
+          .where('channel', '=', channel)
+          .where('message_ts', '=', ts)
+          .execute();
       }),
     setShown: (channel, ts, shown) =>
       guard('leakMessages.setShown', async () => {

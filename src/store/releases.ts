@@ -89,7 +89,17 @@ const ID = /^[A-Za-z0-9_-]{24}$/;
  * expected status, so however many clicks, retries or replicas race, exactly one
  * wins (the others see `false`). Same SQL on SQLite and PostgreSQL.
  */
-export type NewRelease = { repo: string; repoName: string; tag: string; sha: string; workflow: string; inputs: Record<string, string>; requestedBy: string; channel: string; ttlSeconds: number };
+export type NewRelease = {
+  repo: string;
+  repoName: string;
+  tag: string;
+  sha: string;
+  workflow: string;
+  inputs: Record<string, string>;
+  requestedBy: string;
+  channel: string;
+  ttlSeconds: number;
+};
 
 /** A new release, or the release of that tag that is already active (the store allows one per repo and tag). */
 export type CreateReleaseResult = { kind: 'created'; release: Release } | { kind: 'busy'; active: Release };
@@ -132,9 +142,18 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
     id: string,
     from: ReleaseStatus | ReleaseStatus[],
     set: Updateable<ReleasesTable>,
-    narrow: (q: UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult>) => UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult> = (q) => q,
+    narrow: (q: UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult>) => UpdateQueryBuilder<Database, 'releases', 'releases', UpdateResult> = (
+      q,
+    ) => q,
   ) => {
-    const res = await narrow(db.updateTable('releases').where('id', '=', id).where('status', 'in', Array.isArray(from) ? from : [from])).set(set).executeTakeFirst();
+    const res = await narrow(
+      db
+        .updateTable('releases')
+        .where('id', '=', id)
+        .where('status', 'in', Array.isArray(from) ? from : [from]),
+    )
+      .set(set)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   };
   return {
@@ -158,15 +177,41 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
         // that expired stops being active, then the insert happens unless another active one
         // has the tag. Should that one end between the two, the insert is simply tried again.
         for (let i = 0; i < 5; i++) {
-          await db.updateTable('releases').set({ status: 'expired' }).where('repo', '=', o.repo).where('tag', '=', o.tag).where('status', '=', 'pending').where('expires_at', '<=', ms(now)).execute();
+          await db
+            .updateTable('releases')
+            .set({ status: 'expired' })
+            .where('repo', '=', o.repo)
+            .where('tag', '=', o.tag)
+            .where('status', '=', 'pending')
+            .where('expires_at', '<=', ms(now))
+            .execute();
           const inserted = await db
             .insertInto('releases')
             .values(row)
             .onConflict((oc) => oc.columns(['repo', 'tag']).where(ACTIVE_RELEASE).doNothing())
             .returning('id')
             .executeTakeFirst();
-          if (inserted) return { kind: 'created', release: fromRow({ ...row, decided_at: null, run_id: null, run_url: null, message_ts: null, error: null, dispatch_sent_at: null, conclusion: null }) };
-          const active = await db.selectFrom('releases').selectAll().where('repo', '=', o.repo).where('tag', '=', o.tag).where(ACTIVE_RELEASE).executeTakeFirst();
+          if (inserted)
+            return {
+              kind: 'created',
+              release: fromRow({
+                ...row,
+                decided_at: null,
+                run_id: null,
+                run_url: null,
+                message_ts: null,
+                error: null,
+                dispatch_sent_at: null,
+                conclusion: null,
+              }),
+            };
+          const active = await db
+            .selectFrom('releases')
+            .selectAll()
+            .where('repo', '=', o.repo)
+            .where('tag', '=', o.tag)
+            .where(ACTIVE_RELEASE)
+            .executeTakeFirst();
           if (active) return { kind: 'busy', active: fromRow(active) };
         }
         throw new Error('releases.create: could not settle the active release after 5 tries');
@@ -180,7 +225,9 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
     claimForDispatch: (id, user, now = new Date(), job) =>
       guard('releases.claimForDispatch', () =>
         db.transaction().execute(async (trx) => {
-          const won = await transition(trx, id, 'pending', { status: 'dispatching', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user).where('expires_at', '>', ms(now)));
+          const won = await transition(trx, id, 'pending', { status: 'dispatching', decided_at: ms(now) }, (q) =>
+            q.where('requested_by', '=', user).where('expires_at', '>', ms(now)),
+          );
           if (won && job) await jobs(trx, dialect).enqueue(job, now);
           return won;
         }),
@@ -188,7 +235,9 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
     cancel: (id, user, now = new Date()) =>
       guard('releases.cancel', () => transition(db, id, 'pending', { status: 'cancelled', decided_at: ms(now) }, (q) => q.where('requested_by', '=', user))),
     markDispatchSent: (id, now = new Date()) =>
-      guard('releases.markDispatchSent', () => transition(db, id, 'dispatching', { dispatch_sent_at: ms(now) }, (q) => q.where('dispatch_sent_at', 'is', null))),
+      guard('releases.markDispatchSent', () =>
+        transition(db, id, 'dispatching', { dispatch_sent_at: ms(now) }, (q) => q.where('dispatch_sent_at', 'is', null)),
+      ),
     clearDispatchSent: (id) => guard('releases.clearDispatchSent', () => transition(db, id, 'dispatching', { dispatch_sent_at: null })),
     markDispatched: (id, o, followJob, now = new Date()) =>
       guard('releases.markDispatched', () =>
@@ -200,10 +249,14 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
       ),
     markFailed: (id, error, o = {}) =>
       guard('releases.markFailed', () =>
-        transition(db, id, ['dispatching', 'dispatched'], { status: 'failed', error: error.slice(0, 500) }, (q) => (o.onlyUnsent ? q.where('dispatch_sent_at', 'is', null) : q)),
+        transition(db, id, ['dispatching', 'dispatched'], { status: 'failed', error: error.slice(0, 500) }, (q) =>
+          o.onlyUnsent ? q.where('dispatch_sent_at', 'is', null) : q,
+        ),
       ),
     markConcluded: (id, conclusion) =>
-      guard('releases.markConcluded', () => transition(db, id, 'dispatched', { status: conclusion === 'success' ? 'succeeded' : 'run_failed', conclusion: conclusion.slice(0, 50) })),
+      guard('releases.markConcluded', () =>
+        transition(db, id, 'dispatched', { status: conclusion === 'success' ? 'succeeded' : 'run_failed', conclusion: conclusion.slice(0, 50) }),
+      ),
     setRun: (id, o) =>
       guard('releases.setRun', async () => {
         await db.updateTable('releases').set({ run_id: o.runId, run_url: o.runUrl }).where('id', '=', id).execute();

@@ -63,7 +63,19 @@ export function reminders(db: Kysely<Database>): Reminders {
       guard('reminders.claim', async () => {
         const r = await db
           .insertInto('reminders_sent')
-          .values({ key: o.key, repo: o.repo, secret: o.secret, claimed_at: ms(now), channel: null, message_ts: null, basis: null, deadline: null, threshold: null, days_left: null, offer: null })
+          .values({
+            key: o.key,
+            repo: o.repo,
+            secret: o.secret,
+            claimed_at: ms(now),
+            channel: null,
+            message_ts: null,
+            basis: null,
+            deadline: null,
+            threshold: null,
+            days_left: null,
+            offer: null,
+          })
           .onConflict((oc) => oc.column('key').doNothing())
           .executeTakeFirst();
         return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -76,7 +88,11 @@ export function reminders(db: Kysely<Database>): Reminders {
       guard('reminders.sent', async () => {
         await db
           .updateTable('reminders_sent')
-          .set({ channel, message_ts: ts, ...(o ? { basis: o.basis, deadline: ms(o.deadline), threshold: o.threshold, days_left: o.daysLeft, offer: o.offer } : {}) })
+          .set({
+            channel,
+            message_ts: ts,
+            ...(o ? { basis: o.basis, deadline: ms(o.deadline), threshold: o.threshold, days_left: o.daysLeft, offer: o.offer } : {}),
+          })
           .where('key', '=', key)
           .execute();
       }),

@@ -58,11 +58,20 @@ export function retention(db: Kysely<Database>, dialect: StoreDialect): Retentio
           .where((eb) => eb.or([eb('expires_at', '<', linksBefore), eb('done_at', '<', linksBefore)]))
           .executeTakeFirst();
         counts.entryLinks = Number(links.numDeletedRows);
-        const reminders = await db.deleteFrom('reminders_sent').where('claimed_at', '<', ms(new Date(t - RETENTION.remindersSentDays * DAY))).executeTakeFirst();
+        const reminders = await db
+          .deleteFrom('reminders_sent')
+          .where('claimed_at', '<', ms(new Date(t - RETENTION.remindersSentDays * DAY)))
+          .executeTakeFirst();
         counts.remindersSent = Number(reminders.numDeletedRows);
-        const leaks = await db.deleteFrom('leak_messages').where('posted_at', '<', ms(new Date(t - RETENTION.leakMessagesDays * DAY))).executeTakeFirst();
+        const leaks = await db
+          .deleteFrom('leak_messages')
+          .where('posted_at', '<', ms(new Date(t - RETENTION.leakMessagesDays * DAY)))
+          .executeTakeFirst();
         counts.leakMessages = Number(leaks.numDeletedRows);
-        const deliveries = await db.deleteFrom('slack_deliveries').where('seen_at', '<', ms(new Date(t - RETENTION.slackDeliveriesDays * DAY))).executeTakeFirst();
+        const deliveries = await db
+          .deleteFrom('slack_deliveries')
+          .where('seen_at', '<', ms(new Date(t - RETENTION.slackDeliveriesDays * DAY)))
+          .executeTakeFirst();
         counts.slackDeliveries = Number(deliveries.numDeletedRows);
         return counts;
       }),

@@ -75,7 +75,13 @@ export interface Rotations {
    * follow-up job (its watch), enqueued in the same transaction, so a crash cannot leave
    * a step written that nothing follows up.
    */
-  write(id: string, version: number, o: { status: RotationStatus; state: RotationState; finishedBy?: string | null }, now?: Date, job?: EnqueueOptions): Promise<boolean>;
+  write(
+    id: string,
+    version: number,
+    o: { status: RotationStatus; state: RotationState; finishedBy?: string | null },
+    now?: Date,
+    job?: EnqueueOptions,
+  ): Promise<boolean>;
   setMessage(id: string, ts: string): Promise<void>;
   /** The rotation of this secret that ended last (done or cancelled). */
   lastFinished(repo: string, secret: string): Promise<Rotation | null>;
@@ -132,13 +138,13 @@ export function rotations(db: Kysely<Database>, dialect: StoreDialect): Rotation
           const finished = o.status !== 'active';
           const res = await trx
             .updateTable('rotations')
-          .set({
-            status: o.status,
-            state: JSON.stringify(RotationState.parse(o.state)),
-            version: version + 1,
-            updated_at: ms(now),
-            ...(finished ? { finished_at: ms(now), finished_by: o.finishedBy ?? null } : {}),
-          })
+            .set({
+              status: o.status,
+              state: JSON.stringify(RotationState.parse(o.state)),
+              version: version + 1,
+              updated_at: ms(now),
+              ...(finished ? { finished_at: ms(now), finished_by: o.finishedBy ?? null } : {}),
+            })
             .where('id', '=', id)
             .where('version', '=', version)
             .executeTakeFirst();

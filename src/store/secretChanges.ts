@@ -145,7 +145,9 @@ export interface SecretChanges {
 export type ChangeFollowUp = (c: { id: string; origin: string | null; status: SecretChangeStatus }) => EnqueueOptions | null;
 
 export function secretChanges(db: Kysely<Database>, dialect: StoreDialect, followUp: ChangeFollowUp = () => null): SecretChanges {
-  type Narrow = (q: UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>) => UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>;
+  type Narrow = (
+    q: UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>,
+  ) => UpdateQueryBuilder<Database, 'secret_changes', 'secret_changes', UpdateResult>;
   const enqueueFollowUp = async (trx: Kysely<Database>, changes: readonly { id: string; origin: string | null }[], status: SecretChangeStatus, now: Date) => {
     for (const c of changes) {
       const job = followUp({ id: c.id, origin: c.origin, status });
@@ -163,7 +165,10 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect, follo
   ): Promise<boolean> => {
     if (!ID.test(id)) return false;
     const run = async (trx: Kysely<Database>) => {
-      const row = await narrow(trx.updateTable('secret_changes').where('id', '=', id).where('status', '=', from)).set(set).returning(['id', 'origin']).executeTakeFirst();
+      const row = await narrow(trx.updateTable('secret_changes').where('id', '=', id).where('status', '=', from))
+        .set(set)
+        .returning(['id', 'origin'])
+        .executeTakeFirst();
       if (!row) return false;
       await enqueueFollowUp(trx, [row], set.status, now);
       return true;
@@ -248,12 +253,15 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect, follo
 
     lastDone: (repo, secret, action, o = {}) =>
       guard('secretChanges.lastDone', async () => {
-        let q = db.selectFrom('secret_changes').selectAll().where('repo', '=', repo).where('secret', '=', secret).where('action', '=', action).where('status', '=', 'done');
+        let q = db
+          .selectFrom('secret_changes')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('secret', '=', secret)
+          .where('action', '=', action)
+          .where('status', '=', 'done');
         if (o.before) q = q.where('created_at', '<', ms(o.before));
-        const row = await q
-          .orderBy('created_at', 'desc')
-          .limit(1)
-          .executeTakeFirst();
+        const row = await q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
         return row ? fromRow(row) : null;
       }),
 
@@ -283,7 +291,9 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect, follo
       ),
 
     withdraw: (id, by, now = new Date()) =>
-      guard('secretChanges.withdraw', () => transition(null, id, 'pending', { status: 'cancelled', ...VOID, decided_by: by, decided_at: ms(now), finished_at: ms(now) }, now)),
+      guard('secretChanges.withdraw', () =>
+        transition(null, id, 'pending', { status: 'cancelled', ...VOID, decided_by: by, decided_at: ms(now), finished_at: ms(now) }, now),
+      ),
 
     expire: (id, now = new Date(), o = {}) =>
       guard('secretChanges.expire', () =>
@@ -340,7 +350,8 @@ export function secretChanges(db: Kysely<Database>, dialect: StoreDialect, follo
         return Number(res.numUpdatedRows) === 1;
       }),
 
-    startApplying: (id, now = new Date()) => guard('secretChanges.startApplying', () => transition(null, id, 'approved', { status: 'applying', applying_at: ms(now) }, now)),
+    startApplying: (id, now = new Date()) =>
+      guard('secretChanges.startApplying', () => transition(null, id, 'approved', { status: 'applying', applying_at: ms(now) }, now)),
 
     finish: (id, o, now = new Date()) =>
       guard('secretChanges.finish', () =>

@@ -47,7 +47,8 @@ function what(c: EntryPageContext): string {
     const scopes = c.scopes.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ') || 'none configured';
     return `a classic token from ${escapeHtml(c.host)} with scope${c.scopes.length === 1 ? '' : 's'} ${scopes}, expiring within ${c.maxAgeDays} days`;
   }
-  if (c.kind === 'fine-grained-pat') return `a fine-grained token from ${escapeHtml(c.host)} for this repository only (Actions and Contents: read and write), expiring within ${c.maxAgeDays} days`;
+  if (c.kind === 'fine-grained-pat')
+    return `a fine-grained token from ${escapeHtml(c.host)} for this repository only (Actions and Contents: read and write), expiring within ${c.maxAgeDays} days`;
   return 'the private SSH key of the mirror’s write deploy key';
 }
 
@@ -57,7 +58,12 @@ const utc = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
  * The form. `problems`: why the last submission was refused (sentences from the checks, never the value).
  * `hostError`: GitHub did not answer, so the value was not judged and the try not spent.
  */
-export function renderEntryForm(c: EntryPageContext, nonce: string, problems: string[] = [], o: { hostError?: boolean; host?: 'GitHub' | 'Slack' } = {}): PageHtml {
+export function renderEntryForm(
+  c: EntryPageContext,
+  nonce: string,
+  problems: string[] = [],
+  o: { hostError?: boolean; host?: 'GitHub' | 'Slack' } = {},
+): PageHtml {
   const tries = c.triesLeft > 0 ? `<small>${c.triesLeft} tr${c.triesLeft === 1 ? 'y' : 'ies'} left on this link.</small>` : '';
   const headline = o.hostError
     ? `${o.host ?? 'GitHub'} did not answer, so the value could not be checked. Nothing was stored, and this did not count as a try: submit it again in a minute.`
@@ -116,17 +122,24 @@ export const entryPlain = {
 };
 
 export function renderEntryError(nonce: string): PageHtml {
-  return page(500, 'Something went wrong', `<h1>Something went wrong</h1><p>Nothing was stored. Try again in a moment, or use <strong>Enter the new token</strong> in Slack.</p>`, nonce);
+  return page(
+    500,
+    'Something went wrong',
+    `<h1>Something went wrong</h1><p>Nothing was stored. Try again in a moment, or use <strong>Enter the new token</strong> in Slack.</p>`,
+    nonce,
+  );
 }
 
 /** Shortens a mrkdwn sentence from the bot's Slack wording to plain text for the page. */
 export function plainFromMrkdwn(s: string): string {
-  return s
-    .replace(/<#([A-Z0-9]+)(\|[^>]*)?>/g, 'the rotation’s channel')
-    .replace(/<@([A-Z0-9]+)>/g, 'someone')
-    .replace(/:[a-z0-9_+-]+:\s*/g, '')
-    .replace(/`/g, '')
-    // Only paired markers are formatting: `PAT_TOKEN` keeps its underscore.
-    .replace(/(^|[^\w*])\*([^*\n]+)\*(?![\w*])/g, '$1$2')
-    .replace(/(^|[^\w])_([^_\n]+)_(?!\w)/g, '$1$2');
+  return (
+    s
+      .replace(/<#([A-Z0-9]+)(\|[^>]*)?>/g, 'the rotation’s channel')
+      .replace(/<@([A-Z0-9]+)>/g, 'someone')
+      .replace(/:[a-z0-9_+-]+:\s*/g, '')
+      .replace(/`/g, '')
+      // Only paired markers are formatting: `PAT_TOKEN` keeps its underscore.
+      .replace(/(^|[^\w*])\*([^*\n]+)\*(?![\w*])/g, '$1$2')
+      .replace(/(^|[^\w])_([^_\n]+)_(?!\w)/g, '$1$2')
+  );
 }

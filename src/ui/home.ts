@@ -17,7 +17,11 @@ export function renderHome(repos: readonly ResolvedRepo[]): { type: 'home'; bloc
       divider(),
       ...section(`*Repositories*\n${repoLines.join('\n')}`),
       divider(),
-      ...section(`*Commands*\n${Object.values(USAGE).map((u) => `• ${u.replace(/^Usage: /, '')}`).join('\n')}`),
+      ...section(
+        `*Commands*\n${Object.values(USAGE)
+          .map((u) => `• ${u.replace(/^Usage: /, '')}`)
+          .join('\n')}`,
+      ),
       context('Every command answers `help` with its usage. Errors and private steps are only visible to you.'),
     ],
   };

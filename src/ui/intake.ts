@@ -5,7 +5,8 @@ export const intakeText = {
   /** A click, shortcut or menu nothing here acts on any more. */
   staleInteraction: text.staleButton,
   staleView: text.staleView,
-  unknownCommand: (command: string) => `This bot has no \`${command.slice(0, 64)}\` command. Nothing was done. Its commands are \`/sync-status\`, \`/release\`, \`/rotate\` and \`/secret\`.`,
+  unknownCommand: (command: string) =>
+    `This bot has no \`${command.slice(0, 64)}\` command. Nothing was done. Its commands are \`/sync-status\`, \`/release\`, \`/rotate\` and \`/secret\`.`,
   otherWorkspace: 'This Release ChatOps bot serves another Slack workspace, so it does not act on requests from this one. Nothing was done.',
 } as const;
 

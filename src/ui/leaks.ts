@@ -20,7 +20,8 @@ export type LeakOutcome =
   | { kind: 'still_alive' | 'rate_limited' | 'unsupported'; host: string; login: string }
   | { kind: 'failed'; host: string; login: string; reason: string };
 
-const what = (kinds: LeakedKind[]) => (kinds.length === 1 ? `a GitHub ${kindLabel(kinds[0] ?? 'classic')}` : `${kinds.length} GitHub tokens (${[...new Set(kinds)].map(kindLabel).join(', ')})`);
+const what = (kinds: LeakedKind[]) =>
+  kinds.length === 1 ? `a GitHub ${kindLabel(kinds[0] ?? 'classic')}` : `${kinds.length} GitHub tokens (${[...new Set(kinds)].map(kindLabel).join(', ')})`;
 
 const date = (d: Date) => slackDate(d.toISOString());
 
@@ -33,14 +34,18 @@ function offerBlock(o: RotationOffer, i: number): KnownBlock[] {
       return [
         // One block per button: a block's action_ids must differ, and every one is the same "Start rotation".
         actions([startRotationButton({ repo: o.repo, secret: o.secret }, `Rotate ${o.secret} (${o.repoName})`)], { blockId: `rotate_offer_${i}` }),
-        ...(s.cancelled ? [context(`A rotation of ${name} was cancelled by <@${s.cancelled.by}> ${date(s.cancelled.at)}; it still needs rotating if this was its value.`)] : []),
+        ...(s.cancelled
+          ? [context(`A rotation of ${name} was cancelled by <@${s.cancelled.by}> ${date(s.cancelled.at)}; it still needs rotating if this was its value.`)]
+          : []),
       ];
     case 'started':
       return section(`:arrows_counterclockwise: Rotation of ${name} started by <@${s.by}> ${date(s.at)}: follow it in its thread in this channel.`);
     case 'rotated':
       return section(`:white_check_mark: ${name} was rotated by <@${s.by}> ${date(s.at)}.`);
     case 'replaced':
-      return section(`:white_check_mark: ${name} was ${s.action === 'replace' ? 'replaced' : 'deleted'} ${date(s.at)}${s.by ? ` (approved by <@${s.by}>)` : ''}.`);
+      return section(
+        `:white_check_mark: ${name} was ${s.action === 'replace' ? 'replaced' : 'deleted'} ${date(s.at)}${s.by ? ` (approved by <@${s.by}>)` : ''}.`,
+      );
   }
 }
 
@@ -51,9 +56,14 @@ function offerBlocks(offers: RotationOffer[]): KnownBlock[] {
 
 /** Tokens past the per-message limit: never sent anywhere, so the person must revoke them. */
 const uncheckedLine = (n: number, checked: number) =>
-  n > 0 ? `\n:x: ${n} more token-shaped string${n === 1 ? ' was' : 's were'} not checked (the bot checks the first ${checked} of a message): treat ${n === 1 ? 'it' : 'them'} as leaked and revoke ${n === 1 ? 'it' : 'them'} by hand.` : '';
+  n > 0
+    ? `\n:x: ${n} more token-shaped string${n === 1 ? ' was' : 's were'} not checked (the bot checks the first ${checked} of a message): treat ${n === 1 ? 'it' : 'them'} as leaked and revoke ${n === 1 ? 'it' : 'them'} by hand.`
+    : '';
 
-export function renderLeakWarning(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; unchecked?: number }): { text: string; blocks: KnownBlock[] } {
+export function renderLeakWarning(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; unchecked?: number }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const text = `:rotating_light: ${o.author ? `<@${o.author}>, this` : 'This'} message contains ${what(o.kinds)}. Treat it as leaked: anyone who can read this channel may have it.`;
   const unchecked = o.unchecked ?? 0;
   return {
@@ -85,7 +95,10 @@ function outcomeLine(x: LeakOutcome, n: number, count: number): string {
   }
 }
 
-export function renderLeakOutcome(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; outcomes: LeakOutcome[]; unchecked?: number }): { text: string; blocks: KnownBlock[] } {
+export function renderLeakOutcome(o: { kinds: LeakedKind[]; author: string | null; offers: RotationOffer[]; outcomes: LeakOutcome[]; unchecked?: number }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const unchecked = o.unchecked ?? 0;
   const dead = unchecked === 0 && o.outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid');
   const many = o.kinds.length > 1;
@@ -93,7 +106,9 @@ export function renderLeakOutcome(o: { kinds: LeakedKind[]; author: string | nul
   return {
     text,
     blocks: [
-      ...section(`${text}\n${o.outcomes.map((x, i) => outcomeLine(x, i + 1, o.kinds.length)).join('\n')}${uncheckedLine(unchecked, o.outcomes.length)}\nDelete the message, and replace the token wherever it was used.`),
+      ...section(
+        `${text}\n${o.outcomes.map((x, i) => outcomeLine(x, i + 1, o.kinds.length)).join('\n')}${uncheckedLine(unchecked, o.outcomes.length)}\nDelete the message, and replace the token wherever it was used.`,
+      ),
       ...offerBlocks(o.offers),
     ],
   };

@@ -15,8 +15,7 @@ export type CommandName = keyof typeof USAGE;
 
 export const text = {
   help: (usage: string, repos: string[]) => `${usage}\nConfigured repositories: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
-  unknownRepo: (given: string, repos: string[]) =>
-    `I don't know a repository called \`${given}\`. Configured: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
+  unknownRepo: (given: string, repos: string[]) => `I don't know a repository called \`${given}\`. Configured: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
   repoRequired: (repos: string[]) => `Several repositories are configured; name one: ${repos.map((r) => `\`${r}\``).join(', ')}.`,
   tooManyArgs: 'That is more than this command takes.',
   credentialTyped:
@@ -29,6 +28,7 @@ export const text = {
   staleButton: 'That button belongs to a message I no longer act on (it may be old, or from an earlier version). Nothing was changed. Run the command again.',
   staleView: 'This form is no longer active. Nothing was changed. Run the command again.',
   cannotPostInChannel: 'I can’t post in this channel. Invite me with `/invite @Release ChatOps`, or share from a channel I’m in.',
-  internalError: (ref: string) => `Something went wrong on my side (reference \`${ref}\`). Nothing was changed. Please try again; if it persists, give the reference to whoever runs the bot.`,
+  internalError: (ref: string) =>
+    `Something went wrong on my side (reference \`${ref}\`). Nothing was changed. Please try again; if it persists, give the reference to whoever runs the bot.`,
   githubProblem: (message: string) => `:warning: ${message}`,
 } as const;

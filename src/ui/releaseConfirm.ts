@@ -44,7 +44,8 @@ export function renderReleaseConfirm(v: ConfirmView): { text: string; blocks: Kn
 
 export const releaseText = {
   notAllowed: (repo: string) => `You are not allowed to release \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
-  badTag: (reason: string, examples: readonly string[]) => `${reason}\nUsage: \`/release [repo] <tag>\`, with a tag such as ${examples.map((e) => `\`${e}\``).join(', ')}.`,
+  badTag: (reason: string, examples: readonly string[]) =>
+    `${reason}\nUsage: \`/release [repo] <tag>\`, with a tag such as ${examples.map((e) => `\`${e}\``).join(', ')}.`,
   noReleaseConfigured: (repo: string) => `\`${repo}\` has no \`release\` section in the configuration.`,
   confirmed: (tag: string, channel: string) => `:rocket: Release of \`${tag}\` confirmed. It is being dispatched; follow it in <#${channel}>.`,
   cancelled: (tag: string) => `Release of \`${tag}\` cancelled. Nothing was dispatched.`,

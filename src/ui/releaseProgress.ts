@@ -80,7 +80,13 @@ function status(s: ReleaseProgressState): { mrkdwn: string; plain: string } {
         plain: `in progress (${count})`,
       };
     case 'waiting_approval': {
-      const who = s.waitingJobs.length > 0 ? s.waitingJobs.slice(0, 3).map((n) => `*${esc(jobName(n))}*`).join(', ') : 'A job';
+      const who =
+        s.waitingJobs.length > 0
+          ? s.waitingJobs
+              .slice(0, 3)
+              .map((n) => `*${esc(jobName(n))}*`)
+              .join(', ')
+          : 'A job';
       const more = s.waitingJobs.length > 3 ? ` and ${s.waitingJobs.length - 3} more` : '';
       const verb = s.waitingJobs.length > 1 ? 'wait' : 'waits';
       const review = s.runUrl ? ` ${link(s.runUrl, 'Review the deployment')}` : '';
@@ -156,7 +162,10 @@ export function renderJobFailure(s: ReleaseProgressState, job: JobProgress): Sla
   const blocks: KnownBlock[] = section(`:x: ${mention(s.release.startedBy)} the job *${esc(jobName(job.name))}* ${verb}${step}.${open}`);
   if (!job.failedStep) blocks.push(context('No step is marked as failed: the job may have failed to start (runner, permissions or a reusable workflow).'));
   return {
-    text: truncate(esc(`${job.name} ${verb}${job.failedStep ? ` at step "${job.failedStep}"` : ''} (release ${s.release.tag} of ${s.release.repoName})`), LIMITS.fallbackText),
+    text: truncate(
+      esc(`${job.name} ${verb}${job.failedStep ? ` at step "${job.failedStep}"` : ''} (release ${s.release.tag} of ${s.release.repoName})`),
+      LIMITS.fallbackText,
+    ),
     blocks: fitMessage(blocks),
   };
 }

@@ -25,7 +25,9 @@ const date = (d: Date) => slackDate(d.toISOString());
 function offerLine(r: DueReminder, o: ReminderOffer): string | null {
   switch (o.kind) {
     case 'open':
-      return o.cancelled ? `A rotation started after this reminder was cancelled by <@${o.cancelled.by}> ${date(o.cancelled.at)}; ${code(r.secret)} still needs rotating.` : null;
+      return o.cancelled
+        ? `A rotation started after this reminder was cancelled by <@${o.cancelled.by}> ${date(o.cancelled.at)}; ${code(r.secret)} still needs rotating.`
+        : null;
     case 'started':
       return `:arrows_counterclockwise: Rotation started by <@${o.by}> ${date(o.at)}: follow it in its thread in this channel.`;
     case 'rotated':
@@ -48,13 +50,17 @@ export function renderReminder(r: DueReminder, o: { repoName: string; maxAgeDays
       : `\`${r.secret}\` was last set ${o.maxAgeDays - r.daysLeft} days ago; this repository rotates it every ${o.maxAgeDays} days (by *${r.deadline.toISOString().slice(0, 10)}*).`;
   const line = offerLine(r, o.offer);
   const blocks: KnownBlock[] = [
-    header(`${o.offer.kind === 'rotated' || o.offer.kind === 'replaced' ? 'Done' : r.threshold === 0 ? 'Overdue' : 'Rotate soon'}: ${r.secret} (${o.repoName})`),
+    header(
+      `${o.offer.kind === 'rotated' || o.offer.kind === 'replaced' ? 'Done' : r.threshold === 0 ? 'Overdue' : 'Rotate soon'}: ${r.secret} (${o.repoName})`,
+    ),
     ...section(`${reminderText(r, o.repoName)}\n${why}`),
     ...(line ? section(line) : []),
     ...(o.offer.kind === 'open'
       ? [
           actions([startRotationButton({ repo: r.repo, secret: r.secret })]),
-          context('Start rotation walks you through it in a thread: create the new credential, enter it privately, an approver agrees, the bot writes it, verifies the sync and revokes the old one.'),
+          context(
+            'Start rotation walks you through it in a thread: create the new credential, enter it privately, an approver agrees, the bot writes it, verifies the sync and revokes the old one.',
+          ),
         ]
       : []),
   ];
@@ -66,7 +72,10 @@ export function renderReminder(r: DueReminder, o: { repoName: string; maxAgeDays
  * "Start rotation" on a message posted before the secret was last set: a person who
  * clicks an old reminder most likely does not know. They are told, and asked once more.
  */
-export function renderFreshSecretWarning(o: { ref: StartRef; how: 'rotated' | 'replaced'; by: string | null; at: Date; now: Date }): { text: string; blocks: KnownBlock[] } {
+export function renderFreshSecretWarning(o: { ref: StartRef; how: 'rotated' | 'replaced'; by: string | null; at: Date; now: Date }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const did = o.how === 'rotated' ? 'rotated' : 'replaced';
   const text = `${o.ref.secret} was ${did} ${relativeTime(o.at.toISOString(), o.now)}${o.by ? ` by <@${o.by}>` : ''}, after this message was posted. Start another rotation anyway?`;
   return {
@@ -81,7 +90,11 @@ export function renderFreshSecretWarning(o: { ref: StartRef; how: 'rotated' | 'r
           actionId: ACTION_IDS.rotationStartAgain,
           value: encodeStartRef(o.ref),
           style: 'danger',
-          confirm: { title: `Rotate ${o.ref.secret} again?`, text: `${o.ref.secret} was ${did} ${relativeTime(o.at.toISOString(), o.now)}. This starts a new rotation of it.`, confirm: 'Start it' },
+          confirm: {
+            title: `Rotate ${o.ref.secret} again?`,
+            text: `${o.ref.secret} was ${did} ${relativeTime(o.at.toISOString(), o.now)}. This starts a new rotation of it.`,
+            confirm: 'Start it',
+          },
         }),
       ]),
     ],

@@ -1,7 +1,20 @@
 import { nextStep, type Announcement, type ChangeView } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { ACTION_IDS, VIEW_IDS } from '../core/ids.js';
-import { actions, button, code, context, header, link, mrkdwnEscape as esc, section, fitMessage, noticeModal, type KnownBlock, type ModalView } from './blocks.js';
+import {
+  actions,
+  button,
+  code,
+  context,
+  header,
+  link,
+  mrkdwnEscape as esc,
+  section,
+  fitMessage,
+  noticeModal,
+  type KnownBlock,
+  type ModalView,
+} from './blocks.js';
 import { slackDate } from './format.js';
 import { encodeStartRef, type StartRef } from '../core/rotation/startRef.js';
 import { whoCan } from './secretChange.js';
@@ -42,7 +55,13 @@ export interface SecretSpec {
 }
 
 type Mark = 'done' | 'current' | 'todo' | 'failed' | 'skipped';
-const MARK: Record<Mark, string> = { done: ':white_check_mark:', current: ':arrow_forward:', todo: ':white_circle:', failed: ':x:', skipped: ':heavy_minus_sign:' };
+const MARK: Record<Mark, string> = {
+  done: ':white_check_mark:',
+  current: ':arrow_forward:',
+  todo: ':white_circle:',
+  failed: ':x:',
+  skipped: ':heavy_minus_sign:',
+};
 
 const repoPart = (repo: string) => repo.split('/')[1] ?? repo;
 const isToken = (r: Pick<Rotation, 'secretKind'>) => r.secretKind !== 'deploy-key';
@@ -97,7 +116,8 @@ function changeLine(r: Rotation, change: ChangeView | null): { mark: Mark; text:
   const s = r.state;
   if (s.replacedAt) return { mark: 'done', text: change?.decidedBy ? `Approved by <@${change.decidedBy}>` : 'Approved' };
   if (s.changeStatus === 'pending') return { mark: 'current', text: 'Waiting for an approver (the request is below in this thread)' };
-  if (s.changeStatus === 'approved' || s.changeStatus === 'applying') return { mark: 'done', text: `Approved${change?.decidedBy ? ` by <@${change.decidedBy}>` : ''}; writing it now…` };
+  if (s.changeStatus === 'approved' || s.changeStatus === 'applying')
+    return { mark: 'done', text: `Approved${change?.decidedBy ? ` by <@${change.decidedBy}>` : ''}; writing it now…` };
   const last = s.lastOutcome;
   if (last) {
     const why =
@@ -109,7 +129,11 @@ function changeLine(r: Rotation, change: ChangeView | null): { mark: Mark; text:
             ? 'cancelled'
             : `failed: ${esc(last.error ?? 'unknown error')}`;
     // An unanswered write that GitHub could not confirm either way: "nothing changed" would not be known to be true.
-    if (last.writeUnknown) return { mark: 'failed', text: `The last request ${last.status === 'expired' ? 'expired' : 'failed'}: ${esc(last.error ?? 'GitHub did not confirm the write')} ${isToken(r) ? 'Enter a value' : 'Generate a key'} again to ask again.` };
+    if (last.writeUnknown)
+      return {
+        mark: 'failed',
+        text: `The last request ${last.status === 'expired' ? 'expired' : 'failed'}: ${esc(last.error ?? 'GitHub did not confirm the write')} ${isToken(r) ? 'Enter a value' : 'Generate a key'} again to ask again.`,
+      };
     return { mark: 'failed', text: `The last request was ${why}. Nothing changed; ${isToken(r) ? 'enter a value' : 'generate a key'} again to ask again.` };
   }
   return { mark: 'todo', text: 'An approver other than the requester agrees' };
@@ -120,21 +144,40 @@ function oldLine(r: Rotation): { mark: Mark; text: string } {
   const who = o.by ? `<@${o.by}>` : 'someone';
   if (!isToken(r)) {
     const pick = o.pick;
-    if (o.state === 'none' && pick?.state === 'none') return { mark: 'skipped', text: `Nothing deleted: <@${pick.by ?? r.requestedBy}> said none of the mirror's deploy keys is the old one. If an old key is still there, delete it on the mirror by hand` };
+    if (o.state === 'none' && pick?.state === 'none')
+      return {
+        mark: 'skipped',
+        text: `Nothing deleted: <@${pick.by ?? r.requestedBy}> said none of the mirror's deploy keys is the old one. If an old key is still there, delete it on the mirror by hand`,
+      };
     if (o.state === 'none') return { mark: 'skipped', text: 'No old deploy key could be matched on the mirror; delete it there by hand if there is one' };
     const chosen = pick?.state === 'picked' ? ` (chosen by <@${pick.by ?? r.requestedBy}>)` : '';
     if (o.state === 'deleted') return { mark: 'done', text: `Old deploy key "${esc(o.deployKey?.title ?? '')}"${chosen} deleted` };
     if (pick?.state === 'asked') {
-      return { mark: r.state.replacedAt ? 'current' : 'todo', text: `<@${r.requestedBy}>: say which deploy key of the mirror is the old one (the question is in the thread); it is deleted once the new one works` };
+      return {
+        mark: r.state.replacedAt ? 'current' : 'todo',
+        text: `<@${r.requestedBy}>: say which deploy key of the mirror is the old one (the question is in the thread); it is deleted once the new one works`,
+      };
     }
-    return { mark: r.state.verify.state === 'passed' || r.state.verify.state === 'skipped' ? 'current' : 'todo', text: `Delete the old deploy key "${esc(o.deployKey?.title ?? '')}"${chosen} once the new one works` };
+    return {
+      mark: r.state.verify.state === 'passed' || r.state.verify.state === 'skipped' ? 'current' : 'todo',
+      text: `Delete the old deploy key "${esc(o.deployKey?.title ?? '')}"${chosen} once the new one works`,
+    };
   }
   const detail = o.detail ? ` (${esc(o.detail)})` : '';
   if (o.state === 'revoked') {
-    const why = o.record === 'matched' ? '; it is the value the bot had set' : o.record === 'unrecorded' ? `. The bot has no record of the value ${code(r.secret)} held (set outside the bot), so that it was this token rests on ${who}'s word` : '';
+    const why =
+      o.record === 'matched'
+        ? '; it is the value the bot had set'
+        : o.record === 'unrecorded'
+          ? `. The bot has no record of the value ${code(r.secret)} held (set outside the bot), so that it was this token rests on ${who}'s word`
+          : '';
     return { mark: 'done', text: `Old token revoked by ${who} through GitHub and proven dead${detail}${why}` };
   }
-  if (o.state === 'dead') return { mark: 'done', text: `Old token already rejected by GitHub when ${who} pasted it${detail}; it matches the record of the value the bot had set, so nothing needed revoking` };
+  if (o.state === 'dead')
+    return {
+      mark: 'done',
+      text: `Old token already rejected by GitHub when ${who} pasted it${detail}; it matches the record of the value the bot had set, so nothing needed revoking`,
+    };
   if (o.state === 'confirmed') return { mark: 'done', text: `${who} confirmed revoking the old token by hand` };
   return { mark: r.state.replacedAt ? 'current' : 'todo', text: `Revoke the old token${r.state.replacedAt ? ` (waiting for <@${r.requestedBy}>)` : ''}` };
 }
@@ -154,7 +197,10 @@ function verifyLine(r: Rotation): { mark: Mark; text: string } {
     case 'failed':
       return { mark: 'failed', text: `Verification failed${run}: ${esc(v.detail ?? 'see the run')}` };
     case 'skipped':
-      return { mark: 'skipped', text: 'Not verified: no `verify:` workflow is configured and no sync job uses this secret; the next run that uses it will tell' };
+      return {
+        mark: 'skipped',
+        text: 'Not verified: no `verify:` workflow is configured and no sync job uses this secret; the next run that uses it will tell',
+      };
   }
 }
 
@@ -176,7 +222,8 @@ export function checklist(r: Rotation, change: ChangeView | null): Array<{ mark:
 
 function statusText(r: Rotation): string {
   if (r.status === 'done') return `:tada: Rotation complete ${r.finishedAt ? slackDate(r.finishedAt.toISOString()) : ''}.`;
-  if (r.status === 'cancelled') return `Cancelled by <@${r.finishedBy ?? r.requestedBy}> ${r.finishedAt ? slackDate(r.finishedAt.toISOString()) : ''}.${r.state.replacedAt ? ' The new secret stays in place.' : ' Nothing was changed.'}`;
+  if (r.status === 'cancelled')
+    return `Cancelled by <@${r.finishedBy ?? r.requestedBy}> ${r.finishedAt ? slackDate(r.finishedAt.toISOString()) : ''}.${r.state.replacedAt ? ' The new secret stays in place.' : ' Nothing was changed.'}`;
   return '';
 }
 
@@ -185,8 +232,14 @@ export function renderRotation(r: Rotation, change: ChangeView | null): { text: 
   const title = `Rotation of ${r.secret} for ${r.repoName}`;
   const blocks: KnownBlock[] = [
     header(`:arrows_counterclockwise: ${title}`),
-    ...section(`Started by <@${r.requestedBy}> ${slackDate(r.createdAt.toISOString())} for ${code(r.repo)}. Private steps go to <@${r.requestedBy}> in the thread.`),
-    ...section(checklist(r, change).map((l, i) => `${MARK[l.mark]} *${i + 1}.* ${l.text}`).join('\n')),
+    ...section(
+      `Started by <@${r.requestedBy}> ${slackDate(r.createdAt.toISOString())} for ${code(r.repo)}. Private steps go to <@${r.requestedBy}> in the thread.`,
+    ),
+    ...section(
+      checklist(r, change)
+        .map((l, i) => `${MARK[l.mark]} *${i + 1}.* ${l.text}`)
+        .join('\n'),
+    ),
   ];
   const v = r.state.verify;
   if (v.state === 'failed' && v.advice.length) blocks.push(...section(['*What to check*', ...v.advice.map((a) => `• ${a}`)].join('\n')));
@@ -201,7 +254,13 @@ export function renderRotation(r: Rotation, change: ChangeView | null): { text: 
         actionId: ROTATION_ACTIONS.cancel,
         value: r.id,
         style: 'danger',
-        confirm: { title: 'Cancel this rotation?', text: r.state.replacedAt ? 'The new secret stays in place; the remaining steps are dropped.' : 'Nothing has been changed on GitHub; a pending request is withdrawn.', confirm: 'Cancel it' },
+        confirm: {
+          title: 'Cancel this rotation?',
+          text: r.state.replacedAt
+            ? 'The new secret stays in place; the remaining steps are dropped.'
+            : 'Nothing has been changed on GitHub; a pending request is withdrawn.',
+          confirm: 'Cancel it',
+        },
       }),
     );
     blocks.push(actions(buttons), context('The requester or an approver may cancel. Only the requester sees the private steps.'));
@@ -220,7 +279,10 @@ export function renderEnterPrompt(r: Rotation, s: SecretSpec, now: Date, o: { ma
     : r.state.lastOutcome
       ? ':information_source: The last request did not go through, so nothing changed. '
       : '';
-  const blocks: KnownBlock[] = [...section(`${again}*Step 1: ${isToken(r) ? 'create the new token' : 'a new key pair'}* for ${code(r.secret)}`), ...section(createSteps(r, s, now).join('\n'))];
+  const blocks: KnownBlock[] = [
+    ...section(`${again}*Step 1: ${isToken(r) ? 'create the new token' : 'a new key pair'}* for ${code(r.secret)}`),
+    ...section(createSteps(r, s, now).join('\n')),
+  ];
   if (!isToken(r)) {
     blocks.push(actions([button({ text: 'Generate the key and ask for approval', actionId: ROTATION_ACTIONS.generate, value: r.id, style: 'primary' })]));
     return { text: `Step 1 of the rotation of ${r.secret}`, blocks };
@@ -228,7 +290,12 @@ export function renderEnterPrompt(r: Rotation, s: SecretSpec, now: Date, o: { ma
   const buttons = [button({ text: 'Enter the new token', actionId: ROTATION_ACTIONS.enter, value: r.id, style: 'primary' })];
   if (o.maskedPage) buttons.push(button({ text: 'Use a masked page', actionId: ROTATION_ACTIONS.maskedPage, value: r.id }));
   blocks.push(actions(buttons));
-  if (o.maskedPage) blocks.push(context(`Slack cannot hide what you type. *Use a masked page* gives you a one-time link to a page on the bot with a hidden field (yours only, valid ${ENTRY_LINK_MINUTES} minutes).`));
+  if (o.maskedPage)
+    blocks.push(
+      context(
+        `Slack cannot hide what you type. *Use a masked page* gives you a one-time link to a page on the bot with a hidden field (yours only, valid ${ENTRY_LINK_MINUTES} minutes).`,
+      ),
+    );
   return { text: `Step 1 of the rotation of ${r.secret}`, blocks };
 }
 
@@ -310,16 +377,27 @@ export function renderOldKeyQuestion(r: Rotation, mirrorRepo: string, keys: read
     ...section(
       `:key: <@${r.requestedBy}>: *which deploy key of ${code(mirrorRepo)} does ${code(r.secret)} hold now?* Neither a key the bot recorded nor a key's title says. I delete the one you pick once the new key has passed verification; nothing is deleted before. Only you can answer.`,
     ),
-    ...shown.flatMap((k) => section(keyLine(k), { accessory: button({ text: 'This one', actionId: ROTATION_ACTIONS.pickKey, value: pickKeyValue(r.id, k.id) }) })),
+    ...shown.flatMap((k) =>
+      section(keyLine(k), { accessory: button({ text: 'This one', actionId: ROTATION_ACTIONS.pickKey, value: pickKeyValue(r.id, k.id) }) }),
+    ),
   ];
-  if (keys.length > shown.length) blocks.push(context(`${keys.length - shown.length} more write deploy keys are not shown; if the old key is among them, pick *None of these* and delete it on the mirror by hand.`));
+  if (keys.length > shown.length)
+    blocks.push(
+      context(
+        `${keys.length - shown.length} more write deploy keys are not shown; if the old key is among them, pick *None of these* and delete it on the mirror by hand.`,
+      ),
+    );
   blocks.push(
     actions([
       button({
         text: 'None of these',
         actionId: ROTATION_ACTIONS.pickKey,
         value: pickKeyValue(r.id, 'none'),
-        confirm: { title: 'None of these?', text: 'No deploy key will be deleted; the checklist will say so. Delete the old one on the mirror by hand if there is one.', confirm: 'None of these' },
+        confirm: {
+          title: 'None of these?',
+          text: 'No deploy key will be deleted; the checklist will say so. Delete the old one on the mirror by hand if there is one.',
+          confirm: 'None of these',
+        },
       }),
     ]),
   );
@@ -360,7 +438,9 @@ export function renderOldTokenModal(r: Rotation, privateMetadata: string): Modal
     submit: { type: 'plain_text', text: 'Revoke it' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      ...section(`The *old* value of ${code(r.secret)} for ${code(r.repo)}. It is revoked at once through GitHub's credential revocation API and never stored.`),
+      ...section(
+        `The *old* value of ${code(r.secret)} for ${code(r.repo)}. It is revoked at once through GitHub's credential revocation API and never stored.`,
+      ),
       {
         type: 'input',
         block_id: OLD_TOKEN_INPUT.blockId,
@@ -372,7 +452,12 @@ export function renderOldTokenModal(r: Rotation, privateMetadata: string): Modal
   };
 }
 
-const OLD_TOKEN_TITLES = { checking: 'Checking the token', revoked: 'Old token revoked', already_dead: 'Old token already dead', refused: 'Not revoked' } as const;
+const OLD_TOKEN_TITLES = {
+  checking: 'Checking the token',
+  revoked: 'Old token revoked',
+  already_dead: 'Old token already dead',
+  refused: 'Not revoked',
+} as const;
 
 /** The old-token modal once submitted: checking, then the outcome (its title never says "revoked" unless it was). */
 export function renderOldTokenDone(o: { state: keyof typeof OLD_TOKEN_TITLES; text: string }): ModalView {
@@ -436,9 +521,10 @@ export const rotationText = {
   notAllowedNamed: (repo: string, allowed: readonly string[]) =>
     `You are not allowed to rotate secrets of \`${repo}\`. ${whoCan(allowed) ? `${whoCan(allowed)} can; ask one of them, or whoever runs the bot to give you access.` : 'Nobody is allowed to yet: whoever runs the bot must configure who may.'}`,
   credentialTyped:
-    ':rotating_light: That looks like a credential. Never type a secret into a message or a command: I did not keep it, but treat it as exposed and revoke it. Run `/rotate <SECRET>` with the secret\'s name only; the value goes into a private form.',
+    ":rotating_light: That looks like a credential. Never type a secret into a message or a command: I did not keep it, but treat it as exposed and revoke it. Run `/rotate <SECRET>` with the secret's name only; the value goes into a private form.",
   started: (secret: string, channel: string) => `Rotation of \`${secret}\` started in <#${channel}>; your next step is waiting for you in its thread.`,
-  threadIntro: (user: string) => `<@${user}>: your private steps appear below in this thread (only you see them). Approvers: the request to approve will appear here too.`,
+  threadIntro: (user: string) =>
+    `<@${user}>: your private steps appear below in this thread (only you see them). Approvers: the request to approve will appear here too.`,
   busy: (secret: string) => `A rotation of \`${secret}\` is already in progress; finish or cancel it first (its message has a *Cancel rotation* button).`,
   changeBusy: (secret: string) => `There is an open \`/secret\` request for \`${secret}\`; decide or cancel it before rotating.`,
   notAllowed: (repo: string) => `You are not allowed to rotate secrets of \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
@@ -496,12 +582,16 @@ export const rotationText = {
       `*Not the token this secret held*: \`${secret}\` held ${recorded}; you pasted a ${pasted}. Nothing was revoked and the step stays open: paste the old token, or revoke it by hand and click *I revoked it*.`,
     cannotShow: (secret: string, why: 'no_record' | 'no_digest', recorded: string) =>
       `GitHub already rejects this token, so it can no longer say whose it is, and ${
-        why === 'no_record' ? `the bot has no record of the value \`${secret}\` held (it was set outside the bot)` : `the bot recorded only ${recorded} of the value it set`
+        why === 'no_record'
+          ? `the bot has no record of the value \`${secret}\` held (it was set outside the bot)`
+          : `the bot recorded only ${recorded} of the value it set`
       }: I cannot show it is the old token. *Not recorded as revoked*; the step stays open. If the old token is revoked or expired, click *I revoked it* (your name is recorded).`,
     notCapable: (secret: string, detail: string, target: string) =>
       `The bot has no record of the value \`${secret}\` held, and this ${detail} cannot push to \`${target}\`, so it is not a token that could have done the secret's job. Nothing was revoked; the step stays open. If it is the old one anyway, revoke it by hand and click *I revoked it*.`,
-    unknown: (host: string) => `${host} could not be asked whose token this is, so I cannot tell whether it is the old one. Nothing was revoked; try again in a minute.`,
-    stillAlive: (host: string) => `GitHub accepted the revocation, but the token still works. Revoke it by hand on ${host} (Settings → Tokens) and click *I revoked it*.`,
+    unknown: (host: string) =>
+      `${host} could not be asked whose token this is, so I cannot tell whether it is the old one. Nothing was revoked; try again in a minute.`,
+    stillAlive: (host: string) =>
+      `GitHub accepted the revocation, but the token still works. Revoke it by hand on ${host} (Settings → Tokens) and click *I revoked it*.`,
     rateLimited: 'GitHub limits credential revocation to 60 requests an hour and the limit is reached. Revoke the token by hand and click *I revoked it*.',
     unsupported: (host: string) => `${host} does not offer credential revocation through its API. Revoke the token by hand and click *I revoked it*.`,
     failed: 'GitHub did not accept the revocation. Revoke the token by hand and click *I revoked it*.',

@@ -43,7 +43,8 @@ function factsLines(c: SecretChange): string[] {
   if (f.last4) lines.push(`• New value ends with ${code(f.last4)}`);
   if (f.fingerprint) lines.push(`• Key fingerprint ${code(f.fingerprint)}`);
   if (f.previousUpdatedAt) lines.push(`• Current value set ${slackDate(f.previousUpdatedAt)}`);
-  if (c.action === 'replace' && f.addDeployKey) lines.push(`• Also adds the new public key to ${code(f.addDeployKey.repo)} as the write deploy key "${esc(f.addDeployKey.title)}"`);
+  if (c.action === 'replace' && f.addDeployKey)
+    lines.push(`• Also adds the new public key to ${code(f.addDeployKey.repo)} as the write deploy key "${esc(f.addDeployKey.title)}"`);
   if (c.action === 'revoke') {
     for (const line of f.impact) lines.push(`• :warning: ${esc(line)}`);
     if (f.deployKey) lines.push(`• Also deletes the deploy key "${esc(f.deployKey.title)}" of ${code(f.deployKey.repo)}`);
@@ -51,7 +52,16 @@ function factsLines(c: SecretChange): string[] {
   return lines;
 }
 
-const CLOSED: Record<SecretChange['status'], string> = { pending: 'open', approved: 'approved', applying: 'approved', done: 'done', failed: 'over', denied: 'denied', cancelled: 'cancelled', expired: 'expired' };
+const CLOSED: Record<SecretChange['status'], string> = {
+  pending: 'open',
+  approved: 'approved',
+  applying: 'approved',
+  done: 'done',
+  failed: 'over',
+  denied: 'denied',
+  cancelled: 'cancelled',
+  expired: 'expired',
+};
 
 /** What happened, for a request that is no longer pending. */
 function statusLine(c: SecretChange): string {
@@ -69,7 +79,9 @@ function statusLine(c: SecretChange): string {
       return `:hourglass_flowing_sand: Approved by ${by} ${when}. Applying…${c.error ? `\n:warning: ${esc(c.error)}` : ''}`;
     case 'done': {
       const updated = c.outcome?.updatedAt ? ` GitHub now shows it updated ${slackDate(c.outcome.updatedAt)}.` : '';
-      const unanswered = c.outcome?.unanswered ? ' GitHub did not answer the write, but reading the secret back showed it had landed, so it was not sent again.' : '';
+      const unanswered = c.outcome?.unanswered
+        ? ' GitHub did not answer the write, but reading the secret back showed it had landed, so it was not sent again.'
+        : '';
       const key = c.outcome?.deployKeyDeleted ? ' The matching deploy key was deleted.' : '';
       return c.action === 'replace'
         ? `:white_check_mark: Approved by ${by} ${when}. ${code(c.secret)} was replaced.${updated}${unanswered}`
@@ -83,7 +95,8 @@ function statusLine(c: SecretChange): string {
     case 'cancelled':
       return c.decidedBy === 'system' ? `Withdrawn ${when}. Nothing changed.` : `Cancelled by <@${c.decidedBy ?? c.requestedBy}> ${when}. Nothing changed.`;
     case 'expired':
-      if (c.outcome?.writeUnknown) return `:warning: Expired ${slackDate(iso(c.expiresAt))} without a new decision. ${esc(c.error ?? '')} The encrypted value was deleted.`;
+      if (c.outcome?.writeUnknown)
+        return `:warning: Expired ${slackDate(iso(c.expiresAt))} without a new decision. ${esc(c.error ?? '')} The encrypted value was deleted.`;
       if (c.writeCheck) {
         const seen = c.outcome?.updatedAt ? ` (set ${slackDate(c.outcome.updatedAt)})` : ' (it does not exist)';
         return `:hourglass: Expired ${slackDate(iso(c.expiresAt))} without a new decision. GitHub still shows ${code(c.secret)} as before the unanswered write${seen}, so nothing changed; the encrypted value was deleted.`;
@@ -188,11 +201,12 @@ export function renderSecretModalDone(o: { ok: boolean; text: string }): ModalVi
 export const secretText = {
   credentialTyped:
     ':rotating_light: That looks like a credential. Never type a secret into a message or a command: I did not keep it, but treat it as exposed and revoke it. Use `/secret replace <SECRET>`, which opens a private form.',
-  notAllowed: (repo: string) => `You are not allowed to request secret changes for \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
+  notAllowed: (repo: string) =>
+    `You are not allowed to request secret changes for \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
   notApprover: (approvers: readonly string[]) =>
     `You are not an approver of secret changes, so this click changed nothing. ${whoCan(approvers) ?? 'Nobody'} can approve or deny it.`,
   selfApproval: (others: readonly string[]) =>
-    `You asked for this change, so someone else must approve or deny it: ${others.length ? `${whoCan(others)} can` : 'nobody else is an approver yet (the bot\'s `access.approve`)'}. Nothing changed.`,
+    `You asked for this change, so someone else must approve or deny it: ${others.length ? `${whoCan(others)} can` : "nobody else is an approver yet (the bot's `access.approve`)"}. Nothing changed.`,
   notRequester: (requester: string) => `Only <@${requester}>, who asked for this change, can cancel it. Nothing changed.`,
   unknown: 'I no longer know this request. Nothing changed.',
   expired: 'This request has expired. Nothing changed; ask again if it is still needed.',
@@ -204,7 +218,8 @@ export const secretText = {
   busy: (secret: string, link: string | null) => `There is already an open request for \`${secret}\`${link ? ` (${link})` : ''}. Decide or cancel it first.`,
   requested: (secret: string, channel: string) => `Your request to change \`${secret}\` is waiting for approval in <#${channel}>.`,
   notPosted: 'I could not post the request for approval, so it was withdrawn and nothing changed.',
-  approvedAck: (secret: string) => `Approved. I am writing \`${secret}\` to GitHub now; the request shows how it goes, and I will tell you here when it is done.`,
+  approvedAck: (secret: string) =>
+    `Approved. I am writing \`${secret}\` to GitHub now; the request shows how it goes, and I will tell you here when it is done.`,
   /** Privately to the approver once the change they approved is over: the ack above cannot be edited (an ephemeral message has no ts to edit). */
   approverOutcome: (c: Pick<SecretChange, 'status' | 'secret' | 'action' | 'outcome' | 'error'>): string | null => {
     switch (c.status) {

@@ -234,16 +234,14 @@ function mirrorBlocks(report: SyncReport): KnownBlock[] {
       const more = c.differing.total - shown.length;
       lines.push(
         `:x: *${plural(c.differing.total, 'tag')} at a different commit on GHE:*\n` +
-          bullets(
-            shown.map(
-              (t) => `${code(t.name)}: GitHub ${link(t.githubUrl, shortSha(t.githubSha))} ≠ GHE ${link(t.mirrorUrl, shortSha(t.mirrorSha))}`,
-            ),
-          ) +
+          bullets(shown.map((t) => `${code(t.name)}: GitHub ${link(t.githubUrl, shortSha(t.githubSha))} ≠ GHE ${link(t.mirrorUrl, shortSha(t.mirrorSha))}`)) +
           (more > 0 ? `\n… and ${more} more` : ''),
       );
     }
     if (c.onlyOnMirror.total > 0) {
-      lines.push(`:information_source: *${plural(c.onlyOnMirror.total, 'tag')} only on GHE* (for information): ${codeList(c.onlyOnMirror.items, c.onlyOnMirror.total)}`);
+      lines.push(
+        `:information_source: *${plural(c.onlyOnMirror.total, 'tag')} only on GHE* (for information): ${codeList(c.onlyOnMirror.items, c.onlyOnMirror.total)}`,
+      );
     }
   }
   if (lines.length > 0) blocks.push(...section(lines.join('\n')));

@@ -38,7 +38,8 @@ const Value = z.string().max(3000);
 export function register(app: App, deps: AppDeps): void {
   app.view({ callback_id: VIEW_IDS.rotationOldToken, type: 'view_submission' }, async ({ ack, body, view, client }) => {
     const user = body.user.id;
-    const fieldError = (message: string) => ack({ response_action: 'errors', errors: { [OLD_TOKEN_INPUT.blockId]: truncate(message.replace(/\*/g, ''), 1500) } });
+    const fieldError = (message: string) =>
+      ack({ response_action: 'errors', errors: { [OLD_TOKEN_INPUT.blockId]: truncate(message.replace(/\*/g, ''), 1500) } });
     const meta = decode(view.private_metadata);
     const r = meta ? await deps.store.rotations.get(meta.rotation) : null;
     const target = r ? targetOf(deps, r) : null;
@@ -47,7 +48,14 @@ export function register(app: App, deps: AppDeps): void {
       await fieldError(rotationText.unknown);
       return auditRotation(deps, user, 'rotation:old_token', 'refused:unknown', r);
     }
-    const why = r.status !== 'active' ? rotationText.refused.not_active : r.requestedBy !== user ? rotationText.notRequester : nextStep(r).kind !== 'old' ? rotationText.refused.not_now : null;
+    const why =
+      r.status !== 'active'
+        ? rotationText.refused.not_active
+        : r.requestedBy !== user
+          ? rotationText.notRequester
+          : nextStep(r).kind !== 'old'
+            ? rotationText.refused.not_now
+            : null;
     if (why) {
       await fieldError(why);
       return auditRotation(deps, user, 'rotation:old_token', 'refused:state', r);
@@ -58,7 +66,13 @@ export function register(app: App, deps: AppDeps): void {
       await fieldError(problem ?? rotationText.oldToken.tooLong);
       return auditRotation(deps, user, 'rotation:old_token', 'refused:value', r);
     }
-    await ack({ response_action: 'update', view: renderOldTokenDone({ state: 'checking', text: ':hourglass_flowing_sand: Checking that this is the old token, then revoking it and checking that GitHub rejects it…' }) });
+    await ack({
+      response_action: 'update',
+      view: renderOldTokenDone({
+        state: 'checking',
+        text: ':hourglass_flowing_sand: Checking that this is the old token, then revoking it and checking that GitHub rejects it…',
+      }),
+    });
     const res = await revokeOldToken(deps, r, target, value.data);
     if (res.ok) {
       const moved = await advance(deps, client, r.id, { kind: 'old_revoked', by: user, detail: res.detail, how: res.how, record: res.record });
@@ -66,6 +80,8 @@ export function register(app: App, deps: AppDeps): void {
     } else {
       await auditRotation(deps, user, 'rotation:old_token', `not_revoked:${res.outcome}`, r);
     }
-    await callSlack('views.update', () => client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: res.text }) }));
+    await callSlack('views.update', () =>
+      client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: res.text }) }),
+    );
   });
 }

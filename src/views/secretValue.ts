@@ -76,7 +76,10 @@ export function register(app: App, deps: AppDeps): void {
       await fieldError(check.problems.join(' '));
       return audit('refused:checks', repo.github, { problems: check.problems.length });
     }
-    await ack({ response_action: 'update', view: renderSecretModalDone({ ok: true, text: ':hourglass_flowing_sand: Checked and encrypted. Sending the request to the approvers…' }) });
+    await ack({
+      response_action: 'update',
+      view: renderSecretModalDone({ ok: true, text: ':hourglass_flowing_sand: Checked and encrypted. Sending the request to the approvers…' }),
+    });
     const sent = await sendReplacement(deps, client, { user, channel: meta.channel, repo, secret, rotation, check });
     const done = renderSecretModalDone({ ok: sent.ok, text: sent.ok ? `:white_check_mark: ${sent.text}` : sent.text });
     await callSlack('views.update', () => client.views.update({ view_id: body.view.id, view: done }));

@@ -70,7 +70,8 @@ export class Worker {
   ) {
     this.handlers = new Map(o.handlers.map((h) => [h.kind, h]));
     for (const h of o.handlers) {
-      if (!(h.leaseSeconds > 0 && h.leaseSeconds <= MAX_LEASE_SECONDS)) throw new Error(`job kind ${h.kind}: lease ${h.leaseSeconds} s is not within (0, ${MAX_LEASE_SECONDS}] s`);
+      if (!(h.leaseSeconds > 0 && h.leaseSeconds <= MAX_LEASE_SECONDS))
+        throw new Error(`job kind ${h.kind}: lease ${h.leaseSeconds} s is not within (0, ${MAX_LEASE_SECONDS}] s`);
     }
     if (this.handlers.size !== o.handlers.length) throw new Error('two job handlers for one kind');
     this.leases = Object.fromEntries(o.handlers.map((h) => [h.kind, h.leaseSeconds]));
@@ -153,7 +154,12 @@ export class Worker {
     else if (result.kind === 'done') kept = await jobs.complete(job.id, this.owner, now);
     else if (result.kind === 'again') kept = await jobs.reschedule(job.id, this.owner, result.at, result.payload, now);
     else if (result.kind === 'transient')
-      kept = await jobs.fail(job.id, this.owner, { error: result.error.slice(0, 500), transient: true, retryAt: new Date(now.getTime() + result.retrySeconds * 1000), now });
+      kept = await jobs.fail(job.id, this.owner, {
+        error: result.error.slice(0, 500),
+        transient: true,
+        retryAt: new Date(now.getTime() + result.retrySeconds * 1000),
+        now,
+      });
     else kept = await jobs.fail(job.id, this.owner, { error: result.error.slice(0, 500), now });
     if (!kept && result !== null) log.warn('job result not recorded: another replica holds the job now');
     return true;

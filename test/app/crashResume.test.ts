@@ -26,25 +26,36 @@ describe('a replica killed while applying an approved /secret replace', () => {
   }
 });
 
-describe('a replica killed at each step of /rotate (deploy key)', { skip: existsSync('/usr/bin/ssh-keygen') || existsSync('/bin/ssh-keygen') ? false : 'ssh-keygen is not installed' }, () => {
-  test('killed while adding the key, writing the secret, asking for the verification and deleting the old key: each done once, rotation complete', { timeout: 300_000 }, async (t) => {
-    const r = await rotationCrash();
-    for (const x of r.resumed) t.diagnostic(`${x.step}: restart → step done ${x.resumeMs} ms (boot ${x.bootMs} ms)`);
-    assert.equal(r.resumed.length, 4, 'four kills, four takeovers');
-    assert.equal(r.keyAdds, 1, 'the new deploy key was added once');
-    assert.equal(r.puts, 1, 'the secret was written once');
-    assert.equal(r.reruns, 1, 'the verification re-run was asked for once');
-    const oldDeletes = r.deletes.filter((d) => d.path.endsWith(`/keys/${r.oldKeyId}`));
-    assert.equal(oldDeletes.filter((d) => d.status === 204).length, 1, 'the old key was deleted once');
-    assert.ok(oldDeletes.slice(1).every((d) => d.status === 404), 'a resumed delete finds it gone');
-    assert.equal(r.deletes.length, oldDeletes.length, 'no other key was deleted');
-    assert.equal(r.keysLeft.length, 1);
-    assert.notEqual(r.keysLeft[0], r.oldKeyId, 'only the new key is left');
-    assert.equal(r.status, 'done');
-    assert.match(r.checklist, /Rotation complete/);
-    assert.equal(r.out.includes('OPENSSH PRIVATE KEY'), false, 'the private key is in no log line');
-  });
-});
+describe(
+  'a replica killed at each step of /rotate (deploy key)',
+  { skip: existsSync('/usr/bin/ssh-keygen') || existsSync('/bin/ssh-keygen') ? false : 'ssh-keygen is not installed' },
+  () => {
+    test(
+      'killed while adding the key, writing the secret, asking for the verification and deleting the old key: each done once, rotation complete',
+      { timeout: 300_000 },
+      async (t) => {
+        const r = await rotationCrash();
+        for (const x of r.resumed) t.diagnostic(`${x.step}: restart → step done ${x.resumeMs} ms (boot ${x.bootMs} ms)`);
+        assert.equal(r.resumed.length, 4, 'four kills, four takeovers');
+        assert.equal(r.keyAdds, 1, 'the new deploy key was added once');
+        assert.equal(r.puts, 1, 'the secret was written once');
+        assert.equal(r.reruns, 1, 'the verification re-run was asked for once');
+        const oldDeletes = r.deletes.filter((d) => d.path.endsWith(`/keys/${r.oldKeyId}`));
+        assert.equal(oldDeletes.filter((d) => d.status === 204).length, 1, 'the old key was deleted once');
+        assert.ok(
+          oldDeletes.slice(1).every((d) => d.status === 404),
+          'a resumed delete finds it gone',
+        );
+        assert.equal(r.deletes.length, oldDeletes.length, 'no other key was deleted');
+        assert.equal(r.keysLeft.length, 1);
+        assert.notEqual(r.keysLeft[0], r.oldKeyId, 'only the new key is left');
+        assert.equal(r.status, 'done');
+        assert.match(r.checklist, /Rotation complete/);
+        assert.equal(r.out.includes('OPENSSH PRIVATE KEY'), false, 'the private key is in no log line');
+      },
+    );
+  },
+);
 
 describe('a replica killed while following a release', () => {
   test('the restarted bot follows the run on: one dispatch, one release message, which ends Released', { timeout: 200_000 }, async (t) => {

@@ -31,7 +31,11 @@ describe('GitHub events over webhooks', () => {
     const payload = { action: 'created', ref: 'v9.9.9', ref_type: 'tag', repository: { full_name: h.seed.github.repo } };
     assert.equal((await deliver(h, 'create', payload, { secret: 'wrong' })).status, 401);
     assert.equal((await deliver(h, 'create', payload, { signature: null })).status, 401);
-    const bad = await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body: '{nope', headers: { 'x-github-event': 'create', 'x-github-delivery': 'd-bad', 'x-hub-signature-256': await sign(SECRET, '{nope') } });
+    const bad = await fetch(`${h.appUrl}/github/webhooks`, {
+      method: 'POST',
+      body: '{nope',
+      headers: { 'x-github-event': 'create', 'x-github-delivery': 'd-bad', 'x-hub-signature-256': await sign(SECRET, '{nope') },
+    });
     assert.equal(bad.status, 400);
     assert.equal(await h.store.githubEvents.deliveryCount(), 0);
     assert.equal(await h.store.githubEvents.tag(h.seed.github.repo, 'v9.9.9'), null);
@@ -74,13 +78,25 @@ describe('GitHub events over webhooks', () => {
     const alerts = () => h.slack.calls.filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('GitHub Enterprise failed'));
     assert.equal(alerts().length, 1);
 
-    const outcome = { 'sync-to-ghe': { conclusion: 'failure' as const, failedStep: 'Push to GitHub Enterprise', log: "fatal: Authentication failed for 'https://x/y.git/'" } };
-    const second = h.github.simulateRun(h.seed.github.repo, '.github/workflows/publish.yml', { event: 'push', headBranch: 'main', headSha: h.seed.github.mainSha, actor: 'olreppe' }, outcome);
+    const outcome = {
+      'sync-to-ghe': { conclusion: 'failure' as const, failedStep: 'Push to GitHub Enterprise', log: "fatal: Authentication failed for 'https://x/y.git/'" },
+    };
+    const second = h.github.simulateRun(
+      h.seed.github.repo,
+      '.github/workflows/publish.yml',
+      { event: 'push', headBranch: 'main', headSha: h.seed.github.mainSha, actor: 'olreppe' },
+      outcome,
+    );
     await deliver(h, 'workflow_run', { action: 'completed', workflow_run: await runOf(h, second), repository: { full_name: h.seed.github.repo } });
     const reply = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === alertTs, 10_000);
     assert.match(JSON.stringify(reply.args), /Failed again \(2 failures/);
 
-    const passing = h.github.simulateRun(h.seed.github.repo, '.github/workflows/publish.yml', { event: 'push', headBranch: 'main', headSha: h.seed.github.mainSha, actor: 'olreppe' }, {});
+    const passing = h.github.simulateRun(
+      h.seed.github.repo,
+      '.github/workflows/publish.yml',
+      { event: 'push', headBranch: 'main', headSha: h.seed.github.mainSha, actor: 'olreppe' },
+      {},
+    );
     await deliver(h, 'workflow_run', { action: 'completed', workflow_run: await runOf(h, passing), repository: { full_name: h.seed.github.repo } });
     const edit = await h.slack.waitFor((c) => c.method === 'chat.update' && c.args.ts === alertTs, 10_000);
     assert.match(JSON.stringify(edit.args), /recovered/);
@@ -110,7 +126,10 @@ describe('GitHub events with alerts.sync off', () => {
     await eventually(async () => (await h.store.githubEvents.pending(h.seed.github.repo, 5)).length === 0, 'applied');
     assert.ok(await h.store.githubEvents.run(h.seed.github.repo, runId), 'the run is in the projection');
     assert.equal(await h.store.githubEvents.syncAlert(h.seed.github.repo), null);
-    assert.deepEqual(h.slack.calls.filter((c) => c.method.startsWith('chat.')), []);
+    assert.deepEqual(
+      h.slack.calls.filter((c) => c.method.startsWith('chat.')),
+      [],
+    );
   });
 });
 
@@ -132,7 +151,14 @@ describe('a replica lost between storing and applying a delivery', () => {
       await h.bot.stop({ keepFiles: true });
       assert.equal(h.slack.calls.filter((c) => c.method.startsWith('chat.')).length, 0);
 
-      second = await startBot({ env: { GITHUB_WEBHOOK_SECRET: SECRET }, dbFile: h.dbFile, slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed });
+      second = await startBot({
+        env: { GITHUB_WEBHOOK_SECRET: SECRET },
+        dbFile: h.dbFile,
+        slackApiUrl: h.slack.apiUrl,
+        githubUrl: h.github.url,
+        gheUrl: h.ghe.url,
+        seed: h.seed,
+      });
       const store = second.store;
       // Within the dead owner's lease, nothing moves.
       await new Promise((r) => setTimeout(r, 1500));

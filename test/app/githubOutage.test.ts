@@ -28,10 +28,14 @@ async function nextFollowerPoll(h: Harness): Promise<Job> {
   if (job.status !== 'pending') return job;
   const due = job.runAt.getTime();
   h.bot.advance(Math.max(0, due - h.bot.deps.now().getTime()) + 1);
-  await eventually(async () => {
-    job = await followJob(h);
-    return job.status !== 'running' && (job.status !== 'pending' || job.runAt.getTime() !== due);
-  }, 'the next poll to run', 10_000);
+  await eventually(
+    async () => {
+      job = await followJob(h);
+      return job.status !== 'running' && (job.status !== 'pending' || job.runAt.getTime() !== due);
+    },
+    'the next poll to run',
+    10_000,
+  );
   return job;
 }
 
@@ -74,7 +78,11 @@ describe('GitHub down for a while, then back', () => {
       const id = await requestReplacement(h, newGheToken(h));
       h.github.failNext({}, { status: 503, times: 10_000 });
       await h.click({ actionId: ACTION_IDS.secretApprove, value: id, user: USERS.bob });
-      await eventually(async () => (await h.store.secretChanges.get(id))?.status === 'pending' && (await h.store.secretChanges.get(id))?.error !== null, 'the request to be open again', 20_000);
+      await eventually(
+        async () => (await h.store.secretChanges.get(id))?.status === 'pending' && (await h.store.secretChanges.get(id))?.error !== null,
+        'the request to be open again',
+        20_000,
+      );
       await h.slack.waitFor((c) => c.method === 'chat.update' && /last attempt failed/.test(textOf(c)) && textOf(c).includes(ACTION_IDS.secretApprove), 10_000);
       // Down for over a minute: the request's own expiry job keeps its schedule meanwhile.
       h.bot.advance(70_000);

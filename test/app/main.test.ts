@@ -10,7 +10,6 @@ import { FakeSlack, sendSlashCommand } from '@chatops/fake-slack';
 import { spawnBot } from '../helpers/botProcess.js';
 import { BOT_TOKEN, CHANNEL, freePort, SIGNING_SECRET, USERS } from '../helpers/harness.js';
 
-
 test('npm start: the real entry point serves health, answers /sync-status, and stops on SIGTERM', async () => {
   const slack = new FakeSlack({ botToken: BOT_TOKEN });
   const github = new FakeGitHub({ flavor: 'dotcom' });
@@ -35,7 +34,13 @@ test('npm start: the real entry point serves health, answers /sync-status, and s
   try {
     await bot.ready(30_000);
     const responseUrl = slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
-    const ack = await sendSlashCommand(base, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
+    const ack = await sendSlashCommand(base, SIGNING_SECRET, {
+      command: '/sync-status',
+      text: '',
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: responseUrl,
+    });
     assert.equal(ack.status, 200);
     const reply = await slack.waitFor((c) => c.method === 'response_url', 20_000);
     assert.match(JSON.stringify(reply.args), /authentication failed/);

@@ -47,7 +47,10 @@ describe('/metrics', () => {
 
       const gh = family(m, 'chatops_github_requests_total', 'counter');
       const host = 'github.com'; // the harness routes api.github.com to the fake
-      assert.ok((value(gh, 'chatops_github_requests_total', { host, route: 'GET /repos/{owner}/{repo}/actions/secrets', status: '200' }) ?? 0) >= 1, 'routes are templates');
+      assert.ok(
+        (value(gh, 'chatops_github_requests_total', { host, route: 'GET /repos/{owner}/{repo}/actions/secrets', status: '200' }) ?? 0) >= 1,
+        'routes are templates',
+      );
       assert.ok((value(gh, 'chatops_github_requests_total', { host, route: 'POST /graphql' }) ?? 0) >= 1);
       assert.ok(!gh.samples.some((s) => s.labels.route?.includes('pyWATS')), 'no expanded URL in a label');
       const notModified = family(m, 'chatops_github_not_modified_total', 'counter');

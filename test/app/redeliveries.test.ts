@@ -54,11 +54,21 @@ async function httpSide(o: { reminders?: boolean } = {}): Promise<Side> {
   return {
     ...h,
     async command(command, text, user) {
-      const res = await sendSlashCommand(h.appUrl, SIGNING_SECRET, { command, text, user_id: user, channel_id: CHANNEL, response_url: h.slack.responseUrl({ channel: CHANNEL, user }) });
+      const res = await sendSlashCommand(h.appUrl, SIGNING_SECRET, {
+        command,
+        text,
+        user_id: user,
+        channel_id: CHANNEL,
+        response_url: h.slack.responseUrl({ channel: CHANNEL, user }),
+      });
       assert.equal(res.status, 200);
     },
     async submitValue(view, value, user) {
-      const res = await sendViewSubmission(h.appUrl, SIGNING_SECRET, { user_id: user, view, values: { [VALUE_INPUT.blockId]: { [VALUE_INPUT.actionId]: value } } });
+      const res = await sendViewSubmission(h.appUrl, SIGNING_SECRET, {
+        user_id: user,
+        view,
+        values: { [VALUE_INPUT.blockId]: { [VALUE_INPUT.actionId]: value } },
+      });
       assert.equal((res.json as { response_action?: string }).response_action, 'update', res.body);
     },
     async clickCopies(a, copies) {
@@ -132,7 +142,10 @@ async function socketSide(o: { reminders?: boolean } = {}): Promise<Side> {
 async function openedModal(s: Side, before: number): Promise<Record<string, unknown>> {
   const call = await s.slack.waitFor((c) => c.method === 'views.open' && s.slack.callsTo('views.open').length > before, 10_000);
   const sent = call.args.view as Record<string, unknown>;
-  const stored = s.slack.workspace.allViews().filter((v) => v.view.callback_id === sent.callback_id && v.view.private_metadata === sent.private_metadata).at(-1);
+  const stored = s.slack.workspace
+    .allViews()
+    .filter((v) => v.view.callback_id === sent.callback_id && v.view.private_metadata === sent.private_metadata)
+    .at(-1);
   return stored ? { ...sent, id: stored.id } : sent;
 }
 
@@ -152,22 +165,26 @@ for (const [transport, open] of [
   ['Socket Mode', socketSide],
 ] as const) {
   describe(`Slack redeliveries over ${transport}: nothing acts twice`, () => {
-    test('a leaked token whose first delivery was lost: the retry is acted on (one warning, one revocation); a further retry does nothing', { timeout: 60_000 }, async () => {
-      const s = await open();
-      try {
-        const token = 'ghp_LEAKEDretry0123456789abcdefghijklmno';
-        s.ghe.addToken(token, { login: s.seed.ghe.syncLogin, scopes: ['repo'], expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString() });
-        const ts = '1795470000.000777';
-        await s.eventCopies({ type: 'message', channel: CHANNEL, channel_type: 'channel', user: USERS.alice, text: `oops ${token}`, ts }, [1, 2, 3]);
-        await s.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && /Treat it as leaked/.test(textOf(c)), 10_000);
-        await eventually(() => !s.ghe.hasToken(token), 'the token revoked', 15_000);
-        await settle();
-        assert.equal(s.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts).length, 1, 'one warning');
-        assert.equal(writes(s.ghe, 'POST', /\/credentials\/revoke$/), 1, 'one revocation');
-      } finally {
-        await s.close();
-      }
-    });
+    test(
+      'a leaked token whose first delivery was lost: the retry is acted on (one warning, one revocation); a further retry does nothing',
+      { timeout: 60_000 },
+      async () => {
+        const s = await open();
+        try {
+          const token = 'ghp_LEAKEDretry0123456789abcdefghijklmno';
+          s.ghe.addToken(token, { login: s.seed.ghe.syncLogin, scopes: ['repo'], expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString() });
+          const ts = '1795470000.000777';
+          await s.eventCopies({ type: 'message', channel: CHANNEL, channel_type: 'channel', user: USERS.alice, text: `oops ${token}`, ts }, [1, 2, 3]);
+          await s.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && /Treat it as leaked/.test(textOf(c)), 10_000);
+          await eventually(() => !s.ghe.hasToken(token), 'the token revoked', 15_000);
+          await settle();
+          assert.equal(s.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts).length, 1, 'one warning');
+          assert.equal(writes(s.ghe, 'POST', /\/credentials\/revoke$/), 1, 'one revocation');
+        } finally {
+          await s.close();
+        }
+      },
+    );
 
     test('an approval click delivered three times writes the secret once', { timeout: 60_000 }, async () => {
       const s = await open();
@@ -179,7 +196,16 @@ for (const [transport, open] of [
         await s.command('/secret', 'replace GHE_TOKEN', USERS.alice);
         await s.submitValue(await openedModal(s, opened), token, USERS.alice);
         const id = await approvalId(s);
-        await s.clickCopies({ user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: id, response_url: s.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) }, 3);
+        await s.clickCopies(
+          {
+            user_id: USERS.bob,
+            channel_id: CHANNEL,
+            action_id: ACTION_IDS.secretApprove,
+            value: id,
+            response_url: s.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }),
+          },
+          3,
+        );
         await eventually(async () => (await s.store.secretChanges.get(id))?.status === 'done', 'the change applied', 15_000);
         await settle();
         assert.equal(writes(s.github, 'PUT', /\/actions\/secrets\/GHE_TOKEN$/), 1, 'one PUT');
@@ -195,7 +221,16 @@ for (const [transport, open] of [
       try {
         await s.command('/secret', 'revoke GHE_TOKEN', USERS.alice);
         const id = await approvalId(s);
-        await s.clickCopies({ user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: id, response_url: s.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) }, 3);
+        await s.clickCopies(
+          {
+            user_id: USERS.bob,
+            channel_id: CHANNEL,
+            action_id: ACTION_IDS.secretApprove,
+            value: id,
+            response_url: s.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }),
+          },
+          3,
+        );
         await eventually(async () => (await s.store.secretChanges.get(id))?.status === 'done', 'the secret deleted', 15_000);
         await settle();
         assert.equal(writes(s.github, 'DELETE', /\/actions\/secrets\/GHE_TOKEN$/), 1, 'one DELETE');
@@ -207,7 +242,10 @@ for (const [transport, open] of [
     test('a reminder’s Start rotation delivered three times starts one rotation and answers once', { timeout: 60_000 }, async () => {
       const s = await open({ reminders: true });
       try {
-        const reminder = await s.slack.waitFor((c) => c.method === 'chat.postMessage' && textOf(c).includes(ACTION_IDS.rotationStart) && /GHE_TOKEN/.test(textOf(c)), 15_000);
+        const reminder = await s.slack.waitFor(
+          (c) => c.method === 'chat.postMessage' && textOf(c).includes(ACTION_IDS.rotationStart) && /GHE_TOKEN/.test(textOf(c)),
+          15_000,
+        );
         const value = new RegExp(`"action_id":"${ACTION_IDS.rotationStart}","value":"([^"]+)"`).exec(textOf(reminder))?.[1];
         assert.ok(value);
         const responseUrl = s.slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
@@ -218,7 +256,11 @@ for (const [transport, open] of [
         const answers = s.slack.callsTo('response_url').filter((c) => c.responseUrlId === responseId);
         assert.equal(answers.length, 1, `one answer (${answers.map(textOf).join(' | ')})`);
         assert.match(textOf(answers[0]!), /Rotation of `GHE_TOKEN` started/);
-        assert.equal(s.slack.callsTo('chat.postMessage').filter((c) => /Rotation of GHE_TOKEN/.test(textOf(c)) && !c.args.thread_ts).length, 1, 'one checklist');
+        assert.equal(
+          s.slack.callsTo('chat.postMessage').filter((c) => /Rotation of GHE_TOKEN/.test(textOf(c)) && !c.args.thread_ts).length,
+          1,
+          'one checklist',
+        );
       } finally {
         await s.close();
       }
@@ -232,44 +274,70 @@ describe('Socket Mode: every envelope is acked, whatever its payload', () => {
     s = await socketSide();
   });
   after(() => s?.close());
-  test('an events_api envelope without an event, with a null payload, or with an event type the client uses itself, is acked', { timeout: 30_000 }, async () => {
-    assert.ok(s);
-    for (const payload of [null, 'x', [], {}, { event: null }, { type: 'event_callback', event: { type: 'close' } }, { type: 'event_callback', event: { type: 'ws_message' } }]) {
-      const d = await s.slack.socketDeliver('events_api', payload);
-      assert.ok(d.elapsedMs < 3000, `acked in time: ${JSON.stringify(payload)}`);
-    }
-    for (const payload of [null, true, [], { type: 'block_actions', actions: 'x' }]) await s.slack.socketDeliver('interactive', payload);
-    assert.equal(s.slack.socketConnectionCount, 1, 'still one connection (no reconnect was triggered)');
-    const { ackPayload } = await s.slack.socketSlashCommand({ command: '/sync-status', text: 'help', user_id: USERS.alice, channel_id: CHANNEL, response_url: s.slack.responseUrl() });
-    assert.match(JSON.stringify(ackPayload), /Usage: `\/sync-status/);
-  });
+  test(
+    'an events_api envelope without an event, with a null payload, or with an event type the client uses itself, is acked',
+    { timeout: 30_000 },
+    async () => {
+      assert.ok(s);
+      for (const payload of [
+        null,
+        'x',
+        [],
+        {},
+        { event: null },
+        { type: 'event_callback', event: { type: 'close' } },
+        { type: 'event_callback', event: { type: 'ws_message' } },
+      ]) {
+        const d = await s.slack.socketDeliver('events_api', payload);
+        assert.ok(d.elapsedMs < 3000, `acked in time: ${JSON.stringify(payload)}`);
+      }
+      for (const payload of [null, true, [], { type: 'block_actions', actions: 'x' }]) await s.slack.socketDeliver('interactive', payload);
+      assert.equal(s.slack.socketConnectionCount, 1, 'still one connection (no reconnect was triggered)');
+      const { ackPayload } = await s.slack.socketSlashCommand({
+        command: '/sync-status',
+        text: 'help',
+        user_id: USERS.alice,
+        channel_id: CHANNEL,
+        response_url: s.slack.responseUrl(),
+      });
+      assert.match(JSON.stringify(ackPayload), /Usage: `\/sync-status/);
+    },
+  );
 
-  test(`${SOCKET_RUNS * 3} structurally wild envelopes (commands, interactions, events) are each acked within 3 s; GitHub sees no write`, { timeout: 180_000 }, async (t) => {
-    assert.ok(s);
-    const side = s;
-    const wild = wildPayloads(side.slack.responseUrl({ channel: CHANNEL, user: USERS.carol }));
-    let slowest = 0;
-    const kinds = [
-      ['slash_commands', wild.command],
-      ['interactive', wild.interaction],
-      ['events_api', wild.event],
-    ] as const;
-    for (const [type, payloads] of kinds) {
-      await fc.assert(
-        fc.asyncProperty(payloads, async (payload) => {
-          // The fake rejects a delivery whose ack does not come within Slack's 3 s.
-          const d = await side.slack.socketDeliver(type, payload);
-          slowest = Math.max(slowest, d.elapsedMs);
-        }),
-        { numRuns: SOCKET_RUNS },
+  test(
+    `${SOCKET_RUNS * 3} structurally wild envelopes (commands, interactions, events) are each acked within 3 s; GitHub sees no write`,
+    { timeout: 180_000 },
+    async (t) => {
+      assert.ok(s);
+      const side = s;
+      const wild = wildPayloads(side.slack.responseUrl({ channel: CHANNEL, user: USERS.carol }));
+      let slowest = 0;
+      const kinds = [
+        ['slash_commands', wild.command],
+        ['interactive', wild.interaction],
+        ['events_api', wild.event],
+      ] as const;
+      for (const [type, payloads] of kinds) {
+        await fc.assert(
+          fc.asyncProperty(payloads, async (payload) => {
+            // The fake rejects a delivery whose ack does not come within Slack's 3 s.
+            const d = await side.slack.socketDeliver(type, payload);
+            slowest = Math.max(slowest, d.elapsedMs);
+          }),
+          { numRuns: SOCKET_RUNS },
+        );
+      }
+      t.diagnostic(`${SOCKET_RUNS * 3} envelopes; slowest ack ${Math.round(slowest)} ms`);
+      assert.equal(side.slack.calls.filter((c) => c.method === 'socket_mode' && c.error === 'ack_timeout').length, 0, 'no envelope went unacked');
+      assert.deepEqual(writesTo(side.github), []);
+      assert.deepEqual(writesTo(side.ghe), []);
+      assert.equal(side.slack.socketConnectionCount, 1, 'the connection held');
+      const unanswered = side.logs.filter((l) => /was not answered within|unhandled/i.test(l));
+      assert.deepEqual(
+        unanswered.map((l) => l.slice(0, 300)),
+        [],
+        'each answered by the bot, not by the deadline',
       );
-    }
-    t.diagnostic(`${SOCKET_RUNS * 3} envelopes; slowest ack ${Math.round(slowest)} ms`);
-    assert.equal(side.slack.calls.filter((c) => c.method === 'socket_mode' && c.error === 'ack_timeout').length, 0, 'no envelope went unacked');
-    assert.deepEqual(writesTo(side.github), []);
-    assert.deepEqual(writesTo(side.ghe), []);
-    assert.equal(side.slack.socketConnectionCount, 1, 'the connection held');
-    const unanswered = side.logs.filter((l) => /was not answered within|unhandled/i.test(l));
-    assert.deepEqual(unanswered.map((l) => l.slice(0, 300)), [], 'each answered by the bot, not by the deadline');
-  });
+    },
+  );
 });

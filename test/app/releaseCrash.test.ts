@@ -33,18 +33,40 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const secrets = seed.repoConfig.secrets.map((s) => (s.name === 'GHE_TOKEN' ? { ...s, host: ghe.url } : s));
-  await writeFile(join(dir, 'chatops.yml'), toYaml({ repos: [{ ...seed.repoConfig, secrets, channel: CHANNEL }], access: { release: [USERS.alice], approve: [USERS.bob] }, reminders: { enabled: false } }));
+  await writeFile(
+    join(dir, 'chatops.yml'),
+    toYaml({
+      repos: [{ ...seed.repoConfig, secrets, channel: CHANNEL }],
+      access: { release: [USERS.alice], approve: [USERS.bob] },
+      reminders: { enabled: false },
+    }),
+  );
   let out = '';
   const startChild = async (): Promise<{ child: ChildProcess; exited: Promise<number | null> }> => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, ...seed.env, CHATOPS_CONFIG: join(dir, 'chatops.yml'), DATABASE_URL: dbFile, PORT: String(port), LOG_LEVEL: 'debug' },
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        ...seed.env,
+        CHATOPS_CONFIG: join(dir, 'chatops.yml'),
+        DATABASE_URL: dbFile,
+        PORT: String(port),
+        LOG_LEVEL: 'debug',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
+    while (
+      !(await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -53,7 +75,8 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
   const releaseRow = () => {
     const db = new Database(dbFile, { readonly: true });
     try {
-      return db.prepare('select status, run_id, dispatch_sent_at from releases').get() as { status: string; run_id: number | null; dispatch_sent_at: number | null } | undefined;
+      return db.prepare('select status, run_id, dispatch_sent_at from releases').get() as
+        { status: string; run_id: number | null; dispatch_sent_at: number | null } | undefined;
     } finally {
       db.close();
     }
@@ -65,13 +88,25 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
   let second: { child: ChildProcess; exited: Promise<number | null> } | undefined;
   try {
     first = await startChild();
-    await sendSlashCommand(base, SIGNING_SECRET, { command: '/release', text: TAG, user_id: USERS.alice, channel_id: CHANNEL, response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
+    await sendSlashCommand(base, SIGNING_SECRET, {
+      command: '/release',
+      text: TAG,
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
     const confirm = await slack.waitFor((c) => c.method === 'response_url' && textOf(c).includes(ACTION_IDS.releaseConfirm), 20_000);
     const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(textOf(confirm))?.[1] ?? '';
     assert.ok(id);
 
     const hold = github.holdNext({ method: 'POST', path: /\/dispatches$/ });
-    await sendBlockAction(base, SIGNING_SECRET, { user_id: USERS.alice, channel_id: CHANNEL, action_id: ACTION_IDS.releaseConfirm, value: id, response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
+    await sendBlockAction(base, SIGNING_SECRET, {
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      action_id: ACTION_IDS.releaseConfirm,
+      value: id,
+      response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
     await hold.arrived;
     assert.equal(releaseRow()?.status, 'dispatching');
     assert.ok(releaseRow()?.dispatch_sent_at, 'the store knows the dispatch went out');
@@ -117,8 +152,17 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
         assert.equal(releaseRow()?.status, 'failed');
         // The tag is offered again.
         const responseUrl = slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
-        await sendSlashCommand(bot.appUrl, SIGNING_SECRET, { command: '/release', text: TAG, user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
-        const again = await slack.waitFor((c) => c.method === 'response_url' && c.responseUrlId === new URL(responseUrl).pathname.replace(/^\/response\//, ''), 15_000);
+        await sendSlashCommand(bot.appUrl, SIGNING_SECRET, {
+          command: '/release',
+          text: TAG,
+          user_id: USERS.alice,
+          channel_id: CHANNEL,
+          response_url: responseUrl,
+        });
+        const again = await slack.waitFor(
+          (c) => c.method === 'response_url' && c.responseUrlId === new URL(responseUrl).pathname.replace(/^\/response\//, ''),
+          15_000,
+        );
         assert.match(textOf(again), /release_confirm/);
       } finally {
         await bot.stop({ keepFiles: true });
@@ -134,11 +178,15 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
 }
 
 describe('a bot stopped while its release dispatch is in flight', () => {
-  test('SIGKILL after GitHub got the dispatch: the restarted bot finds the run, never dispatches again, and follows it to the end', { timeout: 180_000 }, async () => {
-    const r = await scenario({ signal: 'SIGKILL', gitHubGot: true, restart: 'child' });
-    assert.equal(r.dispatches, 1, 'one dispatch request in all');
-    assert.equal(r.runs, 1);
-  });
+  test(
+    'SIGKILL after GitHub got the dispatch: the restarted bot finds the run, never dispatches again, and follows it to the end',
+    { timeout: 180_000 },
+    async () => {
+      const r = await scenario({ signal: 'SIGKILL', gitHubGot: true, restart: 'child' });
+      assert.equal(r.dispatches, 1, 'one dispatch request in all');
+      assert.equal(r.runs, 1);
+    },
+  );
 
   test('SIGTERM (a deploy) mid-dispatch: the dispatch in flight finishes, and the next bot follows the run', { timeout: 180_000 }, async () => {
     const r = await scenario({ signal: 'SIGTERM', gitHubGot: true, restart: 'child' });
@@ -147,9 +195,13 @@ describe('a bot stopped while its release dispatch is in flight', () => {
     assert.equal(r.runs, 1);
   });
 
-  test('SIGKILL before the request reached GitHub: no run, nothing sent twice; the person is told and the tag offered again', { timeout: 180_000 }, async () => {
-    const r = await scenario({ signal: 'SIGKILL', gitHubGot: false, restart: 'in-process' });
-    assert.equal(r.dispatches, 1, 'the lost request is not repeated blindly');
-    assert.equal(r.runs, 0);
-  });
+  test(
+    'SIGKILL before the request reached GitHub: no run, nothing sent twice; the person is told and the tag offered again',
+    { timeout: 180_000 },
+    async () => {
+      const r = await scenario({ signal: 'SIGKILL', gitHubGot: false, restart: 'in-process' });
+      assert.equal(r.dispatches, 1, 'the lost request is not repeated blindly');
+      assert.equal(r.runs, 0);
+    },
+  );
 });

@@ -22,7 +22,10 @@ describe('the fake Slack’s Socket Mode entry point', () => {
   after(() => slack.stop());
 
   test('apps.connections.open takes the app-level token only and hands out a ws:// link with a ticket', async () => {
-    const open = (token: string) => fetch(`${slack.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const open = (token: string) =>
+      fetch(`${slack.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(
+        (r) => r.json() as Promise<Record<string, unknown>>,
+      );
     const ok = await open(APP_TOKEN);
     assert.equal(ok.ok, true);
     assert.match(String(ok.url), /^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=[0-9a-f-]{36}&app_id=/);
@@ -33,7 +36,9 @@ describe('the fake Slack’s Socket Mode entry point', () => {
   });
 
   test('a link works once; an unknown ticket is refused at the upgrade', async () => {
-    const { url } = (await fetch(`${slack.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${APP_TOKEN}` } }).then((r) => r.json())) as { url: string };
+    const { url } = (await fetch(`${slack.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${APP_TOKEN}` } }).then((r) =>
+      r.json(),
+    )) as { url: string };
     const first = await firstMessage(url);
     assert.equal((first as { type?: string }).type, 'hello');
     assert.deepEqual((first as { connection_info?: unknown }).connection_info, { app_id: 'A0CHATOPS' });
@@ -42,7 +47,10 @@ describe('the fake Slack’s Socket Mode entry point', () => {
 
   test('a delivery without a connection fails as dispatch_failed', async () => {
     await eventually(() => slack.socketConnectionCount === 0, 'the probe connections to close');
-    await assert.rejects(slack.socketSlashCommand({ command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: slack.responseUrl() }), /dispatch_failed/);
+    await assert.rejects(
+      slack.socketSlashCommand({ command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: slack.responseUrl() }),
+      /dispatch_failed/,
+    );
   });
 });
 
@@ -58,7 +66,10 @@ function findButton(blocks: unknown, actionId: string): { value?: string } | und
   if (typeof blocks !== 'object' || blocks === null) return undefined;
   const o = blocks as Record<string, unknown>;
   if (o.type === 'button' && o.action_id === actionId) return o as { value?: string };
-  return findButton(Object.values(o).filter((v) => typeof v === 'object'), actionId);
+  return findButton(
+    Object.values(o).filter((v) => typeof v === 'object'),
+    actionId,
+  );
 }
 
 /** Connects to a Socket Mode link and returns the first message Slack sends. */
@@ -100,9 +111,13 @@ describe('the bot in Socket Mode', () => {
     });
     // The Socket Mode client has its own WebClient; if it is not pointed at SLACK_API_URL it
     // retries https://slack.com/api/ for ages instead of failing, so fail here with the reason.
-    const opened = slack.waitFor((c) => c.method === 'apps.connections.open', 10_000).catch(() => {
-      throw new Error('the Socket Mode client never called the fake’s apps.connections.open: SocketModeReceiver needs installerOptions.clientOptions.slackApiUrl = SLACK_API_URL');
-    });
+    const opened = slack
+      .waitFor((c) => c.method === 'apps.connections.open', 10_000)
+      .catch(() => {
+        throw new Error(
+          'the Socket Mode client never called the fake’s apps.connections.open: SocketModeReceiver needs installerOptions.clientOptions.slackApiUrl = SLACK_API_URL',
+        );
+      });
     starting.catch(() => {});
     bot = await opened.then(() => starting);
   });
@@ -124,7 +139,13 @@ describe('the bot in Socket Mode', () => {
   test('/sync-status is acked at once and the report arrives at the response_url', async () => {
     const responseUrl = slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
     const id = new URL(responseUrl).pathname.replace(/^\/response\//, '');
-    const { ackPayload } = await slack.socketSlashCommand({ command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
+    const { ackPayload } = await slack.socketSlashCommand({
+      command: '/sync-status',
+      text: '',
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: responseUrl,
+    });
     assert.deepEqual(ackPayload, {}, 'a bare ack: the report follows through response_url');
     const reply = await slack.waitFor((c) => c.method === 'response_url' && c.responseUrlId === id, 15_000);
     assert.equal(reply.ok, true);
@@ -150,7 +171,13 @@ describe('the bot in Socket Mode', () => {
   });
 
   test('/sync-status nope is acked with the ephemeral usage text', async () => {
-    const { ackPayload } = await slack.socketSlashCommand({ command: '/sync-status', text: 'nope', user_id: USERS.alice, channel_id: CHANNEL, response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
+    const { ackPayload } = await slack.socketSlashCommand({
+      command: '/sync-status',
+      text: 'nope',
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
     const ack = ackPayload as { response_type?: string; text?: string };
     assert.equal(ack.response_type, 'ephemeral');
     assert.match(ack.text ?? '', /Usage: `\/sync-status \[repo\]`/);
@@ -161,7 +188,14 @@ describe('the bot in Socket Mode', () => {
   test('health routes answer on PORT; there is no HTTP events endpoint', async () => {
     const base = `http://127.0.0.1:${port}`;
     // The receiver's listen() is not awaited by Bolt; give the bind a moment.
-    await eventually(() => fetch(`${base}/healthz`).then((r) => r.status === 200, () => false), `GET ${base}/healthz to answer 200`);
+    await eventually(
+      () =>
+        fetch(`${base}/healthz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      `GET ${base}/healthz to answer 200`,
+    );
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
     assert.equal((await fetch(`${base}/slack/events`, { method: 'POST', body: '{}' })).status, 404);
   });

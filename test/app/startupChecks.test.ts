@@ -35,7 +35,10 @@ async function startBot(env: Record<string, string | undefined>, seed: PywatsSee
   const dir = await mkdtemp(join(tmpdir(), 'chatops-startup-'));
   dirs.push(dir);
   const port = await freePort();
-  await writeFile(join(dir, 'chatops.yml'), toYaml({ repos: [{ ...seed.repoConfig, channel: CHANNEL }], access: { release: [USERS.alice], approve: [USERS.bob] } }));
+  await writeFile(
+    join(dir, 'chatops.yml'),
+    toYaml({ repos: [{ ...seed.repoConfig, channel: CHANNEL }], access: { release: [USERS.alice], approve: [USERS.bob] } }),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
@@ -102,8 +105,15 @@ describe('npm start checks each credential with its host', () => {
     try {
       const wrong = 'xoxb-0000-not-the-installed-token';
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, SLACK_BOT_TOKEN: wrong }, f.seed);
-      const out = await assertRefused(bot, /`SLACK_BOT_TOKEN` was refused by POST http:\/\/127\.0\.0\.1:\d+\/api\/auth\.test: Slack answered "invalid_auth"/, [wrong, f.seed.github.token, f.seed.ghe.token]);
-      assert.ok(f.slack.calls.some((c) => c.method === 'auth.test' && c.error === 'invalid_auth'), 'Slack was asked');
+      const out = await assertRefused(bot, /`SLACK_BOT_TOKEN` was refused by POST http:\/\/127\.0\.0\.1:\d+\/api\/auth\.test: Slack answered "invalid_auth"/, [
+        wrong,
+        f.seed.github.token,
+        f.seed.ghe.token,
+      ]);
+      assert.ok(
+        f.slack.calls.some((c) => c.method === 'auth.test' && c.error === 'invalid_auth'),
+        'Slack was asked',
+      );
       assert.doesNotMatch(out, /GITHUB_TOKEN was refused/);
     } finally {
       await f.stop();
@@ -115,7 +125,11 @@ describe('npm start checks each credential with its host', () => {
     try {
       const wrong = 'ghp_madeUpTokenThatGitHubNeverIssued0000';
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, GITHUB_TOKEN: wrong }, f.seed);
-      await assertRefused(bot, /`GITHUB_TOKEN` was refused by GET http:\/\/127\.0\.0\.1:\d+\/user: HTTP 401: Bad credentials/, [wrong, f.seed.ghe.token, BOT_TOKEN]);
+      await assertRefused(bot, /`GITHUB_TOKEN` was refused by GET http:\/\/127\.0\.0\.1:\d+\/user: HTTP 401: Bad credentials/, [
+        wrong,
+        f.seed.ghe.token,
+        BOT_TOKEN,
+      ]);
       assert.ok(f.github.requests.some((r) => r.path.endsWith('/user') && r.status === 401));
     } finally {
       await f.stop();
@@ -128,7 +142,11 @@ describe('npm start checks each credential with its host', () => {
       const gheToken = f.seed.ghe.token;
       f.ghe.revokeToken(gheToken); // it was good once; GHE no longer accepts it
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl }, f.seed);
-      const out = await assertRefused(bot, /`GHE_API_TOKEN` was refused by GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/user: HTTP 401/, [gheToken, f.seed.github.token, BOT_TOKEN]);
+      const out = await assertRefused(bot, /`GHE_API_TOKEN` was refused by GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/user: HTTP 401/, [
+        gheToken,
+        f.seed.github.token,
+        BOT_TOKEN,
+      ]);
       assert.doesNotMatch(out, /`GITHUB_TOKEN` was refused/, 'the github.com token was good');
     } finally {
       await f.stop();
@@ -143,7 +161,9 @@ describe('npm start checks each credential with its host', () => {
       const other = pem(2048);
       f.github.installApp({ appId: 4242, privateKeyPem: installed, repos: [f.seed.github.repo] });
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, GITHUB_TOKEN: undefined, GITHUB_APP_ID: '4242', GITHUB_APP_PRIVATE_KEY: other }, f.seed);
-      await assertRefused(bot, /`GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY` was refused by GET http:\/\/127\.0\.0\.1:\d+\/app: HTTP 401/, [other.split('\n')[1] ?? other]);
+      await assertRefused(bot, /`GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY` was refused by GET http:\/\/127\.0\.0\.1:\d+\/app: HTTP 401/, [
+        other.split('\n')[1] ?? other,
+      ]);
       // The App's own key: accepted with its installations, and the bot becomes ready.
       const good = await startBot({ SLACK_API_URL: f.slack.apiUrl, GITHUB_TOKEN: undefined, GITHUB_APP_ID: '4242', GITHUB_APP_PRIVATE_KEY: installed }, f.seed);
       await until('ready with the App', good, async () => ((await readyz(good)).status === 200 ? true : undefined));
@@ -163,21 +183,36 @@ describe('npm start checks each credential with its host', () => {
     try {
       const bot = await startBot({ SLACK_API_URL: slackApiUrl }, f.seed);
       // The server listens meanwhile: health answers, readiness says why not.
-      await until('a retry logged with the URL', bot, async () => (/does not answer \(connection refused\).*retrying in/.test(bot.output()) ? true : undefined));
-      assert.match(bot.output(), new RegExp(`POST ${slackApiUrl.replace(/[/.]/g, '\\$&')}auth\\.test does not answer \\(connection refused\\); SLACK_BOT_TOKEN not checked yet`));
+      await until('a retry logged with the URL', bot, async () =>
+        /does not answer \(connection refused\).*retrying in/.test(bot.output()) ? true : undefined,
+      );
+      assert.match(
+        bot.output(),
+        new RegExp(`POST ${slackApiUrl.replace(/[/.]/g, '\\$&')}auth\\.test does not answer \\(connection refused\\); SLACK_BOT_TOKEN not checked yet`),
+      );
       assert.equal((await fetch(`${bot.base}/healthz`)).status, 200);
       const waiting = await readyz(bot);
       assert.equal(waiting.status, 503);
       assert.equal(waiting.body.status, 'starting');
       assert.match(String(waiting.body.reason), new RegExp(`${slackPort}/api/auth\\.test does not answer \\(connection refused\\)`));
       // A slash command meanwhile is answered at once, privately, and nothing acts.
-      const ack = await sendSlashCommand(bot.base, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: 'http://127.0.0.1:9/unused' });
+      const ack = await sendSlashCommand(bot.base, SIGNING_SECRET, {
+        command: '/sync-status',
+        text: '',
+        user_id: USERS.alice,
+        channel_id: CHANNEL,
+        response_url: 'http://127.0.0.1:9/unused',
+      });
       assert.equal(ack.status, 200);
       assert.match(ack.body, /starting and cannot act yet/);
       assert.ok(ack.elapsedMs < 3000, `answered in ${ack.elapsedMs} ms`);
       assert.ok(!f.github.requests.some((r) => r.path.includes('/actions/')), 'no command ran');
       // Other Slack requests get a 503, which Slack redelivers (events) or reports (clicks).
-      const event = await fetch(`${bot.base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"event_callback"}' });
+      const event = await fetch(`${bot.base}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type":"event_callback"}',
+      });
       assert.equal(event.status, 503);
       // The masked entry page would act with credentials not checked yet: not meanwhile.
       const entry = await fetch(`${bot.base}/enter/some-link`, { method: 'POST', body: 'value=x' });
@@ -194,7 +229,13 @@ describe('npm start checks each credential with its host', () => {
       for (const s of [BOT_TOKEN, f.seed.github.token, f.seed.ghe.token, SIGNING_SECRET]) assert.ok(!bot.output().includes(s), 'no credential in the log');
       // And now it serves for real.
       const responseUrl = f.slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
-      const served = await sendSlashCommand(bot.base, SIGNING_SECRET, { command: '/sync-status', text: '', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
+      const served = await sendSlashCommand(bot.base, SIGNING_SECRET, {
+        command: '/sync-status',
+        text: '',
+        user_id: USERS.alice,
+        channel_id: CHANNEL,
+        response_url: responseUrl,
+      });
       assert.equal(served.status, 200);
       assert.doesNotMatch(served.body, /starting/);
       await f.slack.waitFor((c) => c.method === 'response_url', 20_000);
@@ -210,14 +251,19 @@ describe('npm start checks each credential with its host', () => {
     try {
       f.github.failNext({ method: 'GET', path: /^\/user$/ }, { status: 503, times: 3 });
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl }, f.seed);
-      await until('a retry logged', bot, async () => (/\/user does not answer \(HTTP 503\); GITHUB_TOKEN not checked yet; retrying in/.test(bot.output()) ? true : undefined));
+      await until('a retry logged', bot, async () =>
+        /\/user does not answer \(HTTP 503\); GITHUB_TOKEN not checked yet; retrying in/.test(bot.output()) ? true : undefined,
+      );
       const waiting = await readyz(bot);
       assert.equal(waiting.status, 503);
       assert.match(String(waiting.body.reason), /\/user does not answer \(HTTP 503\)/);
       await until('ready after the third 503', bot, async () => ((await readyz(bot)).status === 200 ? true : undefined));
       const attempts = f.github.requests.filter((r) => r.path === '/user');
       assert.equal(attempts.length, 4, 'three 503s, then the answer');
-      assert.deepEqual(attempts.map((r) => r.status), [503, 503, 503, 200]);
+      assert.deepEqual(
+        attempts.map((r) => r.status),
+        [503, 503, 503, 200],
+      );
       // Back-off: the gaps grow (1 s, 2 s, 4 s).
       const logged = bot.output().match(/retrying in [\d.]+ s/g) ?? [];
       assert.deepEqual(logged.slice(0, 3), ['retrying in 1 s', 'retrying in 2 s', 'retrying in 4 s']);
@@ -241,7 +287,10 @@ describe('npm start checks each credential with its host', () => {
       assert.equal(f.slack.socketConnectionCount, 0, 'no socket before the checks pass');
       await until('ready', bot, async () => ((await readyz(bot)).status === 200 ? true : undefined));
       await until('the socket connected', bot, async () => (f.slack.socketConnectionCount === 1 ? true : undefined));
-      assert.ok(f.slack.calls.some((c) => c.method === 'apps.connections.open'), 'the app-level token was checked');
+      assert.ok(
+        f.slack.calls.some((c) => c.method === 'apps.connections.open'),
+        'the app-level token was checked',
+      );
       bot.child.kill('SIGTERM');
       assert.equal(await bot.exited, 0);
     } finally {
@@ -254,7 +303,11 @@ describe('npm start checks each credential with its host', () => {
     try {
       const wrong = 'xapp-1-A0CHATOPS-0000000000-not-the-app-token';
       const bot = await startBot({ SLACK_API_URL: f.slack.apiUrl, SLACK_APP_TOKEN: wrong, SLACK_SIGNING_SECRET: undefined }, f.seed);
-      await assertRefused(bot, /`SLACK_APP_TOKEN` was refused by POST http:\/\/127\.0\.0\.1:\d+\/api\/apps\.connections\.open: Slack answered "invalid_auth"/, [wrong, APP_TOKEN, BOT_TOKEN]);
+      await assertRefused(bot, /`SLACK_APP_TOKEN` was refused by POST http:\/\/127\.0\.0\.1:\d+\/api\/apps\.connections\.open: Slack answered "invalid_auth"/, [
+        wrong,
+        APP_TOKEN,
+        BOT_TOKEN,
+      ]);
     } finally {
       await f.stop();
     }

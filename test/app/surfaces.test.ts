@@ -99,7 +99,10 @@ describe('failures after the ack', () => {
       const reply = await h.responseTo(responseUrl);
       assert.equal(reply.args.response_type, 'ephemeral');
       assert.match(String(reply.args.text), /database failed/);
-      assert.ok(h.logs.some((l) => l.includes('"code":"store_error"')), 'logged with its code');
+      assert.ok(
+        h.logs.some((l) => l.includes('"code":"store_error"')),
+        'logged with its code',
+      );
       const again = await h.command('/sync-status', 'help');
       assert.equal(again.http.status, 200);
       assert.match(again.http.body, /Usage/);

@@ -58,7 +58,7 @@ describe('/github/webhooks under unauthenticated load', () => {
     req.destroy();
   });
 
-  test('a declared size over GitHub\'s 25 MB cap is refused at once', async () => {
+  test("a declared size over GitHub's 25 MB cap is refused at once", async () => {
     const { req, answer } = openPost(h.appUrl, { 'x-hub-signature-256': WRONG, 'content-length': String(26 * MiB) });
     req.write('{');
     const res = await answer;

@@ -43,7 +43,10 @@ describe('npm run audit', () => {
   before(async () => {
     const store = await openStore({ databaseUrl: file });
     try {
-      await store.audit.record({ actor: 'U1', action: 'command:/release', repo: 'acme/app', detail: { tag: 'v1.0.0', note: 'a, "quoted"\nline' }, outcome: 'ok' }, JAN(1));
+      await store.audit.record(
+        { actor: 'U1', action: 'command:/release', repo: 'acme/app', detail: { tag: 'v1.0.0', note: 'a, "quoted"\nline' }, outcome: 'ok' },
+        JAN(1),
+      );
       await store.audit.record({ actor: 'system', action: 'job:follow', outcome: 'error:github_unavailable' }, JAN(2));
       await store.audit.record({ actor: 'U2', action: 'command:/sync-status', repo: 'acme/lib', detail: { n: 1 }, outcome: 'usage' }, JAN(3));
       await store.audit.record({ actor: 'U3', action: 'action:release-confirm', outcome: 'refused' }, JAN(4));
@@ -55,8 +58,14 @@ describe('npm run audit', () => {
   test('jsonl (the default): one entry per line, chain fields included, hashes recomputable', async () => {
     const r = await runCli([], file);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(lines.map((l) => l.actor), ['U1', 'system', 'U2', 'U3']);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((l) => l.actor),
+      ['U1', 'system', 'U2', 'U3'],
+    );
     assert.deepEqual(Object.keys(lines[0]!), ['id', 'at', 'actor', 'action', 'repo', 'detail', 'outcome', 'hash', 'prevHash']);
     assert.deepEqual(lines[0]!.detail, { tag: 'v1.0.0', note: 'a, "quoted"\nline' });
     assert.equal(lines[1]!.at, JAN(2).toISOString());
@@ -74,11 +83,23 @@ describe('npm run audit', () => {
   test('--since and --until select by time (since inclusive, until exclusive)', async () => {
     const since = await runCli(['--since', '2026-01-03'], file);
     assert.equal(since.code, 0, since.stderr);
-    assert.deepEqual(since.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { actor: string }).actor), ['U2', 'U3']);
+    assert.deepEqual(
+      since.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { actor: string }).actor),
+      ['U2', 'U3'],
+    );
 
     const range = await runCli(['--since=2026-01-02T00:00:00Z', '--until', '2026-01-03T12:00:00Z'], file);
     assert.equal(range.code, 0, range.stderr);
-    assert.deepEqual(range.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { actor: string }).actor), ['system']);
+    assert.deepEqual(
+      range.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { actor: string }).actor),
+      ['system'],
+    );
 
     const none = await runCli(['--since', '2027-01-01'], file);
     assert.deepEqual({ code: none.code, stdout: none.stdout }, { code: 0, stdout: '' });
@@ -88,7 +109,13 @@ describe('npm run audit', () => {
     const json = await runCli(['--format', 'json'], file);
     assert.equal(json.code, 0, json.stderr);
     const jsonl = await runCli([], file);
-    assert.deepEqual(JSON.parse(json.stdout), jsonl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown));
+    assert.deepEqual(
+      JSON.parse(json.stdout),
+      jsonl.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    );
     const empty = await runCli(['--format', 'json', '--since', '2027-01-01'], file);
     assert.deepEqual(JSON.parse(empty.stdout), []);
 
@@ -98,7 +125,10 @@ describe('npm run audit', () => {
     assert.equal(header, 'id,at,actor,action,repo,detail,outcome,hash,prevHash');
     assert.equal(rows.at(-1), '');
     assert.equal(rows.length, 2);
-    assert.match(rows[0]!, /^1,2026-01-01T12:00:00\.000Z,U1,command:\/release,acme\/app,"\{""tag"":""v1\.0\.0"",""note"":""a, \\""quoted\\""\\nline""\}",ok,[0-9a-f]{64},0{64}$/);
+    assert.match(
+      rows[0]!,
+      /^1,2026-01-01T12:00:00\.000Z,U1,command:\/release,acme\/app,"\{""tag"":""v1\.0\.0"",""note"":""a, \\""quoted\\""\\nline""\}",ok,[0-9a-f]{64},0{64}$/,
+    );
   });
 
   test('--verify: exit 0 with the count and head; after tampering, exit 1 naming the entry', async () => {
@@ -109,7 +139,11 @@ describe('npm run audit', () => {
 
     const ok = await runCli(['--verify'], copy);
     assert.equal(ok.code, 0, ok.stderr);
-    const head = ((await runCli([], copy)).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { hash: string }).at(-1))!.hash;
+    const head = (await runCli([], copy)).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { hash: string })
+      .at(-1)!.hash;
     assert.equal(ok.stdout.trim().split('\n').length, 1);
     assert.match(ok.stdout, new RegExp(`\\b4 entries\\b.*${head}`));
 

@@ -43,7 +43,11 @@ describe('a credential typed into a command', () => {
       const audit = await h.store.audit.list({ limit: 1000 });
       const refused = audit.filter((e) => e.outcome === 'refused:credential_typed');
       assert.equal(refused.length, CASES.length * Object.keys(TYPED).length, 'each one audited as such');
-      assert.equal(audit.some((e) => e.outcome === 'usage' || e.outcome === 'confirmation'), false, 'none treated as ordinary usage');
+      assert.equal(
+        audit.some((e) => e.outcome === 'usage' || e.outcome === 'confirmation'),
+        false,
+        'none treated as ordinary usage',
+      );
       assert.equal(h.slack.callsTo('views.open').length + h.slack.callsTo('chat.postMessage').length, 0, 'nothing started');
       assert.equal(h.github.requests.filter((r) => r.method !== 'GET').length, 0, 'nothing asked of GitHub');
       const kept = await everythingTheBotKept(h);

@@ -25,7 +25,8 @@ const request = (base: string, path: string, method: string, o: { body?: string;
     headers: { ...(o.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(o.headers ?? {}) },
     ...(o.body !== undefined ? { body: o.body } : {}),
   });
-const submit = (base: string, path: string, value: string, headers: Record<string, string> = {}) => request(base, path, 'POST', { body: new URLSearchParams({ value }).toString(), headers });
+const submit = (base: string, path: string, value: string, headers: Record<string, string> = {}) =>
+  request(base, path, 'POST', { body: new URLSearchParams({ value }).toString(), headers });
 const drain = async (r: Response) => {
   await r.body?.cancel();
   return r;
@@ -35,7 +36,15 @@ const pageAudit = async (h: Harness) => (await h.store.audit.list({ limit: 5000 
 describe('masked page under hostile traffic', () => {
   test('on a replica that did not mint the link: every method is answered and no log line holds the link', { skip: skipPg }, () =>
     withHarness({ store: 'postgres', env: { PUBLIC_URL } }, async (h) => {
-      const other = await startBot({ store: 'postgres', pgSchema: h.bot.pgSchema ?? undefined, slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed, env: { PUBLIC_URL } });
+      const other = await startBot({
+        store: 'postgres',
+        pgSchema: h.bot.pgSchema ?? undefined,
+        slackApiUrl: h.slack.apiUrl,
+        githubUrl: h.github.url,
+        gheUrl: h.ghe.url,
+        seed: h.seed,
+        env: { PUBLIC_URL },
+      });
       try {
         const { rotation, ts } = await startRotation(h);
         await waitEphemeral(h, USERS.alice, ts, /create a classic token/);
@@ -66,7 +75,10 @@ describe('masked page under hostile traffic', () => {
         assert.equal(ok.status, 200, await ok.text());
         await threadApproval(h, ts);
 
-        for (const [name, logs] of [['minting replica', h.logs], ['other replica', other.logs]] as const) {
+        for (const [name, logs] of [
+          ['minting replica', h.logs],
+          ['other replica', other.logs],
+        ] as const) {
           const all = logs.join('\n');
           assert.equal(all.includes(link), false, `${name}: the link is in no log line`);
           assert.equal(all.includes(link.slice(5, 30)), false, `${name}: not even in part`);
@@ -76,7 +88,8 @@ describe('masked page under hostile traffic', () => {
       } finally {
         await other.stop({ keepFiles: true });
       }
-    }));
+    }),
+  );
 
   test('GitHub down (503, 429, too slow): a good token is never refused as wrong, no try is spent, the link survives and works once GitHub is back', () =>
     withHarness({ env: { PUBLIC_URL } }, async (h) => {
@@ -157,7 +170,13 @@ describe('masked page under hostile traffic', () => {
       }
       const summary = rows.find((e) => e.outcome === 'summary');
       assert.ok(summary, `a summary row: ${rows.map((e) => e.outcome).join(' ')}`);
-      const d = summary.detail as { requests: number; rateLimited: number; outcomes: Record<string, number>; addresses: number; top: Array<{ address: string; requests: number }> };
+      const d = summary.detail as {
+        requests: number;
+        rateLimited: number;
+        outcomes: Record<string, number>;
+        addresses: number;
+        top: Array<{ address: string; requests: number }>;
+      };
       assert.equal(d.requests, 202);
       assert.equal(d.rateLimited, 200 - ENTRY_REQUESTS_PER_WINDOW);
       assert.equal(d.outcomes['refused:gone'], ENTRY_REQUESTS_PER_WINDOW + 2);

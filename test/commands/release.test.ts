@@ -9,7 +9,6 @@ const RELEASE_WF = '.github/workflows/release.yml';
 const TAG = 'v0.1.0b39';
 const textOf = (c: RecordedCall): string => JSON.stringify(c.args);
 
-
 /** `/release` until its private confirmation; returns the release id on the buttons. */
 async function askRelease(h: Harness, text = TAG, user: string = USERS.alice): Promise<{ reply: RecordedCall; id: string | null }> {
   const { http, responseUrl } = await h.command('/release', text, { user });
@@ -22,7 +21,8 @@ async function askRelease(h: Harness, text = TAG, user: string = USERS.alice): P
 const dispatches = (h: Harness) => h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches')).length;
 const releaseRuns = (h: Harness) => h.github.runs(h.seed.github.repo, RELEASE_WF).filter((r) => r.event === 'workflow_dispatch');
 /** The message's ts is stored just after Slack answers; a test's next poll must not overtake that. */
-const dispatchRecorded = (h: Harness) => eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
+const dispatchRecorded = (h: Harness) =>
+  eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:dispatch'), 'the dispatch is recorded');
 
 /** Asks for the release, confirms it, and returns the run the dispatch created once the channel message is posted. */
 async function confirmedRun(h: Harness): Promise<{ id: number }> {
@@ -69,7 +69,10 @@ describe('/release', () => {
       assert.equal(done.args.channel, CHANNEL);
       assert.ok(main.ok);
       assert.match(textOf(done), /actions\/runs\/\d+/);
-      await eventually(async () => (await h.store.audit.list()).some((e) => e.action === 'release:finished' && e.outcome === 'success'), 'the audit of the end');
+      await eventually(
+        async () => (await h.store.audit.list()).some((e) => e.action === 'release:finished' && e.outcome === 'success'),
+        'the audit of the end',
+      );
       assert.equal(dispatches(h), 1, 'never dispatched twice');
       const actions = (await h.store.audit.list()).map((e) => `${e.action}:${e.outcome}`);
       assert.ok(actions.includes('command:/release:confirmation') && actions.includes('release:dispatch:run'), actions.join(' '));
@@ -114,7 +117,13 @@ describe('/release', () => {
       assert.ok((await askRelease(h, TAG, USERS.bob)).id, 'a member may');
       assert.match(textOf((await askRelease(h, 'v0.1.0b38', USERS.carol)).reply), /not allowed/);
       h.slack.setUsergroupUsers('S0RELEASERS', [USERS.carol]);
-      const ev = await sendEvent(h.appUrl, h.signingSecret, { type: 'subteam_members_changed', subteam_id: 'S0RELEASERS', team_id: 'T0SANDBOX', added_users: [USERS.carol], removed_users: [USERS.bob] });
+      const ev = await sendEvent(h.appUrl, h.signingSecret, {
+        type: 'subteam_members_changed',
+        subteam_id: 'S0RELEASERS',
+        team_id: 'T0SANDBOX',
+        added_users: [USERS.carol],
+        removed_users: [USERS.bob],
+      });
       assert.equal(ev.status, 200);
       await eventually(async () => (await askRelease(h, 'v0.1.0b38', USERS.carol)).id !== null, 'carol allowed after the change', 10_000);
       assert.equal(h.slack.callsTo('usergroups.users.list').length, 2, 'cached between checks, fetched again after the change');
@@ -123,7 +132,12 @@ describe('/release', () => {
   test('a tag whose release run failed is offered again; one that succeeded is refused with its link', () =>
     withHarness({}, async (h) => {
       const sha = h.seed.github.tags[TAG];
-      h.github.simulateRun(h.seed.github.repo, RELEASE_WF, { headBranch: TAG, headSha: sha, event: 'push' }, { build: { conclusion: 'failure', failedStep: 'Build distributions', log: 'error' } });
+      h.github.simulateRun(
+        h.seed.github.repo,
+        RELEASE_WF,
+        { headBranch: TAG, headSha: sha, event: 'push' },
+        { build: { conclusion: 'failure', failedStep: 'Build distributions', log: 'error' } },
+      );
       const again = await askRelease(h);
       assert.ok(again.id);
       assert.match(textOf(again.reply), /Release again/);
@@ -228,7 +242,10 @@ describe('/release', () => {
       const { id } = await askRelease(h);
       const click = await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id ?? '' });
       const main = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-      await h.slack.waitFor((c) => c.method === 'response_url' && /confirmed/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''));
+      await h.slack.waitFor(
+        (c) =>
+          c.method === 'response_url' && /confirmed/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''),
+      );
       await dispatchRecorded(h);
       const dbFile = h.bot.dbFile;
       assert.ok(dbFile);

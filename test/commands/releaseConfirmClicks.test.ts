@@ -74,7 +74,12 @@ describe('/release confirmation clicks', () => {
       const expiresAt = (await h.store.releases.get(mine.id))?.expiresAt;
       assert.ok(expiresAt);
       const first = await clickOn(h, mine, ACTION_IDS.releaseConfirm);
-      assertReplacedWithoutButtons(h, first, mine, new RegExp(`confirmation of \`v0\\.1\\.0b39\` expired <!date\\^${Math.floor(expiresAt.getTime() / 1000)}\\^.*Run \`/release v0\\.1\\.0b39\` again`));
+      assertReplacedWithoutButtons(
+        h,
+        first,
+        mine,
+        new RegExp(`confirmation of \`v0\\.1\\.0b39\` expired <!date\\^${Math.floor(expiresAt.getTime() / 1000)}\\^.*Run \`/release v0\\.1\\.0b39\` again`),
+      );
 
       await confirmation(h, USERS.bob);
       const second = await clickOn(h, mine, ACTION_IDS.releaseCancel);
@@ -107,7 +112,11 @@ describe('error handler: a failing click is answered where it was', () => {
       assert.match(textOf(told), /The bot's database failed/);
       assert.equal(told.args.channel, CHANNEL);
       const id = new URL(threaded.responseUrl).pathname.replace(/^\/response\//, '');
-      assert.equal(h.slack.callsTo('response_url').filter((c) => c.responseUrlId === id).length, 0, 'not through the response_url (Slack would show it in the channel)');
+      assert.equal(
+        h.slack.callsTo('response_url').filter((c) => c.responseUrlId === id).length,
+        0,
+        'not through the response_url (Slack would show it in the channel)',
+      );
 
       const inChannel: StoredMessage = { ts: '1700000000.000300', user: 'U0BOT00001', text: 'a button in the channel' };
       const plain = await h.click({ actionId: ACTION_IDS.releaseConfirm, value, on: inChannel });
@@ -115,6 +124,9 @@ describe('error handler: a failing click is answered where it was', () => {
       assert.equal(answer.args.replace_original, false);
       assert.equal(answer.args.response_type, 'ephemeral');
       assert.match(textOf(answer), /The bot's database failed/);
-      await eventually(async () => (await h.store.audit.list({ limit: 100 })).filter((e) => e.outcome === 'error:store_error').length === 2, 'both errors audited');
+      await eventually(
+        async () => (await h.store.audit.list({ limit: 100 })).filter((e) => e.outcome === 'error:store_error').length === 2,
+        'both errors audited',
+      );
     }));
 });

@@ -18,7 +18,8 @@ const textOf = (c: RecordedCall): string => JSON.stringify(c.args);
 const confirmId = (c: RecordedCall) => /"action_id":"release_confirm","value":"([^"]+)"/.exec(textOf(c))?.[1] ?? null;
 const dispatchRequests = (h: Harness) => h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
 const releaseRuns = (h: Harness) => h.github.runs(h.seed.github.repo, RELEASE_WF).filter((r) => r.event === 'workflow_dispatch');
-const channelText = (h: Harness) => [...h.slack.callsTo('chat.postMessage'), ...h.slack.callsTo('chat.update')].filter((c) => c.args.channel === CHANNEL && c.ok).map(textOf);
+const channelText = (h: Harness) =>
+  [...h.slack.callsTo('chat.postMessage'), ...h.slack.callsTo('chat.update')].filter((c) => c.args.channel === CHANNEL && c.ok).map(textOf);
 
 /** A request refused for a rate limit, then answered for the same method and path later: waited out. */
 function waitedOut(requests: RecordedRequest[]): number {
@@ -78,7 +79,13 @@ describe('/release with GitHub faults', () => {
       posts: 2,
       runs: 1,
     },
-    { name: '429 asking for 40 s (longer than a request waits): the job waits it out', fault: { status: 429, headers: { 'retry-after': '40' }, body: { message: SECONDARY } }, posts: 2, runs: 1, wait: 41_000 },
+    {
+      name: '429 asking for 40 s (longer than a request waits): the job waits it out',
+      fault: { status: 429, headers: { 'retry-after': '40' }, body: { message: SECONDARY } },
+      posts: 2,
+      runs: 1,
+      wait: 41_000,
+    },
     { name: '502 after GitHub created the run', fault: { status: 502, afterHandling: true }, posts: 1, runs: 1 },
   ];
   for (const c of dispatchFaults) {
@@ -86,7 +93,9 @@ describe('/release with GitHub faults', () => {
       withHarness({}, async (h) => {
         const id = confirmId(await ask(h));
         assert.ok(id);
-        const headers = Object.fromEntries(Object.entries(c.fault.headers ?? {}).map(([k, v]) => [k, v === 'RESET' ? String(Math.ceil(Date.now() / 1000) + 1) : v]));
+        const headers = Object.fromEntries(
+          Object.entries(c.fault.headers ?? {}).map(([k, v]) => [k, v === 'RESET' ? String(Math.ceil(Date.now() / 1000) + 1) : v]),
+        );
         h.github.failNext({ method: 'POST', path: /dispatches$/ }, { ...c.fault, headers, times: 1 });
         await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id });
         if (c.wait) {
@@ -129,7 +138,7 @@ describe('/release with GitHub faults', () => {
     withHarness({}, async (h) => {
       const id = confirmId(await ask(h));
       assert.ok(id);
-      h.github.failNext({ method: 'POST', path: /dispatches$/ }, { status: 422, body: { message: "Unexpected inputs provided: [\"channel\"]" } });
+      h.github.failNext({ method: 'POST', path: /dispatches$/ }, { status: 422, body: { message: 'Unexpected inputs provided: ["channel"]' } });
       await h.click({ actionId: ACTION_IDS.releaseConfirm, value: id });
       const told = await h.slack.waitFor((m) => m.method === 'chat.postMessage' && m.args.channel === CHANNEL, 10_000);
       assert.match(textOf(told), /could not be dispatched.*Unexpected inputs/);

@@ -34,7 +34,10 @@ describe('/release races', () => {
       const offered = answers.filter((a) => confirmId(a) !== null);
       assert.equal(offered.length, 1, answers.map(textOf).join('\n'));
       const refused = answers.filter((a) => confirmId(a) === null);
-      assert.ok(refused.every((a) => /already waiting for .*confirmation/.test(textOf(a))), refused.map(textOf).join('\n'));
+      assert.ok(
+        refused.every((a) => /already waiting for .*confirmation/.test(textOf(a))),
+        refused.map(textOf).join('\n'),
+      );
       const holder = offered[0]!;
       const rows = await h.store.db.selectFrom('releases').selectAll().execute();
       assert.equal(rows.length, 1, 'one release row');
@@ -49,7 +52,15 @@ describe('/release races', () => {
 
   test('two replicas on PostgreSQL: concurrent /release of one tag on both gives one confirmation, and one dispatch', async () => {
     const h = await startHarness({ ...bothMayRelease, store: 'postgres' });
-    const other = await startBot({ ...bothMayRelease, store: 'postgres', pgSchema: h.bot.pgSchema ?? '', slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed });
+    const other = await startBot({
+      ...bothMayRelease,
+      store: 'postgres',
+      pgSchema: h.bot.pgSchema ?? '',
+      slackApiUrl: h.slack.apiUrl,
+      githubUrl: h.github.url,
+      gheUrl: h.ghe.url,
+      seed: h.seed,
+    });
     try {
       h.github.setLatency(300);
       const answers = await Promise.all([
@@ -65,7 +76,10 @@ describe('/release races', () => {
       const row = await h.store.releases.get(id);
       assert.ok(row);
       // Clicked on both replicas at once: one wins, the dispatch job runs once.
-      const clicks = await Promise.all([click(h, h.appUrl, ACTION_IDS.releaseConfirm, id, row.requestedBy), click(h, other.appUrl, ACTION_IDS.releaseConfirm, id, row.requestedBy)]);
+      const clicks = await Promise.all([
+        click(h, h.appUrl, ACTION_IDS.releaseConfirm, id, row.requestedBy),
+        click(h, other.appUrl, ACTION_IDS.releaseConfirm, id, row.requestedBy),
+      ]);
       assert.equal(clicks.filter((c) => /being dispatched/.test(textOf(c))).length, 1, clicks.map(textOf).join('\n'));
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 15_000);
       await new Promise((r) => setTimeout(r, 500));
@@ -82,7 +96,12 @@ describe('/release races', () => {
       const offered = await release(h, h.appUrl, USERS.alice);
       const id = confirmId(offered);
       assert.ok(id);
-      const pushed = h.github.startRun(h.seed.github.repo, RELEASE_WF, { event: 'push', headBranch: TAG, headSha: h.seed.github.tags[TAG], createdAt: new Date().toISOString() });
+      const pushed = h.github.startRun(h.seed.github.repo, RELEASE_WF, {
+        event: 'push',
+        headBranch: TAG,
+        headSha: h.seed.github.tags[TAG],
+        createdAt: new Date().toISOString(),
+      });
       await click(h, h.appUrl, ACTION_IDS.releaseConfirm, id);
       const told = await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
       assert.match(textOf(told), /could not be dispatched/);

@@ -33,7 +33,11 @@ const startValue = (h: Harness): string => {
 /** Runs the daily job now (the bot's clock moved to its run time) and waits until it is queued again. */
 async function runDaily(h: Harness): Promise<void> {
   // The run at start-up may still be finishing (it also brings earlier reminders' edits up to date).
-  await eventually(async () => Boolean(await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'reminders.daily').where('status', '=', 'pending').executeTakeFirst()), 'the daily check to be queued');
+  await eventually(
+    async () =>
+      Boolean(await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'reminders.daily').where('status', '=', 'pending').executeTakeFirst()),
+    'the daily check to be queued',
+  );
   const job = await h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'reminders.daily').where('status', '=', 'pending').executeTakeFirstOrThrow();
   const due = new Date(job.run_at).getTime();
   const wait = due - h.bot.deps.now().getTime();
@@ -54,7 +58,14 @@ describe('rotation reminders', () => {
       assert.equal(reminders(h).filter((m) => /PAT_TOKEN/.test(m.text ?? '')).length, 0, 'PAT_TOKEN (40 days old) is not due');
 
       await runDaily(h);
-      const replica = await startBot({ slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed, dbFile: h.dbFile ?? '', reminders: true });
+      const replica = await startBot({
+        slackApiUrl: h.slack.apiUrl,
+        githubUrl: h.github.url,
+        gheUrl: h.ghe.url,
+        seed: h.seed,
+        dbFile: h.dbFile ?? '',
+        reminders: true,
+      });
       try {
         replica.advance(h.bot.deps.now().getTime() - Date.now());
         await replica.chatops.worker.drain();
@@ -75,7 +86,10 @@ describe('rotation reminders', () => {
   test('a token that expires before its age limit: the reminder says it expires (recorded expiry and the token’s own)', () =>
     withHarness({ reminders: true, seed: { gheTokenUpdatedAt: iso(Date.now() - 300 * DAY), gheTokenExpiresAt: null } }, async (h) => {
       // Nothing due by age (65 days left) …
-      await eventually(async () => (await h.store.db.selectFrom('jobs').select('status').where('kind', '=', 'reminders.daily').executeTakeFirst())?.status === 'pending', 'the first check');
+      await eventually(
+        async () => (await h.store.db.selectFrom('jobs').select('status').where('kind', '=', 'reminders.daily').executeTakeFirst())?.status === 'pending',
+        'the first check',
+      );
       assert.equal(reminders(h).length, 0);
       // … until a replacement records that the new token expires in 5 days.
       await h.store.db
@@ -130,7 +144,7 @@ describe('rotation reminders', () => {
       assert.match(await ephemeralReply(h, alice.responseUrl), /Rotation of `GHE_TOKEN` started/);
       await eventually(async () => Boolean((await h.store.rotations.active(h.seed.github.repo, 'GHE_TOKEN'))?.messageTs), 'the rotation checklist');
       const again = await h.click({ actionId: ACTION_IDS.rotationStart, value, user: USERS.alice });
-      assert.match(await ephemeralReply(h, again.responseUrl), /already in progress/, "one rotation per secret");
+      assert.match(await ephemeralReply(h, again.responseUrl), /already in progress/, 'one rotation per secret');
     }));
 
   test('the reminder follows its secret: started (no button), cancelled (button back), rotated to the end (done); an old click is told and asked to confirm', () =>
@@ -164,12 +178,18 @@ describe('rotation reminders', () => {
       const changeId = await threadApproval(h, thread);
       await h.click({ actionId: ACTION_IDS.secretApprove, value: changeId, user: USERS.bob });
       await eventually(async () => (await h.store.rotations.get(rotation.id))?.state.verify.state === 'running', 'the verification run', 10_000);
-      await eventually(() => h.github.requests.some((r) => r.method === 'POST' && /\/actions\/jobs\/\d+\/rerun$/.test(r.path) && r.status === 201), 'the re-run');
+      await eventually(
+        () => h.github.requests.some((r) => r.method === 'POST' && /\/actions\/jobs\/\d+\/rerun$/.test(r.path) && r.status === 201),
+        'the re-run',
+      );
       h.github.completeRun(h.seed.github.lastPublishRunId ?? 0, {});
       h.bot.advance(16_000);
       await waitChecklist(h, thread, /Verified/, 15_000);
       await waitEphemeral(h, USERS.alice, thread, /Revoke the old token/);
-      const prompt = h.slack.messages(CHANNEL).filter((m) => m.ephemeralTo === USERS.alice && m.thread_ts === thread && /rotation_confirm_old/.test(JSON.stringify(m.blocks ?? []))).at(-1);
+      const prompt = h.slack
+        .messages(CHANNEL)
+        .filter((m) => m.ephemeralTo === USERS.alice && m.thread_ts === thread && /rotation_confirm_old/.test(JSON.stringify(m.blocks ?? [])))
+        .at(-1);
       assert.ok(prompt, 'the old-token prompt is in the thread');
       const confirm = await h.click({ actionId: ACTION_IDS.rotationConfirmOld, value: rotation.id, user: USERS.alice, on: prompt });
       assert.equal((await h.responseTo(confirm.responseUrl)).args.replace_original, true, 'the prompt clicked is replaced');
@@ -187,13 +207,23 @@ describe('rotation reminders', () => {
       assert.match(textOf(warning), /GHE_TOKEN` was rotated (just now|\d+ minutes? ago) .*by <@U0ALICE001>, after this message was posted/);
       assert.match(textOf(warning), new RegExp(ACTION_IDS.rotationStartAgain), 'with an explicit "Start another rotation"');
       assert.equal(await h.store.rotations.active(h.seed.github.repo, 'GHE_TOKEN'), null, 'nothing started');
-      await eventually(async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'action:rotation_start' && e.outcome === 'asked:fresh_rotated'), 'the question to be audited');
+      await eventually(
+        async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'action:rotation_start' && e.outcome === 'asked:fresh_rotated'),
+        'the question to be audited',
+      );
 
       // alice confirms on that warning (an ephemeral message): a new rotation starts, the warning is replaced.
-      const warned = h.slack.messages(CHANNEL).filter((m) => m.ephemeralTo === USERS.carol).at(-1);
+      const warned = h.slack
+        .messages(CHANNEL)
+        .filter((m) => m.ephemeralTo === USERS.carol)
+        .at(-1);
       assert.ok(warned && new RegExp(ACTION_IDS.rotationStartAgain).test(JSON.stringify(warned.blocks)));
       const again = await h.click({ actionId: ACTION_IDS.rotationStartAgain, value, user: USERS.carol, on: warned });
-      assert.match(await ephemeralReply(h, again.responseUrl), /not allowed to rotate secrets of `pywats`\. <@U0ALICE001> can/, 'carol may not rotate: the people who can are named');
+      assert.match(
+        await ephemeralReply(h, again.responseUrl),
+        /not allowed to rotate secrets of `pywats`\. <@U0ALICE001> can/,
+        'carol may not rotate: the people who can are named',
+      );
       const confirmed = await h.click({ actionId: ACTION_IDS.rotationStartAgain, value, user: USERS.alice, on: { ...warned, ephemeralTo: USERS.alice } });
       const reply = await h.responseTo(confirmed.responseUrl);
       assert.equal(reply.args.replace_original, true, 'the warning is replaced by the answer');
@@ -212,7 +242,8 @@ describe('rotation reminders', () => {
       const text = await waitReminder(h, ts, /`GHE_TOKEN` was replaced .*approved by <@U0BOB00002>/);
       assert.doesNotMatch(text, new RegExp(ACTION_IDS.rotationStart));
       // The edit is recorded just after Slack took it.
-      const offer = async () => String((await h.store.db.selectFrom('reminders_sent').select('offer').where('message_ts', '=', ts).executeTakeFirstOrThrow()).offer);
+      const offer = async () =>
+        String((await h.store.db.selectFrom('reminders_sent').select('offer').where('message_ts', '=', ts).executeTakeFirstOrThrow()).offer);
       await eventually(async () => /^replaced:replace:U0BOB00002:/.test(await offer()), 'the edit to be recorded');
       // The daily catch-up leaves a settled reminder alone.
       const edits = h.slack.callsTo('chat.update').filter((c) => c.args.ts === ts).length;

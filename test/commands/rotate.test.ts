@@ -4,7 +4,17 @@ import { ACTION_IDS } from '../../src/actions/ids.js';
 import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, submitValue, textOf } from '../helpers/secrets.js';
 import { everythingTheBotKept } from '../helpers/canary.js';
-import { checklistText, openModalFrom, requestsTo, rotationOf, startRotation, submitOldToken, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
+import {
+  checklistText,
+  openModalFrom,
+  requestsTo,
+  rotationOf,
+  startRotation,
+  submitOldToken,
+  threadApproval,
+  waitChecklist,
+  waitEphemeral,
+} from '../helpers/rotation.js';
 
 const R = ACTION_IDS;
 
@@ -28,7 +38,11 @@ describe('/rotate a classic token (GHE_TOKEN)', () => {
 
       const create = await waitEphemeral(h, USERS.alice, ts, /create a classic token/);
       const createText = textOf(create);
-      assert.match(createText, /wats\.ghe\.com\/settings\/tokens\/new\?scopes=repo&description=GitHub%20Actions%20-%20pyWATS%20sync/, 'the link pre-fills scope and note');
+      assert.match(
+        createText,
+        /wats\.ghe\.com\/settings\/tokens\/new\?scopes=repo&description=GitHub%20Actions%20-%20pyWATS%20sync/,
+        'the link pre-fills scope and note',
+      );
       assert.match(createText, /no later than \*\d{4}-\d{2}-\d{2}\*/);
       assert.match(createText, /service account/);
       assert.ok(createText.includes(R.rotationEnter));
@@ -47,7 +61,11 @@ describe('/rotate a classic token (GHE_TOKEN)', () => {
       await waitChecklist(h, ts, /GHE_TOKEN` replaced; GitHub shows it updated/);
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), newToken);
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && /was replaced\. Next/.test(textOf(c)));
-      assert.equal(h.slack.messages(CHANNEL).filter((m) => /was changed as approved/.test(m.text ?? '')).length, 0, 'the rotation announces the write; the request does not repeat it');
+      assert.equal(
+        h.slack.messages(CHANNEL).filter((m) => /was changed as approved/.test(m.text ?? '')).length,
+        0,
+        'the rotation announces the write; the request does not repeat it',
+      );
 
       // Verification: the last publish run's sync job is re-run; the bot follows it.
       const runId = h.seed.github.lastPublishRunId ?? 0;
@@ -69,7 +87,11 @@ describe('/rotate a classic token (GHE_TOKEN)', () => {
       assert.match(textOf(outcome), /Revoked now and proven dead/, textOf(outcome));
       // The seed set GHE_TOKEN by hand: the bot has nothing to compare with, and says so.
       assert.match(textOf(outcome), /no record of the value `GHE_TOKEN` held \(it was set outside the bot\), so I cannot show it was this token/);
-      await waitChecklist(h, ts, /Old token revoked by <@U0ALICE001> through GitHub and proven dead \(token of svc-pywats-sync ending in \w{4}\)\. The bot has no record of the value `GHE_TOKEN` held \(set outside the bot\), so that it was this token rests on <@U0ALICE001>'s word/);
+      await waitChecklist(
+        h,
+        ts,
+        /Old token revoked by <@U0ALICE001> through GitHub and proven dead \(token of svc-pywats-sync ending in \w{4}\)\. The bot has no record of the value `GHE_TOKEN` held \(set outside the bot\), so that it was this token rests on <@U0ALICE001>'s word/,
+      );
       const revokes = requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/);
       assert.equal(revokes.length, 1);
       assert.equal(revokes[0]?.status, 202);
@@ -80,13 +102,31 @@ describe('/rotate a classic token (GHE_TOKEN)', () => {
       assert.equal(done.status, 'done');
       assert.doesNotMatch(checklistText(h, ts), /rotation_cancel/, 'no buttons once complete');
       await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && /Rotation of `GHE_TOKEN` complete/.test(textOf(c)));
-      assert.equal(h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && /^Rotation of \S+ for/.test(m.text ?? '')).length, 1, `one channel message, edited in place: ${JSON.stringify(h.slack.messages(CHANNEL).map((m) => [m.ts, m.thread_ts, m.text]))}`);
+      assert.equal(
+        h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && /^Rotation of \S+ for/.test(m.text ?? '')).length,
+        1,
+        `one channel message, edited in place: ${JSON.stringify(h.slack.messages(CHANNEL).map((m) => [m.ts, m.thread_ts, m.text]))}`,
+      );
 
       const audit = (await h.store.audit.list({ limit: 1000 })).map((e) => `${e.action}:${e.outcome}`);
-      for (const a of ['rotation:start:started', 'rotation:change_requested:ok', 'secret:approve:approved', 'rotation:change_seen:ok', 'rotation:verify_finished:ok', 'rotation:old_revoked:done']) {
+      for (const a of [
+        'rotation:start:started',
+        'rotation:change_requested:ok',
+        'secret:approve:approved',
+        'rotation:change_seen:ok',
+        'rotation:verify_finished:ok',
+        'rotation:old_revoked:done',
+      ]) {
         assert.ok(audit.includes(a), `audit has ${a}: ${audit.join(' ')}`);
       }
-      assert.equal(audit.filter((a) => a.includes(':error:')).length, 0, `no errors: ${h.logs.filter((l) => /slack_error|"level":[45]0/.test(l)).join('\n').slice(0, 3000)}`);
+      assert.equal(
+        audit.filter((a) => a.includes(':error:')).length,
+        0,
+        `no errors: ${h.logs
+          .filter((l) => /slack_error|"level":[45]0/.test(l))
+          .join('\n')
+          .slice(0, 3000)}`,
+      );
 
       // Canary: neither the new token nor the old one was logged, posted or stored.
       const kept = await everythingTheBotKept(h);

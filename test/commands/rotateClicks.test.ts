@@ -18,7 +18,12 @@ const R = ACTION_IDS;
 function buttonMessage(h: Harness, ts: string, actionId: string, o: { ephemeralTo?: string } = {}): StoredMessage {
   const m = h.slack
     .messages(CHANNEL)
-    .filter((x) => x.thread_ts === ts && (o.ephemeralTo ? x.ephemeralTo === o.ephemeralTo : !x.ephemeralTo) && JSON.stringify(x.blocks ?? []).includes(`"action_id":"${actionId}"`))
+    .filter(
+      (x) =>
+        x.thread_ts === ts &&
+        (o.ephemeralTo ? x.ephemeralTo === o.ephemeralTo : !x.ephemeralTo) &&
+        JSON.stringify(x.blocks ?? []).includes(`"action_id":"${actionId}"`),
+    )
     .at(-1);
   assert.ok(m, `a message in the thread with ${actionId}`);
   return structuredClone(m);
@@ -26,7 +31,10 @@ function buttonMessage(h: Harness, ts: string, actionId: string, o: { ephemeralT
 
 /** The private answer to `user` in the thread `ts` matching `re`. */
 const threadEphemeral = (h: Harness, user: string, ts: string, re: RegExp): Promise<RecordedCall> =>
-  h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === user && c.args.channel === CHANNEL && c.args.thread_ts === ts && re.test(textOf(c)), 10_000);
+  h.slack.waitFor(
+    (c) => c.method === 'chat.postEphemeral' && c.args.user === user && c.args.channel === CHANNEL && c.args.thread_ts === ts && re.test(textOf(c)),
+    10_000,
+  );
 
 /** Posts through a click's response_url (none is expected for an answer that went into the thread). */
 const viaUrl = (h: Harness, responseUrl: string) => {

@@ -27,7 +27,9 @@ async function withKeyFile<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 const publicOf = (priv: string) =>
   withKeyFile(async (dir) => {
     await writeFile(join(dir, 'k'), priv, { mode: 0o600 });
-    return execFileSync(sshKeygen ?? 'ssh-keygen', ['-y', '-f', join(dir, 'k')]).toString().trim();
+    return execFileSync(sshKeygen ?? 'ssh-keygen', ['-y', '-f', join(dir, 'k')])
+      .toString()
+      .trim();
   });
 
 const oldPublicKey = () =>
@@ -84,14 +86,18 @@ describe('/rotate a deploy key, fully automated', { skip: sshKeygen ? false : 's
       h.github.completeRun(runId, {});
       h.bot.advance(16_000);
       await waitChecklist(h, ts, /Old deploy key .{1,2}GHE_DEPLOY_KEY \(2025\).{1,2} deleted/, 15_000);
-      assert.deepEqual(h.ghe.deployKeys(h.seed.ghe.repo).map((k) => k.id), [added.id]);
+      assert.deepEqual(
+        h.ghe.deployKeys(h.seed.ghe.repo).map((k) => k.id),
+        [added.id],
+      );
       await waitChecklist(h, ts, /Rotation complete/);
       assert.equal((await rotationOf(h, rotation.id)).status, 'done');
 
       // The private key was only ever in memory and in GitHub's sealed box.
       const body = stored.split('\n').slice(1, -2).join('');
       const parts: string[] = [h.logs.join('\n'), JSON.stringify(h.slack.calls)];
-      for (const table of ['audit_log', 'jobs', 'secret_changes', 'rotations']) parts.push(JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(h.store.db)).rows));
+      for (const table of ['audit_log', 'jobs', 'secret_changes', 'rotations'])
+        parts.push(JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(h.store.db)).rows));
       for (const f of [h.dbFile, `${h.dbFile}-wal`]) if (f && existsSync(f)) parts.push((await readFile(f)).toString('latin1'));
       const all = parts.join('\n');
       assert.ok(body.length > 100 && all.length > 10_000);

@@ -26,7 +26,10 @@ async function seedKey(comment = SEED_TITLE): Promise<{ publicKey: string; finge
   try {
     execFileSync(sshKeygen ?? 'ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', join(dir, 'k')]);
     const publicKey = (await readFile(join(dir, 'k.pub'), 'utf8')).trim();
-    const fingerprint = execFileSync(sshKeygen ?? 'ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'k.pub')]).toString().split(' ')[1] ?? '';
+    const fingerprint =
+      execFileSync(sshKeygen ?? 'ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'k.pub')])
+        .toString()
+        .split(' ')[1] ?? '';
     return { publicKey, fingerprint };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -119,7 +122,11 @@ describe('/rotate a deploy key whose title does not name the secret', { skip: ss
       assert.equal(left.includes(oldId), false, 'the chosen key is gone');
       assert.ok(left.includes(otherId) && left.includes(readerId), 'the others stay');
       assert.equal(left.length, 3, 'and the new key is there');
-      assert.equal(h.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts && textOf(c).includes(ACTION_IDS.rotationPickKey)).length, 1, 'asked once');
+      assert.equal(
+        h.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts && textOf(c).includes(ACTION_IDS.rotationPickKey)).length,
+        1,
+        'asked once',
+      );
     }));
 
   test('"None of these": nothing is deleted and the last step says so plainly', () =>
@@ -151,7 +158,10 @@ describe('/rotate a deploy key whose title does not name the secret', { skip: ss
       assert.match(await ephemeralReply(h, next.responseUrl), /say which deploy key of the mirror is the old one: the question is in the thread/);
       await h.click({ actionId: ACTION_IDS.rotationPickKey, value: `${rotation.id}:${oldId}` });
       await waitChecklist(h, ts, /Rotation complete/, 15_000);
-      assert.equal(h.ghe.deployKeys(h.seed.ghe.repo).some((k) => k.id === oldId), false);
+      assert.equal(
+        h.ghe.deployKeys(h.seed.ghe.repo).some((k) => k.id === oldId),
+        false,
+      );
 
       // A second rotation (the new key now matches by its recorded public key), cancelled: nothing is asked.
       const second = await startRotation(h, 'GHE_DEPLOY_KEY');

@@ -26,11 +26,13 @@ jobs:
           GH_TOKEN: \${{ secrets.PAT_TOKEN }}
 `;
 
-const withVerify = { config: (cfg: Parameters<NonNullable<Parameters<typeof withHarness>[0]['config']>>[0]) => {
-  const repo = cfg.repos[0] as { secrets: Array<Record<string, unknown>> };
-  const pat = repo.secrets.find((s) => s.name === 'PAT_TOKEN');
-  if (pat) pat.verify = { workflow: 'verify-pat.yml', inputs: { reason: 'rotation' } };
-} };
+const withVerify = {
+  config: (cfg: Parameters<NonNullable<Parameters<typeof withHarness>[0]['config']>>[0]) => {
+    const repo = cfg.repos[0] as { secrets: Array<Record<string, unknown>> };
+    const pat = repo.secrets.find((s) => s.name === 'PAT_TOKEN');
+    if (pat) pat.verify = { workflow: 'verify-pat.yml', inputs: { reason: 'rotation' } };
+  },
+};
 
 /** A fine-grained token on github.com for the repository, with Actions and Contents read/write, as the seed asks. */
 function newFineGrainedToken(h: Harness, token: string): string {
@@ -85,7 +87,10 @@ describe('/rotate a fine-grained token (PAT_TOKEN) with a verify workflow', () =
       assert.match(await waitChecklist(h, ts, /Rotation complete/), /<@U0ALICE001> confirmed revoking the old token by hand/);
       assert.equal((await rotationOf(h, rotation.id)).status, 'done');
       const audit = (await h.store.audit.list({ limit: 1000 })).map((e) => `${e.action}:${e.outcome}`);
-      assert.ok(audit.some((a) => a.startsWith('rotation:old_confirmed')), audit.join(' '));
+      assert.ok(
+        audit.some((a) => a.startsWith('rotation:old_confirmed')),
+        audit.join(' '),
+      );
 
       const kept = await everythingTheBotKept(h);
       assert.ok(kept.length > 10_000);
@@ -103,7 +108,9 @@ describe('/rotate a fine-grained token (PAT_TOKEN) with a verify workflow', () =
       await submitValue(h, await openModalFrom(h, R.rotationEnter, rotation.id), newToken);
       await h.click({ actionId: R.secretApprove, value: await threadApproval(h, ts), user: USERS.bob });
       await eventually(() => dispatched.length === 1, 'the first verify dispatch');
-      h.github.completeRun(dispatched[0] ?? 0, { check: { conclusion: 'failure', failedStep: 'Ask GitHub with the token', log: 'gh: Bad credentials (HTTP 401)' } });
+      h.github.completeRun(dispatched[0] ?? 0, {
+        check: { conclusion: 'failure', failedStep: 'Ask GitHub with the token', log: 'gh: Bad credentials (HTTP 401)' },
+      });
       h.bot.advance(16_000);
       const failed = await waitChecklist(h, ts, /Verification failed/, 15_000);
       assert.ok(failed.includes(R.rotationRetryVerify), 'a Verify again button');

@@ -21,7 +21,12 @@ async function askForLink(h: Harness, rotationId: string, user: string = USERS.a
 
 const page = (h: Harness, path: string) => fetch(`${h.appUrl}${path}`, { redirect: 'manual' });
 const post = (h: Harness, path: string, value: string) =>
-  fetch(`${h.appUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ value }).toString(), redirect: 'manual' });
+  fetch(`${h.appUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ value }).toString(),
+    redirect: 'manual',
+  });
 
 const auditOf = async (h: Harness) => (await h.store.audit.list({ limit: 1000 })).map((e) => `${e.action}:${e.outcome}`);
 
@@ -101,7 +106,13 @@ describe('/rotate: the one-time masked entry page', () => {
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), token, 'what was typed on the page is what GitHub holds');
 
       const audit = await auditOf(h);
-      for (const a of ['rotation:masked-page:refused:not_requester', 'rotation:masked-page:link', 'page:secret-value:refused:checks', 'page:secret-value:requested', 'page:secret-value:refused:gone']) {
+      for (const a of [
+        'rotation:masked-page:refused:not_requester',
+        'rotation:masked-page:link',
+        'page:secret-value:refused:checks',
+        'page:secret-value:requested',
+        'page:secret-value:refused:gone',
+      ]) {
         assert.ok(audit.includes(a), `audit has ${a}: ${audit.join(' ')}`);
       }
       const kept = await everythingTheBotKept(h);

@@ -4,7 +4,17 @@ import { ACTION_IDS } from '../../src/actions/ids.js';
 import { eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { everythingTheBotKept } from '../helpers/canary.js';
 import { ephemeralReply, newGheToken, requestReplacement, submitValue, textOf } from '../helpers/secrets.js';
-import { checklistText, openModalFrom, requestsTo, rotationOf, startRotation, submitOldToken, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
+import {
+  checklistText,
+  openModalFrom,
+  requestsTo,
+  rotationOf,
+  startRotation,
+  submitOldToken,
+  threadApproval,
+  waitChecklist,
+  waitEphemeral,
+} from '../helpers/rotation.js';
 
 /**
  * The old token step compares the pasted token with what the bot recorded of the value it
@@ -52,7 +62,10 @@ async function paste(h: Harness, id: string, value: string): Promise<string> {
   const before = h.slack.callsTo('views.update').length;
   const res = await submitOldToken(h, view, value);
   assert.equal((res.json as { response_action?: string }).response_action, 'update', res.body);
-  const outcome = await h.slack.waitFor((c) => c.method === 'views.update' && h.slack.callsTo('views.update').length > before && !/Checking the token/.test(textOf(c)), 15_000);
+  const outcome = await h.slack.waitFor(
+    (c) => c.method === 'views.update' && h.slack.callsTo('views.update').length > before && !/Checking the token/.test(textOf(c)),
+    15_000,
+  );
   return textOf(outcome);
 }
 
@@ -84,7 +97,11 @@ describe('/rotate: the old token is compared with the record before it is revoke
       assert.match(revoked, /It is the value `GHE_TOKEN` held \(a token of svc-pywats-sync ending in OLD1, set by the bot/);
       assert.equal(requestsTo(h.ghe, 'POST', REVOKE).length, 1);
       assert.equal(h.ghe.hasToken(old), false, 'the old token is dead on GHE');
-      await waitChecklist(h, ts, /Old token revoked by <@U0ALICE001> through GitHub and proven dead \(token of svc-pywats-sync ending in OLD1\); it is the value the bot had set/);
+      await waitChecklist(
+        h,
+        ts,
+        /Old token revoked by <@U0ALICE001> through GitHub and proven dead \(token of svc-pywats-sync ending in OLD1\); it is the value the bot had set/,
+      );
       await waitChecklist(h, ts, /Rotation complete/);
       const done = await rotationOf(h, id);
       assert.equal(done.state.old.state, 'revoked');
@@ -108,7 +125,11 @@ describe('/rotate: the old token is compared with the record before it is revoke
       assert.match(text, /Rejected already and matching the record/, text);
       assert.match(text, /"Old token already dead"/);
       assert.equal(requestsTo(h.ghe, 'POST', REVOKE).length, 0, 'a dead token is not sent to be revoked');
-      const list = await waitChecklist(h, ts, /Old token already rejected by GitHub when <@U0ALICE001> pasted it \(token of svc-pywats-sync ending in OLD1\); it matches the record/);
+      const list = await waitChecklist(
+        h,
+        ts,
+        /Old token already rejected by GitHub when <@U0ALICE001> pasted it \(token of svc-pywats-sync ending in OLD1\); it matches the record/,
+      );
       assert.doesNotMatch(list, /proven dead/);
       await waitChecklist(h, ts, /Rotation complete/);
       assert.equal((await rotationOf(h, id)).state.old.state, 'dead');

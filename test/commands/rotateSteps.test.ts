@@ -7,7 +7,17 @@ import { sendBlockAction } from '@chatops/fake-slack';
 import type { Store } from '../../src/store/index.js';
 import { CHANNEL, eventually, SIGNING_SECRET, startBot, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, puts, submitValue, textOf } from '../helpers/secrets.js';
-import { checklistText, ephemeralsTo, openModalFrom, requestsTo, rotationOf, startRotation, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
+import {
+  checklistText,
+  ephemeralsTo,
+  openModalFrom,
+  requestsTo,
+  rotationOf,
+  startRotation,
+  threadApproval,
+  waitChecklist,
+  waitEphemeral,
+} from '../helpers/rotation.js';
 
 /**
  * /rotate step by step: cancelling at each step, one rotation per secret, values the
@@ -26,7 +36,12 @@ const threadReplies = (h: Harness, ts: string, re: RegExp) => h.slack.callsTo('c
 
 /** The watcher job of a rotation as stored (to know it ran, before asserting that nothing more happened). */
 async function watchJobStatus(store: Store, rotationId: string): Promise<string | undefined> {
-  const row = await store.db.selectFrom('jobs').select('status').where('dedupe_key', '=', `rotation-watch:${rotationId}`).orderBy('id', 'desc').executeTakeFirst();
+  const row = await store.db
+    .selectFrom('jobs')
+    .select('status')
+    .where('dedupe_key', '=', `rotation-watch:${rotationId}`)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
   return row?.status;
 }
 
@@ -35,7 +50,12 @@ const unfinishedTicks = async (store: Store): Promise<number> =>
 
 /** How long until the rotation's watch job is due, on a bot clock `offsetMs` ahead of the real one. */
 async function watchJobDueIn(store: Store, rotationId: string, offsetMs: number): Promise<number | null> {
-  const row = await store.db.selectFrom('jobs').select('run_at').where('dedupe_key', '=', `rotation-watch:${rotationId}`).where('status', '=', 'pending').executeTakeFirst();
+  const row = await store.db
+    .selectFrom('jobs')
+    .select('run_at')
+    .where('dedupe_key', '=', `rotation-watch:${rotationId}`)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   return row ? Number(row.run_at) - (Date.now() + offsetMs) : null;
 }
 
@@ -56,9 +76,11 @@ async function verifying(h: Harness, token: string): Promise<{ id: string; ts: s
   const r = await requested(h, token);
   const approve = await h.click({ actionId: R.secretApprove, value: r.changeId, user: USERS.bob });
   assert.match(await ephemeralReply(h, approve.responseUrl), /Approved/);
-  await eventually(async () => (await rotationOf(h, r.id)).state.verify.state === 'running', 'the verification run to be followed', 10_000).catch(async (e: unknown) => {
-    throw new Error(`${String(e)}: ${JSON.stringify((await rotationOf(h, r.id)).state)}`);
-  });
+  await eventually(async () => (await rotationOf(h, r.id)).state.verify.state === 'running', 'the verification run to be followed', 10_000).catch(
+    async (e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify((await rotationOf(h, r.id)).state)}`);
+    },
+  );
   return r;
 }
 
@@ -76,7 +98,13 @@ async function atRevokeStep(h: Harness, token: string): Promise<{ id: string; ts
 /** A click sent to a given bot (after a restart, the harness's own click goes to the stopped one). */
 async function clickOn(h: Harness, appUrl: string, o: { actionId: string; value: string; user: string }): Promise<string> {
   const responseUrl = h.slack.responseUrl({ channel: CHANNEL, user: o.user });
-  const http = await sendBlockAction(appUrl, SIGNING_SECRET, { user_id: o.user, channel_id: CHANNEL, action_id: o.actionId, value: o.value, response_url: responseUrl });
+  const http = await sendBlockAction(appUrl, SIGNING_SECRET, {
+    user_id: o.user,
+    channel_id: CHANNEL,
+    action_id: o.actionId,
+    value: o.value,
+    response_url: responseUrl,
+  });
   assert.equal(http.status, 200);
   return responseUrl;
 }
@@ -164,7 +192,10 @@ describe('/rotate: cancelling at each step', () => {
       const before = await rotationOf(h, id);
       const cancel = await h.click({ actionId: R.rotationCancel, value: id, user: USERS.carol });
       assert.match(await ephemeralReply(h, cancel.responseUrl), /Only <@U0ALICE001>, who started this rotation, or an approver \(<@U0BOB00002>\) can do this/);
-      await eventually(async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'rotation:cancel' && e.outcome === 'refused:not_allowed'), 'the refusal to be audited');
+      await eventually(
+        async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'rotation:cancel' && e.outcome === 'refused:not_allowed'),
+        'the refusal to be audited',
+      );
       const after = await rotationOf(h, id);
       assert.equal(after.status, 'active');
       assert.equal(after.version, before.version);
@@ -220,7 +251,11 @@ describe('/rotate: cancelling at each step', () => {
       }
       assert.equal(requestsTo(h.ghe, 'POST', /\/credentials\/revoke$/).length, 0);
       const audit = (await h.store.audit.list({ limit: 1000 })).map((e) => `${e.action}:${e.outcome}`);
-      assert.equal(audit.some((a) => /^rotation:old_(confirmed|revoked):(?!refused)/.test(a)), false, audit.join(' '));
+      assert.equal(
+        audit.some((a) => /^rotation:old_(confirmed|revoked):(?!refused)/.test(a)),
+        false,
+        audit.join(' '),
+      );
     }));
 });
 
@@ -309,8 +344,14 @@ describe('/rotate: a denied request', () => {
       const deny = await h.click({ actionId: R.secretDeny, value: changeId, user: USERS.bob });
       assert.match(await ephemeralReply(h, deny.responseUrl), /Denied/);
 
-      await eventually(() => ephemeralsTo(h, USERS.alice, ts).filter((c) => /create a classic token/.test(textOf(c))).length === 2, 'a new step-1 prompt', 10_000);
-      const again = ephemeralsTo(h, USERS.alice, ts).filter((c) => /create a classic token/.test(textOf(c))).at(-1);
+      await eventually(
+        () => ephemeralsTo(h, USERS.alice, ts).filter((c) => /create a classic token/.test(textOf(c))).length === 2,
+        'a new step-1 prompt',
+        10_000,
+      );
+      const again = ephemeralsTo(h, USERS.alice, ts)
+        .filter((c) => /create a classic token/.test(textOf(c)))
+        .at(-1);
       assert.ok(again);
       assert.match(textOf(again), /The last request did not go through/);
       await waitChecklist(h, ts, /The last request was denied by <@U0BOB00002>/);
@@ -394,7 +435,11 @@ describe('/rotate: a restart at a waiting step', () => {
       await waitEphemeral(h, USERS.alice, ts, /create a classic token/);
       const bot = await restart();
       await clickOn(h, bot.appUrl, { actionId: R.rotationNext, value: rotation.id, user: USERS.alice });
-      await eventually(() => ephemeralsTo(h, USERS.alice, ts).filter((c) => /create a classic token/.test(textOf(c))).length === 2, 'step 1 again, from the new bot', 10_000);
+      await eventually(
+        () => ephemeralsTo(h, USERS.alice, ts).filter((c) => /create a classic token/.test(textOf(c))).length === 2,
+        'step 1 again, from the new bot',
+        10_000,
+      );
       assert.equal(h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && /^Rotation of GHE_TOKEN/.test(m.text ?? '')).length, 1, 'one checklist');
       assert.equal(threadReplies(h, ts, /your private steps appear below/).length, 1, 'one thread intro');
       const stored = await bot.store.rotations.get(rotation.id);
@@ -436,7 +481,15 @@ describe('/rotate: stale clicks', () => {
       const finished = await rotationOf(h, rotation.id);
       const updates = h.slack.callsTo('chat.update').length;
 
-      for (const actionId of [R.rotationEnter, R.rotationGenerate, R.rotationNext, R.rotationCancel, R.rotationRevokeOld, R.rotationConfirmOld, R.rotationRetryVerify]) {
+      for (const actionId of [
+        R.rotationEnter,
+        R.rotationGenerate,
+        R.rotationNext,
+        R.rotationCancel,
+        R.rotationRevokeOld,
+        R.rotationConfirmOld,
+        R.rotationRetryVerify,
+      ]) {
         const late = await h.click({ actionId, value: rotation.id });
         const text = await ephemeralReply(h, late.responseUrl);
         assert.match(text, /rotation of `\w+` (is finished|was cancelled)|no longer open|no longer/, `${actionId}: ${text}`);

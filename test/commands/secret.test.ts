@@ -5,7 +5,17 @@ import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { CHANNEL, eventually, USERS, withHarness, type Harness } from '../helpers/harness.js';
-import { approvalRequest, ephemeralReply, newGheToken, openReplaceModal, putAttempts, puts, requestReplacement, submitValue, textOf } from '../helpers/secrets.js';
+import {
+  approvalRequest,
+  ephemeralReply,
+  newGheToken,
+  openReplaceModal,
+  putAttempts,
+  puts,
+  requestReplacement,
+  submitValue,
+  textOf,
+} from '../helpers/secrets.js';
 
 const status = async (h: Harness, id: string) => (await h.store.secretChanges.get(id))?.status;
 const done = (h: Harness, id: string) => eventually(async () => ['done', 'failed'].includes((await status(h, id)) ?? ''), 'the change to finish', 10_000);
@@ -44,7 +54,10 @@ describe('/secret replace', () => {
       assert.match(await ephemeralReply(h, click.responseUrl), /Approved\. I am writing `GHE_TOKEN` to GitHub now/);
       await done(h, id);
       // That answer cannot be edited (an ephemeral message): the outcome follows it, to bob alone, where he clicked.
-      const told = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /Done: `GHE_TOKEN` was replaced as you approved/.test(textOf(c)), 10_000);
+      const told = await h.slack.waitFor(
+        (c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /Done: `GHE_TOKEN` was replaced as you approved/.test(textOf(c)),
+        10_000,
+      );
       assert.equal(told.args.channel, CHANNEL);
       assert.equal(told.args.thread_ts, undefined, 'the request is a channel message, so is the answer');
       assert.equal(await status(h, id), 'done');
@@ -159,7 +172,13 @@ describe('/secret replace', () => {
       assert.match(row?.error ?? '', /key .* changed/);
       assert.equal(putAttempts(h), 0);
       await h.slack.waitFor((c) => c.method === 'chat.update' && /failed/.test(textOf(c)), 10_000);
-      await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /The change to `GHE_TOKEN` you approved failed: GitHub's encryption key/.test(textOf(c)), 10_000);
+      await h.slack.waitFor(
+        (c) =>
+          c.method === 'chat.postEphemeral' &&
+          c.args.user === USERS.bob &&
+          /The change to `GHE_TOKEN` you approved failed: GitHub's encryption key/.test(textOf(c)),
+        10_000,
+      );
     }));
 
   for (const [label, failure] of [['503', { status: 503, times: 10 }]] as const) {
@@ -171,9 +190,15 @@ describe('/secret replace', () => {
         await eventually(async () => (await h.store.secretChanges.get(id))?.error !== null && (await status(h, id)) === 'pending', 'reopened', 15_000);
         const attempts = putAttempts(h);
         assert.ok(attempts >= 2 && attempts <= 4, `retried within limits (${attempts} attempts)`);
-        await h.slack.waitFor((c) => c.method === 'chat.update' && /last attempt failed/.test(textOf(c)) && textOf(c).includes(ACTION_IDS.secretApprove), 10_000);
+        await h.slack.waitFor(
+          (c) => c.method === 'chat.update' && /last attempt failed/.test(textOf(c)) && textOf(c).includes(ACTION_IDS.secretApprove),
+          10_000,
+        );
         // bob's "writing it now" is not left standing: he is told it did not go through and may approve again.
-        await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /could not be written yet: .*approve it again to retry/.test(textOf(c)), 10_000);
+        await h.slack.waitFor(
+          (c) => c.method === 'chat.postEphemeral' && c.args.user === USERS.bob && /could not be written yet: .*approve it again to retry/.test(textOf(c)),
+          10_000,
+        );
         // GitHub is back: the same request is approved again and applied once.
         h.github.clearFailures();
         h.github.clearRequests();

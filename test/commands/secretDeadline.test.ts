@@ -11,7 +11,13 @@ const inGroup = { config: (cfg: { access: Record<string, string[]> }) => void (c
 /** The group's members changed: the bot forgets what it cached, so the next check asks Slack again. */
 async function membersChanged(h: Harness): Promise<void> {
   const calls = () => h.slack.callsTo('usergroups.users.list').length;
-  const ev = await sendEvent(h.appUrl, h.signingSecret, { type: 'subteam_members_changed', subteam_id: GROUP, team_id: 'T0SANDBOX', added_users: [], removed_users: [] });
+  const ev = await sendEvent(h.appUrl, h.signingSecret, {
+    type: 'subteam_members_changed',
+    subteam_id: GROUP,
+    team_id: 'T0SANDBOX',
+    added_users: [],
+    removed_users: [],
+  });
   assert.equal(ev.status, 200);
   // The event's listener runs after the ack: a fresh /secret shows whether the cache is gone.
   const before = calls();

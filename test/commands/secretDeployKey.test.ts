@@ -71,6 +71,10 @@ describe('deploy-key secrets', { skip: sshKeygen ? false : 'ssh-keygen is not in
       await h.click({ actionId: ACTION_IDS.secretApprove, value: revoke.id, user: USERS.bob });
       await eventually(async () => (await h.store.secretChanges.get(revoke.id))?.status === 'done', 'revoked', 10_000);
       assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_DEPLOY_KEY'), undefined);
-      assert.deepEqual(h.ghe.deployKeys(h.seed.ghe.repo).map((k) => k.title), ['someone else'], 'only the matching deploy key is gone');
+      assert.deepEqual(
+        h.ghe.deployKeys(h.seed.ghe.repo).map((k) => k.title),
+        ['someone else'],
+        'only the matching deploy key is gone',
+      );
     }));
 });

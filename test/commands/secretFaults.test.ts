@@ -88,7 +88,10 @@ describe('approved secret write: answers lost', () => {
       assert.equal(row?.outcome?.writeUnknown, true);
       const final = await h.slack.waitFor((c) => c.method === 'chat.update' && /never confirmed the write/.test(textOf(c)), 10_000);
       assert.match(textOf(final), /Do not approve it again before checking/);
-      assert.ok(!updates(h).some((t) => /[Nn]othing changed|nothing was written/i.test(t) && /GHE_TOKEN/.test(t) && /failed/.test(t)), 'never said nothing changed');
+      assert.ok(
+        !updates(h).some((t) => /[Nn]othing changed|nothing was written/i.test(t) && /GHE_TOKEN/.test(t) && /failed/.test(t)),
+        'never said nothing changed',
+      );
     }));
 });
 
@@ -133,7 +136,11 @@ describe('approved secret write: 20 % of GitHub requests failing', () => {
           assert.equal(h.github.decryptSecret(h.seed.github.repo, 'GHE_TOKEN'), token, `round ${round}: GitHub holds the approved value`);
           const landed = writesLanded(h) + h.github.faultLog.filter((e) => e.method === 'PUT' && e.fault?.kind === 'drop-after').length - landedBefore;
           assert.equal(landed, 1, `round ${round}: the write landed exactly once`);
-          await eventually(() => updates(h).filter((t) => /was replaced/.test(t)).length === round + 1, `round ${round}: the request says it was replaced`, 10_000);
+          await eventually(
+            () => updates(h).filter((t) => /was replaced/.test(t)).length === round + 1,
+            `round ${round}: the request says it was replaced`,
+            10_000,
+          );
         }
         const log = h.github.faultLog;
         const hits = log.filter((e) => e.fault);

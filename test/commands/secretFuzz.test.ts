@@ -15,7 +15,23 @@ const users = fc.constantFrom(USERS.alice, USERS.bob, USERS.carol, 'U0NOBODY99')
 const junk = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.constantFrom('', ' ', 'help', 'replace', 'revoke', 'replace  GHE_TOKEN extra', 'revoke nope GHE_TOKEN', "'; drop table secret_changes; --", '<!channel>', '<@U0BOB00002>', '{"repo":"olreppe/pyWATS"}', 'null', 'A'.repeat(24), 'ghp_' + 'x'.repeat(36), '-----BEGIN OPENSSH PRIVATE KEY-----'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'help',
+    'replace',
+    'revoke',
+    'replace  GHE_TOKEN extra',
+    'revoke nope GHE_TOKEN',
+    "'; drop table secret_changes; --",
+    '<!channel>',
+    '<@U0BOB00002>',
+    '{"repo":"olreppe/pyWATS"}',
+    'null',
+    'A'.repeat(24),
+    'ghp_' + 'x'.repeat(36),
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+  ),
   fc.tuple(fc.constantFrom('replace', 'revoke', 'REPLACE', 'rotate'), fc.string({ maxLength: 60 })).map(([v, s]) => `${v} ${s}`),
   fc.string({ maxLength: 5000 }),
 );
@@ -35,7 +51,13 @@ describe('/secret fuzz: junk in every field gets a private answer, changes nothi
 
       await fc.assert(
         fc.asyncProperty(junk, users, async (text, user) => {
-          const res = await sendSlashCommand(h.appUrl, SIGNING_SECRET, { command: '/secret', text, user_id: user, channel_id: CHANNEL, response_url: h.slack.responseUrl({ channel: CHANNEL, user }) });
+          const res = await sendSlashCommand(h.appUrl, SIGNING_SECRET, {
+            command: '/secret',
+            text,
+            user_id: user,
+            channel_id: CHANNEL,
+            response_url: h.slack.responseUrl({ channel: CHANNEL, user }),
+          });
           slowest = Math.max(slowest, res.elapsedMs);
           assert.equal(res.status, 200);
           // Either answered in the ack (ephemeral) or acked empty and answered by response_url.
@@ -46,7 +68,13 @@ describe('/secret fuzz: junk in every field gets a private answer, changes nothi
 
       const metas = fc.oneof(
         junk,
-        fc.record({ repo: fc.oneof(fc.constant('olreppe/pyWATS'), fc.string({ maxLength: 40 })), secret: fc.oneof(fc.constant('GHE_TOKEN'), fc.string({ maxLength: 40 })), channel: fc.oneof(fc.constant(CHANNEL), fc.string({ maxLength: 20 })) }).map((m) => JSON.stringify(m)),
+        fc
+          .record({
+            repo: fc.oneof(fc.constant('olreppe/pyWATS'), fc.string({ maxLength: 40 })),
+            secret: fc.oneof(fc.constant('GHE_TOKEN'), fc.string({ maxLength: 40 })),
+            channel: fc.oneof(fc.constant(CHANNEL), fc.string({ maxLength: 20 })),
+          })
+          .map((m) => JSON.stringify(m)),
       );
       await fc.assert(
         fc.asyncProperty(metas, junk, users, async (meta, value, user) => {
@@ -69,7 +97,13 @@ describe('/secret fuzz: junk in every field gets a private answer, changes nothi
       const values = fc.oneof(junk, fc.constant(id.slice(0, 23)), fc.constant(`${id}x`), fc.constant(id.toLowerCase()));
       await fc.assert(
         fc.asyncProperty(actionIds, values, fc.constantFrom(USERS.carol, 'U0NOBODY99'), async (actionId, value, user) => {
-          const res = await sendBlockAction(h.appUrl, SIGNING_SECRET, { user_id: user, channel_id: CHANNEL, action_id: actionId, value, response_url: h.slack.responseUrl({ channel: CHANNEL, user }) });
+          const res = await sendBlockAction(h.appUrl, SIGNING_SECRET, {
+            user_id: user,
+            channel_id: CHANNEL,
+            action_id: actionId,
+            value,
+            response_url: h.slack.responseUrl({ channel: CHANNEL, user }),
+          });
           slowest = Math.max(slowest, res.elapsedMs);
           assert.equal(res.status, 200);
         }),

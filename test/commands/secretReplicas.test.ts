@@ -11,7 +11,15 @@ describe('secret approvals across replicas (PostgreSQL)', { skip }, () => {
   test('two app instances on one PostgreSQL, 100 concurrent Approve clicks spread over both: exactly one PUT', (t) =>
     withHarness({ store: 'postgres', config: (cfg) => void (cfg.access.approve = ['S0APPROVERS']) }, async (h) => {
       h.slack.addUsergroup('S0APPROVERS', [USERS.bob, USERS.carol]);
-      const second = await startBot({ store: 'postgres', pgSchema: h.bot.pgSchema ?? undefined, slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed, config: (cfg) => void (cfg.access.approve = ['S0APPROVERS']) });
+      const second = await startBot({
+        store: 'postgres',
+        pgSchema: h.bot.pgSchema ?? undefined,
+        slackApiUrl: h.slack.apiUrl,
+        githubUrl: h.github.url,
+        gheUrl: h.ghe.url,
+        seed: h.seed,
+        config: (cfg) => void (cfg.access.approve = ['S0APPROVERS']),
+      });
       try {
         const id = await requestReplacement(h, newGheToken(h));
         const apps = [h.appUrl, second.appUrl];
@@ -26,7 +34,10 @@ describe('secret approvals across replicas (PostgreSQL)', { skip }, () => {
             }),
           ),
         );
-        assert.ok(clicks.every((c) => c.status === 200), 'every click acked');
+        assert.ok(
+          clicks.every((c) => c.status === 200),
+          'every click acked',
+        );
         await eventually(async () => (await h.store.secretChanges.get(id))?.status === 'done', 'applied', 20_000);
         // Give any (wrong) second writer time to show up before counting.
         await new Promise((r) => setTimeout(r, 500));
@@ -34,7 +45,9 @@ describe('secret approvals across replicas (PostgreSQL)', { skip }, () => {
         const approvalEntries = async () => (await h.store.audit.list({ limit: 5000 })).filter((e) => e.action === 'secret:approve');
         await eventually(async () => (await approvalEntries()).length >= 100, 'every click in the audit log', 20_000);
         const approvals = await approvalEntries();
-        t.diagnostic(`100 concurrent Approve clicks over 2 replicas: ${approvals.filter((e) => e.outcome === 'approved').length} approval won, ${puts(h)} PUT (${putAttempts(h)} PUT attempts)`);
+        t.diagnostic(
+          `100 concurrent Approve clicks over 2 replicas: ${approvals.filter((e) => e.outcome === 'approved').length} approval won, ${puts(h)} PUT (${putAttempts(h)} PUT attempts)`,
+        );
         assert.equal(puts(h), 1);
         assert.equal(putAttempts(h), 1);
         assert.equal(approvals.filter((e) => e.outcome === 'approved').length, 1);

@@ -25,7 +25,6 @@ const shareValue = (c: RecordedCall): string => {
   return m[1];
 };
 
-
 describe('/sync-status outcomes', () => {
   test('failed sync: failing step, authentication diagnosis, drift and overdue secret, privately', () =>
     withHarness({}, async (h) => {
@@ -46,12 +45,15 @@ describe('/sync-status outcomes', () => {
     }));
 
   test('success and a mirror in sync', () =>
-    withHarness({ seed: { lastPublishRun: 'success', mirrorMissingTags: 0, gheTokenUpdatedAt: new Date(Date.now() - 20 * 86400_000).toISOString() } }, async (h) => {
-      const t = textOf(await syncStatus(h));
-      assert.match(t, /:white_check_mark: \*pywats is in sync/);
-      assert.doesNotMatch(t, /missing on GHE/);
-      assert.match(t, /Took/);
-    }));
+    withHarness(
+      { seed: { lastPublishRun: 'success', mirrorMissingTags: 0, gheTokenUpdatedAt: new Date(Date.now() - 20 * 86400_000).toISOString() } },
+      async (h) => {
+        const t = textOf(await syncStatus(h));
+        assert.match(t, /:white_check_mark: \*pywats is in sync/);
+        assert.doesNotMatch(t, /missing on GHE/);
+        assert.match(t, /Took/);
+      },
+    ));
 
   test('push rejected by a protected branch', () =>
     withHarness(
@@ -250,7 +252,7 @@ describe('requests, secrets and storage', () => {
       ]);
     }));
 
-  test('a workflow configured by numeric id: the job names come from the file at the run\'s commit (one contents read)', () =>
+  test("a workflow configured by numeric id: the job names come from the file at the run's commit (one contents read)", () =>
     withHarness(
       {
         config: (cfg, seed) => {

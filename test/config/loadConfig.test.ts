@@ -124,14 +124,23 @@ describe('loadConfig', () => {
     const env: NodeJS.ProcessEnv = baseEnv(await yamlFile(VALID_YAML));
     delete env.GHE_API_TOKEN;
     const problems = await problemsOf(env);
-    assert.ok(problems.some((p) => p.startsWith('`GHE_API_TOKEN` is missing') && p.includes('repos[0].sync.mirror.tokenEnv')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('`GHE_API_TOKEN` is missing') && p.includes('repos[0].sync.mirror.tokenEnv')),
+      problems.join('\n'),
+    );
   });
 
   test('several repos need names, unique ones', async () => {
     const two = `repos:\n  - github: a/one\n  - github: b/one\n`;
     const problems = await problemsOf(baseEnv(await yamlFile(two)));
-    assert.ok(problems.some((p) => p.includes('`repos[0].name` is required when several repositories are configured')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.includes('`repos[1].name` duplicates the name of repos[0]')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.includes('`repos[0].name` is required when several repositories are configured')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.includes('`repos[1].name` duplicates the name of repos[0]')),
+      problems.join('\n'),
+    );
   });
 
   test('a typo at every level is an error naming its path and the key it resembles', async () => {
@@ -166,17 +175,25 @@ describe('loadConfig', () => {
     for (const e of expected) assert.ok(lines.includes(e), `${e}\nin:\n${problems.join('\n')}`);
     assert.equal(problems.length, expected.length, `nothing else, nothing twice:\n${problems.join('\n')}`);
     // `aprove` sits under the unknown `acess`, so it is not looked at; `access` itself has defaults.
-    assert.ok(problems.every((p) => /\/chatops\.yml: `/.test(p)), 'each file problem names the file');
+    assert.ok(
+      problems.every((p) => /\/chatops\.yml: `/.test(p)),
+      'each file problem names the file',
+    );
   });
 
   test('a key far from any allowed one lists the keys known at its level', async () => {
     const problems = await problemsOf(baseEnv(await yamlFile(VALID_YAML.replace('    channel: C0123456789', '    channel: C0123456789\n    colour: blue'))));
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0] ?? '', /`repos\[0\]\.colour` is not a known key \(known here: `name`, `github`, `channel`, `release`, `sync`, `secrets`, `alerts`\)/);
+    assert.match(
+      problems[0] ?? '',
+      /`repos\[0\]\.colour` is not a known key \(known here: `name`, `github`, `channel`, `release`, `sync`, `secrets`, `alerts`\)/,
+    );
   });
 
   test('the keys CONTRACT.md documents beyond what the bot acts on (alerts, events) are accepted and checked', async () => {
-    const yaml = VALID_YAML.replace('    secrets:', '    alerts:\n      sync: all\n      release: off\n      tagWithoutRelease: 0\n    secrets:') + 'events:\n  pollSeconds: 30\n  reconcileSeconds: 900\n';
+    const yaml =
+      VALID_YAML.replace('    secrets:', '    alerts:\n      sync: all\n      release: off\n      tagWithoutRelease: 0\n    secrets:') +
+      'events:\n  pollSeconds: 30\n  reconcileSeconds: 900\n';
     const cfg = await loadConfig(baseEnv(await yamlFile(yaml)));
     assert.deepEqual(cfg.repos[0]?.alerts, { sync: 'all', release: 'off', tagWithoutRelease: 0 });
     assert.deepEqual(cfg.file.events, { pollSeconds: 30, reconcileSeconds: 900 });
@@ -204,8 +221,14 @@ describe('loadConfig', () => {
   });
 
   test('an empty file and an empty repository list say what is needed', async () => {
-    assert.deepEqual((await problemsOf(baseEnv(await yamlFile('')))).map((p) => p.replace(/^[^`]*: (?=`)/, '')), ['`repos` is missing: the repositories the bot serves']);
-    assert.deepEqual((await problemsOf(baseEnv(await yamlFile('repos: []\n')))).map((p) => p.replace(/^[^`]*: (?=`)/, '')), ['`repos` must list at least one repository']);
+    assert.deepEqual(
+      (await problemsOf(baseEnv(await yamlFile('')))).map((p) => p.replace(/^[^`]*: (?=`)/, '')),
+      ['`repos` is missing: the repositories the bot serves'],
+    );
+    assert.deepEqual(
+      (await problemsOf(baseEnv(await yamlFile('repos: []\n')))).map((p) => p.replace(/^[^`]*: (?=`)/, '')),
+      ['`repos` must list at least one repository'],
+    );
   });
 
   test('a bad URL is one problem, not two', async () => {
@@ -231,7 +254,10 @@ describe('loadConfig', () => {
 
   test('broken YAML is reported with its line', async () => {
     const problems = await problemsOf(baseEnv(await yamlFile('repos:\n  - github: a/b\n   bad: [\n')));
-    assert.ok(problems.some((p) => /not valid YAML at line \d+/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /not valid YAML at line \d+/.test(p)),
+      problems.join('\n'),
+    );
   });
 
   test('npm start without settings exits non-zero with the list and no stack trace', () => {

@@ -230,13 +230,8 @@ export function pushStepLog(output: readonly string[]): string {
 }
 
 export const LOGS = {
-  auth: pushStepLog([
-    'remote: Invalid username or password.',
-    "fatal: Authentication failed for 'https://wats.ghe.com/WATS/pyWATS.git/'",
-  ]),
-  authMissingSecret: pushStepLog([
-    "fatal: could not read Username for 'https://wats.ghe.com': No such device or address",
-  ]),
+  auth: pushStepLog(['remote: Invalid username or password.', "fatal: Authentication failed for 'https://wats.ghe.com/WATS/pyWATS.git/'"]),
+  authMissingSecret: pushStepLog(["fatal: could not read Username for 'https://wats.ghe.com': No such device or address"]),
   forbidden: pushStepLog([
     'remote: Permission to WATS/pyWATS.git denied to github-actions-sync.',
     "fatal: unable to access 'https://wats.ghe.com/WATS/pyWATS.git/': The requested URL returned error: 403",
@@ -248,13 +243,8 @@ export const LOGS = {
     ' ! [remote rejected] main -> main (protected branch hook declined)',
     "error: failed to push some refs to 'https://wats.ghe.com/WATS/pyWATS.git'",
   ]),
-  notFound: pushStepLog([
-    'remote: Repository not found.',
-    "fatal: repository 'https://wats.ghe.com/WATS/pyWATS.git/' not found",
-  ]),
-  network: pushStepLog([
-    "fatal: unable to access 'https://wats.ghe.com/WATS/pyWATS.git/': Could not resolve host: wats.ghe.com",
-  ]),
+  notFound: pushStepLog(['remote: Repository not found.', "fatal: repository 'https://wats.ghe.com/WATS/pyWATS.git/' not found"]),
+  network: pushStepLog(["fatal: unable to access 'https://wats.ghe.com/WATS/pyWATS.git/': Could not resolve host: wats.ghe.com"]),
   other: pushStepLog([
     'Enumerating objects: 12, done.',
     'Counting objects: 100% (12/12), done.',

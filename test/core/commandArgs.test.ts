@@ -35,7 +35,7 @@ describe('parseRepoArgs', () => {
   });
   test('unknown repo and extra words are refused with the configured names', () => {
     const r = parseRepoArgs('nope', two, 0);
-    assert.ok(r.kind === 'invalid' && r.message.includes("called `nope`") && r.message.includes('`pywats`'));
+    assert.ok(r.kind === 'invalid' && r.message.includes('called `nope`') && r.message.includes('`pywats`'));
     assert.equal(parseRepoArgs('pywats extra', two, 0).kind, 'invalid');
   });
   test('help', () => {
@@ -51,7 +51,8 @@ describe('parseRepoArgs', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 3000 }), (s) => {
         const r = parseRepoArgs(s, two, 0);
-        if (r.kind === 'ok') assert.ok(s.trim() === '' || s.trim().toLowerCase() === r.repo.shortName || s.trim().toLowerCase() === r.repo.github.toLowerCase());
+        if (r.kind === 'ok')
+          assert.ok(s.trim() === '' || s.trim().toLowerCase() === r.repo.shortName || s.trim().toLowerCase() === r.repo.github.toLowerCase());
       }),
       { numRuns: 500 },
     );
@@ -60,7 +61,13 @@ describe('parseRepoArgs', () => {
 
 describe('holdsCredential', () => {
   test('token shapes, private keys and old-format hex tokens are credentials; names and tags are not', () => {
-    for (const t of ['ghp_' + 'a'.repeat(36), `pywats github_pat_${'x9'.repeat(20)}`, 'xoxb-1234567890-abcdef', '-----BEGIN RSA PRIVATE KEY-----', 'v1 0123456789abcdef0123456789abcdef01234567']) {
+    for (const t of [
+      'ghp_' + 'a'.repeat(36),
+      `pywats github_pat_${'x9'.repeat(20)}`,
+      'xoxb-1234567890-abcdef',
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'v1 0123456789abcdef0123456789abcdef01234567',
+    ]) {
       assert.equal(holdsCredential(t), true, t);
       assert.equal(parseRepoArgs(t, one, 1).kind, 'credential', t);
     }

@@ -113,9 +113,7 @@ describe('diagnoseLog', () => {
       assert.match(d.evidence ?? '', /\[redacted\]@wats\.ghe\.com/);
     });
     test('in context lines of "other"', () => {
-      const d = diagnoseLog(
-        logOf([`token is ${fine}`, `GH_TOKEN=${'gho_' + 'x'.repeat(36)}`, 'url https://bot:hunter2@example.com/x', '##[error]failed']),
-      );
+      const d = diagnoseLog(logOf([`token is ${fine}`, `GH_TOKEN=${'gho_' + 'x'.repeat(36)}`, 'url https://bot:hunter2@example.com/x', '##[error]failed']));
       const all = d.context.join('\n');
       assert.ok(!all.includes(fine) && !all.includes('gho_xxx') && !all.includes('hunter2'));
       assert.equal(d.context.filter((l) => l.includes('[redacted]')).length, 3);

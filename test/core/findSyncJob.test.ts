@@ -18,10 +18,7 @@ describe('findSyncJob', () => {
     assert.equal(findSyncJob(jobs, 'sync-to-ghe', { 'sync-to-ghe': 'Sync to GitHub Enterprise' })?.id, syncJob().id);
   });
   test('jobs of a reusable workflow and matrix jobs, the failed one first; exact wins over prefix', () => {
-    const reusable = [
-      job({ id: 1, name: 'sync / checkout', conclusion: 'success' }),
-      job({ id: 2, name: 'sync / push', conclusion: 'failure' }),
-    ];
+    const reusable = [job({ id: 1, name: 'sync / checkout', conclusion: 'success' }), job({ id: 2, name: 'sync / push', conclusion: 'failure' })];
     assert.equal(findSyncJob(reusable, 'sync')?.id, 2);
     assert.equal(findSyncJob([job({ id: 3, name: 'sync (ghe)' })], 'sync')?.id, 3);
     assert.equal(findSyncJob([...reusable, job({ id: 4, name: 'Sync' })], 'sync')?.id, 4);

@@ -10,7 +10,10 @@ const fine = `github_pat_11ABCDEFG0${b62(72, 'x')}`;
 test('finds every token shape, inside Slack formatting, once each', () => {
   const text = `here \`${classic}\` and <https://x.test/?t=${fine}|link> and again ${classic}.\n\`\`\`gho_${b62(36)}\`\`\` ghs_${b62(40, 'Z')}, (ghu_${b62(36, '1')}) ghr_${b62(76, 'r')}`;
   const found = findTokens(text);
-  assert.deepEqual(found.map((f) => f.kind), ['classic', 'fine-grained', 'oauth', 'server-to-server', 'user-to-server', 'refresh']);
+  assert.deepEqual(
+    found.map((f) => f.kind),
+    ['classic', 'fine-grained', 'oauth', 'server-to-server', 'user-to-server', 'refresh'],
+  );
   assert.equal(found[0]?.value, classic);
   assert.equal(found[1]?.value, fine);
 });
@@ -29,7 +32,10 @@ test('any text around a token: it is found exactly', () => {
   fc.assert(
     fc.property(around, around, fc.stringMatching(/^[A-Za-z0-9]{36,60}$/), (a, b, body) => {
       const token = `ghp_${body}`;
-      assert.deepEqual(findTokens(`${a}${token}${b}`).map((f) => f.value), [token]);
+      assert.deepEqual(
+        findTokens(`${a}${token}${b}`).map((f) => f.value),
+        [token],
+      );
     }),
   );
 });

@@ -55,7 +55,10 @@ describe('generateDeployKey', () => {
     assert.equal(lines.at(-2), '-----END OPENSSH PRIVATE KEY-----');
     assert.equal(lines.at(-1), '', 'ends with a newline');
     const body = lines.slice(1, -2);
-    assert.ok(body.slice(0, -1).every((l) => l.length === 70), 'every full line is 70 characters');
+    assert.ok(
+      body.slice(0, -1).every((l) => l.length === 70),
+      'every full line is 70 characters',
+    );
     assert.ok((body.at(-1)?.length ?? 0) > 0 && (body.at(-1)?.length ?? 0) <= 70);
     const raw = Buffer.from(body.join(''), 'base64');
     assert.equal(raw.subarray(0, 15).toString('latin1'), 'openssh-key-v1\0');
@@ -90,7 +93,12 @@ describe('generateDeployKey', () => {
     assert.equal(fingerprint, key.fingerprint);
     assert.deepEqual(rest, [comment, '(ED25519)']);
     // And from the private key file itself.
-    assert.equal(ssh(['-l', '-f', keyFile(key.privateKey)]).trim().split(/\s+/)[1], key.fingerprint);
+    assert.equal(
+      ssh(['-l', '-f', keyFile(key.privateKey)])
+        .trim()
+        .split(/\s+/)[1],
+      key.fingerprint,
+    );
   });
 
   test('two calls give two different keys', () => {

@@ -18,12 +18,23 @@ describe('policy: who may', () => {
 describe('policy: may this secret change now?', () => {
   test('a /secret request waits for a running rotation, then for an open request', () => {
     assert.equal(secretChangeBlock('GHE_TOKEN', { kind: 'request' }, quiet), null);
-    assert.deepEqual(secretChangeBlock('GHE_TOKEN', { kind: 'request' }, { rotationActive: true, openChange: true }), { code: 'rotation_busy', secret: 'GHE_TOKEN' });
-    assert.deepEqual(secretChangeBlock('GHE_TOKEN', { kind: 'request' }, { rotationActive: false, openChange: true }), { code: 'change_busy', secret: 'GHE_TOKEN', asking: 'change' });
+    assert.deepEqual(secretChangeBlock('GHE_TOKEN', { kind: 'request' }, { rotationActive: true, openChange: true }), {
+      code: 'rotation_busy',
+      secret: 'GHE_TOKEN',
+    });
+    assert.deepEqual(secretChangeBlock('GHE_TOKEN', { kind: 'request' }, { rotationActive: false, openChange: true }), {
+      code: 'change_busy',
+      secret: 'GHE_TOKEN',
+      asking: 'change',
+    });
   });
-  test('a rotation starts unless a request is open (a second rotation is the store\'s to refuse)', () => {
+  test("a rotation starts unless a request is open (a second rotation is the store's to refuse)", () => {
     assert.equal(secretChangeBlock('GHE_TOKEN', { kind: 'rotation_start' }, { rotationActive: true, openChange: false }), null);
-    assert.deepEqual(secretChangeBlock('GHE_TOKEN', { kind: 'rotation_start' }, { rotationActive: false, openChange: true }), { code: 'change_busy', secret: 'GHE_TOKEN', asking: 'rotation' });
+    assert.deepEqual(secretChangeBlock('GHE_TOKEN', { kind: 'rotation_start' }, { rotationActive: false, openChange: true }), {
+      code: 'change_busy',
+      secret: 'GHE_TOKEN',
+      asking: 'rotation',
+    });
   });
   test('a value for a rotation: its requester, while it is active and its enter step open, and no request open', () => {
     const value = (rotation: typeof mine | null, user = 'UALICE', enterOpen = true) => ({ kind: 'rotation_value' as const, rotation, user, enterOpen });
@@ -32,7 +43,11 @@ describe('policy: may this secret change now?', () => {
     assert.deepEqual(secretChangeBlock('GHE_TOKEN', value({ ...mine, status: 'done' } as never), quiet), { code: 'rotation_step', why: 'not_active' });
     assert.deepEqual(secretChangeBlock('GHE_TOKEN', value(mine, 'UBOB'), quiet), { code: 'rotation_step', why: 'not_requester' });
     assert.deepEqual(secretChangeBlock('GHE_TOKEN', value(mine, 'UALICE', false), quiet), { code: 'rotation_step', why: 'not_now' });
-    assert.deepEqual(secretChangeBlock('GHE_TOKEN', value(mine), { rotationActive: true, openChange: true }), { code: 'change_busy', secret: 'GHE_TOKEN', asking: 'change' });
+    assert.deepEqual(secretChangeBlock('GHE_TOKEN', value(mine), { rotationActive: true, openChange: true }), {
+      code: 'change_busy',
+      secret: 'GHE_TOKEN',
+      asking: 'change',
+    });
   });
 });
 
@@ -45,7 +60,10 @@ describe('ui: every refusal is worded', () => {
       [{ code: 'repo_required', repos: ['pywats', 'jankins'] }, /`pywats`, `jankins`/],
       [{ code: 'secret_verb_missing' }, /`replace` or `revoke`/],
       [{ code: 'secret_name_missing', repo: 'pywats', configured: [] }, /`pywats`: none\./],
-      [{ code: 'unknown_secret', given: 'NOPE', repo: 'pywats', configured: ['GHE_TOKEN'] }, /`NOPE` is not a configured secret of `pywats`\. Configured: `GHE_TOKEN`\./],
+      [
+        { code: 'unknown_secret', given: 'NOPE', repo: 'pywats', configured: ['GHE_TOKEN'] },
+        /`NOPE` is not a configured secret of `pywats`\. Configured: `GHE_TOKEN`\./,
+      ],
       [{ code: 'not_allowed', action: 'release', repo: 'pywats', principals: [] }, /not allowed to release `pywats`/],
       [{ code: 'not_allowed', action: 'rotate', repo: 'pywats', principals: [] }, /not allowed to rotate secrets of `pywats`/],
       [{ code: 'not_allowed', action: 'request_secret_change', repo: 'pywats', principals: [] }, /not allowed to request secret changes for `pywats`/],

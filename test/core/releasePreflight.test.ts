@@ -6,15 +6,39 @@ import type { WorkflowRunInfo } from '../../src/core/ports.js';
 
 const fixture = (n: string) => readFileSync(new URL(`../../packages/fake-github/src/fixtures/workflows/${n}`, import.meta.url), 'utf8');
 const run = (o: Partial<WorkflowRunInfo>): WorkflowRunInfo => ({
-  id: 1, runNumber: 1, runAttempt: 1, name: 'Release', event: 'workflow_dispatch', status: 'completed', conclusion: 'success',
-  headSha: 'a'.repeat(40), headBranch: 'v1.3.0', displayTitle: 'Release', createdAt: '2026-11-01T00:00:00Z', runStartedAt: null,
-  updatedAt: '2026-11-01T00:00:00Z', htmlUrl: 'https://github.com/thecturner/jankins/actions/runs/1', ...o,
+  id: 1,
+  runNumber: 1,
+  runAttempt: 1,
+  name: 'Release',
+  event: 'workflow_dispatch',
+  status: 'completed',
+  conclusion: 'success',
+  headSha: 'a'.repeat(40),
+  headBranch: 'v1.3.0',
+  displayTitle: 'Release',
+  createdAt: '2026-11-01T00:00:00Z',
+  runStartedAt: null,
+  updatedAt: '2026-11-01T00:00:00Z',
+  htmlUrl: 'https://github.com/thecturner/jankins/actions/runs/1',
+  ...o,
 });
 const facts = (o: Partial<PreflightFacts> = {}): PreflightFacts => ({
-  repo: 'thecturner/jankins', tag: 'v1.3.0', tagInfo: { name: 'v1.3.0', sha: 'a'.repeat(40), subject: 'chore(release): 1.3.0' },
-  latestTags: ['v1.3.0', 'v1.2.0'], workflowRef: 'release.yml',
-  workflow: { id: 7, name: 'Release', path: '.github/workflows/release.yml', state: 'active', htmlUrl: 'https://github.com/thecturner/jankins/actions/workflows/release.yml' },
-  workflowYaml: fixture('jankins-release.yml'), runs: [], activeRequests: 0, ...o,
+  repo: 'thecturner/jankins',
+  tag: 'v1.3.0',
+  tagInfo: { name: 'v1.3.0', sha: 'a'.repeat(40), subject: 'chore(release): 1.3.0' },
+  latestTags: ['v1.3.0', 'v1.2.0'],
+  workflowRef: 'release.yml',
+  workflow: {
+    id: 7,
+    name: 'Release',
+    path: '.github/workflows/release.yml',
+    state: 'active',
+    htmlUrl: 'https://github.com/thecturner/jankins/actions/workflows/release.yml',
+  },
+  workflowYaml: fixture('jankins-release.yml'),
+  runs: [],
+  activeRequests: 0,
+  ...o,
 });
 
 describe('release preflight', () => {

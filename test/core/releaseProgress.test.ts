@@ -51,17 +51,46 @@ function releaseRun(over: Partial<WorkflowRunInfo> = {}): WorkflowRunInfo {
 
 type JobKey = 'build' | 'detect' | 'generator' | 'final' | 'sign' | 'release' | 'pypi';
 const JOBS: Record<JobKey, { id: number; name: string; steps: string[] }> = {
-  build: { id: 71_001, name: 'Build Distribution', steps: ['Set up job', 'Run actions/checkout@v4', 'Set up Python', 'Install build dependencies', 'Build distributions', 'Generate hashes', 'Upload distributions', 'Complete job'] },
+  build: {
+    id: 71_001,
+    name: 'Build Distribution',
+    steps: [
+      'Set up job',
+      'Run actions/checkout@v4',
+      'Set up Python',
+      'Install build dependencies',
+      'Build distributions',
+      'Generate hashes',
+      'Upload distributions',
+      'Complete job',
+    ],
+  },
   detect: { id: 71_002, name: 'Generate SLSA Provenance / detect-env', steps: ['Set up job', 'Detect the generator ref', 'Complete job'] },
-  generator: { id: 71_003, name: 'Generate SLSA Provenance / generator', steps: ['Set up job', 'Generate builder', 'Create and sign provenance', 'Complete job'] },
+  generator: {
+    id: 71_003,
+    name: 'Generate SLSA Provenance / generator',
+    steps: ['Set up job', 'Generate builder', 'Create and sign provenance', 'Complete job'],
+  },
   final: { id: 71_004, name: 'Generate SLSA Provenance / final', steps: ['Set up job', 'Upload assets', 'Complete job'] },
-  sign: { id: 71_005, name: 'Sign Release', steps: ['Set up job', 'Download distributions', 'Install Sigstore', 'Sign distributions', 'Upload signatures', 'Complete job'] },
-  release: { id: 71_006, name: 'Create GitHub Release', steps: ['Set up job', 'Run actions/checkout@v4', 'Generate release notes', 'Create GitHub Release', 'Complete job'] },
+  sign: {
+    id: 71_005,
+    name: 'Sign Release',
+    steps: ['Set up job', 'Download distributions', 'Install Sigstore', 'Sign distributions', 'Upload signatures', 'Complete job'],
+  },
+  release: {
+    id: 71_006,
+    name: 'Create GitHub Release',
+    steps: ['Set up job', 'Run actions/checkout@v4', 'Generate release notes', 'Create GitHub Release', 'Complete job'],
+  },
   pypi: { id: 71_007, name: 'Publish to PyPI', steps: ['Set up job', 'Download distributions', 'Publish to PyPI', 'Complete job'] },
 };
 
 /** A jankins job in a given state; `failAt` names the failing step; times in seconds after NOW. */
-function jj(key: JobKey, state: 'queued' | 'in_progress' | 'waiting' | 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out', o: { start?: number; end?: number; failAt?: string; over?: Partial<JobInfo> } = {}): JobInfo {
+function jj(
+  key: JobKey,
+  state: 'queued' | 'in_progress' | 'waiting' | 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out',
+  o: { start?: number; end?: number; failAt?: string; over?: Partial<JobInfo> } = {},
+): JobInfo {
   const d = JOBS[key];
   const completed = !['queued', 'in_progress', 'waiting'].includes(state);
   const started = state !== 'queued' && state !== 'waiting';
@@ -78,7 +107,9 @@ function jj(key: JobKey, state: 'queued' | 'in_progress' | 'waiting' | 'success'
       state === 'success'
         ? d.steps.map((s, i) => step(i + 1, s))
         : completed && o.failAt
-          ? d.steps.map((s, i) => step(i + 1, s, s === o.failAt ? (state === 'timed_out' ? 'cancelled' : 'failure') : d.steps.indexOf(o.failAt!) < i ? 'skipped' : 'success'))
+          ? d.steps.map((s, i) =>
+              step(i + 1, s, s === o.failAt ? (state === 'timed_out' ? 'cancelled' : 'failure') : d.steps.indexOf(o.failAt!) < i ? 'skipped' : 'success'),
+            )
           : [],
     ...o.over,
   });
@@ -96,7 +127,11 @@ function jobsAt(point: 'build' | 'middle' | 'last' | 'done'): JobInfo[] {
     jj('sign', 'success', { start: 70, end: 110 }),
   ];
   if (point === 'middle') return middle;
-  return [...middle, jj('release', point === 'last' ? 'in_progress' : 'success', { start: 175, end: 200 }), jj('pypi', point === 'last' ? 'in_progress' : 'success', { start: 175, end: 300 })];
+  return [
+    ...middle,
+    jj('release', point === 'last' ? 'in_progress' : 'success', { start: 175, end: 200 }),
+    jj('pypi', point === 'last' ? 'in_progress' : 'success', { start: 175, end: 300 }),
+  ];
 }
 
 /** Runs planProgress and checks every message it plans against Slack's limits. */
@@ -175,7 +210,12 @@ describe('planProgress: a release that succeeds', () => {
   });
 
   test('a completed run without a GitHub release links the run only', () => {
-    const p = plan({ run: releaseRun({ status: 'completed', conclusion: 'success', updatedAt: at(312) }), jobs: jobsAt('done'), memory: emptyProgressMemory(), release: { ...RELEASE, releaseUrl: null } });
+    const p = plan({
+      run: releaseRun({ status: 'completed', conclusion: 'success', updatedAt: at(312) }),
+      jobs: jobsAt('done'),
+      memory: emptyProgressMemory(),
+      release: { ...RELEASE, releaseUrl: null },
+    });
     assert.doesNotMatch(mainText(p), /GitHub release/);
     assert.match(mainText(p), /Run #12/);
   });
@@ -235,7 +275,12 @@ describe('planProgress: failed jobs', () => {
     assert.deepEqual(restarted.actions, []);
 
     // The run ends in failure: the final update and finish, but no second reply.
-    const jobs = [...failingSign().filter((j) => j.id !== JOBS.generator.id), jj('generator', 'success', { start: 81, end: 150 }), jj('release', 'skipped'), jj('pypi', 'skipped')];
+    const jobs = [
+      ...failingSign().filter((j) => j.id !== JOBS.generator.id),
+      jj('generator', 'success', { start: 81, end: 150 }),
+      jj('release', 'skipped'),
+      jj('pypi', 'skipped'),
+    ];
     const end = plan({ run: releaseRun({ status: 'completed', conclusion: 'failure', updatedAt: at(160) }), jobs, memory: stored(restarted.memory) });
     assert.deepEqual(kinds(end.actions), ['update_main', 'finish']);
     assert.match(mainText(end), /:x: \*Failed\* after 2m 38s\. 1 job failed: details in the thread\./);
@@ -272,7 +317,10 @@ describe('planProgress: failed jobs', () => {
     const first = plan({ run: releaseRun(), jobs: failingSign(), memory: emptyProgressMemory() });
     const rerunJobs = failingSign().map((j) => ({ ...j, id: j.id + 1000, htmlUrl: `${RUN_URL}/job/${j.id + 1000}` }));
     const p = plan({ run: releaseRun({ runAttempt: 2 }), jobs: rerunJobs, memory: stored(first.memory) });
-    assert.deepEqual(replies(p).map((r) => r.jobId), [JOBS.sign.id + 1000]);
+    assert.deepEqual(
+      replies(p).map((r) => r.jobId),
+      [JOBS.sign.id + 1000],
+    );
     assert.match(mainText(p), /Run #12 \(attempt 2\)/);
   });
 
@@ -301,7 +349,11 @@ describe('planProgress: failed jobs', () => {
 
 describe('planProgress: approvals, cancellation, limits', () => {
   test('a job waiting on its environment is shown with the review link, and polled slowly', () => {
-    const jobs = [...jobsAt('last').filter((j) => j.id !== JOBS.pypi.id && j.id !== JOBS.release.id), jj('release', 'success', { start: 175, end: 200 }), jj('pypi', 'waiting')];
+    const jobs = [
+      ...jobsAt('last').filter((j) => j.id !== JOBS.pypi.id && j.id !== JOBS.release.id),
+      jj('release', 'success', { start: 175, end: 200 }),
+      jj('pypi', 'waiting'),
+    ];
     const p = plan({ run: releaseRun({ status: 'waiting' }), jobs, memory: emptyProgressMemory() });
     const t = mainText(p);
     assert.match(t, /:raised_hand: \*Waiting for approval:\* \*Publish to PyPI\* waits for a required reviewer of its environment\./);
@@ -315,7 +367,11 @@ describe('planProgress: approvals, cancellation, limits', () => {
   });
 
   test('a cancelled run ends with "Cancelled", its cancelled jobs get no reply', () => {
-    const jobs = [jj('build', 'success', { start: 5, end: 65 }), jj('sign', 'cancelled', { start: 70, end: 80 }), jj('generator', 'cancelled', { start: 70, end: 79 })];
+    const jobs = [
+      jj('build', 'success', { start: 5, end: 65 }),
+      jj('sign', 'cancelled', { start: 70, end: 80 }),
+      jj('generator', 'cancelled', { start: 70, end: 79 }),
+    ];
     const p = plan({ run: releaseRun({ status: 'completed', conclusion: 'cancelled', updatedAt: at(82) }), jobs, memory: emptyProgressMemory() });
     assert.deepEqual(kinds(p.actions), ['update_main', 'finish']);
     assert.match(mainText(p), /:no_entry_sign: \*Cancelled\* after 1m 20s\./);

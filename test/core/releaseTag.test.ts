@@ -295,9 +295,38 @@ describe('parseReleaseTag: properties', () => {
 
   test('arbitrary strings never throw; accepted exactly when the oracles say so', () => {
     const versionish = fc
-      .array(fc.constantFrom(...'0123456789', '0', '1', '.', '.', '-', '+', '!', 'v', 'V', 'a', 'b', 'rc', 'c', 'post', 'dev', 'lock', 'x', '_', '/', '~', ' ', '..', '@{', '١'), {
-        maxLength: 14,
-      })
+      .array(
+        fc.constantFrom(
+          ...'0123456789',
+          '0',
+          '1',
+          '.',
+          '.',
+          '-',
+          '+',
+          '!',
+          'v',
+          'V',
+          'a',
+          'b',
+          'rc',
+          'c',
+          'post',
+          'dev',
+          'lock',
+          'x',
+          '_',
+          '/',
+          '~',
+          ' ',
+          '..',
+          '@{',
+          '١',
+        ),
+        {
+          maxLength: 14,
+        },
+      )
       .map((parts) => parts.join(''));
     const mutated = fc
       .tuple(fc.oneof(semverVersion, pep440Version), fc.nat(), fc.constantFrom('', '.', '-', '+', '0', 'a', 'v', ' ', '\u0000', '`', 'é'), withV)

@@ -8,7 +8,10 @@ describe('RequestWindow', () => {
     const w = new RequestWindow({ limit: 3, windowMs: 60_000, maxAddresses: 100 });
     const t0 = 1_000_000;
     const answers = Array.from({ length: 5 }, (_, i) => w.hit('192.0.2.1', t0 + i));
-    assert.deepEqual(answers.map((a) => a.allowed), [true, true, true, false, false]);
+    assert.deepEqual(
+      answers.map((a) => a.allowed),
+      [true, true, true, false, false],
+    );
     assert.deepEqual(answers[3], { allowed: false, retryAfterSeconds: 60 });
     assert.equal(w.hit('192.0.2.2', t0 + 10).allowed, true, 'another address has its own budget');
     assert.equal(w.note('refused:gone'), true, 'the first outcome of a window is worth a row');

@@ -8,7 +8,16 @@ const KEY = { apiUrl: 'https://wats.ghe.com/api/v3', repo: 'WATS/pyWATS', id: 7,
 
 type R = Pick<Rotation, 'status' | 'state' | 'secretKind'>;
 function rotation(kind: Rotation['secretKind'] = 'classic-pat', verify: 'rerun' | 'dispatch' | null = 'rerun'): R {
-  return { status: 'active', secretKind: kind, state: initialState({ verifyMethod: verify, verifyWorkflow: verify ? 'publish.yml' : null, isDeployKey: kind === 'deploy-key', oldDeployKey: kind === 'deploy-key' ? KEY : null }) };
+  return {
+    status: 'active',
+    secretKind: kind,
+    state: initialState({
+      verifyMethod: verify,
+      verifyWorkflow: verify ? 'publish.yml' : null,
+      isDeployKey: kind === 'deploy-key',
+      oldDeployKey: kind === 'deploy-key' ? KEY : null,
+    }),
+  };
 }
 
 /** Applies events in order; every one must move the rotation. */
@@ -24,7 +33,10 @@ function run(r: R, ...events: RotationEvent[]): { r: R; decisions: Array<Extract
   return { r, decisions };
 }
 
-const change = (status: ChangeView['status'], o: Partial<ChangeView> = {}): RotationEvent => ({ kind: 'change_seen', change: { id: 'c1', status, updatedAt: '2026-11-23T10:00:05Z', decidedBy: 'UBOB', error: null, ...o } });
+const change = (status: ChangeView['status'], o: Partial<ChangeView> = {}): RotationEvent => ({
+  kind: 'change_seen',
+  change: { id: 'c1', status, updatedAt: '2026-11-23T10:00:05Z', decidedBy: 'UBOB', error: null, ...o },
+});
 const kinds = (d: { effects: Array<{ kind: string }> }) => d.effects.map((e) => e.kind);
 
 describe('rotation state machine', () => {
@@ -79,7 +91,10 @@ describe('rotation state machine', () => {
     const r = run(rotation(), { kind: 'change_requested', changeId: 'c1' }).r;
     assert.deepEqual(decide(r, { kind: 'old_confirmed', by: 'U' }, NOW), { kind: 'refused', reason: 'not_now' });
     const done = run(r, change('done'), { kind: 'old_confirmed', by: 'U' }).r;
-    assert.deepEqual(decide(done, { kind: 'old_revoked', by: 'U', detail: '', how: 'revoked', record: 'matched' }, NOW), { kind: 'refused', reason: 'already' });
+    assert.deepEqual(decide(done, { kind: 'old_revoked', by: 'U', detail: '', how: 'revoked', record: 'matched' }, NOW), {
+      kind: 'refused',
+      reason: 'already',
+    });
   });
 
   it('cancel: withdraws a pending request; refused while the approved change is being written; refused once finished', () => {
@@ -116,7 +131,11 @@ describe('rotation state machine', () => {
   });
 
   it('deploy key: never asks for the old token; deletes the old key only after verification passed', () => {
-    const { r, decisions } = run(rotation('deploy-key'), { kind: 'change_requested', changeId: 'c1', newKey: { fingerprint: 'SHA256:x', title: 't' } }, change('done'));
+    const { r, decisions } = run(
+      rotation('deploy-key'),
+      { kind: 'change_requested', changeId: 'c1', newKey: { fingerprint: 'SHA256:x', title: 't' } },
+      change('done'),
+    );
     assert.ok(!kinds(decisions[1]!).includes('prompt_old'));
     assert.ok(!kinds(decisions[1]!).includes('delete_old_key'), 'not before verification');
     assert.deepEqual(decide(r, { kind: 'old_confirmed', by: 'U' }, NOW), { kind: 'refused', reason: 'not_now' });
@@ -124,7 +143,10 @@ describe('rotation state machine', () => {
     const failed = run(started, { kind: 'verify_finished', passed: false, runUrl: null, detail: 'x', advice: [] });
     assert.ok(!kinds(failed.decisions[0]!).includes('delete_old_key'), 'a failed verification keeps the old key');
     const passed = run(started, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
-    assert.deepEqual(passed.decisions[0]!.effects.find((e) => e.kind === 'delete_old_key'), { kind: 'delete_old_key', key: KEY });
+    assert.deepEqual(
+      passed.decisions[0]!.effects.find((e) => e.kind === 'delete_old_key'),
+      { kind: 'delete_old_key', key: KEY },
+    );
     assert.equal(passed.r.status, 'active');
     assert.ok(needsWatching(passed.r), 'the key deletion is retried by the watcher');
     const done = run(passed.r, { kind: 'old_deleted', detail: 'GHE_DEPLOY_KEY' });
@@ -133,16 +155,30 @@ describe('rotation state machine', () => {
   });
 
   it('deploy key with no old key matched: completes after verification without deleting anything', () => {
-    const r0: R = { status: 'active', secretKind: 'deploy-key', state: initialState({ verifyMethod: 'rerun', verifyWorkflow: 'publish.yml', isDeployKey: true, oldDeployKey: null }) };
+    const r0: R = {
+      status: 'active',
+      secretKind: 'deploy-key',
+      state: initialState({ verifyMethod: 'rerun', verifyWorkflow: 'publish.yml', isDeployKey: true, oldDeployKey: null }),
+    };
     assert.equal(r0.state.old.state, 'none');
-    const r = run(r0, { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 });
+    const r = run(r0, { kind: 'change_requested', changeId: 'c1' }, change('done'), {
+      kind: 'verify_started',
+      runId: 1,
+      runUrl: null,
+      attemptBefore: 1,
+      jobId: 1,
+    });
     const end = run(r.r, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
     assert.equal(end.r.status, 'done');
     assert.ok(!kinds(end.decisions[0]!).includes('delete_old_key'));
   });
 
   it('deploy key the requester is asked about: the answer is kept once; the chosen key goes after verification, also when the answer comes later', () => {
-    const asked: R = { status: 'active', secretKind: 'deploy-key', state: initialState({ verifyMethod: 'rerun', verifyWorkflow: 'publish.yml', isDeployKey: true, oldDeployKey: null, askOldKey: true }) };
+    const asked: R = {
+      status: 'active',
+      secretKind: 'deploy-key',
+      state: initialState({ verifyMethod: 'rerun', verifyWorkflow: 'publish.yml', isDeployKey: true, oldDeployKey: null, askOldKey: true }),
+    };
     assert.equal(asked.state.old.state, 'waiting');
     assert.equal(asked.state.old.pick?.state, 'asked');
     const withTs = run(asked, { kind: 'old_key_asked', messageTs: '1.2' }).r;
@@ -154,12 +190,31 @@ describe('rotation state machine', () => {
     assert.deepEqual(kinds(early.decisions[0]!), ['close_pick']);
     assert.deepEqual(early.r.state.old.deployKey, KEY);
     assert.equal(early.r.state.old.pick?.state, 'picked');
-    assert.deepEqual(decide(early.r, { kind: 'old_key_picked', by: 'UALICE', key: null }, NOW), { kind: 'refused', reason: 'already' }, 'the first answer stands');
-    const verified = run(early.r, { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
-    assert.deepEqual(verified.decisions[3]!.effects.find((e) => e.kind === 'delete_old_key'), { kind: 'delete_old_key', key: KEY });
+    assert.deepEqual(
+      decide(early.r, { kind: 'old_key_picked', by: 'UALICE', key: null }, NOW),
+      { kind: 'refused', reason: 'already' },
+      'the first answer stands',
+    );
+    const verified = run(
+      early.r,
+      { kind: 'change_requested', changeId: 'c1' },
+      change('done'),
+      { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 },
+      { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] },
+    );
+    assert.deepEqual(
+      verified.decisions[3]!.effects.find((e) => e.kind === 'delete_old_key'),
+      { kind: 'delete_old_key', key: KEY },
+    );
 
     // Not answered by the time verification passes: nothing to delete yet, no watching, the requester's turn.
-    const late = run(withTs, { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] });
+    const late = run(
+      withTs,
+      { kind: 'change_requested', changeId: 'c1' },
+      change('done'),
+      { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 },
+      { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] },
+    );
     assert.ok(!late.decisions.some((d) => kinds(d).includes('delete_old_key')));
     assert.equal(late.r.status, 'active');
     assert.equal(needsWatching(late.r), false, 'waiting on a person, not on GitHub');
@@ -185,7 +240,13 @@ describe('rotation state machine', () => {
   });
 
   it('old token: "already dead" matching the record completes the step as dead, not revoked', () => {
-    const base = run(rotation(), { kind: 'change_requested', changeId: 'c1' }, change('done'), { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] }).r;
+    const base = run(
+      rotation(),
+      { kind: 'change_requested', changeId: 'c1' },
+      change('done'),
+      { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 },
+      { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] },
+    ).r;
     const dead = run(base, { kind: 'old_revoked', by: 'UALICE', detail: 'token of x ending in abcd', how: 'already_dead', record: 'matched' }).r;
     assert.equal(dead.state.old.state, 'dead');
     assert.equal(dead.state.old.record, 'matched');
@@ -202,7 +263,11 @@ describe('rotation state machine', () => {
     assert.equal(needsWatching(pending), true);
     const done = run(pending, change('done')).r;
     assert.equal(needsWatching(done), true, 'verification starting');
-    const finished = run(done, { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 }, { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] }).r;
+    const finished = run(
+      done,
+      { kind: 'verify_started', runId: 1, runUrl: null, attemptBefore: 1, jobId: 1 },
+      { kind: 'verify_finished', passed: true, runUrl: null, detail: null, advice: [] },
+    ).r;
     assert.equal(needsWatching(finished), false, 'only the old token is left: that is up to the requester');
   });
 });

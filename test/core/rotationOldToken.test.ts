@@ -7,7 +7,13 @@ import { matchesDigest, tokenDigest } from '../../src/core/secrets/tokenDigest.j
 const OLD = 'ghp_OLDsetBYtheBOT0123456789abcdefghijOLD1';
 const withDigest: OldValueRecord = { login: 'svc', last4: 'OLD1', digest: tokenDigest(OLD), setAt: '2026-01-01T00:00:00Z' };
 const legacy: OldValueRecord = { login: 'svc', last4: 'OLD1', setAt: '2026-01-01T00:00:00Z' };
-const pasted = (o: Partial<PastedToken>): PastedToken => ({ last4: 'OLD1', matchesDigest: null, identity: { kind: 'live', login: 'svc' }, canPush: null, ...o });
+const pasted = (o: Partial<PastedToken>): PastedToken => ({
+  last4: 'OLD1',
+  matchesDigest: null,
+  identity: { kind: 'live', login: 'svc' },
+  canPush: null,
+  ...o,
+});
 
 describe('the salted digest of a token', () => {
   it('matches its own value only, differs per record, and never contains the value', () => {
@@ -42,7 +48,11 @@ describe('judging a pasted old token before anything is revoked', () => {
   });
   it('with only login and last four on record (set before digests were kept): a rejected token cannot be shown to match', () => {
     assert.deepEqual(judgeOldToken(legacy, pasted({})), { kind: 'revoke', record: 'matched' });
-    assert.deepEqual(judgeOldToken(legacy, pasted({ identity: { kind: 'live', login: 'SVC' } })), { kind: 'revoke', record: 'matched' }, 'logins are case-insensitive');
+    assert.deepEqual(
+      judgeOldToken(legacy, pasted({ identity: { kind: 'live', login: 'SVC' } })),
+      { kind: 'revoke', record: 'matched' },
+      'logins are case-insensitive',
+    );
     assert.deepEqual(judgeOldToken(legacy, pasted({ identity: { kind: 'rejected' } })), { kind: 'cannot_show', why: 'no_digest' });
     assert.deepEqual(judgeOldToken(legacy, pasted({ last4: 'ZZZZ' })), { kind: 'not_held', why: 'last4' });
     assert.deepEqual(judgeOldToken(legacy, pasted({ identity: { kind: 'live', login: 'other' } })), { kind: 'not_held', why: 'login' });
@@ -56,11 +66,24 @@ describe('judging a pasted old token before anything is revoked', () => {
     assert.deepEqual(judgeOldToken({ setAt: 'x' }, pasted({ canPush: false })), { kind: 'not_capable' }, 'an empty record is no record');
   });
   it('property: nothing is ever "already dead" without the digest showing it is the recorded value', () => {
-    const rec = fc.option(fc.record({ login: fc.option(fc.constantFrom('svc', 'x'), { nil: undefined }), last4: fc.option(fc.constantFrom('OLD1', 'ZZZZ'), { nil: undefined }), digest: fc.option(fc.constant('d'), { nil: undefined }), setAt: fc.constant('t') }), { nil: null });
+    const rec = fc.option(
+      fc.record({
+        login: fc.option(fc.constantFrom('svc', 'x'), { nil: undefined }),
+        last4: fc.option(fc.constantFrom('OLD1', 'ZZZZ'), { nil: undefined }),
+        digest: fc.option(fc.constant('d'), { nil: undefined }),
+        setAt: fc.constant('t'),
+      }),
+      { nil: null },
+    );
     const tok = fc.record({
       last4: fc.constantFrom('OLD1', 'ZZZZ'),
       matchesDigest: fc.constantFrom(true, false, null),
-      identity: fc.constantFrom<PastedToken['identity']>({ kind: 'live', login: 'svc' }, { kind: 'live', login: 'x' }, { kind: 'rejected' }, { kind: 'unknown' }),
+      identity: fc.constantFrom<PastedToken['identity']>(
+        { kind: 'live', login: 'svc' },
+        { kind: 'live', login: 'x' },
+        { kind: 'rejected' },
+        { kind: 'unknown' },
+      ),
       canPush: fc.constantFrom(true, false, null),
     });
     fc.assert(

@@ -23,7 +23,8 @@ describe('secretUsage on the real workflows', () => {
   });
 
   test('pywats publish.yml uses no other secret (PyPI is trusted publishing)', () => {
-    for (const name of ['PAT_TOKEN', 'GHE_DEPLOY_KEY', 'PYPI_API_TOKEN', 'GITHUB_TOKEN']) assert.deepEqual(secretUsage(fixture('pywats-publish.yml'), name), [], name);
+    for (const name of ['PAT_TOKEN', 'GHE_DEPLOY_KEY', 'PYPI_API_TOKEN', 'GITHUB_TOKEN'])
+      assert.deepEqual(secretUsage(fixture('pywats-publish.yml'), name), [], name);
   });
 
   // release-pat-setup.md says semantic-release needs PAT_TOKEN to trigger release.yml, but
@@ -50,9 +51,9 @@ describe('secretUsage: where a job can read a secret', () => {
       "${{ secrets['GHE_TOKEN'] }}",
       "${{ secrets[ 'ghe_token' ] }}",
       '${{ secrets["GHE_TOKEN"] }}',
-      "${{ secrets.OTHER || secrets.GHE_TOKEN }}",
+      '${{ secrets.OTHER || secrets.GHE_TOKEN }}',
       "${{ format('oauth2:{0}', secrets.GHE_TOKEN) }}",
-      "${{\n  secrets.GHE_TOKEN\n}}",
+      '${{\n  secrets.GHE_TOKEN\n}}',
     ]) {
       const yaml = workflow(`  j:\n    runs-on: x\n    steps:\n      - run: echo hi\n        env:\n          T: ${JSON.stringify(ref)}\n`);
       assert.deepEqual(secretUsage(yaml, 'GHE_TOKEN'), [{ jobId: 'j', jobName: 'j', steps: ['step 1'], viaEnv: false }], ref);

@@ -54,7 +54,9 @@ const HAND_MADE_FINGERPRINT = 'SHA256:UJqP5Wd1pGe1CZ2M58YgasTb3d5qW/u06UcASz3ymC
 
 function ed25519Public(seed: Buffer): Buffer {
   const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
-  return createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' }).subarray(-32);
+  return createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }))
+    .export({ format: 'der', type: 'spki' })
+    .subarray(-32);
 }
 
 interface HandMade {
@@ -135,7 +137,13 @@ describe('inspectPrivateKey: keys made by ssh-keygen', () => {
     test(`${args.join(' ')} (${label}): same public key and fingerprint as ssh-keygen, no comment`, needsSshKeygen, () => {
       const k = keygen([...args, '-C', 'ignored']);
       assert.ok(k.text.startsWith(`-----BEGIN ${label}-----`), 'ssh-keygen wrote the expected format');
-      assert.deepEqual(inspectPrivateKey(k.text), { ok: true, type: k.publicKey.split(' ')[0], publicKey: k.publicKey, fingerprint: k.fingerprint, comment: null });
+      assert.deepEqual(inspectPrivateKey(k.text), {
+        ok: true,
+        type: k.publicKey.split(' ')[0],
+        publicKey: k.publicKey,
+        fingerprint: k.fingerprint,
+        comment: null,
+      });
     });
   }
 
@@ -146,16 +154,30 @@ describe('inspectPrivateKey: keys made by ssh-keygen', () => {
   });
 
   test("Slack's paste damage: CRLF, surrounding blanks and code fences, line breaks turned into spaces", needsSshKeygen, () => {
-    for (const args of [['-t', 'ed25519'], ['-t', 'rsa', '-b', '2048', '-m', 'PEM'], ['-t', 'ecdsa', '-m', 'PKCS8']]) {
+    for (const args of [
+      ['-t', 'ed25519'],
+      ['-t', 'rsa', '-b', '2048', '-m', 'PEM'],
+      ['-t', 'ecdsa', '-m', 'PKCS8'],
+    ]) {
       const k = keygen(args);
-      for (const text of [k.text.replace(/\n/g, '\r\n'), `\n\n   ${k.text}  \n`, `\`\`\`\n${k.text}\`\`\``, k.text.replace(/\n/g, ' '), k.text.trim().replace(/\n/g, '  ')]) {
+      for (const text of [
+        k.text.replace(/\n/g, '\r\n'),
+        `\n\n   ${k.text}  \n`,
+        `\`\`\`\n${k.text}\`\`\``,
+        k.text.replace(/\n/g, ' '),
+        k.text.trim().replace(/\n/g, '  '),
+      ]) {
         assert.equal(publicOf(inspectPrivateKey(text)), k.publicKey, args.join(' '));
       }
     }
   });
 
   test('cut off anywhere: malformed, never a different key', needsSshKeygen, () => {
-    for (const args of [['-t', 'ed25519'], ['-t', 'rsa', '-b', '2048'], ['-t', 'ecdsa', '-b', '384']]) {
+    for (const args of [
+      ['-t', 'ed25519'],
+      ['-t', 'rsa', '-b', '2048'],
+      ['-t', 'ecdsa', '-b', '384'],
+    ]) {
       const k = keygen(args);
       const lines = k.text.trim().split('\n');
       const withoutLastLine = [...lines.slice(0, -2), lines.at(-1)].join('\n');
@@ -231,9 +253,15 @@ describe('inspectPrivateKey: a hand-made OpenSSH key (no ssh-keygen needed)', ()
   test('a secret half that does not belong to the public key: malformed', () => {
     const other = createHash('sha256').update('another seed').digest();
     // Consistent private section, but for another key than the outer public one.
-    assert.deepEqual(inspectPrivateKey(handMade({ privateFields: () => Buffer.concat([str(ed25519Public(other)), str(Buffer.concat([other, ed25519Public(other)]))]) })), failure('malformed'));
+    assert.deepEqual(
+      inspectPrivateKey(handMade({ privateFields: () => Buffer.concat([str(ed25519Public(other)), str(Buffer.concat([other, ed25519Public(other)]))]) })),
+      failure('malformed'),
+    );
     // Public half right, seed altered.
-    assert.deepEqual(inspectPrivateKey(handMade({ privateFields: (pk, seed) => Buffer.concat([str(pk), str(Buffer.concat([Buffer.from(seed.map((b) => b ^ 1)), pk]))]) })), failure('malformed'));
+    assert.deepEqual(
+      inspectPrivateKey(handMade({ privateFields: (pk, seed) => Buffer.concat([str(pk), str(Buffer.concat([Buffer.from(seed.map((b) => b ^ 1)), pk]))]) })),
+      failure('malformed'),
+    );
   });
 
   test('bad padding, or bytes after the key: malformed', () => {
@@ -299,7 +327,11 @@ describe('inspectPrivateKey: PEM keys from node:crypto (no ssh-keygen needed)', 
     }
   });
 
-  for (const [curve, name] of [['P-256', 'nistp256'], ['P-384', 'nistp384'], ['P-521', 'nistp521']] as const) {
+  for (const [curve, name] of [
+    ['P-256', 'nistp256'],
+    ['P-384', 'nistp384'],
+    ['P-521', 'nistp521'],
+  ] as const) {
     test(`ECDSA ${curve} (SEC1 and PKCS#8): ecdsa-sha2-${name} with the uncompressed point`, () => {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
       // The SPKI ends with the uncompressed point 04‖x‖y.
@@ -308,7 +340,13 @@ describe('inspectPrivateKey: PEM keys from node:crypto (no ssh-keygen needed)', 
       const blob = Buffer.concat([str(`ecdsa-sha2-${name}`), str(name), str(point)]);
       for (const type of ['sec1', 'pkcs8'] as const) {
         const r = inspectPrivateKey(privateKey.export({ format: 'pem', type }).toString());
-        assert.deepEqual(r, { ok: true, type: `ecdsa-sha2-${name}`, publicKey: `ecdsa-sha2-${name} ${blob.toString('base64')}`, fingerprint: fp(blob), comment: null });
+        assert.deepEqual(r, {
+          ok: true,
+          type: `ecdsa-sha2-${name}`,
+          publicKey: `ecdsa-sha2-${name} ${blob.toString('base64')}`,
+          fingerprint: fp(blob),
+          comment: null,
+        });
       }
     });
   }
@@ -327,7 +365,10 @@ describe('inspectPrivateKey: PEM keys from node:crypto (no ssh-keygen needed)', 
     assert.match(legacy, /Proc-Type: 4,ENCRYPTED/);
     assert.deepEqual(inspectPrivateKey(legacy), failure('encrypted'));
     assert.deepEqual(inspectPrivateKey(legacy.replace(/\n/g, ' ')), failure('encrypted'));
-    assert.deepEqual(inspectPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString()), failure('encrypted'));
+    assert.deepEqual(
+      inspectPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString()),
+      failure('encrypted'),
+    );
   });
 
   test('key kinds SSH does not take: unsupported', () => {
@@ -391,10 +432,13 @@ describe('sameSshPublicKey', () => {
     assert.equal(sameSshPublicKey('ssh-ed25519', 'ssh-ed25519'), false);
   });
 
-  test("finds the deploy key that goes with a private key, as GitHub lists them", () => {
+  test('finds the deploy key that goes with a private key, as GitHub lists them', () => {
     const key = inspectPrivateKey(handMade());
     assert.ok(key.ok);
     const deployKeys = [other, HAND_MADE_PUBLIC];
-    assert.equal(deployKeys.findIndex((k) => sameSshPublicKey(k, key.publicKey)), 1);
+    assert.equal(
+      deployKeys.findIndex((k) => sameSshPublicKey(k, key.publicKey)),
+      1,
+    );
   });
 });

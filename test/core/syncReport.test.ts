@@ -111,8 +111,7 @@ describe('buildSyncReport: the sync job', () => {
   });
 
   test('auth failure with the secret missing: says so instead of "rotate"', () => {
-    const d = found(report(failedFacts(LOGS.authMissingSecret, { secrets: ok([secretMeta('PYPI_TOKEN', 3)]) }))).failure
-      ?.diagnosis;
+    const d = found(report(failedFacts(LOGS.authMissingSecret, { secrets: ok([secretMeta('PYPI_TOKEN', 3)]) }))).failure?.diagnosis;
     assert.equal(d?.kind, 'auth_failed');
     const advice = d?.advice.join('\n') ?? '';
     assert.match(advice, /`GHE_TOKEN` does not exist on olreppe\/pyWATS/);
@@ -243,7 +242,9 @@ describe('buildSyncReport: the sync job', () => {
       ['waiting', 'waiting'],
       ['pending', 'queued'],
     ] as const) {
-      const r = report(facts({ jobs: ok([buildJob({ status: 'in_progress', conclusion: null }), syncJob({ status, conclusion: null, startedAt: null, completedAt: null })]) }));
+      const r = report(
+        facts({ jobs: ok([buildJob({ status: 'in_progress', conclusion: null }), syncJob({ status, conclusion: null, startedAt: null, completedAt: null })]) }),
+      );
       assert.equal(found(r).job.state, state);
       assert.equal(r.headline.level, 'running');
       // Since the run started (11:40), as the job has not.
@@ -281,10 +282,7 @@ describe('buildSyncReport: the sync job', () => {
 
   test('sync job not in the run: lists the jobs that are', () => {
     const r = report(facts({ job: 'sync-to-ghe' }));
-    assert.deepEqual(r.run.kind === 'job_missing' && [r.run.jobNames, r.run.totalJobs], [
-      ['Build and publish to PyPI', 'Sync to GitHub Enterprise'],
-      2,
-    ]);
+    assert.deepEqual(r.run.kind === 'job_missing' && [r.run.jobNames, r.run.totalJobs], [['Build and publish to PyPI', 'Sync to GitHub Enterprise'], 2]);
     assert.equal(r.headline.level, 'warning');
     assert.equal(r.headline.text, 'sync job `sync-to-ghe` is not in the last run of `publish.yml`');
   });
@@ -303,7 +301,9 @@ describe('buildSyncReport: the sync job', () => {
   });
 
   test('a YAML job id is found through workflowJobNames', () => {
-    const r = report(facts({ job: 'sync-to-ghe', workflowJobNames: { 'build-and-publish': 'Build and publish to PyPI', 'sync-to-ghe': 'Sync to GitHub Enterprise' } }));
+    const r = report(
+      facts({ job: 'sync-to-ghe', workflowJobNames: { 'build-and-publish': 'Build and publish to PyPI', 'sync-to-ghe': 'Sync to GitHub Enterprise' } }),
+    );
     assert.equal(found(r).job.name, 'Sync to GitHub Enterprise');
   });
 
@@ -449,7 +449,10 @@ describe('buildSyncReport: secrets', () => {
 
   test('a secret for another host is listed but not "for the mirror"', () => {
     const r = report(
-      facts({ configuredSecrets: [secretConfig(), secretConfig({ name: 'RELEASE_PAT', host: 'https://github.com' })], secrets: ok([secretMeta('GHE_TOKEN', 1), secretMeta('RELEASE_PAT', 1)]) }),
+      facts({
+        configuredSecrets: [secretConfig(), secretConfig({ name: 'RELEASE_PAT', host: 'https://github.com' })],
+        secrets: ok([secretMeta('GHE_TOKEN', 1), secretMeta('RELEASE_PAT', 1)]),
+      }),
     );
     assert.deepEqual(
       r.secrets.items.map((s) => [s.name, s.forMirror]),

@@ -28,8 +28,15 @@ describe('checkToken', () => {
   test('scopes: missing fails, the hierarchy counts, extra ones warn', () => {
     assert.equal(levels(input({ identity: { ok: true, value: { login: 's', scopes: ['read:org'], expiresAt: days(100) } } })).scopes, 'fail');
     assert.equal(levels(input({ requiredScopes: ['public_repo'] })).scopes, 'ok', 'repo implies public_repo');
-    assert.equal(levels(input({ identity: { ok: true, value: { login: 's', scopes: ['repo', 'admin:org'], expiresAt: days(100) } } }))['least-privilege'], 'warn');
-    assert.equal(levels(input({ identity: { ok: true, value: { login: 's', scopes: null, expiresAt: days(100) } } })).scopes, 'fail', 'no scopes header: not classic');
+    assert.equal(
+      levels(input({ identity: { ok: true, value: { login: 's', scopes: ['repo', 'admin:org'], expiresAt: days(100) } } }))['least-privilege'],
+      'warn',
+    );
+    assert.equal(
+      levels(input({ identity: { ok: true, value: { login: 's', scopes: null, expiresAt: days(100) } } })).scopes,
+      'fail',
+      'no scopes header: not classic',
+    );
     assert.ok(effectiveScopes(['admin:org']).has('read:org'));
   });
   test('expiry: none warns; under 7 days or past maxAgeDays fails; the edges', () => {
@@ -53,13 +60,22 @@ describe('checkToken', () => {
   test('a token its host refuses but another known host accepts is named as made on the wrong host', () => {
     const refused = { ok: false as const, reason: 'bad_credentials' as const, status: 401 };
     const wrong = checkToken(input({ identity: refused, acceptedBy: 'github.com' }));
-    assert.deepEqual(wrong.map((c) => [c.id, c.level, c.text]), [['user', 'fail', 'It is a token of github.com, not of wats.ghe.com: create it on wats.ghe.com.']]);
+    assert.deepEqual(
+      wrong.map((c) => [c.id, c.level, c.text]),
+      [['user', 'fail', 'It is a token of github.com, not of wats.ghe.com: create it on wats.ghe.com.']],
+    );
     // Only for a refused token: a host that could not be reached says so, whatever another host thinks.
     const down = checkToken(input({ identity: { ok: false, reason: 'unreachable' }, acceptedBy: 'github.com' }));
     assert.match(down[0]?.text ?? '', /could not be reached/);
   });
   test('fine-grained: no scope check; a classic-looking value warns', () => {
-    const fg = levels(input({ kind: 'fine-grained-pat', value: `github_pat_${'a'.repeat(40)}`, identity: { ok: true, value: { login: 's', scopes: null, expiresAt: days(30) } } }));
+    const fg = levels(
+      input({
+        kind: 'fine-grained-pat',
+        value: `github_pat_${'a'.repeat(40)}`,
+        identity: { ok: true, value: { login: 's', scopes: null, expiresAt: days(30) } },
+      }),
+    );
     assert.equal(fg.scopes, undefined);
     assert.equal(fg.shape, undefined);
     assert.equal(levels(input({ kind: 'fine-grained-pat' })).shape, 'warn');

@@ -19,20 +19,32 @@ async function waitWarning(h: Harness, ts: string, re: RegExp): Promise<string> 
   return shown(current(h, ts));
 }
 /** The private answer to a click in the warning's thread (the bot answers in the thread, or through response_url). */
-const answered = (h: Harness, re: RegExp) => eventually(() => h.slack.calls.some((c) => c.method !== 'chat.update' && re.test(JSON.stringify(c.args))), `an answer matching ${re}`, 10_000);
+const answered = (h: Harness, re: RegExp) =>
+  eventually(() => h.slack.calls.some((c) => c.method !== 'chat.update' && re.test(JSON.stringify(c.args))), `an answer matching ${re}`, 10_000);
 /** chat.update calls on the warning's ts so far. */
 const editsOf = (h: Harness, ts: string) => h.slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === ts).length;
 
 /** A token pasted in the channel; returns the warning as posted in its thread, once it carries the revocation outcome. */
 async function leak(h: Harness): Promise<StoredMessage> {
   const ts = `1795480000.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
-  const res = await sendEvent(h.appUrl, SIGNING_SECRET, { type: 'message', channel: CHANNEL, channel_type: 'channel', ts, user: USERS.carol, text: `here: ghp_${'Z'.repeat(36)}` });
+  const res = await sendEvent(h.appUrl, SIGNING_SECRET, {
+    type: 'message',
+    channel: CHANNEL,
+    channel_type: 'channel',
+    ts,
+    user: USERS.carol,
+    text: `here: ghp_${'Z'.repeat(36)}`,
+  });
   assert.equal(res.status, 200);
   let warning: StoredMessage | undefined;
-  await eventually(() => {
-    warning = h.slack.messages(CHANNEL).find((m) => m.thread_ts === ts && /message contained/.test(m.text ?? ''));
-    return Boolean(warning);
-  }, 'the warning with its outcome', 15_000);
+  await eventually(
+    () => {
+      warning = h.slack.messages(CHANNEL).find((m) => m.thread_ts === ts && /message contained/.test(m.text ?? ''));
+      return Boolean(warning);
+    },
+    'the warning with its outcome',
+    15_000,
+  );
   assert.ok(warning);
   return warning;
 }
@@ -76,18 +88,27 @@ describe('a leak warning’s Start rotation follows its secret', () => {
       const changeId = await threadApproval(h, thread);
       await h.click({ actionId: ACTION_IDS.secretApprove, value: changeId, user: USERS.bob });
       await eventually(async () => (await h.store.rotations.get(rotation.id))?.state.verify.state === 'running', 'the verification run', 10_000);
-      await eventually(() => h.github.requests.some((r) => r.method === 'POST' && /\/actions\/jobs\/\d+\/rerun$/.test(r.path) && r.status === 201), 'the re-run');
+      await eventually(
+        () => h.github.requests.some((r) => r.method === 'POST' && /\/actions\/jobs\/\d+\/rerun$/.test(r.path) && r.status === 201),
+        'the re-run',
+      );
       h.github.completeRun(h.seed.github.lastPublishRunId ?? 0, {});
       h.bot.advance(16_000);
       await waitChecklist(h, thread, /Verified/, 15_000);
       await waitEphemeral(h, USERS.alice, thread, /Revoke the old token/);
-      const prompt = h.slack.messages(CHANNEL).filter((m) => m.ephemeralTo === USERS.alice && m.thread_ts === thread && /rotation_confirm_old/.test(JSON.stringify(m.blocks ?? []))).at(-1);
+      const prompt = h.slack
+        .messages(CHANNEL)
+        .filter((m) => m.ephemeralTo === USERS.alice && m.thread_ts === thread && /rotation_confirm_old/.test(JSON.stringify(m.blocks ?? [])))
+        .at(-1);
       assert.ok(prompt, 'the old-token prompt is in the thread');
       await h.click({ actionId: ACTION_IDS.rotationConfirmOld, value: rotation.id, user: USERS.alice, on: prompt });
       text = await waitWarning(h, ts, /`GHE_TOKEN` \(pywats\) was rotated by <@U0ALICE001>/);
       assert.equal(text.includes(GHE_START), false, 'no Start rotation once rotated');
       assert.ok(text.includes(PAT_START), 'PAT_TOKEN is still offered');
-      await eventually(async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'leak:offer' && e.outcome === 'edited:rotated'), 'the edit audited');
+      await eventually(
+        async () => (await h.store.audit.list({ limit: 1000 })).some((e) => e.action === 'leak:offer' && e.outcome === 'edited:rotated'),
+        'the edit audited',
+      );
 
       // A click on the old button is still answered truthfully (actions/rotationStart.ts).
       const late = await h.click({ actionId: ACTION_IDS.rotationStart, value: 'olreppe/pyWATS:GHE_TOKEN', user: USERS.alice, on: warning });

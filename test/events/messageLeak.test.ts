@@ -13,14 +13,27 @@ async function say(h: Harness, text: string, o: { user?: string; botId?: string;
   const ts = nextTs();
   const base = { type: 'message', channel: CHANNEL, channel_type: 'channel' };
   const event = o.edit
-    ? { ...base, subtype: 'message_changed', ts: nextTs(), message: { type: 'message', user: o.user ?? USERS.alice, text, ts, edited: { user: o.user ?? USERS.alice, ts } }, previous_message: { type: 'message', user: o.user ?? USERS.alice, text: 'before', ts } }
-    : { ...base, ts, text, ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : { user: o.user ?? USERS.alice }), ...(o.threadTs ? { thread_ts: o.threadTs } : {}) };
+    ? {
+        ...base,
+        subtype: 'message_changed',
+        ts: nextTs(),
+        message: { type: 'message', user: o.user ?? USERS.alice, text, ts, edited: { user: o.user ?? USERS.alice, ts } },
+        previous_message: { type: 'message', user: o.user ?? USERS.alice, text: 'before', ts },
+      }
+    : {
+        ...base,
+        ts,
+        text,
+        ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : { user: o.user ?? USERS.alice }),
+        ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+      };
   const res = await sendEvent(h.appUrl, SIGNING_SECRET, event);
   assert.equal(res.status, 200);
   return ts;
 }
 
-const warningIn = (h: Harness, threadTs: string) => h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === threadTs && /Treat it as leaked/.test(json(c)), 10_000);
+const warningIn = (h: Harness, threadTs: string) =>
+  h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === threadTs && /Treat it as leaked/.test(json(c)), 10_000);
 /** The warning edited with the outcome (the fake gives each message its own ts; the warning is the one in that thread). */
 const outcomeOf = (h: Harness, warning: RecordedCall) => {
   const posted = h.slack.messages(CHANNEL).find((m) => m.thread_ts === warning.args.thread_ts && /leaked|contained/.test(m.text ?? ''));
@@ -49,7 +62,8 @@ describe('a GitHub token pasted in a channel', () => {
       assert.equal(revokes[0]?.status, 202);
       assert.equal(revokes[0]?.login, h.seed.ghe.login, 'GHES: sent with the bot’s credential for that host');
       // The repo of this channel: its token secrets can be rotated from here.
-      for (const secret of ['GHE_TOKEN', 'PAT_TOKEN']) assert.ok(json(outcome).includes(`"action_id":"rotation_start","value":"olreppe/pyWATS:${secret}"`), secret);
+      for (const secret of ['GHE_TOKEN', 'PAT_TOKEN'])
+        assert.ok(json(outcome).includes(`"action_id":"rotation_start","value":"olreppe/pyWATS:${secret}"`), secret);
       // The outcome is recorded after the warning is edited.
       const audit = async () => (await h.store.audit.list({ limit: 100 })).map((e) => `${e.action}:${e.outcome}`);
       await eventually(async () => (await audit()).includes('leak:revoke:dead'), 'the revocation in the audit log');
@@ -94,7 +108,10 @@ describe('a GitHub token pasted in a channel', () => {
       assert.match(json(warning), /950 GitHub tokens/);
       assert.match(json(warning), /Sending the first 10 to GitHub's credential revocation API/);
       const outcome = await outcomeOf(h, warning);
-      assert.match(json(outcome), /940 more token-shaped strings were not checked \(the bot checks the first 10 of a message\): treat them as leaked and revoke them by hand/);
+      assert.match(
+        json(outcome),
+        /940 more token-shaped strings were not checked \(the bot checks the first 10 of a message\): treat them as leaked and revoke them by hand/,
+      );
       assert.match(json(outcome), /Some may still work/);
       for (const n of [1, 2, 3]) assert.match(json(outcome), new RegExp(`Token ${n}: revoked on wats\\.ghe\\.com`));
       for (const n of [4, 5]) assert.match(json(outcome), new RegExp(`Token ${n}: revoked on github\\.com`));
@@ -129,6 +146,10 @@ describe('a GitHub token pasted in a channel', () => {
       await warningIn(h, parent);
       await eventually(() => !h.ghe.hasToken(edited) && !h.ghe.hasToken(reply), 'both revoked');
       // Both warnings are edited with their outcome, which is recorded last.
-      await eventually(async () => (await h.store.audit.list({ limit: 100 })).filter((e) => e.action === 'leak:revoke' && e.outcome === 'dead').length === 2, 'both outcomes recorded', 10_000);
+      await eventually(
+        async () => (await h.store.audit.list({ limit: 100 })).filter((e) => e.action === 'leak:revoke' && e.outcome === 'dead').length === 2,
+        'both outcomes recorded',
+        10_000,
+      );
     }));
 });

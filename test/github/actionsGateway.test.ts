@@ -24,7 +24,12 @@ describe('ActionsGateway.rerunJob', () => {
   const repo: RepoRef = { owner: 'olreppe', name: 'pyWATS' };
   const gateway = (token = seed.github.token): ActionsGateway =>
     new ActionsGateway(
-      createGitHubClient({ apiUrl: 'https://api.github.com', auth: { kind: 'token', token }, logger, tuning: { fetch: routingFetch({ 'api.github.com': github.url }), retryBaseMs: 1 } }),
+      createGitHubClient({
+        apiUrl: 'https://api.github.com',
+        auth: { kind: 'token', token },
+        logger,
+        tuning: { fetch: routingFetch({ 'api.github.com': github.url }), retryBaseMs: 1 },
+      }),
     );
   const refusal = async (p: Promise<unknown>): Promise<GitHubError> => {
     try {
@@ -56,10 +61,13 @@ describe('ActionsGateway.rerunJob', () => {
     const queued = await g.latestRun(repo, 'publish.yml');
     assert.deepEqual([queued?.id, queued?.runAttempt, queued?.status, queued?.conclusion], [before.id, 2, 'queued', null]);
     const jobs = await g.runJobs(repo, before.id);
-    assert.deepEqual(jobs.map((j) => [j.name, j.status, j.conclusion]), [
-      ['Build and publish to PyPI', 'completed', 'success'],
-      ['Sync to GitHub Enterprise', 'queued', null],
-    ]);
+    assert.deepEqual(
+      jobs.map((j) => [j.name, j.status, j.conclusion]),
+      [
+        ['Build and publish to PyPI', 'completed', 'success'],
+        ['Sync to GitHub Enterprise', 'queued', null],
+      ],
+    );
     assert.notEqual(jobs[1]?.id, sync.id);
 
     github.completeRun(before.id);

@@ -59,7 +59,8 @@ describe('CredentialsGateway', () => {
     return mirror;
   };
   const onGhes = () => new CredentialsGateway(clients.forMirror(mirrorOf()));
-  const noSecretIn = (outcome: RevokeOutcome, token: string): void => assert.ok(!JSON.stringify(outcome).includes(token), 'the outcome never repeats the credential');
+  const noSecretIn = (outcome: RevokeOutcome, token: string): void =>
+    assert.ok(!JSON.stringify(outcome).includes(token), 'the outcome never repeats the credential');
 
   before(async () => {
     github = new FakeGitHub({ flavor: 'dotcom' });
@@ -193,7 +194,10 @@ describe('CredentialsGateway', () => {
       const tokens = [leak(ghe), ...Array.from({ length: 1499 }, (_, i) => `ghp_batch${i}`)];
       const mark = ghe.requests.length;
       assert.deepEqual(await onGhes().revoke(tokens), { kind: 'accepted' });
-      assert.deepEqual(revokeCalls(ghe, mark).map((r) => r.status), [202, 202]);
+      assert.deepEqual(
+        revokeCalls(ghe, mark).map((r) => r.status),
+        [202, 202],
+      );
       assert.equal(await userStatus(ghe, tokens[0] ?? ''), 401);
     });
 

@@ -26,7 +26,12 @@ describe('DeployKeysGateway.add', () => {
   const mirror: RepoRef = { owner: 'WATS', name: 'pyWATS' };
   const gateway = (token = seed.ghe.token): DeployKeysGateway =>
     new DeployKeysGateway(
-      createGitHubClient({ apiUrl: 'https://wats.ghe.com/api/v3', auth: { kind: 'token', token }, logger, tuning: { fetch: routingFetch({ 'wats.ghe.com': ghe.url }), retryBaseMs: 1 } }),
+      createGitHubClient({
+        apiUrl: 'https://wats.ghe.com/api/v3',
+        auth: { kind: 'token', token },
+        logger,
+        tuning: { fetch: routingFetch({ 'wats.ghe.com': ghe.url }), retryBaseMs: 1 },
+      }),
     );
   const refusal = async (p: Promise<unknown>): Promise<GitHubError> => {
     try {
@@ -54,7 +59,10 @@ describe('DeployKeysGateway.add', () => {
     assert.equal(added.readOnly, false);
     assert.equal(added.key, key.publicKey.split(' ').slice(0, 2).join(' '), 'without its comment');
     assert.ok(sameSshPublicKey(added.key, key.publicKey));
-    assert.deepEqual((await gateway().list(mirror)).find((k) => k.id === added.id), added);
+    assert.deepEqual(
+      (await gateway().list(mirror)).find((k) => k.id === added.id),
+      added,
+    );
   });
 
   test('who added a key and when, and when it was last used, come through as GitHub gives them', async () => {

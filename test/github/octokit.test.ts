@@ -46,7 +46,10 @@ describe('GitHub client factory', () => {
     const refs = await new RefsGateway(client('wats.ghe.com', seed.ghe.token)).repoRefs({ owner: 'WATS', name: 'pyWATS' });
     assert.equal(refs.headSha, seed.ghe.mainSha);
     assert.deepEqual(Object.keys(refs.tags).sort(), Object.keys(seed.ghe.tags).sort());
-    assert.deepEqual(ghe.requests.map((r) => `${r.method} ${r.path}`), ['POST /api/graphql']);
+    assert.deepEqual(
+      ghe.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /api/graphql'],
+    );
   });
 
   test('the refs query can bring one file at the default branch head, in the same request; null when the path is not there', async () => {
@@ -79,17 +82,26 @@ describe('GitHub client factory', () => {
     assert.equal(github.requests.length, 1);
     const again = await actions.listSecrets(repo);
     assert.deepEqual(again, a);
-    assert.deepEqual(github.requests.map((r) => r.status), [200, 304]);
+    assert.deepEqual(
+      github.requests.map((r) => r.status),
+      [200, 304],
+    );
   });
 
   test('errors are translated into safe, typed errors', async () => {
     const bad = new ActionsGateway(client('api.github.com', 'ghp_notARealToken000000000000000000000000'));
-    await assert.rejects(bad.listSecrets({ owner: 'olreppe', name: 'pyWATS' }), (e: unknown) => e instanceof GitHubError && e.code === 'github_auth' && !e.userMessage.includes('ghp_'));
+    await assert.rejects(
+      bad.listSecrets({ owner: 'olreppe', name: 'pyWATS' }),
+      (e: unknown) => e instanceof GitHubError && e.code === 'github_auth' && !e.userMessage.includes('ghp_'),
+    );
     const good = new ActionsGateway(client('api.github.com', seed.github.token));
     await assert.rejects(good.listSecrets({ owner: 'olreppe', name: 'nope' }), (e: unknown) => e instanceof GitHubError && e.code === 'github_not_found');
     github.failNext({ path: /actions\/secrets/ }, { status: 503, times: 5 });
     await assert.rejects(good.listSecrets({ owner: 'olreppe', name: 'pyWATS' }), (e: unknown) => e instanceof GitHubError && e.code === 'github_unavailable');
-    github.failNext({ path: /actions\/secrets/ }, { status: 403, times: 5, headers: { 'retry-after': '3600' }, body: { message: 'You have exceeded a secondary rate limit.' } });
+    github.failNext(
+      { path: /actions\/secrets/ },
+      { status: 403, times: 5, headers: { 'retry-after': '3600' }, body: { message: 'You have exceeded a secondary rate limit.' } },
+    );
     await assert.rejects(good.listSecrets({ owner: 'olreppe', name: 'pyWATS' }), (e: unknown) => e instanceof GitHubError && e.code === 'github_rate_limited');
     const refs = new RefsGateway(client('api.github.com', seed.github.token));
     await assert.rejects(refs.repoRefs({ owner: 'olreppe', name: 'nope' }), (e: unknown) => e instanceof GitHubError && e.code === 'github_not_found');
@@ -138,11 +150,15 @@ describe('GitHub client factory', () => {
     github.clearRequests();
     const log = await actions.jobLog(repo, sync);
     assert.match(log, /Authentication failed/);
-    assert.deepEqual(github.requests.map((r) => r.status), [302, 200], 'the API redirects to the log download');
+    assert.deepEqual(
+      github.requests.map((r) => r.status),
+      [302, 200],
+      'the API redirects to the log download',
+    );
     // A finished job's log never changes: asked again, it comes from the client's memory.
     github.clearRequests();
     assert.equal(await actions.jobLog(repo, sync), log);
-    assert.equal(github.requests.length, 0, 'a completed job\'s log is downloaded once');
+    assert.equal(github.requests.length, 0, "a completed job's log is downloaded once");
     // A job that has not finished yet is always read afresh.
     assert.equal(await actions.jobLog(repo, { ...sync, status: 'in_progress' }), log);
     assert.equal(github.requests.length, 2);

@@ -13,7 +13,18 @@ import { seedPywats, type PywatsSeed } from '@chatops/fake-github/scenario.js';
 
 const logger = createLogger({ level: 'silent', sanitizer: new Sanitizer() });
 const releaseYaml = readFileSync(new URL('../../packages/fake-github/src/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8');
-const pushOnlyYaml = ['name: Build only', 'on:', '  push:', '    branches: [main]', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo build', ''].join('\n');
+const pushOnlyYaml = [
+  'name: Build only',
+  'on:',
+  '  push:',
+  '    branches: [main]',
+  'jobs:',
+  '  build:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  '      - run: echo build',
+  '',
+].join('\n');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('ReleaseGateway', () => {
@@ -120,7 +131,10 @@ describe('ReleaseGateway', () => {
     assert.equal(github.requests[0]?.query.ref, undefined, 'no ref: the default branch');
     assert.equal(await g.fileOnDefaultBranch(repo, 'pyproject.toml'), null);
     assert.equal(await g.fileOnDefaultBranch(repo, '.github/workflows'), null);
-    assert.equal(await gateway('wats.ghe.com').fileOnDefaultBranch(mirror, '.github/workflows/publish.yml'), await g.fileOnDefaultBranch(repo, '.github/workflows/publish.yml'));
+    assert.equal(
+      await gateway('wats.ghe.com').fileOnDefaultBranch(mirror, '.github/workflows/publish.yml'),
+      await g.fileOnDefaultBranch(repo, '.github/workflows/publish.yml'),
+    );
   });
 
   test('workflowRuns filters by commit and event; run reads one run', async () => {
@@ -129,7 +143,10 @@ describe('ReleaseGateway', () => {
     github.clearRequests();
     const runs = await g.workflowRuns(repo, 'publish.yml', { headSha: sha, event: 'push', perPage: 5 });
     assert.deepEqual(github.requests[0]?.query, { head_sha: sha, event: 'push', per_page: '5' });
-    assert.deepEqual(runs.map((r) => r.id), [seed.github.lastPublishRunId]);
+    assert.deepEqual(
+      runs.map((r) => r.id),
+      [seed.github.lastPublishRunId],
+    );
     assert.deepEqual(await g.workflowRuns(repo, 'publish.yml', { headSha: sha, event: 'workflow_dispatch' }), []);
     const one = await g.run(repo, seed.github.lastPublishRunId ?? 0);
     assert.equal(one.headSha, sha);
@@ -212,7 +229,8 @@ describe('ReleaseGateway', () => {
       github.clearRequests();
       await assert.rejects(
         gateway('api.github.com').dispatch(repo, 'build.yml', 'main', {}),
-        (e: unknown) => e instanceof GitHubError && e.status === 422 && /no workflow_dispatch trigger/.test(e.userMessage) && e.userMessage.includes('build.yml'),
+        (e: unknown) =>
+          e instanceof GitHubError && e.status === 422 && /no workflow_dispatch trigger/.test(e.userMessage) && e.userMessage.includes('build.yml'),
       );
       assert.deepEqual(dispatchPosts(github), [422]);
     });
@@ -220,8 +238,14 @@ describe('ReleaseGateway', () => {
     test('other refusals are thrown, not ambiguous', async () => {
       const g = gateway('api.github.com');
       await assert.rejects(g.dispatch(repo, 'nope.yml', 'main', {}), (e: unknown) => e instanceof GitHubError && e.code === 'github_not_found');
-      await assert.rejects(g.dispatch(repo, 'release.yml', 'no-such-branch', {}), (e: unknown) => e instanceof GitHubError && /No ref found for: no-such-branch/.test(e.userMessage));
-      await assert.rejects(g.dispatch(repo, 'release.yml', 'main', { surprise: 'x' }), (e: unknown) => e instanceof GitHubError && /Unexpected inputs/.test(e.userMessage));
+      await assert.rejects(
+        g.dispatch(repo, 'release.yml', 'no-such-branch', {}),
+        (e: unknown) => e instanceof GitHubError && /No ref found for: no-such-branch/.test(e.userMessage),
+      );
+      await assert.rejects(
+        g.dispatch(repo, 'release.yml', 'main', { surprise: 'x' }),
+        (e: unknown) => e instanceof GitHubError && /Unexpected inputs/.test(e.userMessage),
+      );
     });
   });
 });

@@ -32,7 +32,10 @@ function read(path: string): unknown {
 export function goldenCases(folder: URL, decideCase: (input: unknown) => unknown): void {
   const dir = fileURLToPath(folder);
   const files = readdirSync(dir);
-  const cases = files.filter((f) => f.endsWith(INPUT)).map((f) => f.slice(0, -INPUT.length)).sort();
+  const cases = files
+    .filter((f) => f.endsWith(INPUT))
+    .map((f) => f.slice(0, -INPUT.length))
+    .sort();
 
   test('the folder has cases, and every expected file has its input', () => {
     assert.ok(cases.length > 0, `no ${INPUT} files in ${dir}`);

@@ -19,7 +19,10 @@ export interface SpawnedBot {
 }
 
 export function spawnBot(o: { port: number; env: Record<string, string | undefined>; args?: string[] }): SpawnedBot {
-  const child = spawn(process.execPath, o.args ?? TSX_MAIN, { env: { PATH: process.env.PATH, ...o.env, PORT: String(o.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, o.args ?? TSX_MAIN, {
+    env: { PATH: process.env.PATH, ...o.env, PORT: String(o.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -34,11 +37,15 @@ export function spawnBot(o: { port: number; env: Record<string, string | undefin
       const deadline = Date.now() + timeoutMs;
       // /healthz answers as soon as the server listens; /readyz only once every credential was accepted.
       for (;;) {
-        const status = await fetch(`${base}/readyz`).then((r) => r.status, () => 0);
+        const status = await fetch(`${base}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status === 200) return;
         // 0: not listening yet; a listening bot that is not ready yet must say 503, nothing else.
         if (status !== 0 && status !== 503) throw new Error(`/readyz answered ${status} while starting:\n${out.slice(-4000)}`);
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the bot exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out.slice(-4000)}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the bot exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out.slice(-4000)}`);
         if (Date.now() > deadline) throw new Error(`the bot was not ready within ${timeoutMs} ms:\n${out.slice(-4000)}`);
         await new Promise((r) => setTimeout(r, 100));
       }

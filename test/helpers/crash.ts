@@ -63,7 +63,11 @@ export async function crashWorld(o: { deployKey?: boolean } = {}): Promise<Crash
   if (o.deployKey) secrets.push({ name: 'GHE_DEPLOY_KEY', kind: 'deploy-key', host: ghe.url, scopes: [], maxAgeDays: 365 });
   await writeFile(
     join(dir, 'chatops.yml'),
-    toYaml({ repos: [{ ...seed.repoConfig, secrets, channel: CHANNEL }], access: { release: [USERS.alice], approve: [USERS.bob] }, reminders: { enabled: false } }),
+    toYaml({
+      repos: [{ ...seed.repoConfig, secrets, channel: CHANNEL }],
+      access: { release: [USERS.alice], approve: [USERS.bob] },
+      reminders: { enabled: false },
+    }),
   );
   let out = '';
   const running = new Set<BotProcess>();
@@ -78,7 +82,17 @@ export async function crashWorld(o: { deployKey?: boolean } = {}): Promise<Crash
     async start() {
       const spawnedAt = Date.now();
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, ...seed.env, CHATOPS_CONFIG: join(dir, 'chatops.yml'), DATABASE_URL: dbFile, PORT: String(port), LOG_LEVEL: 'debug' },
+        env: {
+          PATH: process.env.PATH,
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_API_URL: slack.apiUrl,
+          ...seed.env,
+          CHATOPS_CONFIG: join(dir, 'chatops.yml'),
+          DATABASE_URL: dbFile,
+          PORT: String(port),
+          LOG_LEVEL: 'debug',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -95,7 +109,12 @@ export async function crashWorld(o: { deployKey?: boolean } = {}): Promise<Crash
       };
       running.add(p);
       const deadline = Date.now() + 60_000;
-      while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
+      while (
+        !(await fetch(`${base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the bot did not start:\n${out.slice(-4000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -152,23 +171,49 @@ const SECRET_PATH = /\/actions\/secrets\/GHE_TOKEN$/;
  *  - put-answer-lost: GitHub wrote the secret, the answer never came back;
  *  - after-put: while it reads the secret back.
  */
-export async function secretReplaceCrash(step: SecretKillStep): Promise<{ resumed: Resumed; puts: number; status: string; outcome: string | null; value: string | undefined; token: string; out: string; announced: boolean }> {
+export async function secretReplaceCrash(step: SecretKillStep): Promise<{
+  resumed: Resumed;
+  puts: number;
+  status: string;
+  outcome: string | null;
+  value: string | undefined;
+  token: string;
+  out: string;
+  announced: boolean;
+}> {
   const w = await crashWorld();
   try {
     const token = 'ghp_CRASHtestTOKEN0123456789abcdefghijkl';
     w.ghe.addToken(token, { login: 'svc-sync', scopes: ['repo'], expiresAt: new Date(Date.now() + 200 * DAY).toISOString() });
     w.ghe.grantAccess(w.seed.ghe.repo, 'svc-sync', 'write');
     const first = await w.start();
-    await sendSlashCommand(w.base, SIGNING_SECRET, { command: '/secret', text: 'replace GHE_TOKEN', user_id: USERS.alice, channel_id: CHANNEL, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
+    await sendSlashCommand(w.base, SIGNING_SECRET, {
+      command: '/secret',
+      text: 'replace GHE_TOKEN',
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
     const opened = await w.slack.waitFor((c) => c.method === 'views.open', 20_000);
     const view = opened.args.view as { callback_id: string; private_metadata: string };
-    const submitted = await sendViewSubmission(w.base, SIGNING_SECRET, { user_id: USERS.alice, callback_id: view.callback_id, private_metadata: view.private_metadata, values: { [VALUE_INPUT.blockId]: { [VALUE_INPUT.actionId]: token } } });
+    const submitted = await sendViewSubmission(w.base, SIGNING_SECRET, {
+      user_id: USERS.alice,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      values: { [VALUE_INPUT.blockId]: { [VALUE_INPUT.actionId]: token } },
+    });
     assert.equal((submitted.json as { response_action?: string }).response_action, 'update', submitted.body);
     const request = await w.slack.waitFor((c) => c.method === 'chat.postMessage' && textOf(c).includes(ACTION_IDS.secretApprove), 20_000);
     const id = new RegExp(`"action_id":"${ACTION_IDS.secretApprove}","value":"([^"]+)"`).exec(textOf(request))?.[1] ?? '';
 
     const approve = () =>
-      sendBlockAction(w.base, SIGNING_SECRET, { user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: id, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) });
+      sendBlockAction(w.base, SIGNING_SECRET, {
+        user_id: USERS.bob,
+        channel_id: CHANNEL,
+        action_id: ACTION_IDS.secretApprove,
+        value: id,
+        response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }),
+      });
     let hold: ReturnType<FakeGitHub['holdNext']>;
     if (step === 'after-put') {
       // The secret is read before the PUT too (its date, to judge the write by): hold the read that follows the PUT.
@@ -195,8 +240,16 @@ export async function secretReplaceCrash(step: SecretKillStep): Promise<{ resume
 
     const second = await w.start();
     const bootMs = Date.now() - second.spawnedAt;
-    const finished = await when(() => ['done', 'failed'].includes(w.row<{ status: string }>('select status from secret_changes')?.status ?? ''), 'the restarted bot to finish the change');
-    const announced = await w.slack.waitFor((c) => c.method === 'chat.update' && /was replaced/.test(textOf(c)), 10_000).then(() => true, () => false);
+    const finished = await when(
+      () => ['done', 'failed'].includes(w.row<{ status: string }>('select status from secret_changes')?.status ?? ''),
+      'the restarted bot to finish the change',
+    );
+    const announced = await w.slack
+      .waitFor((c) => c.method === 'chat.update' && /was replaced/.test(textOf(c)), 10_000)
+      .then(
+        () => true,
+        () => false,
+      );
     const row = w.row<{ status: string; outcome: string | null }>('select status, outcome from secret_changes');
     return {
       resumed: { step: `/secret replace, killed ${step}`, bootMs, resumeMs: finished - second.spawnedAt },
@@ -268,17 +321,38 @@ export async function rotationCrash(): Promise<RotationCrash> {
       resumed.push({ step: `/rotate, killed ${step}`, bootMs, resumeMs: at - bot.spawnedAt });
     };
 
-    await sendSlashCommand(w.base, SIGNING_SECRET, { command: '/rotate', text: 'GHE_DEPLOY_KEY', user_id: USERS.alice, channel_id: CHANNEL, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
+    await sendSlashCommand(w.base, SIGNING_SECRET, {
+      command: '/rotate',
+      text: 'GHE_DEPLOY_KEY',
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
     const prompt = await w.slack.waitFor((c) => c.method === 'chat.postEphemeral' && textOf(c).includes(ACTION_IDS.rotationGenerate), 20_000);
     const rotationId = new RegExp(`"action_id":"${ACTION_IDS.rotationGenerate}","value":"([^"]+)"`).exec(textOf(prompt))?.[1] ?? '';
     const ts = String(prompt.args.thread_ts);
-    await sendBlockAction(w.base, SIGNING_SECRET, { user_id: USERS.alice, channel_id: CHANNEL, action_id: ACTION_IDS.rotationGenerate, value: rotationId, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
-    const approval = await w.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && textOf(c).includes(ACTION_IDS.secretApprove), 20_000);
+    await sendBlockAction(w.base, SIGNING_SECRET, {
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      action_id: ACTION_IDS.rotationGenerate,
+      value: rotationId,
+      response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
+    const approval = await w.slack.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts && textOf(c).includes(ACTION_IDS.secretApprove),
+      20_000,
+    );
     const changeId = new RegExp(`"action_id":"${ACTION_IDS.secretApprove}","value":"([^"]+)"`).exec(textOf(approval))?.[1] ?? '';
 
     // 1. The mirror adds the new key; the bot dies before it hears so. Next: the secret's PUT.
     const addHold = w.ghe.holdNext({ method: 'POST', path: KEYS_PATH, phase: 'answer' });
-    await sendBlockAction(w.base, SIGNING_SECRET, { user_id: USERS.bob, channel_id: CHANNEL, action_id: ACTION_IDS.secretApprove, value: changeId, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }) });
+    await sendBlockAction(w.base, SIGNING_SECRET, {
+      user_id: USERS.bob,
+      channel_id: CHANNEL,
+      action_id: ACTION_IDS.secretApprove,
+      value: changeId,
+      response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.bob }),
+    });
     const putHold = w.github.holdNext({ method: 'PUT', path: DEPLOY_SECRET_PATH, phase: 'answer' });
     let putSeen = false;
     void putHold.arrived.then(() => (putSeen = true));
@@ -291,7 +365,8 @@ export async function rotationCrash(): Promise<RotationCrash> {
     await crashAt('while GitHub writes the secret', putHold, () => rerunSeen);
 
     // 3. The re-run is asked for; the bot dies before it hears so. Done once the bot follows that run.
-    const verifyState = () => JSON.parse(w.row<{ state: string }>('select state from rotations where id = ?', rotationId)?.state ?? '{}') as { verify?: { state?: string } };
+    const verifyState = () =>
+      JSON.parse(w.row<{ state: string }>('select state from rotations where id = ?', rotationId)?.state ?? '{}') as { verify?: { state?: string } };
     await crashAt('while the verification re-run is asked for', rerunHold, () => verifyState().verify?.state === 'running');
 
     // 4. The verification passes; the old key is deleted and the bot dies before it hears so.
@@ -300,9 +375,11 @@ export async function rotationCrash(): Promise<RotationCrash> {
     const status = () => w.row<{ status: string }>('select status from rotations where id = ?', rotationId)?.status ?? '';
     await crashAt('while the old deploy key is deleted', deleteHold, () => status() === 'done');
 
-    const checklist = await when(() => /Rotation complete/.test(JSON.stringify(w.slack.messages(CHANNEL).find((m) => m.ts === ts) ?? {})), 'the checklist to say complete', 15_000).then(
-      () => JSON.stringify(w.slack.messages(CHANNEL).find((m) => m.ts === ts)),
-    );
+    const checklist = await when(
+      () => /Rotation complete/.test(JSON.stringify(w.slack.messages(CHANNEL).find((m) => m.ts === ts) ?? {})),
+      'the checklist to say complete',
+      15_000,
+    ).then(() => JSON.stringify(w.slack.messages(CHANNEL).find((m) => m.ts === ts)));
     return {
       resumed,
       keyAdds: requests(w.ghe, 'POST', KEYS_PATH).length - 1, // the old key, added above
@@ -339,12 +416,24 @@ export async function followerCrash(): Promise<FollowerCrash> {
   try {
     let bot = await w.start();
     const responseUrl = w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
-    await sendSlashCommand(w.base, SIGNING_SECRET, { command: '/release', text: 'v0.1.0b39', user_id: USERS.alice, channel_id: CHANNEL, response_url: responseUrl });
+    await sendSlashCommand(w.base, SIGNING_SECRET, {
+      command: '/release',
+      text: 'v0.1.0b39',
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      response_url: responseUrl,
+    });
     const confirm = await w.slack.waitFor((c) => c.method === 'response_url' && textOf(c).includes(ACTION_IDS.releaseConfirm), 20_000);
     const id = new RegExp(`"action_id":"${ACTION_IDS.releaseConfirm}","value":"([^"]+)"`).exec(textOf(confirm))?.[1] ?? '';
     const runPath = /\/actions\/runs\/\d+$/;
     const poll = w.github.holdNext({ method: 'GET', path: runPath });
-    await sendBlockAction(w.base, SIGNING_SECRET, { user_id: USERS.alice, channel_id: CHANNEL, action_id: ACTION_IDS.releaseConfirm, value: id, response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }) });
+    await sendBlockAction(w.base, SIGNING_SECRET, {
+      user_id: USERS.alice,
+      channel_id: CHANNEL,
+      action_id: ACTION_IDS.releaseConfirm,
+      value: id,
+      response_url: w.slack.responseUrl({ channel: CHANNEL, user: USERS.alice }),
+    });
     await poll.arrived;
     await bot.kill();
     poll.drop();
@@ -354,7 +443,10 @@ export async function followerCrash(): Promise<FollowerCrash> {
 
     bot = await w.start();
     const bootMs = Date.now() - bot.spawnedAt;
-    const polled = await when(() => w.github.requests.slice(before).some((r) => r.method === 'GET' && runPath.test(r.path) && r.status === 200), 'the restarted bot to poll the run');
+    const polled = await when(
+      () => w.github.requests.slice(before).some((r) => r.method === 'GET' && runPath.test(r.path) && r.status === 200),
+      'the restarted bot to poll the run',
+    );
     w.github.completeRun(run.id, {});
     const isRelease = (m: { text?: string; thread_ts?: string; ephemeralTo?: string }) => !m.ephemeralTo && !m.thread_ts && /v0\.1\.0b39/.test(m.text ?? '');
     await when(() => w.slack.messages(CHANNEL).some((m) => isRelease(m) && /Released/.test(JSON.stringify(m))), 'the release message to say Released', 120_000);
@@ -365,7 +457,10 @@ export async function followerCrash(): Promise<FollowerCrash> {
       releaseMessages: main.length,
       mainTexts: main.map((m) => m.text ?? ''),
       finalText: JSON.stringify(main.at(-1)),
-      threadReplies: w.slack.messages(CHANNEL).filter((m) => m.thread_ts && m.thread_ts === main[0]?.ts).map((m) => m.text ?? ''),
+      threadReplies: w.slack
+        .messages(CHANNEL)
+        .filter((m) => m.thread_ts && m.thread_ts === main[0]?.ts)
+        .map((m) => m.text ?? ''),
     };
   } finally {
     await w.close();

@@ -167,10 +167,26 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
             message_ts: m.ts,
             is_ephemeral: Boolean(m.ephemeralTo),
             ...(m.thread_ts && m.thread_ts !== m.ts ? { thread_ts: m.thread_ts } : {}),
-            ...(m.ephemeralTo ? {} : { message: { ...(m.text !== undefined ? { text: m.text } : {}), ...(m.blocks ? { blocks: m.blocks } : {}), user: m.user, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } }),
+            ...(m.ephemeralTo
+              ? {}
+              : {
+                  message: {
+                    ...(m.text !== undefined ? { text: m.text } : {}),
+                    ...(m.blocks ? { blocks: m.blocks } : {}),
+                    user: m.user,
+                    ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+                  },
+                }),
           }
         : {};
-      const http = await sendBlockAction(appUrl, SIGNING_SECRET, { user_id: user, channel_id: channel, action_id: c.actionId, value: c.value, response_url: responseUrl, ...onMessage });
+      const http = await sendBlockAction(appUrl, SIGNING_SECRET, {
+        user_id: user,
+        channel_id: channel,
+        action_id: c.actionId,
+        value: c.value,
+        response_url: responseUrl,
+        ...onMessage,
+      });
       return { http, responseUrl };
     },
     async close() {

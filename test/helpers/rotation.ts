@@ -68,7 +68,12 @@ export function submitOldToken(h: Harness, view: Record<string, unknown>, value:
 /** The approval request posted in the rotation's thread, and the id on its buttons. */
 export async function threadApproval(h: Harness, ts: string, o: { notAmong?: ReadonlySet<RecordedCall> } = {}): Promise<string> {
   const message = await h.slack.waitFor(
-    (c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && c.args.thread_ts === ts && textOf(c).includes(ACTION_IDS.secretApprove) && !o.notAmong?.has(c),
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      c.args.channel === CHANNEL &&
+      c.args.thread_ts === ts &&
+      textOf(c).includes(ACTION_IDS.secretApprove) &&
+      !o.notAmong?.has(c),
     10_000,
   );
   const m = new RegExp(`"action_id":"${ACTION_IDS.secretApprove}","value":"([^"]+)"`).exec(textOf(message));

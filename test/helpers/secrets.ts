@@ -28,7 +28,10 @@ export async function openReplaceModal(h: Harness, text = 'replace GHE_TOKEN', u
 
 /** The view as the fake opened it, with its id, so a submission names a view that exists (views.update needs it). */
 export function openedView(h: Harness, sent: Record<string, unknown>): Record<string, unknown> {
-  const stored = h.slack.workspace.allViews().filter((v) => v.view.callback_id === sent.callback_id && v.view.private_metadata === sent.private_metadata).at(-1);
+  const stored = h.slack.workspace
+    .allViews()
+    .filter((v) => v.view.callback_id === sent.callback_id && v.view.private_metadata === sent.private_metadata)
+    .at(-1);
   return stored ? { ...sent, id: stored.id } : sent;
 }
 
@@ -44,9 +47,18 @@ export function submitValue(h: Harness, view: Record<string, unknown>, value: st
 }
 
 /** The approval request posted in the channel, and the id on its buttons. */
-export async function approvalRequest(h: Harness, secret = 'GHE_TOKEN', o: { notAmong?: ReadonlySet<RecordedCall> } = {}): Promise<{ message: RecordedCall; id: string }> {
+export async function approvalRequest(
+  h: Harness,
+  secret = 'GHE_TOKEN',
+  o: { notAmong?: ReadonlySet<RecordedCall> } = {},
+): Promise<{ message: RecordedCall; id: string }> {
   const message = await h.slack.waitFor(
-    (c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && textOf(c).includes(ACTION_IDS.secretApprove) && textOf(c).includes(secret) && !o.notAmong?.has(c),
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      c.args.channel === CHANNEL &&
+      textOf(c).includes(ACTION_IDS.secretApprove) &&
+      textOf(c).includes(secret) &&
+      !o.notAmong?.has(c),
     10_000,
   );
   const m = new RegExp(`"action_id":"${ACTION_IDS.secretApprove}","value":"([^"]+)"`).exec(textOf(message));
@@ -67,8 +79,10 @@ export async function requestReplacement(h: Harness, value: string): Promise<str
   return id;
 }
 
-export const puts = (h: Harness, secret = 'GHE_TOKEN') => h.github.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/actions/secrets/${secret}`) && r.status < 300).length;
-export const putAttempts = (h: Harness, secret = 'GHE_TOKEN') => h.github.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/actions/secrets/${secret}`)).length;
+export const puts = (h: Harness, secret = 'GHE_TOKEN') =>
+  h.github.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/actions/secrets/${secret}`) && r.status < 300).length;
+export const putAttempts = (h: Harness, secret = 'GHE_TOKEN') =>
+  h.github.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/actions/secrets/${secret}`)).length;
 
 export async function ephemeralReply(h: Harness, responseUrl: string): Promise<string> {
   const reply = await h.responseTo(responseUrl);

@@ -14,7 +14,10 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Templates: one of each kind of request, aimed at the bot's real listeners, with nothing real behind their values. */
 const templates = (RESPONSE_URL: string) => ({
-  command: () => Object.fromEntries(new URLSearchParams(slashCommandBody({ command: '/sync-status', text: 'nope', user_id: USERS.carol, channel_id: CHANNEL, response_url: RESPONSE_URL }))) as Record<string, Json>,
+  command: () =>
+    Object.fromEntries(
+      new URLSearchParams(slashCommandBody({ command: '/sync-status', text: 'nope', user_id: USERS.carol, channel_id: CHANNEL, response_url: RESPONSE_URL })),
+    ) as Record<string, Json>,
   blockAction: () =>
     blockActionPayload({
       user_id: USERS.carol,
@@ -25,10 +28,17 @@ const templates = (RESPONSE_URL: string) => ({
       response_url: RESPONSE_URL,
     }) as Record<string, Json>,
   viewSubmission: () =>
-    viewSubmissionPayload({ user_id: USERS.carol, callback_id: VIEW_IDS.secretValue, private_metadata: '{"repo":"olreppe/pyWATS","secret":"GHE_TOKEN"}', values: { value: { value: 'x' } } }) as Record<string, Json>,
-  viewClosed: () => ({ ...viewSubmissionPayload({ user_id: USERS.carol, callback_id: 'unknown_modal', values: {} }), type: 'view_closed' }) as Record<string, Json>,
+    viewSubmissionPayload({
+      user_id: USERS.carol,
+      callback_id: VIEW_IDS.secretValue,
+      private_metadata: '{"repo":"olreppe/pyWATS","secret":"GHE_TOKEN"}',
+      values: { value: { value: 'x' } },
+    }) as Record<string, Json>,
+  viewClosed: () =>
+    ({ ...viewSubmissionPayload({ user_id: USERS.carol, callback_id: 'unknown_modal', values: {} }), type: 'view_closed' }) as Record<string, Json>,
   event: () => JSON.parse(eventBody({ type: 'app_home_opened', user: USERS.carol, channel: 'D0CAROL003', tab: 'home' })) as Record<string, Json>,
-  messageEvent: () => JSON.parse(eventBody({ type: 'message', channel: CHANNEL, user: USERS.carol, text: 'hello', ts: '1795470000.000200' })) as Record<string, Json>,
+  messageEvent: () =>
+    JSON.parse(eventBody({ type: 'message', channel: CHANNEL, user: USERS.carol, text: 'hello', ts: '1795470000.000200' })) as Record<string, Json>,
 });
 
 /** Every path in a JSON value (objects and arrays), the root excluded. */
@@ -63,7 +73,20 @@ export function nested(depth: number, leaf: Json = 'x', kind: 'object' | 'array'
 
 const oddStrings = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom('', '\u0000', 'U0CAROL003\u0000', '\u202eU0BOB00002', '🚀'.repeat(50), 'T0OTHER99', 'null', '{}', '[]', '<!channel>', "'; drop table jobs; --", '\ud800'),
+  fc.constantFrom(
+    '',
+    '\u0000',
+    'U0CAROL003\u0000',
+    '\u202eU0BOB00002',
+    '🚀'.repeat(50),
+    'T0OTHER99',
+    'null',
+    '{}',
+    '[]',
+    '<!channel>',
+    "'; drop table jobs; --",
+    '\ud800',
+  ),
 );
 /** Up to 100,000 characters (600 kB form-encoded): four of them in one body stay under Bolt's 4 MiB limit. */
 const hugeString = fc.integer({ min: 20_000, max: 100_000 }).map((n) => 'é'.repeat(n));
@@ -80,20 +103,33 @@ export const wildValue: fc.Arbitrary<Json> = fc.oneof(
 /** A template with 1 to 4 paths replaced by wild values or removed. */
 export function mutated(template: () => Record<string, Json>): fc.Arbitrary<Json> {
   const paths = pathsOf(template());
-  return fc
-    .array(fc.tuple(fc.constantFrom(...paths), fc.option(wildValue, { nil: undefined, freq: 4 })), { minLength: 1, maxLength: 4 })
-    .map((edits) => {
-      const body = template();
-      // Each edit gets its own copy: fc.constantFrom hands out the same object every run, and a later edit
-      // below a replaced path would otherwise write into that shared constant (once into itself: a cycle).
-      for (const [path, value] of edits) setAt(body, path, value === undefined ? DELETE : structuredClone(value));
-      return body;
-    });
+  return fc.array(fc.tuple(fc.constantFrom(...paths), fc.option(wildValue, { nil: undefined, freq: 4 })), { minLength: 1, maxLength: 4 }).map((edits) => {
+    const body = template();
+    // Each edit gets its own copy: fc.constantFrom hands out the same object every run, and a later edit
+    // below a replaced path would otherwise write into that shared constant (once into itself: a cycle).
+    for (const [path, value] of edits) setAt(body, path, value === undefined ? DELETE : structuredClone(value));
+    return body;
+  });
 }
 
 /** Whole bodies that are not what Slack sends at all. */
 export const wildTopLevel: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom<Json>(null, true, false, 0, 'payload', [], [{}], {}, { type: null }, { event: null }, { command: null }, { actions: 'x', type: 'block_actions' }, { type: 'view_submission' }, { type: 'event_callback', event: 'message' }),
+  fc.constantFrom<Json>(
+    null,
+    true,
+    false,
+    0,
+    'payload',
+    [],
+    [{}],
+    {},
+    { type: null },
+    { event: null },
+    { command: null },
+    { actions: 'x', type: 'block_actions' },
+    { type: 'view_submission' },
+    { type: 'event_callback', event: 'message' },
+  ),
   fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
   deep,
 );

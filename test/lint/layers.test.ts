@@ -10,7 +10,9 @@ import tseslint from 'typescript-eslint';
  * strings: the files do not exist, so TypeScript's project cannot hold them, and the rule needs no types.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const untyped = [{ files: ['src/**/*.ts'], ...tseslint.configs.disableTypeChecked, languageOptions: { parserOptions: { projectService: false, project: null } } }];
+const untyped = [
+  { files: ['src/**/*.ts'], ...tseslint.configs.disableTypeChecked, languageOptions: { parserOptions: { projectService: false, project: null } } },
+];
 const eslint = new ESLint({ cwd: root, overrideConfig: untyped });
 
 async function layerErrors(filePath: string, source: string): Promise<string[]> {
@@ -22,13 +24,21 @@ async function layerErrors(filePath: string, source: string): Promise<string[]> 
 describe('eslint: layers point one way', () => {
   const refused: [string, string, RegExp][] = [
     ['src/core/fixture.ts', "import { text } from '../ui/messages.js';\nexport const t = text;\n", /core\/ is pure/],
-    ['src/core/release/fixture.ts', "import { renderReleaseProgress } from '../../ui/releaseProgress.js';\nexport const r = renderReleaseProgress;\n", /core\/ is pure/],
+    [
+      'src/core/release/fixture.ts',
+      "import { renderReleaseProgress } from '../../ui/releaseProgress.js';\nexport const r = renderReleaseProgress;\n",
+      /core\/ is pure/,
+    ],
     ['src/core/fixture.ts', "import type { Store } from '../store/index.js';\nexport type S = Store;\n", /core\/ is pure/],
     ['src/core/sync/fixture.ts', "export { requestRotation } from '../../services/rotation/start.js';\n", /core\/ is pure/],
     ['src/core/fixture.ts', "import { ACTION_IDS } from '../actions/ids.js';\nexport const a = ACTION_IDS;\n", /core\/ is pure/],
     ['src/ui/fixture.ts', "import { ACTION_IDS } from '../actions/ids.js';\nexport const a = ACTION_IDS;\n", /ui\/ words what core\/ decides/],
     ['src/ui/fixture.ts', "import type { SecretChange } from '../store/index.js';\nexport type C = SecretChange;\n", /ui\/ words what core\/ decides/],
-    ['src/services/fixture.ts', "import * as release from '../commands/release.js';\nexport const r = release;\n", /services\/ are called by the Slack surfaces/],
+    [
+      'src/services/fixture.ts',
+      "import * as release from '../commands/release.js';\nexport const r = release;\n",
+      /services\/ are called by the Slack surfaces/,
+    ],
     ['src/commands/fixture.ts', "import { FakeGitHub } from '@chatops/fake-github';\nexport const f = FakeGitHub;\n", /Nothing in src\/ imports packages\//],
     ['src/fixture.ts', "import '../packages/sandbox/src/main.js';\n", /Nothing in src\/ imports packages\//],
     ['src/core/fixture.ts', "import '@chatops/sandbox/world.js';\n", /Nothing in src\/ imports packages\//],
@@ -42,10 +52,19 @@ describe('eslint: layers point one way', () => {
   }
 
   const allowed: [string, string][] = [
-    ['src/core/fixture.ts', "import type { ResolvedRepo } from '../config/load.js';\nimport { redactSecrets } from './redact.js';\nexport type R = ResolvedRepo;\nexport const r = redactSecrets;\n"],
-    ['src/core/release/fixture.ts', "import { ACTION_IDS } from '../ids.js';\nimport { findTokens } from '../leaks/findTokens.js';\nexport const a = [ACTION_IDS, findTokens];\n"],
+    [
+      'src/core/fixture.ts',
+      "import type { ResolvedRepo } from '../config/load.js';\nimport { redactSecrets } from './redact.js';\nexport type R = ResolvedRepo;\nexport const r = redactSecrets;\n",
+    ],
+    [
+      'src/core/release/fixture.ts',
+      "import { ACTION_IDS } from '../ids.js';\nimport { findTokens } from '../leaks/findTokens.js';\nexport const a = [ACTION_IDS, findTokens];\n",
+    ],
     ['src/ui/fixture.ts', "import { ACTION_IDS } from '../core/ids.js';\nimport { button } from './blocks.js';\nexport const a = [ACTION_IDS, button];\n"],
-    ['src/services/fixture.ts', "import { refusalText } from '../ui/refusal.js';\nimport type { Store } from '../store/index.js';\nexport type S = Store;\nexport const r = refusalText;\n"],
+    [
+      'src/services/fixture.ts',
+      "import { refusalText } from '../ui/refusal.js';\nimport type { Store } from '../store/index.js';\nexport type S = Store;\nexport const r = refusalText;\n",
+    ],
     ['src/commands/fixture.ts', "import { ACTION_IDS } from '../actions/ids.js';\nexport const a = ACTION_IDS;\n"],
   ];
   for (const [file, source] of allowed) {
@@ -69,9 +88,18 @@ describe('eslint: services get their gateways from deps.gateways', () => {
   }
 
   const refused: [string, string][] = [
-    ['src/services/fixture.ts', "import { ActionsGateway } from '../github/actionsGateway.js';\nimport type { GitHubClient } from '../github/octokit.js';\nexport const gw = (c: GitHubClient) => new ActionsGateway(c);\n"],
-    ['src/services/rotation/fixture.ts', "import { DeployKeysGateway } from '../../github/secretsGateway.js';\nimport type { GitHubClient } from '../../github/octokit.js';\nexport const gw = (c: GitHubClient) => new DeployKeysGateway(c);\n"],
-    ['src/commands/fixture.ts', "import { TokenProbe } from '../github/tokenProbe.js';\nimport type { GitHubClient } from '../github/octokit.js';\nexport const p = (c: GitHubClient) => new TokenProbe(c);\n"],
+    [
+      'src/services/fixture.ts',
+      "import { ActionsGateway } from '../github/actionsGateway.js';\nimport type { GitHubClient } from '../github/octokit.js';\nexport const gw = (c: GitHubClient) => new ActionsGateway(c);\n",
+    ],
+    [
+      'src/services/rotation/fixture.ts',
+      "import { DeployKeysGateway } from '../../github/secretsGateway.js';\nimport type { GitHubClient } from '../../github/octokit.js';\nexport const gw = (c: GitHubClient) => new DeployKeysGateway(c);\n",
+    ],
+    [
+      'src/commands/fixture.ts',
+      "import { TokenProbe } from '../github/tokenProbe.js';\nimport type { GitHubClient } from '../github/octokit.js';\nexport const p = (c: GitHubClient) => new TokenProbe(c);\n",
+    ],
   ];
   for (const [file, source] of refused) {
     test(`${file} may not: ${source.split('\n').at(-2)}`, async () => {
@@ -82,9 +110,18 @@ describe('eslint: services get their gateways from deps.gateways', () => {
   }
 
   const allowed: [string, string][] = [
-    ['src/services/fixture.ts', "import type { AppDeps } from '../deps.js';\nexport const gw = async (deps: AppDeps) => (await deps.gateways.repo({ owner: 'o', name: 'r' })).actions;\n"],
-    ['src/github/fixture.ts', "import { ActionsGateway } from './actionsGateway.js';\nimport type { GitHubClient } from './octokit.js';\nexport const gw = (c: GitHubClient) => new ActionsGateway(c);\n"],
-    ['src/main.ts', "import { GitHubClients } from './github/clients.js';\nimport { GitHubGateways } from './github/gateways.js';\nexport const g = (c: GitHubClients) => new GitHubGateways(c);\n"],
+    [
+      'src/services/fixture.ts',
+      "import type { AppDeps } from '../deps.js';\nexport const gw = async (deps: AppDeps) => (await deps.gateways.repo({ owner: 'o', name: 'r' })).actions;\n",
+    ],
+    [
+      'src/github/fixture.ts',
+      "import { ActionsGateway } from './actionsGateway.js';\nimport type { GitHubClient } from './octokit.js';\nexport const gw = (c: GitHubClient) => new ActionsGateway(c);\n",
+    ],
+    [
+      'src/main.ts',
+      "import { GitHubClients } from './github/clients.js';\nimport { GitHubGateways } from './github/gateways.js';\nexport const g = (c: GitHubClients) => new GitHubGateways(c);\n",
+    ],
   ];
   for (const [file, source] of allowed) {
     test(`${file} may: ${source.split('\n').at(-2)}`, async () => {

@@ -90,7 +90,10 @@ describe('Sanitizer registrations', () => {
 
   test('a PEM key: masked whole and line by line; after release no form (line, JSON, base64) is kept', () => {
     const s = bare();
-    const body = ['b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', 'QyNTUxOQAAACDh2c3XwYf3o4m0oK9ZP7nLh7OdQ6D3BrHj3sYQ3cYQAAAAJg0QmCsNEJgr'];
+    const body = [
+      'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+      'QyNTUxOQAAACDh2c3XwYf3o4m0oK9ZP7nLh7OdQ6D3BrHj3sYQ3cYQAAAAJg0QmCsNEJgr',
+    ];
     const pem = `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
     const release = s.register(pem);
     for (const line of body) assert.equal(s.scrub(`log: ${line} end`), 'log: [REDACTED] end', 'each line alone');
@@ -139,7 +142,12 @@ describe('Sanitizer registrations', () => {
         const encoded = Buffer.from(`${prefix}${secret}${suffix}`).toString('base64');
         const out = s.scrub(encoded);
         // Decoding what is left cannot give the value back.
-        assert.equal(Buffer.from(out.replace(/\[REDACTED\]/g, ''), 'base64').toString('utf8').includes(secret), false);
+        assert.equal(
+          Buffer.from(out.replace(/\[REDACTED\]/g, ''), 'base64')
+            .toString('utf8')
+            .includes(secret),
+          false,
+        );
         assert.notEqual(out, encoded);
       }),
       { numRuns: 300 },

@@ -30,11 +30,17 @@ describe('runStartupChecks', () => {
   test('a refusal stops start-up at once, naming its variable, while another check still waits; the waiting one stops retrying', async () => {
     const { logger } = collectingLogger();
     const waiting = scripted('SLOW_TOKEN', [{ kind: 'unreachable', reason: 'connection refused' }]);
-    const refused = scripted('BAD_TOKEN', [{ kind: 'unreachable', reason: 'HTTP 502' }, { kind: 'refused', reason: 'HTTP 401: Bad credentials' }]);
+    const refused = scripted('BAD_TOKEN', [
+      { kind: 'unreachable', reason: 'HTTP 502' },
+      { kind: 'refused', reason: 'HTTP 401: Bad credentials' },
+    ]);
     const status = new StartupStatus();
     await assert.rejects(
       runStartupChecks([waiting, refused], { status, logger, backoff: { firstMs: 20, maxMs: 20 } }),
-      (e: unknown) => e instanceof CredentialRefusedError && e.variable === 'BAD_TOKEN' && /^`BAD_TOKEN` was refused by GET https:\/\/bad_token\.example\/user: HTTP 401: Bad credentials$/.test(e.userMessage),
+      (e: unknown) =>
+        e instanceof CredentialRefusedError &&
+        e.variable === 'BAD_TOKEN' &&
+        /^`BAD_TOKEN` was refused by GET https:\/\/bad_token\.example\/user: HTTP 401: Bad credentials$/.test(e.userMessage),
     );
     const seen = waiting.calls.length;
     await new Promise((r) => setTimeout(r, 100));
@@ -63,7 +69,10 @@ describe('runStartupChecks', () => {
       assert.equal(l.url, 'GET https://github_token.example/user');
       assert.match(String(l.msg), /^GET https:\/\/github_token\.example\/user does not answer \(.+\); GITHUB_TOKEN not checked yet; retrying in [\d.]+ s$/);
     }
-    assert.ok(reports.some((r) => r.includes('does not answer (HTTP 503)')), 'the reason was reported while waiting');
+    assert.ok(
+      reports.some((r) => r.includes('does not answer (HTTP 503)')),
+      'the reason was reported while waiting',
+    );
     assert.ok(reports.some((r) => r.includes('rate-limited')));
     assert.equal(status.report().waiting.length, 0, 'nothing waits once the host answered');
     assert.ok(lines.some((l) => l.msg === 'GITHUB_TOKEN accepted by GET https://github_token.example/user (user bot)'));

@@ -13,10 +13,12 @@ const busy = (ms: number) => {
 
 test('waiters are released in order', async () => {
   const order: number[] = [];
-  await Promise.all([1, 2, 3, 4].map(async (n) => {
-    await letWaitingAcksGoFirst();
-    order.push(n);
-  }));
+  await Promise.all(
+    [1, 2, 3, 4].map(async (n) => {
+      await letWaitingAcksGoFirst();
+      order.push(n);
+    }),
+  );
   assert.deepEqual(order, [1, 2, 3, 4]);
   assert.equal(waitingForTurn(), 0);
 });

@@ -174,8 +174,14 @@ function auditChainSuite(backend: Backend): void {
       const { store, ids } = await seeded(backend, 600);
       try {
         const all = await exportAll(store);
-        assert.deepEqual(all.map((e) => e.id), ids);
-        assert.deepEqual(all.map((e) => e.actor), ids.map((_, i) => `U${i}`));
+        assert.deepEqual(
+          all.map((e) => e.id),
+          ids,
+        );
+        assert.deepEqual(
+          all.map((e) => e.actor),
+          ids.map((_, i) => `U${i}`),
+        );
         assertLinked(all);
         assert.deepEqual(await store.audit.verify(), { ok: true, count: 600, head: all[599]!.hash });
         // list() carries the chain fields too.
@@ -191,10 +197,19 @@ function auditChainSuite(backend: Backend): void {
       const { store, ids } = await seeded(backend, 10);
       try {
         const part = await exportAll(store, { since: new Date(T0 + 3000), until: new Date(T0 + 7000) });
-        assert.deepEqual(part.map((e) => e.id), ids.slice(3, 7));
+        assert.deepEqual(
+          part.map((e) => e.id),
+          ids.slice(3, 7),
+        );
         assert.equal(part[0]!.at, new Date(T0 + 3000).toISOString());
-        assert.deepEqual((await exportAll(store, { since: new Date(T0 + 9000) })).map((e) => e.id), ids.slice(9));
-        assert.deepEqual((await exportAll(store, { until: new Date(T0 + 1000) })).map((e) => e.id), ids.slice(0, 1));
+        assert.deepEqual(
+          (await exportAll(store, { since: new Date(T0 + 9000) })).map((e) => e.id),
+          ids.slice(9),
+        );
+        assert.deepEqual(
+          (await exportAll(store, { until: new Date(T0 + 1000) })).map((e) => e.id),
+          ids.slice(0, 1),
+        );
       } finally {
         await store.close();
       }
@@ -297,7 +312,11 @@ function auditChainSuite(backend: Backend): void {
       test('an edited hash: that entry', async () => {
         const { store, ids } = await seeded(backend, 10);
         try {
-          await store.db.updateTable('audit_log').set({ hash: 'f'.repeat(64) }).where('id', '=', Number(ids[6])).execute();
+          await store.db
+            .updateTable('audit_log')
+            .set({ hash: 'f'.repeat(64) })
+            .where('id', '=', Number(ids[6]))
+            .execute();
           const v = await store.audit.verify();
           assert.equal(!v.ok && v.brokenAt, ids[6]);
           assert.equal(v.count, 6);
@@ -309,9 +328,23 @@ function auditChainSuite(backend: Backend): void {
       test('two entries swapped (content and hashes): the first of them', async () => {
         const { store, ids } = await seeded(backend, 10);
         try {
-          const rows = await store.db.selectFrom('audit_log').selectAll().where('id', 'in', [Number(ids[2]), Number(ids[3])]).orderBy('id').execute();
+          const rows = await store.db
+            .selectFrom('audit_log')
+            .selectAll()
+            .where('id', 'in', [Number(ids[2]), Number(ids[3])])
+            .orderBy('id')
+            .execute();
           const [r2, r3] = rows;
-          const content = (r: typeof r2) => ({ at: Number(r!.at), actor: r!.actor, action: r!.action, repo: r!.repo, detail: r!.detail, outcome: r!.outcome, prev_hash: r!.prev_hash!, hash: r!.hash! });
+          const content = (r: typeof r2) => ({
+            at: Number(r!.at),
+            actor: r!.actor,
+            action: r!.action,
+            repo: r!.repo,
+            detail: r!.detail,
+            outcome: r!.outcome,
+            prev_hash: r!.prev_hash!,
+            hash: r!.hash!,
+          });
           await store.db.updateTable('audit_log').set(content(r3)).where('id', '=', Number(ids[2])).execute();
           await store.db.updateTable('audit_log').set(content(r2)).where('id', '=', Number(ids[3])).execute();
           const v = await store.audit.verify();
@@ -346,7 +379,9 @@ function auditChainSuite(backend: Backend): void {
       ];
       await fresh.atVersion({ '0001_init': init(backend.name), '0002_releases': releases() }, async (db) => {
         for (const w of written) {
-          await sql`insert into audit_log (at, actor, action, repo, detail, outcome) values (${w.at}, ${w.actor}, ${w.action}, ${w.repo}, ${w.detail}, ${w.outcome})`.execute(db);
+          await sql`insert into audit_log (at, actor, action, repo, detail, outcome) values (${w.at}, ${w.actor}, ${w.action}, ${w.repo}, ${w.detail}, ${w.outcome})`.execute(
+            db,
+          );
         }
       });
       const store = await fresh.open();
@@ -372,13 +407,20 @@ function auditChainSuite(backend: Backend): void {
       try {
         const before = await exportAll(store);
         // The newest three lose their hashes: the chain continues from the fifth.
-        await store.db.updateTable('audit_log').set({ prev_hash: sql<string>`null`, hash: sql<string>`null` }).where('id', '>=', Number(ids[5])).execute();
+        await store.db
+          .updateTable('audit_log')
+          .set({ prev_hash: sql<string>`null`, hash: sql<string>`null` })
+          .where('id', '>=', Number(ids[5]))
+          .execute();
         assert.equal((await store.audit.verify()).ok, false);
         assert.equal(await backfillAuditChain(untyped(store.db)), 3);
         assert.deepEqual(await exportAll(store), before);
 
         // All of them: the same chain again, from genesis.
-        await store.db.updateTable('audit_log').set({ prev_hash: sql<string>`null`, hash: sql<string>`null` }).execute();
+        await store.db
+          .updateTable('audit_log')
+          .set({ prev_hash: sql<string>`null`, hash: sql<string>`null` })
+          .execute();
         assert.equal(await backfillAuditChain(untyped(store.db)), 8);
         assert.deepEqual(await exportAll(store), before);
         assert.deepEqual(await store.audit.verify(), { ok: true, count: 8, head: before[7]!.hash });

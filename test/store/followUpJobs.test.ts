@@ -45,7 +45,11 @@ for (const backend of storeBackends('fup')) {
     /** Claims every due job of `kind` (and completes it), returning their payloads. */
     async function drain(kind: string, now: Date): Promise<unknown[]> {
       const seen: unknown[] = [];
-      for (let job = await store().jobs.claim({ owner: 't', kinds: [kind], leaseSeconds: 30, now }); job; job = await store().jobs.claim({ owner: 't', kinds: [kind], leaseSeconds: 30, now })) {
+      for (
+        let job = await store().jobs.claim({ owner: 't', kinds: [kind], leaseSeconds: 30, now });
+        job;
+        job = await store().jobs.claim({ owner: 't', kinds: [kind], leaseSeconds: 30, now })
+      ) {
         seen.push(job.payload);
         assert.equal(await store().jobs.complete(job.id, 't', now), true);
       }
@@ -88,12 +92,19 @@ for (const backend of storeBackends('fup')) {
 
     test('a rotation step is written with its follow-up job, and only a step that wins the compare-and-set queues it', async () => {
       const state = initialState({ verifyMethod: null, verifyWorkflow: null, isDeployKey: false });
-      const made = await store().rotations.create({ repo: 'olreppe/pyWATS', repoName: 'pywats', secret: 'S_ROT', secretKind: 'classic-pat', requestedBy: ALICE, channel: 'C0RELEASES1', state }, T0);
+      const made = await store().rotations.create(
+        { repo: 'olreppe/pyWATS', repoName: 'pywats', secret: 'S_ROT', secretKind: 'classic-pat', requestedBy: ALICE, channel: 'C0RELEASES1', state },
+        T0,
+      );
       if (made.kind !== 'created') return assert.fail('not created');
       const r = made.rotation;
       const watch = { kind: 'rotation.watch', payload: { rotationId: r.id }, dedupeKey: `rotation-watch:${r.id}`, runAt: at(1) };
       assert.ok(await store().rotations.write(r.id, r.version, { status: 'active', state }, at(1), watch));
-      assert.equal(await store().rotations.write(r.id, r.version, { status: 'active', state }, at(1), { ...watch, dedupeKey: 'other' }), false, 'stale version');
+      assert.equal(
+        await store().rotations.write(r.id, r.version, { status: 'active', state }, at(1), { ...watch, dedupeKey: 'other' }),
+        false,
+        'stale version',
+      );
       assert.deepEqual(await drain('rotation.watch', at(2)), [{ rotationId: r.id }]);
     });
   });

@@ -49,12 +49,29 @@ async function scenario(databaseUrl: string, schema: string | undefined) {
 
   const store = await openStore({ databaseUrl, ...(schema ? { schema } : {}) });
   try {
-    const statuses = Object.fromEntries((await store.db.selectFrom('releases').select(['id', 'status']).execute()).map((r) => [r.id.replace(/x+$/, ''), r.status]));
+    const statuses = Object.fromEntries(
+      (await store.db.selectFrom('releases').select(['id', 'status']).execute()).map((r) => [r.id.replace(/x+$/, ''), r.status]),
+    );
     assert.deepEqual(statuses, { a1: 'expired', a2: 'pending', b1: 'dispatched', b2: 'expired', c1: 'expired', d1: 'failed', d2: 'dispatched' });
     // From now on the store enforces it.
-    const again = await store.releases.create({ repo: 'o/r', repoName: 'r', tag: 'v1', sha: 'a'.repeat(40), workflow: '1', inputs: {}, requestedBy: 'U2', channel: 'C1', ttlSeconds: 600 });
+    const again = await store.releases.create({
+      repo: 'o/r',
+      repoName: 'r',
+      tag: 'v1',
+      sha: 'a'.repeat(40),
+      workflow: '1',
+      inputs: {},
+      requestedBy: 'U2',
+      channel: 'C1',
+      ttlSeconds: 600,
+    });
     assert.equal(again.kind, 'busy');
-    await assert.rejects(store.db.insertInto('releases').values({ ...row('e1', 'v2', 'dispatching', now) } as never).execute());
+    await assert.rejects(
+      store.db
+        .insertInto('releases')
+        .values({ ...row('e1', 'v2', 'dispatching', now) } as never)
+        .execute(),
+    );
   } finally {
     await store.close();
   }

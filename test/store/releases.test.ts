@@ -9,7 +9,17 @@ const newRelease = async (s: Store, o: NewRelease, now?: Date): Promise<Release>
   return c.release;
 };
 
-const input = { repo: 'thecturner/jankins', repoName: 'jankins', tag: 'v1.3.0', sha: 'a'.repeat(40), workflow: 'release.yml', inputs: {}, requestedBy: 'U0ALICE001', channel: 'C0RELEASES1', ttlSeconds: 600 };
+const input = {
+  repo: 'thecturner/jankins',
+  repoName: 'jankins',
+  tag: 'v1.3.0',
+  sha: 'a'.repeat(40),
+  workflow: 'release.yml',
+  inputs: {},
+  requestedBy: 'U0ALICE001',
+  channel: 'C0RELEASES1',
+  ttlSeconds: 600,
+};
 
 for (const backend of storeBackends('rel')) {
   describe(`releases on ${backend.name}`, () => {
@@ -57,12 +67,17 @@ for (const backend of storeBackends('rel')) {
 
     test('one active release per repo and tag: of 40 concurrent creates over the replicas, one wins', async (t) => {
       const tag = 'v3.0.0';
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % stores.length]!.releases.create({ ...input, tag, requestedBy: i % 2 ? 'U0BOB00002' : 'U0ALICE001' })));
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => stores[i % stores.length]!.releases.create({ ...input, tag, requestedBy: i % 2 ? 'U0BOB00002' : 'U0ALICE001' })),
+      );
       const created = results.filter((r) => r.kind === 'created');
       t.diagnostic(`${backend.name}: ${created.length} of 40 concurrent creates won`);
       assert.equal(created.length, 1);
       const winner = created[0]?.kind === 'created' ? created[0].release : assert.fail('one created');
-      assert.ok(results.every((r) => r.kind === 'created' || r.active.id === winner.id), 'every loser is shown the winner');
+      assert.ok(
+        results.every((r) => r.kind === 'created' || r.active.id === winner.id),
+        'every loser is shown the winner',
+      );
       // Another repo, or another tag, is independent.
       assert.equal((await stores[0]!.releases.create({ ...input, tag: 'v3.0.1' })).kind, 'created');
       assert.equal((await stores[0]!.releases.create({ ...input, repo: 'thecturner/other', tag })).kind, 'created');
@@ -84,7 +99,10 @@ for (const backend of storeBackends('rel')) {
       const [a, b = a] = stores as [Store, Store?];
       const r = await newRelease(a, { ...input, tag: 'v5.0.0' });
       const job = { kind: 'release.dispatch', payload: { releaseId: r.id }, dedupeKey: `release-dispatch:${r.id}` };
-      const wins = await Promise.all([a.releases.claimForDispatch(r.id, 'U0ALICE001', new Date(), job), b.releases.claimForDispatch(r.id, 'U0ALICE001', new Date(), job)]);
+      const wins = await Promise.all([
+        a.releases.claimForDispatch(r.id, 'U0ALICE001', new Date(), job),
+        b.releases.claimForDispatch(r.id, 'U0ALICE001', new Date(), job),
+      ]);
       assert.deepEqual(wins.filter(Boolean).length, 1);
       const jobs = await a.db.selectFrom('jobs').selectAll().where('dedupe_key', '=', `release-dispatch:${r.id}`).execute();
       assert.equal(jobs.length, 1, 'exactly one dispatch job');

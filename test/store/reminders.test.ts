@@ -22,23 +22,32 @@ for (const backend of storeBackends('reminders')) {
       assert.equal(await a.reminders.claim({ key, repo: REPO, secret: 'GHE_TOKEN' }, T0), true);
       assert.equal(await b.reminders.claim({ key, repo: REPO, secret: 'GHE_TOKEN' }, T0), false, 'claimed once');
       assert.deepEqual(await a.reminders.ofSecret(REPO, 'GHE_TOKEN'), [], 'not posted yet: nothing to edit');
-      await a.reminders.sent(key, 'C0RELEASES1', '1796000000.000100', { basis: 'age', deadline: new Date('2026-12-30T10:00:00Z'), threshold: 30, daysLeft: 27, offer: 'open' });
-
-      const [row] = await b.reminders.ofSecret(REPO, 'GHE_TOKEN');
-      assert.ok(row);
-      assert.deepEqual({ ...row }, {
-        key,
-        repo: REPO,
-        secret: 'GHE_TOKEN',
-        claimedAt: T0,
-        channel: 'C0RELEASES1',
-        messageTs: '1796000000.000100',
+      await a.reminders.sent(key, 'C0RELEASES1', '1796000000.000100', {
         basis: 'age',
         deadline: new Date('2026-12-30T10:00:00Z'),
         threshold: 30,
         daysLeft: 27,
         offer: 'open',
       });
+
+      const [row] = await b.reminders.ofSecret(REPO, 'GHE_TOKEN');
+      assert.ok(row);
+      assert.deepEqual(
+        { ...row },
+        {
+          key,
+          repo: REPO,
+          secret: 'GHE_TOKEN',
+          claimedAt: T0,
+          channel: 'C0RELEASES1',
+          messageTs: '1796000000.000100',
+          basis: 'age',
+          deadline: new Date('2026-12-30T10:00:00Z'),
+          threshold: 30,
+          daysLeft: 27,
+          offer: 'open',
+        },
+      );
       assert.equal((await b.reminders.byMessage('C0RELEASES1', '1796000000.000100'))?.key, key);
       assert.equal(await b.reminders.byMessage('C0RELEASES1', '1796000000.000101'), null);
       assert.deepEqual(await a.reminders.unsettled(), [{ repo: REPO, secret: 'GHE_TOKEN' }]);

@@ -42,15 +42,41 @@ for (const backend of storeBackends('retention')) {
       assert.ok(await s.reminders.claim({ key: 'old', repo: 'o/r', secret: 'S' }, at(-(RETENTION.remindersSentDays + 1) * DAY)));
       assert.ok(await s.reminders.claim({ key: 'recent', repo: 'o/r', secret: 'S' }, at(-200 * DAY)));
 
-      const leak = (ts: string, postedAt: Date) => ({ channel: 'C1', message_ts: ts, posted_at: postedAt.getTime(), author: 'U1', kinds: '[]', unchecked: 0, offers: '[]', outcomes: null, shown: null });
-      await s.db.insertInto('leak_messages').values([leak('1.1', at(-(RETENTION.leakMessagesDays + 1) * DAY)), leak('2.2', at(-DAY))]).execute();
-      await s.db.insertInto('slack_deliveries').values([{ key: 'event:old', seen_at: at(-2 * DAY).getTime() }, { key: 'event:recent', seen_at: at(-60_000).getTime() }]).execute();
+      const leak = (ts: string, postedAt: Date) => ({
+        channel: 'C1',
+        message_ts: ts,
+        posted_at: postedAt.getTime(),
+        author: 'U1',
+        kinds: '[]',
+        unchecked: 0,
+        offers: '[]',
+        outcomes: null,
+        shown: null,
+      });
+      await s.db
+        .insertInto('leak_messages')
+        .values([leak('1.1', at(-(RETENTION.leakMessagesDays + 1) * DAY)), leak('2.2', at(-DAY))])
+        .execute();
+      await s.db
+        .insertInto('slack_deliveries')
+        .values([
+          { key: 'event:old', seen_at: at(-2 * DAY).getTime() },
+          { key: 'event:recent', seen_at: at(-60_000).getTime() },
+        ])
+        .execute();
 
       // Another replica runs the purge: same database.
       const counts = await other.retention.purge(T0);
       assert.deepEqual(counts, { reports: 1, jobs: 2, entryLinks: 1, remindersSent: 1, leakMessages: 1, slackDeliveries: 1 });
-      assert.deepEqual((await s.db.selectFrom('leak_messages').select('message_ts').execute()).map((r) => r.message_ts), ['2.2'], 'a recent leak warning stays');
-      assert.deepEqual((await s.db.selectFrom('slack_deliveries').select('key').execute()).map((r) => r.key), ['event:recent']);
+      assert.deepEqual(
+        (await s.db.selectFrom('leak_messages').select('message_ts').execute()).map((r) => r.message_ts),
+        ['2.2'],
+        'a recent leak warning stays',
+      );
+      assert.deepEqual(
+        (await s.db.selectFrom('slack_deliveries').select('key').execute()).map((r) => r.key),
+        ['event:recent'],
+      );
 
       const reportRows = async (id: string) => (await s.db.selectFrom('reports').select('id').where('id', '=', id).execute()).length;
       assert.equal(await reportRows(expiredReport), 0, 'the expired report is deleted, not just hidden');
@@ -74,7 +100,11 @@ describe('the retention job', () => {
   test('runs at start, then every hour on its own, without a restart', () =>
     withHarness({}, async (h) => {
       const job = async () => h.store.db.selectFrom('jobs').selectAll().where('kind', '=', RETENTION_JOB).execute();
-      await eventually(async () => (await job()).length === 1 && (await job())[0]?.status === 'pending' && Number((await job())[0]?.run_at) > h.bot.deps.now().getTime() + 3_000_000, 'the first run, rescheduled an hour on');
+      await eventually(
+        async () =>
+          (await job()).length === 1 && (await job())[0]?.status === 'pending' && Number((await job())[0]?.run_at) > h.bot.deps.now().getTime() + 3_000_000,
+        'the first run, rescheduled an hour on',
+      );
       // A report saved now expires within the hour; the next run purges it.
       const id = await h.store.reports.save({ kind: 'sync-status', ownerUser: 'U1', payload: {}, ttlSeconds: 60 }, h.bot.deps.now());
       const before = Number((await job())[0]?.run_at);

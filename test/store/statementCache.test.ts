@@ -20,9 +20,16 @@ test('each distinct statement is prepared once and reused; a schema change is se
   const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, 4) }) });
   try {
     await sql`create table t (id integer primary key, name text not null)`.execute(db);
-    for (let i = 1; i <= 5; i++) await db.insertInto('t').values({ id: i, name: `n${i}` }).execute();
+    for (let i = 1; i <= 5; i++)
+      await db
+        .insertInto('t')
+        .values({ id: i, name: `n${i}` })
+        .execute();
     const select = () => db.selectFrom('t').selectAll().where('id', '<=', 2).orderBy('id').execute();
-    assert.deepEqual(await select(), [{ id: 1, name: 'n1' }, { id: 2, name: 'n2' }]);
+    assert.deepEqual(await select(), [
+      { id: 1, name: 'n1' },
+      { id: 2, name: 'n2' },
+    ]);
     await select();
     assert.equal(prepared.filter((p) => p.startsWith('insert')).length, 1, 'five inserts, one prepare');
     assert.equal(prepared.filter((p) => p.startsWith('select')).length, 1);

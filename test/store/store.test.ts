@@ -62,8 +62,7 @@ const postgresBackend: Backend = {
 };
 
 const reachable = await pgReachable();
-const skipPg =
-  !reachable && process.env.CHATOPS_SKIP_PG === '1' ? 'PostgreSQL unreachable and CHATOPS_SKIP_PG=1' : false;
+const skipPg = !reachable && process.env.CHATOPS_SKIP_PG === '1' ? 'PostgreSQL unreachable and CHATOPS_SKIP_PG=1' : false;
 
 storeSuite(sqliteBackend);
 describe('postgres', { skip: skipPg }, () => {
@@ -150,7 +149,23 @@ function storeSuite(backend: Backend): void {
         assert.equal(again.dialect, backend.name);
         await again.ping();
         const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders', '0007_entry_links', '0008_slack_deliveries', '0009_release_unique', '0010_reminder_messages', '0011_secret_write_check', '0012_leak_messages']);
+        assert.deepEqual(
+          ran.rows.map((r) => r.name),
+          [
+            '0001_init',
+            '0002_releases',
+            '0003_audit_chain',
+            '0004_secret_changes',
+            '0005_rotations',
+            '0006_reminders',
+            '0007_entry_links',
+            '0008_slack_deliveries',
+            '0009_release_unique',
+            '0010_reminder_messages',
+            '0011_secret_write_check',
+            '0012_leak_messages',
+          ],
+        );
       } finally {
         await again.close();
       }
@@ -161,11 +176,34 @@ function storeSuite(backend: Backend): void {
       const opened = await Promise.allSettled([fresh.open(), fresh.open(), fresh.open()]);
       const stores = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       try {
-        assert.deepEqual(opened.filter((r) => r.status === 'rejected'), [], 'every open succeeded');
+        assert.deepEqual(
+          opened.filter((r) => r.status === 'rejected'),
+          [],
+          'every open succeeded',
+        );
         const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(stores[0]!.db);
-        assert.deepEqual(ran.rows.map((r) => r.name), ['0001_init', '0002_releases', '0003_audit_chain', '0004_secret_changes', '0005_rotations', '0006_reminders', '0007_entry_links', '0008_slack_deliveries', '0009_release_unique', '0010_reminder_messages', '0011_secret_write_check', '0012_leak_messages']);
+        assert.deepEqual(
+          ran.rows.map((r) => r.name),
+          [
+            '0001_init',
+            '0002_releases',
+            '0003_audit_chain',
+            '0004_secret_changes',
+            '0005_rotations',
+            '0006_reminders',
+            '0007_entry_links',
+            '0008_slack_deliveries',
+            '0009_release_unique',
+            '0010_reminder_messages',
+            '0011_secret_write_check',
+            '0012_leak_messages',
+          ],
+        );
         for (const s of stores) await s.jobs.enqueue({ kind: 'race', payload: null });
-        const count = await stores[1]!.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+        const count = await stores[1]!.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow();
         assert.equal(Number(count.n), 3);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
@@ -201,9 +239,15 @@ function storeSuite(backend: Backend): void {
         assert.match(all[0]!.id, /^\d+$/);
 
         const since2 = await store.audit.list({ since: at(2) });
-        assert.deepEqual(since2.map((e) => e.actor), ['U1', 'U2']);
+        assert.deepEqual(
+          since2.map((e) => e.actor),
+          ['U1', 'U2'],
+        );
         const first = await store.audit.list({ since: t0, limit: 1 });
-        assert.deepEqual(first.map((e) => e.actor), ['system']);
+        assert.deepEqual(
+          first.map((e) => e.actor),
+          ['system'],
+        );
         const later = await store.audit.list({ since: at(4) });
         assert.deepEqual(later, []);
       });
@@ -212,7 +256,12 @@ function storeSuite(backend: Backend): void {
         const when = new Date('2031-01-01T00:00:00.000Z');
         const pat = `ghp_${'a1B2'.repeat(9)}`;
         await store.audit.record(
-          { actor: 'U1', action: 'command:/secret', detail: { secretName: 'GHE_TOKEN', value: 's3cret', note: `pasted ${pat} here`, deep: [{ token: 'x' }] }, outcome: 'ok' },
+          {
+            actor: 'U1',
+            action: 'command:/secret',
+            detail: { secretName: 'GHE_TOKEN', value: 's3cret', note: `pasted ${pat} here`, deep: [{ token: 'x' }] },
+            outcome: 'ok',
+          },
           when,
         );
         const [e] = await store.audit.list({ since: when });
@@ -270,7 +319,10 @@ function storeSuite(backend: Backend): void {
         const purged = await store.reports.purgeExpired(purgeAt);
         assert.ok(purged >= 1, `purged ${purged}`);
         const left = await store.db.selectFrom('reports').select('id').where('id', 'in', [short, long]).execute();
-        assert.deepEqual(left.map((r) => r.id), [long]);
+        assert.deepEqual(
+          left.map((r) => r.id),
+          [long],
+        );
         assert.equal((await store.reports.load(long, purgeAt))?.payload, 'long');
       });
 
@@ -347,7 +399,13 @@ function storeSuite(backend: Backend): void {
         const c = await store.jobs.enqueue({ kind: k, payload: 4, dedupeKey: key }, T);
         assert.notEqual(c, a);
         const rows = await store.db.selectFrom('jobs').select(['id', 'status']).where('dedupe_key', '=', key).orderBy('id').execute();
-        assert.deepEqual(rows.map((r) => [String(r.id), r.status]), [[a, 'done'], [c, 'pending']]);
+        assert.deepEqual(
+          rows.map((r) => [String(r.id), r.status]),
+          [
+            [a, 'done'],
+            [c, 'pending'],
+          ],
+        );
         // Different keys, and no key at all, never collide.
         const d = await store.jobs.enqueue({ kind: k, payload: 5, dedupeKey: `${key}:other` }, T);
         const e1 = await store.jobs.enqueue({ kind: k, payload: 6 }, T);
@@ -359,7 +417,11 @@ function storeSuite(backend: Backend): void {
         const k = kind('dedupe-race');
         const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => store.jobs.enqueue({ kind: k, payload: i, dedupeKey: k })));
         assert.equal(new Set(ids).size, 1);
-        const n = await store.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('kind', '=', k).executeTakeFirstOrThrow();
+        const n = await store.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('kind', '=', k)
+          .executeTakeFirstOrThrow();
         assert.equal(Number(n.n), 1);
       });
 
@@ -509,10 +571,17 @@ function storeSuite(backend: Backend): void {
             for (let i = 0; i < 200; i++) await seed.jobs.enqueue({ kind: k, payload: { i } });
             const results = await Promise.all([0, 1, 2, 3].map((n) => claimInWorker(file, k, `thread-${n}`)));
             const all = results.flat();
-            t.diagnostic(`sqlite threads: 200 jobs, claimed ${all.length} (${new Set(all).size} distinct), per thread: ${results.map((r) => r.length).join('/')}`);
+            t.diagnostic(
+              `sqlite threads: 200 jobs, claimed ${all.length} (${new Set(all).size} distinct), per thread: ${results.map((r) => r.length).join('/')}`,
+            );
             assert.equal(all.length, 200);
             assert.equal(new Set(all).size, 200);
-            const done = await seed.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('kind', '=', k).where('status', '=', 'done').executeTakeFirstOrThrow();
+            const done = await seed.db
+              .selectFrom('jobs')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('kind', '=', k)
+              .where('status', '=', 'done')
+              .executeTakeFirstOrThrow();
             assert.equal(Number(done.n), 200);
           } finally {
             await seed.close();

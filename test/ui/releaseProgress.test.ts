@@ -10,7 +10,16 @@ const RUN_URL = 'https://github.com/thecturner/jankins/actions/runs/22000000001'
 const RELEASE: FollowedRelease = { repo: 'thecturner/jankins', repoName: 'jankins', tag: 'v1.3.0', workflow: 'release.yml', startedBy: 'UALICE01' };
 
 function runOf(over: Partial<WorkflowRunInfo> = {}): WorkflowRunInfo {
-  return run({ runNumber: 12, status: 'in_progress', conclusion: null, htmlUrl: RUN_URL, createdAt: '2026-03-01T12:00:00Z', runStartedAt: '2026-03-01T12:00:00Z', updatedAt: '2026-03-01T12:04:00Z', ...over });
+  return run({
+    runNumber: 12,
+    status: 'in_progress',
+    conclusion: null,
+    htmlUrl: RUN_URL,
+    createdAt: '2026-03-01T12:00:00Z',
+    runStartedAt: '2026-03-01T12:00:00Z',
+    updatedAt: '2026-03-01T12:04:00Z',
+    ...over,
+  });
 }
 
 /** Renders the main message, checks it against Slack's limits, and returns it with its visible text. */
@@ -55,7 +64,9 @@ describe('renderReleaseProgress', () => {
   test('a group with a failed member shows failed; queued after done shows running', () => {
     const failed = render({ jobs: [job({ id: 1, name: 'P / a' }), job({ id: 2, name: 'P / b', conclusion: 'failure' })] });
     assert.match(failed.text, /:x: \*P\* · failed after/);
-    const partly = render({ jobs: [job({ id: 1, name: 'P / a' }), job({ id: 2, name: 'P / b', status: 'queued', conclusion: null, startedAt: null, completedAt: null })] });
+    const partly = render({
+      jobs: [job({ id: 1, name: 'P / a' }), job({ id: 2, name: 'P / b', status: 'queued', conclusion: null, startedAt: null, completedAt: null })],
+    });
     assert.match(partly.text, /:hourglass_flowing_sand: \*P\* · running/);
   });
 
@@ -69,7 +80,9 @@ describe('renderReleaseProgress', () => {
   });
 
   test('several jobs waiting for approval', () => {
-    const jobs = ['A', 'B', 'C', 'D', 'E'].map((n, i) => job({ id: i + 1, name: `Deploy ${n}`, status: 'waiting', conclusion: null, startedAt: null, completedAt: null }));
+    const jobs = ['A', 'B', 'C', 'D', 'E'].map((n, i) =>
+      job({ id: i + 1, name: `Deploy ${n}`, status: 'waiting', conclusion: null, startedAt: null, completedAt: null }),
+    );
     const { text } = render({ run: runOf({ status: 'waiting' }), jobs });
     assert.match(text, /\*Deploy A\*, \*Deploy B\*, \*Deploy C\* and 2 more wait for a required reviewer/);
     assert.match(text, new RegExp(`<${RUN_URL}\\|Review the deployment>`));
@@ -92,7 +105,14 @@ describe('renderReleaseProgress', () => {
   });
 
   test('200 failed jobs with long names and links stay within limits', () => {
-    const jobs = Array.from({ length: 200 }, (_, i) => job({ id: 5000 + i, name: `Caller ${i % 4} / ${'n'.repeat(140)} ${i}`, conclusion: 'failure', htmlUrl: `${RUN_URL}/job/${5000 + i}?pr=${'9'.repeat(60)}` }));
+    const jobs = Array.from({ length: 200 }, (_, i) =>
+      job({
+        id: 5000 + i,
+        name: `Caller ${i % 4} / ${'n'.repeat(140)} ${i}`,
+        conclusion: 'failure',
+        htmlUrl: `${RUN_URL}/job/${5000 + i}?pr=${'9'.repeat(60)}`,
+      }),
+    );
     const { msg, text } = render({ run: runOf({ status: 'completed', conclusion: 'failure' }), jobs });
     assert.ok(msg.blocks.length <= 50);
     assert.match(text, /200 jobs failed: details in the thread/);
@@ -102,7 +122,13 @@ describe('renderReleaseProgress', () => {
 
 describe('renderJobFailure', () => {
   test('falls back to the run link when the job has none', () => {
-    const j = job({ id: 7, name: 'Publish to PyPI', conclusion: 'failure', htmlUrl: null, steps: [step(1, 'Set up job'), step(2, 'Publish to PyPI', 'failure')] });
+    const j = job({
+      id: 7,
+      name: 'Publish to PyPI',
+      conclusion: 'failure',
+      htmlUrl: null,
+      steps: [step(1, 'Set up job'), step(2, 'Publish to PyPI', 'failure')],
+    });
     const state = progressState(RELEASE, runOf(), [j]);
     const [jp] = state.jobs;
     assert.ok(jp);

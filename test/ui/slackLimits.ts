@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 
 type Obj = Record<string, unknown>;
 
-const LINKISH = /^<(?:(?:https?|mailto):[^|<>\s]+(?:\|[^<>]*)?|@[UW][A-Z0-9]+|#C[A-Z0-9]+(?:\|[^<>]*)?|!date\^\d+\^[^|<>]+\|[^<>]*|!(?:here|channel|everyone))>/;
+const LINKISH =
+  /^<(?:(?:https?|mailto):[^|<>\s]+(?:\|[^<>]*)?|@[UW][A-Z0-9]+|#C[A-Z0-9]+(?:\|[^<>]*)?|!date\^\d+\^[^|<>]+\|[^<>]*|!(?:here|channel|everyone))>/;
 
 /** Problems of one mrkdwn string: stray `<`/`>`/`&`, unbalanced code fences. */
 export function mrkdwnProblems(text: string, where: string): string[] {

@@ -62,7 +62,10 @@ describe('renderSyncReport', () => {
       action_id: 'sync_status_share',
       value: 'report:42',
     });
-    assert.equal(msg.text, 'pywats sync status: pywats is in sync\nLast run: Publish to PyPI #42 for v0.1.0b39; Sync to GitHub Enterprise succeeded.\nMirror: default branch same, 0 tags missing, 0 tags different.');
+    assert.equal(
+      msg.text,
+      'pywats sync status: pywats is in sync\nLast run: Publish to PyPI #42 for v0.1.0b39; Sync to GitHub Enterprise succeeded.\nMirror: default branch same, 0 tags missing, 0 tags different.',
+    );
   });
 
   test('without options: no actions block, no "shared by"', () => {
@@ -146,7 +149,11 @@ describe('renderSyncReport', () => {
   });
 
   test('queued: waiting for how long', () => {
-    const { text } = render(facts({ jobs: ok([buildJob({ status: 'in_progress', conclusion: null }), syncJob({ status: 'queued', conclusion: null, startedAt: null, completedAt: null })]) }));
+    const { text } = render(
+      facts({
+        jobs: ok([buildJob({ status: 'in_progress', conclusion: null }), syncJob({ status: 'queued', conclusion: null, startedAt: null, completedAt: null })]),
+      }),
+    );
     assert.ok(text.includes('*Waiting for*\n20m'));
   });
 
@@ -207,8 +214,14 @@ describe('renderSyncReport', () => {
       }),
     );
     assert.ok(text.includes(':white_check_mark: `A_OK` (classic PAT for wats.ghe.com, used by the sync): set 10 days ago, 355 days left of 365'));
-    assert.ok(text.includes(':warning: `B_SOON` (classic PAT for wats.ghe.com, used by the sync): set 350 days ago, due for rotation in 15 days: rotate with `/rotate pywats B_SOON`'));
-    assert.ok(text.includes(':x: `C_LATE` (fine-grained PAT for github.com): set 400 days ago, overdue by 35 days (max 365): rotate with `/rotate pywats C_LATE`'));
+    assert.ok(
+      text.includes(
+        ':warning: `B_SOON` (classic PAT for wats.ghe.com, used by the sync): set 350 days ago, due for rotation in 15 days: rotate with `/rotate pywats B_SOON`',
+      ),
+    );
+    assert.ok(
+      text.includes(':x: `C_LATE` (fine-grained PAT for github.com): set 400 days ago, overdue by 35 days (max 365): rotate with `/rotate pywats C_LATE`'),
+    );
     assert.ok(text.includes(':x: `D_GONE` (deploy key for wats.ghe.com, used by the sync): missing on olreppe/pyWATS'));
     assert.ok(text.includes('`E_TODAY` (classic PAT for wats.ghe.com, used by the sync): set 365 days ago, reached its maximum age today'));
   });
@@ -303,9 +316,7 @@ describe('renderSyncReport stays within Slack limits whatever the size', () => {
 
   test('so many secrets that the message overflows: trimmed to 50 blocks, share button kept', () => {
     const names = many(1500, (i) => `SECRET_${i}_${'S'.repeat(60)}`);
-    const { msg } = render(
-      facts({ configuredSecrets: names.map((name) => secretConfig({ name })), secrets: ok(names.map((n) => secretMeta(n, 400))) }),
-    );
+    const { msg } = render(facts({ configuredSecrets: names.map((name) => secretConfig({ name })), secrets: ok(names.map((n) => secretMeta(n, 400))) }));
     assert.equal(msg.blocks.length, 50);
     assert.equal(msg.blocks.at(-1)?.type, 'actions');
     const note = msg.blocks.at(-2);

@@ -38,7 +38,11 @@ test('jobs poll until done, carry their payload, and survive a replica that dies
 
     // A replica claims a job and dies (never completes it): after the lease, another takes it once.
     // It hangs until it is told its lease is gone (the heartbeat finds it taken over), as a stuck handler would.
-    const hangs: JobHandler = { kind: 'once', leaseSeconds: 30, run: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'done' }))) };
+    const hangs: JobHandler = {
+      kind: 'once',
+      leaseSeconds: 30,
+      run: (_job, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'done' }))),
+    };
     const dying = new Worker({ store, handlers: [hangs], logger, now: () => clock });
     await store.jobs.enqueue({ kind: 'once', payload: {} }, clock);
     // Its heartbeat later finds the lease gone (or the store closed) and stops it; whatever it then reports is moot.
@@ -52,7 +56,13 @@ test('jobs poll until done, carry their payload, and survive a replica that dies
     assert.equal(ran, 1);
 
     // A handler that throws is retried later, not lost.
-    const flaky: JobHandler = { kind: 'flaky', leaseSeconds: 30, run: async () => { throw new Error('boom'); } };
+    const flaky: JobHandler = {
+      kind: 'flaky',
+      leaseSeconds: 30,
+      run: async () => {
+        throw new Error('boom');
+      },
+    };
     const c = new Worker({ store, handlers: [flaky], logger, now: () => clock });
     const id = await store.jobs.enqueue({ kind: 'flaky', payload: {} }, clock);
     assert.equal(await c.drain(), 1);

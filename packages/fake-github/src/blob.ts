@@ -37,7 +37,10 @@ export function serveLogBlob(state: GitHubState, pathname: string, query: URLSea
   const expires = query.get('se') ?? '';
   const sig = query.get('sig') ?? '';
   if (!safeEqualHex(sig, hmacHex(state.blobKey, payload(repo.id, job.id, expires)))) {
-    return azureError('AuthenticationFailed', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.');
+    return azureError(
+      'AuthenticationFailed',
+      'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+    );
   }
   if (!(new Date(expires).getTime() > Date.now())) {
     return azureError('AuthenticationFailed', 'Signed expiry time has to be after signed start time');

@@ -19,7 +19,9 @@ export function newSecretsKeyPair(): SecretsKeyPair {
   const priv = privateKey.export({ format: 'jwk' });
   if (!pub.x || !priv.d) throw new Error('x25519 key export failed');
   // GitHub's key ids are long decimal strings.
-  const keyId = BigInt(`0x${randomBytes(8).toString('hex')}`).toString().slice(0, 19);
+  const keyId = BigInt(`0x${randomBytes(8).toString('hex')}`)
+    .toString()
+    .slice(0, 19);
   return { keyId, publicKey: Buffer.from(pub.x, 'base64url'), privateKey: Buffer.from(priv.d, 'base64url') };
 }
 

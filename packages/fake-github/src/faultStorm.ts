@@ -70,18 +70,52 @@ export class FaultStorm {
         const status = [500, 502, 503, 504][Math.floor(this.next() * 4)] ?? 502;
         const write = method !== 'GET' && method !== 'HEAD';
         const applied = write && this.next() < (this.o.appliedShare ?? 0.5);
-        return { kind, status, afterHandling: applied, body: { message: status === 503 ? 'Service Unavailable' : status === 504 ? 'We couldn\u2019t respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.' : 'Server Error' } };
+        return {
+          kind,
+          status,
+          afterHandling: applied,
+          body: {
+            message:
+              status === 503
+                ? 'Service Unavailable'
+                : status === 504
+                  ? 'We couldn\u2019t respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.'
+                  : 'Server Error',
+          },
+        };
       }
       case '429':
-        return { kind, status: 429, headers: { 'retry-after': String(wait) }, body: { message: SECONDARY_LIMIT, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '429' } };
+        return {
+          kind,
+          status: 429,
+          headers: { 'retry-after': String(wait) },
+          body: {
+            message: SECONDARY_LIMIT,
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            status: '429',
+          },
+        };
       case 'secondary-403':
-        return { kind, status: 403, headers: { 'retry-after': String(wait) }, body: { message: SECONDARY_LIMIT, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' } };
+        return {
+          kind,
+          status: 403,
+          headers: { 'retry-after': String(wait) },
+          body: {
+            message: SECONDARY_LIMIT,
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            status: '403',
+          },
+        };
       case 'secondary-403-reset':
         return {
           kind,
           status: 403,
           headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + wait) },
-          body: { message: SECONDARY_LIMIT, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' },
+          body: {
+            message: SECONDARY_LIMIT,
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            status: '403',
+          },
         };
     }
   }

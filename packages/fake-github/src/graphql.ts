@@ -154,7 +154,10 @@ function connection<T>(all: T[], args: Obj, field: string, toNode: (t: T) => Obj
   if (first == null && last == null) {
     throw new TypedError('MISSING_PAGINATION_BOUNDARIES', `You must provide a \`first\` or \`last\` value to properly paginate the \`${field}\` connection.`);
   }
-  for (const [name, v] of [['first', first], ['last', last]] as const) {
+  for (const [name, v] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (v != null && (v < 0 || v > 100)) {
       throw new TypedError('EXCESSIVE_PAGINATION', `Requesting ${v} records on the \`${field}\` connection exceeds the \`${name}\` limit of 100 records.`);
     }

@@ -27,11 +27,7 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export type Access =
-  | { kind: 'none' }
-  | { kind: 'user' }
-  | { kind: 'app' }
-  | { kind: 'repo'; level: Permission; perm: RepoPermissionName };
+export type Access = { kind: 'none' } | { kind: 'user' } | { kind: 'app' } | { kind: 'repo'; level: Permission; perm: RepoPermissionName };
 
 export interface Ctx {
   state: GitHubState;

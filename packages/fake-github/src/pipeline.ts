@@ -73,8 +73,15 @@ export class Injector {
   }
 
   /** The hold of this phase for this request, if one matches (each hold applies once); `arrived()` is the caller's to call. */
-  takeHold(method: string, rawPath: string, apiPath: string, phase: HoldPhase = 'request'): { arrived: () => void; gate: Promise<'release' | 'drop'> } | undefined {
-    const i = this.holds.findIndex((h) => h.phase === phase && (!h.method || h.method.toUpperCase() === method) && (!h.path || h.path.test(rawPath) || h.path.test(apiPath)));
+  takeHold(
+    method: string,
+    rawPath: string,
+    apiPath: string,
+    phase: HoldPhase = 'request',
+  ): { arrived: () => void; gate: Promise<'release' | 'drop'> } | undefined {
+    const i = this.holds.findIndex(
+      (h) => h.phase === phase && (!h.method || h.method.toUpperCase() === method) && (!h.path || h.path.test(rawPath) || h.path.test(apiPath)),
+    );
     const h = i >= 0 ? this.holds[i] : undefined;
     if (!h) return undefined;
     this.holds.splice(i, 1);
@@ -245,8 +252,16 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
   }
   if (isGraphql || apiPath !== '/rate_limit') {
     if (bucket.remaining <= 0) {
-      const who = principal.kind === 'token' ? `user ID ${principal.user.id}` : principal.kind === 'anonymous' ? '127.0.0.1' : `installation ID ${principal.kind === 'installation' ? principal.installation.id : 0}`;
-      finish(errorReply(env.state.flavor, 403, `API rate limit exceeded for ${who}.`, 'overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit'), headers());
+      const who =
+        principal.kind === 'token'
+          ? `user ID ${principal.user.id}`
+          : principal.kind === 'anonymous'
+            ? '127.0.0.1'
+            : `installation ID ${principal.kind === 'installation' ? principal.installation.id : 0}`;
+      finish(
+        errorReply(env.state.flavor, 403, `API rate limit exceeded for ${who}.`, 'overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit'),
+        headers(),
+      );
       return;
     }
   }
@@ -257,7 +272,15 @@ export async function handleRequest(env: HostEnv, req: IncomingMessage, res: Ser
       return;
     }
     if (principal.kind === 'anonymous') {
-      finish(errorReply(env.state.flavor, 401, 'This endpoint requires you to be authenticated.', 'graphql/guides/forming-calls-with-graphql#authenticating-with-graphql'), headers());
+      finish(
+        errorReply(
+          env.state.flavor,
+          401,
+          'This endpoint requires you to be authenticated.',
+          'graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
+        ),
+        headers(),
+      );
       return;
     }
     env.rateLimits.take(bucket);

@@ -68,7 +68,8 @@ export class RateLimits {
     const recent = (this.endpointCalls.get(key) ?? []).filter((t) => t > now - WINDOW_SECONDS * 1000);
     this.endpointCalls.set(key, recent);
     const oldest = recent[0];
-    if (recent.length >= limit && oldest !== undefined) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + WINDOW_SECONDS * 1000 - now) / 1000)) };
+    if (recent.length >= limit && oldest !== undefined)
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + WINDOW_SECONDS * 1000 - now) / 1000)) };
     recent.push(now);
     return { ok: true };
   }

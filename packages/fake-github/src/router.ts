@@ -14,9 +14,19 @@ import type { RepoRec } from './state.js';
 
 /** REST dispatch: finds the route, checks who may use it on which repository, runs it. */
 
-const ROUTES: CompiledRoute[] = [...userRoutes, ...reposRoutes, ...actionsRoutes, ...secretsRoutes, ...appsRoutes, ...gitCommitsRoutes, ...releasesRoutes].map(compile);
+const ROUTES: CompiledRoute[] = [...userRoutes, ...reposRoutes, ...actionsRoutes, ...secretsRoutes, ...appsRoutes, ...gitCommitsRoutes, ...releasesRoutes].map(
+  compile,
+);
 
-export async function routeRest(env: HostEnv, method: string, apiPath: string, url: URL, body: unknown, req: IncomingMessage, principal: Principal): Promise<Reply> {
+export async function routeRest(
+  env: HostEnv,
+  method: string,
+  apiPath: string,
+  url: URL,
+  body: unknown,
+  req: IncomingMessage,
+  principal: Principal,
+): Promise<Reply> {
   let doc = '';
   try {
     let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;

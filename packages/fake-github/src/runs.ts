@@ -26,12 +26,7 @@ export interface JobUpdate {
   log?: string;
 }
 
-export type JobOutcome =
-  | 'success'
-  | 'cancelled'
-  | 'skipped'
-  | 'failure'
-  | { conclusion: 'failure'; failedStep?: string; log?: string };
+export type JobOutcome = 'success' | 'cancelled' | 'skipped' | 'failure' | { conclusion: 'failure'; failedStep?: string; log?: string };
 
 function resolveHeadSha(repo: RepoRec, ref: string): string | undefined {
   return repo.branches.get(ref) ?? repo.tags.get(ref)?.commitSha ?? (repo.commits.has(ref) ? ref : undefined);
@@ -183,14 +178,20 @@ function finish(state: GitHubState, run: RunRec, job: JobRec, def: JobDef, u: Jo
 
 /** Creates the jobs whose needs are settled (queued, or skipped) and derives the run's status. */
 function settle(state: GitHubState, run: RunRec, wf: WorkflowRec): void {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const def of wf.def.jobs) {
       if (run.jobs.some((j) => j.key === def.key)) continue;
       const needs = def.needs.map((k) => run.jobs.find((j) => j.key === k));
       if (needs.some((j) => !j || j.status !== 'completed')) continue;
       const job = createJob(state, run, def);
-      if (!jobShouldRun(def.condition, needs.map((j) => j?.conclusion ?? 'skipped'))) finish(state, run, job, def, { status: 'completed', conclusion: 'skipped' });
+      if (
+        !jobShouldRun(
+          def.condition,
+          needs.map((j) => j?.conclusion ?? 'skipped'),
+        )
+      )
+        finish(state, run, job, def, { status: 'completed', conclusion: 'skipped' });
       changed = true;
     }
   }
@@ -237,7 +238,7 @@ export function completeRun(state: GitHubState, runId: number, outcomes: Record<
   const { repo, run } = state.findRun(runId);
   const wf = workflowOf(repo, run);
   for (const k of Object.keys(outcomes)) jobDef(wf, k);
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (const def of wf.def.jobs) {
       const job = run.jobs.find((j) => j.key === def.key);
@@ -254,9 +255,7 @@ export function completeRun(state: GitHubState, runId: number, outcomes: Record<
     const job = run.jobs.find((j) => j.key === k);
     const wanted = typeof o === 'string' ? o : o.conclusion;
     if (job?.conclusion !== wanted) {
-      throw new Error(
-        `fake GitHub: job '${k}' of run ${run.id} ended ${job?.conclusion ?? 'never started'}, not ${wanted} (its needs did not all succeed)`,
-      );
+      throw new Error(`fake GitHub: job '${k}' of run ${run.id} ended ${job?.conclusion ?? 'never started'}, not ${wanted} (its needs did not all succeed)`);
     }
   }
   return run;
@@ -265,7 +264,7 @@ export function completeRun(state: GitHubState, runId: number, outcomes: Record<
 /** `key` and every job that needs it, directly or through others. */
 function withDependents(wf: WorkflowRec, key: string): Set<string> {
   const keys = new Set([key]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const d of wf.def.jobs) {
       if (!keys.has(d.key) && d.needs.some((n) => keys.has(n))) {

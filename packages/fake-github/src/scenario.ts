@@ -102,7 +102,11 @@ function outcomesFor(kind: Exclude<LastPublishRun, 'none' | 'in-progress'>, gheH
     'sync-to-ghe': {
       conclusion: 'failure',
       failedStep: 'Push to GitHub Enterprise',
-      log: ['Pushing main branch to GHE...', 'remote: Invalid username or password.', `fatal: Authentication failed for 'https://${gheHost}/${mirror}.git/'`].join('\n'),
+      log: [
+        'Pushing main branch to GHE...',
+        'remote: Invalid username or password.',
+        `fatal: Authentication failed for 'https://${gheHost}/${mirror}.git/'`,
+      ].join('\n'),
     },
   };
 }

@@ -137,11 +137,7 @@ export function minimalRepo(state: GitHubState, repo: RepoRec): Schema<'minimal-
   return repoCore(state, repo);
 }
 
-export function fullRepo(
-  state: GitHubState,
-  repo: RepoRec,
-  permissions: Schema<'full-repository'>['permissions'] | undefined,
-): Schema<'full-repository'> {
+export function fullRepo(state: GitHubState, repo: RepoRec, permissions: Schema<'full-repository'>['permissions'] | undefined): Schema<'full-repository'> {
   const out: Schema<'full-repository'> = {
     ...repoCore(state, repo),
     mirror_url: null,
@@ -203,7 +199,14 @@ export function runJson(state: GitHubState, repo: RepoRec, run: RunRec, attempt?
   const commit = repo.commits.get(run.headSha);
   const checkSuiteId = run.id + 17_000_000_000;
   const actor = simpleUser(state, run.actor);
-  const a = attempt ?? { attempt: run.runAttempt, status: run.status, conclusion: run.conclusion, runStartedAt: run.runStartedAt, updatedAt: run.updatedAt, triggeringActor: run.triggeringActor };
+  const a = attempt ?? {
+    attempt: run.runAttempt,
+    status: run.status,
+    conclusion: run.conclusion,
+    runStartedAt: run.runStartedAt,
+    updatedAt: run.updatedAt,
+    triggeringActor: run.triggeringActor,
+  };
   const min = minimalRepo(state, repo);
   return {
     id: run.id,

@@ -45,7 +45,14 @@ export interface RunSummary {
   replacedJobs: Array<{ id: number; key: string; name: string; status: string; conclusion: string | null; runAttempt: number }>;
 }
 
-const jobSummary = (j: JobRec): RunSummary['jobs'][number] => ({ id: j.id, key: j.key, name: j.name, status: j.status, conclusion: j.conclusion, runAttempt: j.runAttempt });
+const jobSummary = (j: JobRec): RunSummary['jobs'][number] => ({
+  id: j.id,
+  key: j.key,
+  name: j.name,
+  status: j.status,
+  conclusion: j.conclusion,
+  runAttempt: j.runAttempt,
+});
 
 /**
  * A stateful, faithful stand-in for github.com or a GitHub Enterprise Server, on
@@ -127,7 +134,10 @@ export class FakeGitHub {
     this.state.clock.set(date);
   }
 
-  addToken(token: string, o: { login: string; scopes?: string[]; expiresAt?: string | null; fineGrained?: { repos: string[]; permissions?: PermissionGrants } }): void {
+  addToken(
+    token: string,
+    o: { login: string; scopes?: string[]; expiresAt?: string | null; fineGrained?: { repos: string[]; permissions?: PermissionGrants } },
+  ): void {
     this.state.addToken(token, o);
   }
 
@@ -251,7 +261,9 @@ export class FakeGitHub {
         createdAt: r.createdAt,
         runAttempt: r.runAttempt,
         jobs: r.jobs.map(jobSummary),
-        replacedJobs: allJobs(r).filter((j) => !r.jobs.includes(j)).map(jobSummary),
+        replacedJobs: allJobs(r)
+          .filter((j) => !r.jobs.includes(j))
+          .map(jobSummary),
       }));
   }
 

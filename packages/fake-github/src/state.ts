@@ -228,7 +228,11 @@ export class GitHubState {
     runner: 1_000_001,
   };
 
-  constructor(readonly flavor: Flavor, start?: string, wall?: () => number) {
+  constructor(
+    readonly flavor: Flavor,
+    start?: string,
+    wall?: () => number,
+  ) {
     this.clock = new FakeClock(start, wall);
   }
 
@@ -263,7 +267,10 @@ export class GitHubState {
     return this.repos.get(repoKey(`${owner}/${name}`));
   }
 
-  addToken(token: string, o: { login: string; scopes?: string[]; expiresAt?: string | null; fineGrained?: { repos: string[]; permissions?: PermissionGrants } }): void {
+  addToken(
+    token: string,
+    o: { login: string; scopes?: string[]; expiresAt?: string | null; fineGrained?: { repos: string[]; permissions?: PermissionGrants } },
+  ): void {
     this.ensureUser(o.login);
     const rec: TokenRec = {
       token,
@@ -383,7 +390,14 @@ export class GitHubState {
     this.apps.set(o.appId, app);
     for (const r of o.repos) this.repo(r);
     const account = o.repos[0]?.split('/')[0] ?? 'unknown';
-    const inst: InstallationRec = { id: this.nextId('installation'), appId: o.appId, account, repos: o.repos.map(repoKey), permissions, createdAt: '2025-06-01T12:00:00Z' };
+    const inst: InstallationRec = {
+      id: this.nextId('installation'),
+      appId: o.appId,
+      account,
+      repos: o.repos.map(repoKey),
+      permissions,
+      createdAt: '2025-06-01T12:00:00Z',
+    };
     this.installations.set(inst.id, inst);
     return inst;
   }

@@ -52,7 +52,10 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
 export function stepDisplayName(step: { name?: unknown; run?: unknown; uses?: unknown }): string {
   if (typeof step.name === 'string' && step.name.trim()) return step.name;
   if (typeof step.uses === 'string') return `Run ${step.uses}`;
-  const firstLine = String(step.run ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+  const firstLine =
+    String(step.run ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '';
   return `Run ${firstLine.trim()}`;
 }
 
@@ -107,7 +110,11 @@ function parseJob(key: string, raw: Yaml): JobDef {
   else if (isRecord(raw.environment) && typeof raw.environment.name === 'string') job.environment = raw.environment.name;
   if (typeof raw.uses === 'string') {
     // A reusable workflow expands into the called workflow's jobs; the fake shows one.
-    const called = (raw.uses.split('@')[0] ?? raw.uses).split('/').pop()?.replace(/\.ya?ml$/, '') ?? 'workflow';
+    const called =
+      (raw.uses.split('@')[0] ?? raw.uses)
+        .split('/')
+        .pop()
+        ?.replace(/\.ya?ml$/, '') ?? 'workflow';
     job.name = `${displayName} / ${called}`;
     job.steps = [{ name: 'Set up job' }, { name: `Run ${raw.uses}`, uses: raw.uses }, { name: 'Complete job' }];
   } else {
@@ -120,7 +127,11 @@ export function parseWorkflow(yamlText: string, path: string): WorkflowDef {
   const doc: unknown = parse(yamlText);
   if (!isRecord(doc)) throw new Error(`${path}: not a workflow (expected a mapping)`);
   const { triggers, dispatch } = triggersOf(doc.on);
-  const jobs = isRecord(doc.jobs) ? Object.entries(doc.jobs).filter(([, v]) => isRecord(v)).map(([k, v]) => parseJob(k, v as Yaml)) : [];
+  const jobs = isRecord(doc.jobs)
+    ? Object.entries(doc.jobs)
+        .filter(([, v]) => isRecord(v))
+        .map(([k, v]) => parseJob(k, v as Yaml))
+    : [];
   const def: WorkflowDef = { name: typeof doc.name === 'string' ? doc.name : path, triggers, dispatch, jobs };
   if (typeof doc['run-name'] === 'string') def.runName = doc['run-name'];
   return def;

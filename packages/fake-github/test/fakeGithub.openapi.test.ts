@@ -117,7 +117,12 @@ describe('FakeGitHub responses match the published OpenAPI schemas', () => {
     const key = await gh.rest.actions.getRepoPublicKey({ owner: OWNER, repo: REPO });
     assert.equal(Buffer.from(key.data.key, 'base64').length, 32);
     check('/repos/{owner}/{repo}/actions/secrets/public-key', 'get', '200', key.data);
-    check('/repos/{owner}/{repo}/actions/secrets/{secret_name}', 'get', '200', (await gh.rest.actions.getRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN' })).data);
+    check(
+      '/repos/{owner}/{repo}/actions/secrets/{secret_name}',
+      'get',
+      '200',
+      (await gh.rest.actions.getRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN' })).data,
+    );
   });
 
   test('repository, user, tags, contents, deploy key', async () => {

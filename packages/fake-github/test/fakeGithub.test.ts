@@ -139,7 +139,10 @@ describe('FakeGitHub: authentication and visibility', () => {
     assert.equal(created.data.key, key.split(' ').slice(0, 2).join(' '));
     const dup = await httpError(w.ge.rest.repos.createDeployKey({ ...MIRROR, title: 'again', key }));
     assert.equal(dup.status, 422);
-    assert.deepEqual((await w.ge.rest.repos.listDeployKeys(MIRROR)).data.map((k) => k.id), [created.data.id]);
+    assert.deepEqual(
+      (await w.ge.rest.repos.listDeployKeys(MIRROR)).data.map((k) => k.id),
+      [created.data.id],
+    );
     assert.equal((await w.ge.rest.repos.deleteDeployKey({ ...MIRROR, key_id: created.data.id })).status, 204);
     assert.deepEqual(w.ghe.deployKeys('WATS/pyWATS'), []);
   });
@@ -190,9 +193,14 @@ describe('FakeGitHub: Actions runs, jobs and logs', () => {
   test('needs semantics: when publishing fails, sync-to-ghe is skipped and has no log', async () => {
     const sha = w.github.pushCommit('olreppe/pyWATS', { message: 'chore(release): 0.1.0b40' });
     w.github.createTag('olreppe/pyWATS', 'v0.1.0b40', { sha, annotated: true });
-    const runId = w.github.simulateRun('olreppe/pyWATS', '.github/workflows/publish.yml', { headBranch: 'v0.1.0b40' }, {
-      'build-and-publish': { conclusion: 'failure', failedStep: 'Publish to PyPI', log: 'ERROR    HTTPError: 403 Forbidden' },
-    });
+    const runId = w.github.simulateRun(
+      'olreppe/pyWATS',
+      '.github/workflows/publish.yml',
+      { headBranch: 'v0.1.0b40' },
+      {
+        'build-and-publish': { conclusion: 'failure', failedStep: 'Publish to PyPI', log: 'ERROR    HTTPError: 403 Forbidden' },
+      },
+    );
     const run = (await w.gh.rest.actions.getWorkflowRun({ owner: OWNER, repo: REPO, run_id: runId })).data;
     assert.equal(run.conclusion, 'failure');
     const jobs = (await w.gh.rest.actions.listJobsForWorkflowRun({ owner: OWNER, repo: REPO, run_id: runId })).data.jobs;
@@ -222,8 +230,14 @@ describe('FakeGitHub: Actions runs, jobs and logs', () => {
   test('run filters: event, branch, status, head_sha, created', async () => {
     const q = { owner: OWNER, repo: REPO, workflow_id: 'publish.yml' };
     const b38 = await w.gh.rest.actions.listWorkflowRuns({ ...q, branch: 'v0.1.0b38' });
-    assert.deepEqual(b38.data.workflow_runs.map((r) => r.head_branch), ['v0.1.0b38']);
-    assert.equal((await w.gh.rest.actions.listWorkflowRuns({ ...q, status: 'failure' })).data.workflow_runs.every((r) => r.conclusion === 'failure'), true);
+    assert.deepEqual(
+      b38.data.workflow_runs.map((r) => r.head_branch),
+      ['v0.1.0b38'],
+    );
+    assert.equal(
+      (await w.gh.rest.actions.listWorkflowRuns({ ...q, status: 'failure' })).data.workflow_runs.every((r) => r.conclusion === 'failure'),
+      true,
+    );
     assert.equal((await w.gh.rest.actions.listWorkflowRuns({ ...q, event: 'workflow_dispatch' })).data.total_count, 0);
     const sha = w.seed.github.tags['v0.1.0b37'] ?? '';
     assert.equal((await w.gh.rest.actions.listWorkflowRuns({ ...q, head_sha: sha })).data.total_count, 1);
@@ -351,14 +365,22 @@ describe('FakeGitHub: Actions secrets', () => {
 
   test('lists names and dates only', async () => {
     const { data } = await w.gh.rest.actions.listRepoSecrets({ owner: OWNER, repo: REPO });
-    assert.deepEqual(data.secrets.map((s) => s.name), ['GHE_TOKEN', 'PAT_TOKEN']);
+    assert.deepEqual(
+      data.secrets.map((s) => s.name),
+      ['GHE_TOKEN', 'PAT_TOKEN'],
+    );
     assert.equal(data.total_count, 2);
     assert.deepEqual(Object.keys(data.secrets[0] ?? {}).sort(), ['created_at', 'name', 'updated_at']);
   });
 
   test('a value sealed for the public key is stored and decrypts to the same value', async () => {
     const before = (await w.gh.rest.actions.getRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN' })).data.updated_at;
-    const res = await w.gh.rest.actions.createOrUpdateRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN', ...(await seal(w.gh, 'ghp_newSyncToken')) });
+    const res = await w.gh.rest.actions.createOrUpdateRepoSecret({
+      owner: OWNER,
+      repo: REPO,
+      secret_name: 'GHE_TOKEN',
+      ...(await seal(w.gh, 'ghp_newSyncToken')),
+    });
     assert.equal(res.status, 204);
     assert.equal(w.github.decryptSecret('olreppe/pyWATS', 'GHE_TOKEN'), 'ghp_newSyncToken');
     const after = (await w.gh.rest.actions.getRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN' })).data.updated_at;
@@ -371,14 +393,30 @@ describe('FakeGitHub: Actions secrets', () => {
   test('garbage, another key or a wrong key_id is refused with 422', async () => {
     const good = await seal(w.gh, 'x');
     const garbage = await httpError(
-      w.gh.rest.actions.createOrUpdateRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN', key_id: good.key_id, encrypted_value: Buffer.from('not a sealed box at all, sorry').toString('base64') }),
+      w.gh.rest.actions.createOrUpdateRepoSecret({
+        owner: OWNER,
+        repo: REPO,
+        secret_name: 'GHE_TOKEN',
+        key_id: good.key_id,
+        encrypted_value: Buffer.from('not a sealed box at all, sorry').toString('base64'),
+      }),
     );
     assert.equal(garbage.status, 422);
     assert.match((garbage.response?.data as { message: string }).message, /improperly encrypted secret/);
     const other = sodium.crypto_box_keypair();
     const foreign = sodium.to_base64(sodium.crypto_box_seal('x', other.publicKey), sodium.base64_variants.ORIGINAL);
-    assert.equal((await httpError(w.gh.rest.actions.createOrUpdateRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN', key_id: good.key_id, encrypted_value: foreign }))).status, 422);
-    assert.equal((await httpError(w.gh.rest.actions.createOrUpdateRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN', ...good, key_id: '1' }))).status, 422);
+    assert.equal(
+      (
+        await httpError(
+          w.gh.rest.actions.createOrUpdateRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN', key_id: good.key_id, encrypted_value: foreign }),
+        )
+      ).status,
+      422,
+    );
+    assert.equal(
+      (await httpError(w.gh.rest.actions.createOrUpdateRepoSecret({ owner: OWNER, repo: REPO, secret_name: 'GHE_TOKEN', ...good, key_id: '1' }))).status,
+      422,
+    );
     assert.equal(w.github.decryptSecret('olreppe/pyWATS', 'GHE_TOKEN'), 'ghp_newSyncToken');
   });
 });
@@ -409,7 +447,11 @@ describe('FakeGitHub: GraphQL', () => {
       nameWithOwner: string;
       isPrivate: boolean;
       defaultBranchRef: { name: string; target: { __typename: string; oid: string; messageHeadline: string } };
-      refs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ name: string; target: { __typename: string; oid: string; target?: { oid: string } } }> };
+      refs: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: Array<{ name: string; target: { __typename: string; oid: string; target?: { oid: string } } }>;
+      };
     };
     rateLimit: { cost: number; remaining: number; limit: number };
   }
@@ -430,7 +472,10 @@ describe('FakeGitHub: GraphQL', () => {
     assert.equal(n1?.target.target?.oid, w.seed.ghe.tags['v0.1.0b38']);
     assert.notEqual(n1?.target.oid, n1?.target.target?.oid);
     const p2 = await gql<RefsResult>(REFS, { owner: 'WATS', name: 'pyWATS', after: p1.repository.refs.pageInfo.endCursor });
-    assert.deepEqual(p2.repository.refs.nodes.map((n) => n.name), ['v0.1.0b37']);
+    assert.deepEqual(
+      p2.repository.refs.nodes.map((n) => n.name),
+      ['v0.1.0b37'],
+    );
     assert.equal(p2.repository.refs.pageInfo.hasNextPage, false);
     assert.ok(p2.rateLimit.remaining < p1.rateLimit.remaining);
     assert.equal(w.ghe.requests.at(-1)?.graphql?.operationName, 'MirrorRefs');
@@ -454,7 +499,10 @@ describe('FakeGitHub: GraphQL', () => {
       assert.deepEqual(err?.path, ['query', 'repository', 'nope']);
       return true;
     });
-    await assert.rejects(gql('query { repository(owner: "WATS"'), (e: unknown) => e instanceof GraphqlResponseError && /Parse error/.test(e.errors?.[0]?.message ?? ''));
+    await assert.rejects(
+      gql('query { repository(owner: "WATS"'),
+      (e: unknown) => e instanceof GraphqlResponseError && /Parse error/.test(e.errors?.[0]?.message ?? ''),
+    );
   });
 
   test('an unknown repository is null with a NOT_FOUND error', async () => {
@@ -482,7 +530,11 @@ describe('FakeGitHub: workflow_dispatch', () => {
   let w: World;
   before(async () => {
     w = await world();
-    w.ghe.addWorkflow('WATS/pyWATS', '.github/workflows/release.yml', readFileSync(new URL('../src/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8'));
+    w.ghe.addWorkflow(
+      'WATS/pyWATS',
+      '.github/workflows/release.yml',
+      readFileSync(new URL('../src/fixtures/workflows/jankins-release.yml', import.meta.url), 'utf8'),
+    );
   });
 
   test('github.com returns the run when asked, and the run is queued', async () => {
@@ -511,7 +563,12 @@ describe('FakeGitHub: workflow_dispatch', () => {
 
   test('GHES refuses return_run_details with 400', async () => {
     const e = await httpError(
-      w.ge.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { ...MIRROR, workflow_id: 'release.yml', ref: 'main', return_run_details: true }),
+      w.ge.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+        ...MIRROR,
+        workflow_id: 'release.yml',
+        ref: 'main',
+        return_run_details: true,
+      }),
     );
     assert.equal(e.status, 400);
     assert.equal((e.response?.data as { message: string }).message, 'Invalid request.\n\n"return_run_details" is not a permitted key.');
@@ -535,7 +592,9 @@ describe('FakeGitHub: workflow_dispatch', () => {
     assert.equal((noTrigger.response?.data as { message: string }).message, "Workflow does not have 'workflow_dispatch' trigger");
     const noRef = await httpError(w.gh.rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id: 'release.yml', ref: 'v9.9.9' }));
     assert.equal((noRef.response?.data as { message: string }).message, 'No ref found for: v9.9.9');
-    const inputs = await httpError(w.gh.rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id: 'release.yml', ref: 'main', inputs: { tag: 'x' } }));
+    const inputs = await httpError(
+      w.gh.rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id: 'release.yml', ref: 'main', inputs: { tag: 'x' } }),
+    );
     assert.equal(inputs.status, 422);
   });
 });
@@ -555,7 +614,12 @@ describe('FakeGitHub: GitHub App', () => {
     const appOctokit = new Octokit({ baseUrl: w.github.apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey: pem }, log });
     const inst = await appOctokit.rest.apps.getRepoInstallation({ owner: OWNER, repo: REPO });
     assert.equal(inst.data.app_id, appId);
-    const installed = new Octokit({ baseUrl: w.github.apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey: pem, installationId: inst.data.id }, log });
+    const installed = new Octokit({
+      baseUrl: w.github.apiUrl,
+      authStrategy: createAppAuth,
+      auth: { appId, privateKey: pem, installationId: inst.data.id },
+      log,
+    });
     const repo = await installed.rest.repos.get({ owner: OWNER, repo: REPO });
     assert.equal(repo.data.full_name, 'olreppe/pyWATS');
     const secrets = await installed.rest.actions.listRepoSecrets({ owner: OWNER, repo: REPO });
@@ -578,9 +642,19 @@ describe('FakeGitHub: re-running a job', () => {
   let w: World;
   const q = { owner: OWNER, repo: REPO };
   const latest = async (runId: number) =>
-    (await w.gh.rest.actions.listJobsForWorkflowRun({ ...q, run_id: runId })).data.jobs.map((j) => ({ id: j.id, key: j.name, attempt: j.run_attempt, state: j.conclusion ?? j.status }));
+    (await w.gh.rest.actions.listJobsForWorkflowRun({ ...q, run_id: runId })).data.jobs.map((j) => ({
+      id: j.id,
+      key: j.name,
+      attempt: j.run_attempt,
+      state: j.conclusion ?? j.status,
+    }));
   const all = async (runId: number) =>
-    (await w.gh.rest.actions.listJobsForWorkflowRun({ ...q, run_id: runId, filter: 'all' })).data.jobs.map((j) => ({ id: j.id, key: j.name, attempt: j.run_attempt, state: j.conclusion ?? j.status }));
+    (await w.gh.rest.actions.listJobsForWorkflowRun({ ...q, run_id: runId, filter: 'all' })).data.jobs.map((j) => ({
+      id: j.id,
+      key: j.name,
+      attempt: j.run_attempt,
+      state: j.conclusion ?? j.status,
+    }));
   const BUILD = 'Build and publish to PyPI';
   const SYNC = 'Sync to GitHub Enterprise';
   before(async () => {
@@ -603,16 +677,30 @@ describe('FakeGitHub: re-running a job', () => {
     assert.ok(Date.parse(run.run_started_at ?? '') >= Date.now() - 5000, 'the attempt starts now');
 
     const jobs = await latest(runId);
-    assert.deepEqual(jobs.map((j) => [j.key, j.attempt, j.state]), [[BUILD, 1, 'success'], [SYNC, 2, 'queued']]);
+    assert.deepEqual(
+      jobs.map((j) => [j.key, j.attempt, j.state]),
+      [
+        [BUILD, 1, 'success'],
+        [SYNC, 2, 'queued'],
+      ],
+    );
     assert.equal(jobs[0]?.id, build?.id, 'the kept job is the same job');
     assert.notEqual(jobs[1]?.id, oldSync?.id, 'the re-run job is a new job');
-    assert.deepEqual((await all(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 1, 'success'], [SYNC, 1, 'failure'], [SYNC, 2, 'queued']]);
+    assert.deepEqual(
+      (await all(runId)).map((j) => [j.key, j.attempt, j.state]),
+      [
+        [BUILD, 1, 'success'],
+        [SYNC, 1, 'failure'],
+        [SYNC, 2, 'queued'],
+      ],
+    );
 
     const first = (await w.gh.rest.actions.getWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: 1 })).data;
     assert.deepEqual([first.run_attempt, first.status, first.conclusion, first.previous_attempt_url], [1, 'completed', 'failure', null]);
     assert.equal((await w.gh.rest.actions.getWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: 2 })).data.status, 'queued');
     assert.equal((await httpError(w.gh.rest.actions.getWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: 3 }))).status, 404);
-    const attemptJobs = async (n: number) => (await w.gh.rest.actions.listJobsForWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: n })).data.jobs.map((j) => j.id);
+    const attemptJobs = async (n: number) =>
+      (await w.gh.rest.actions.listJobsForWorkflowRunAttempt({ ...q, run_id: runId, attempt_number: n })).data.jobs.map((j) => j.id);
     assert.deepEqual(await attemptJobs(1), [build?.id, oldSync?.id]);
     assert.deepEqual(await attemptJobs(2), [jobs[1]?.id]);
 
@@ -624,30 +712,51 @@ describe('FakeGitHub: re-running a job', () => {
     w.github.completeRun(runId);
     const done = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
     assert.deepEqual([done.run_attempt, done.status, done.conclusion], [2, 'completed', 'success']);
-    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 1, 'success'], [SYNC, 2, 'success']]);
+    assert.deepEqual(
+      (await latest(runId)).map((j) => [j.key, j.attempt, j.state]),
+      [
+        [BUILD, 1, 'success'],
+        [SYNC, 2, 'success'],
+      ],
+    );
     // The replaced job and its log stay reachable.
     assert.equal((await w.gh.rest.actions.getJobForWorkflowRun({ ...q, job_id: oldSync?.id ?? 0 })).data.conclusion, 'failure');
     assert.match(String((await w.gh.rest.actions.downloadJobLogsForWorkflowRun({ ...q, job_id: oldSync?.id ?? 0 })).data), /Authentication failed/);
     const summary = w.github.runs('olreppe/pyWATS', 'publish.yml').find((r) => r.id === runId);
     assert.equal(summary?.runAttempt, 2);
-    assert.deepEqual(summary?.replacedJobs.map((j) => [j.id, j.runAttempt]), [[oldSync?.id, 1]]);
+    assert.deepEqual(
+      summary?.replacedJobs.map((j) => [j.id, j.runAttempt]),
+      [[oldSync?.id, 1]],
+    );
   });
 
   test('re-running a job re-runs the jobs that need it, which wait for it', async () => {
     const runId = w.github.simulateRun('olreppe/pyWATS', 'publish.yml', { headBranch: 'main' }, { 'build-and-publish': 'failure' });
-    assert.deepEqual((await latest(runId)).map((j) => j.state), ['failure', 'skipped']);
+    assert.deepEqual(
+      (await latest(runId)).map((j) => j.state),
+      ['failure', 'skipped'],
+    );
     const reruns: number[] = [];
     w.github.onRerun((r) => reruns.push(r.runAttempt));
     const [build] = await latest(runId);
     await w.gh.rest.actions.reRunJobForWorkflowRun({ ...q, job_id: build?.id ?? 0 });
     assert.deepEqual(reruns, [2]);
-    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 2, 'queued']]);
+    assert.deepEqual(
+      (await latest(runId)).map((j) => [j.key, j.attempt, j.state]),
+      [[BUILD, 2, 'queued']],
+    );
     assert.equal((await all(runId)).length, 3);
 
     w.github.setJob(runId, 'build-and-publish', { status: 'in_progress' });
     assert.equal((await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data.status, 'in_progress');
     w.github.completeRun(runId);
-    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 2, 'success'], [SYNC, 2, 'success']]);
+    assert.deepEqual(
+      (await latest(runId)).map((j) => [j.key, j.attempt, j.state]),
+      [
+        [BUILD, 2, 'success'],
+        [SYNC, 2, 'success'],
+      ],
+    );
     const run = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
     assert.deepEqual([run.run_attempt, run.conclusion], [2, 'success']);
 
@@ -656,7 +765,13 @@ describe('FakeGitHub: re-running a job', () => {
     w.github.completeRun(runId, { 'sync-to-ghe': 'failure' });
     const third = (await w.gh.rest.actions.getWorkflowRun({ ...q, run_id: runId })).data;
     assert.deepEqual([third.run_attempt, third.conclusion], [3, 'failure']);
-    assert.deepEqual((await latest(runId)).map((j) => [j.key, j.attempt, j.state]), [[BUILD, 2, 'success'], [SYNC, 3, 'failure']]);
+    assert.deepEqual(
+      (await latest(runId)).map((j) => [j.key, j.attempt, j.state]),
+      [
+        [BUILD, 2, 'success'],
+        [SYNC, 3, 'failure'],
+      ],
+    );
   });
 
   test('a job of a run still in progress cannot be re-run; unknown jobs are 404; readers may not re-run', async () => {
@@ -690,7 +805,14 @@ describe('FakeGitHub: deploy key format and credential revocation', () => {
     const blob = good.publicKey.split(' ')[1] ?? '';
     const cut = Buffer.from(blob, 'base64').subarray(0, 40).toString('base64');
     const dsa = `ssh-dss ${Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from('ssh-dss'), Buffer.alloc(20)]).toString('base64')}`;
-    for (const key of [`ssh-rsa ${blob}`, `ssh-ed25519 ${cut}`, dsa, good.publicKey.replace('AAAA', 'AAA'), 'ssh-ed25519', '-----BEGIN OPENSSH PRIVATE KEY-----']) {
+    for (const key of [
+      `ssh-rsa ${blob}`,
+      `ssh-ed25519 ${cut}`,
+      dsa,
+      good.publicKey.replace('AAAA', 'AAA'),
+      'ssh-ed25519',
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+    ]) {
       const e = await httpError(w.ge.rest.repos.createDeployKey({ ...MIRROR, title: 'x', key }));
       assert.equal(e.status, 422, key);
       assert.deepEqual((e.response?.data as { errors: unknown[] }).errors, [

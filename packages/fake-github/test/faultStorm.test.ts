@@ -19,7 +19,8 @@ describe('fake GitHub fault storm', () => {
   });
 
   test('each kind looks like GitHub: 429 and 403 with retry-after, 403 with x-ratelimit-reset, 5xx', () => {
-    const one = (kind: '5xx' | '429' | 'secondary-403' | 'secondary-403-reset') => new FaultStorm({ rate: 1, seed: 3, kinds: [kind], retryAfterSeconds: 2 }).draw('GET', '/x', '/x');
+    const one = (kind: '5xx' | '429' | 'secondary-403' | 'secondary-403-reset') =>
+      new FaultStorm({ rate: 1, seed: 3, kinds: [kind], retryAfterSeconds: 2 }).draw('GET', '/x', '/x');
     assert.deepEqual([one('429')?.status, one('429')?.headers], [429, { 'retry-after': '2' }]);
     assert.equal(one('secondary-403')?.headers?.['retry-after'], '2');
     assert.match(JSON.stringify(one('secondary-403')?.body), /secondary rate limit/);
@@ -43,14 +44,18 @@ describe('fake GitHub fault storm', () => {
           headers: { authorization: `token ${seed.github.token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ ref: 'v0.1.0b39' }),
         });
-      const runs = () => github.runs(seed.github.repo, '.github/workflows/release.yml').filter((r) => r.event === 'workflow_dispatch' && r.headSha === sha).length;
+      const runs = () =>
+        github.runs(seed.github.repo, '.github/workflows/release.yml').filter((r) => r.event === 'workflow_dispatch' && r.headSha === sha).length;
       github.setFaultStorm({ rate: 1, seed: 1, kinds: ['5xx'], appliedShare: 0 });
       assert.ok((await dispatch()).status >= 500);
       assert.equal(runs(), 0, 'refused before acting');
       github.setFaultStorm({ rate: 1, seed: 1, kinds: ['5xx'], appliedShare: 1 });
       assert.ok((await dispatch()).status >= 500);
       assert.equal(runs(), 1, 'acted on, then the error');
-      assert.deepEqual(github.requests.filter((r) => r.method === 'POST').map((r) => r.injected?.applied), [false, true]);
+      assert.deepEqual(
+        github.requests.filter((r) => r.method === 'POST').map((r) => r.injected?.applied),
+        [false, true],
+      );
       github.setFaultStorm(null);
       assert.equal((await dispatch()).status, 204);
     } finally {

@@ -6,11 +6,19 @@ import { parse } from 'yaml';
 // The sandbox ships the real workflows behind the seeds (see README.md beside them): the fake GitHub serves them
 // and the bot reads their job names. These are the shapes the seeds describe; a careless edit of a copy breaks them.
 const ours = new URL('../src/fixtures/workflows/', import.meta.url);
-type Workflow = { on: Record<string, unknown>; jobs: Record<string, { name?: string; needs?: string | string[]; if?: string; environment?: unknown; steps?: { run?: string; env?: Record<string, string> }[] }> };
+type Workflow = {
+  on: Record<string, unknown>;
+  jobs: Record<
+    string,
+    { name?: string; needs?: string | string[]; if?: string; environment?: unknown; steps?: { run?: string; env?: Record<string, string> }[] }
+  >;
+};
 const workflow = (name: string) => parse(readFileSync(new URL(name, ours), 'utf8')) as Workflow;
 
 test('the vendored workflows are the three the seeds come from, each valid YAML with jobs', () => {
-  const names = readdirSync(ours).filter((n) => n.endsWith('.yml')).sort();
+  const names = readdirSync(ours)
+    .filter((n) => n.endsWith('.yml'))
+    .sort();
   assert.deepEqual(names, ['jankins-release.yml', 'jankins-semantic-release.yml', 'pywats-publish.yml']);
   for (const n of names) assert.ok(Object.keys(workflow(n).jobs).length > 0, n);
 });

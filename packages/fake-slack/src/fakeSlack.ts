@@ -15,7 +15,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parseApiArgs, parseResponseUrlBody, readBody } from './httpBody.js';
 import { ResponseUrls, type ResponseUrlTarget } from './responseUrls.js';
-import { blockActionPayload, slashCommandBody, viewSubmissionPayload, type BlockActionInput, type SlashCommandInput, type ViewSubmissionInput } from './signedRequests.js';
+import {
+  blockActionPayload,
+  slashCommandBody,
+  viewSubmissionPayload,
+  type BlockActionInput,
+  type SlashCommandInput,
+  type ViewSubmissionInput,
+} from './signedRequests.js';
 import { APP_LEVEL_METHODS, FakeSocketMode, type DeliverOptions, type EnvelopeType, type SocketDelivery } from './socketMode.js';
 import { METHODS, type ApiResult } from './webApiMethods.js';
 import { Workspace, type SlackUser, type StoredMessage, type StoredView } from './workspace.js';

@@ -50,13 +50,7 @@ function actionTs(): string {
 }
 
 /** POSTs a signed body to `${appUrl}/slack/events` and reads the answer. */
-export async function postSigned(
-  appUrl: string,
-  signingSecret: string,
-  body: string,
-  contentType: string,
-  opts: SignOptions = {},
-): Promise<SignedResponse> {
+export async function postSigned(appUrl: string, signingSecret: string, body: string, contentType: string, opts: SignOptions = {}): Promise<SignedResponse> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const signature = opts.signature ?? signSlackBody(signingSecret, timestamp, body);
   const started = performance.now();
@@ -155,7 +149,13 @@ export function blockActionPayload(a: BlockActionInput): Record<string, unknown>
     a.container ??
     (inView
       ? { type: 'view', view_id: a.view?.id }
-      : { type: 'message', message_ts: a.message_ts, channel_id: a.channel_id, is_ephemeral: a.is_ephemeral ?? false, ...(a.thread_ts ? { thread_ts: a.thread_ts } : {}) });
+      : {
+          type: 'message',
+          message_ts: a.message_ts,
+          channel_id: a.channel_id,
+          is_ephemeral: a.is_ephemeral ?? false,
+          ...(a.thread_ts ? { thread_ts: a.thread_ts } : {}),
+        });
   const action: Record<string, unknown> = {
     action_id: a.action_id,
     block_id: a.block_id ?? 'actions',
@@ -215,9 +215,7 @@ export function viewSubmissionPayload(s: ViewSubmissionInput): Record<string, un
   const values = Object.fromEntries(
     Object.entries(s.values).map(([blockId, actions]) => [
       blockId,
-      Object.fromEntries(
-        Object.entries(actions).map(([actionId, v]) => [actionId, typeof v === 'string' ? { type: 'plain_text_input', value: v } : v]),
-      ),
+      Object.fromEntries(Object.entries(actions).map(([actionId, v]) => [actionId, typeof v === 'string' ? { type: 'plain_text_input', value: v } : v])),
     ]),
   );
   return {

@@ -5,13 +5,7 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
 import { FakeSlack } from '../src/fakeSlack.js';
 import { validateBlocks, validateView } from '../src/blockKitLimits.js';
-import {
-  sendBlockAction,
-  sendEvent,
-  sendSlashCommand,
-  sendViewSubmission,
-  signSlackBody,
-} from '../src/signedRequests.js';
+import { sendBlockAction, sendEvent, sendSlashCommand, sendViewSubmission, signSlackBody } from '../src/signedRequests.js';
 
 const TOKEN = 'xoxb-test-0000-fake';
 const SECRET = 'test-signing-secret';
@@ -232,7 +226,9 @@ describe('FakeSlack Web API through the real WebClient', () => {
     const again = await client.views.publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [section('Nothing yet')] } });
     assert.equal(again.view?.id, home.view?.id, 'a user keeps one Home view');
     assert.deepEqual(fake.homeView('U0ALICE')?.view.blocks, [section('Nothing yet')]);
-    const modalAsHome = await slackError(client.views.publish({ user_id: 'U0ALICE', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }));
+    const modalAsHome = await slackError(
+      client.views.publish({ user_id: 'U0ALICE', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }),
+    );
     assert.equal(modalAsHome.error, 'invalid_arguments');
   });
 
@@ -249,11 +245,14 @@ describe('FakeSlack Web API through the real WebClient', () => {
     await client.chat.postMessage({ channel: CHANNEL, text: 'earlier' });
     await client.chat.postMessage({ channel: CHANNEL, text: 'later' });
     assert.equal((await waiting).args.text, 'later');
-    await assert.rejects(fake.waitFor((c) => c.method === 'views.open', 50), (e: Error) => {
-      assert.match(e.message, /no matching call within 50 ms/);
-      assert.match(e.message, /chat\.postMessage ok .*"text":"earlier"/);
-      return true;
-    });
+    await assert.rejects(
+      fake.waitFor((c) => c.method === 'views.open', 50),
+      (e: Error) => {
+        assert.match(e.message, /no matching call within 50 ms/);
+        assert.match(e.message, /chat\.postMessage ok .*"text":"earlier"/);
+        return true;
+      },
+    );
   });
 });
 
@@ -380,10 +379,20 @@ describe('validateBlocks / validateView', () => {
   });
 
   test('modal limits: 100 blocks, title/submit 24, private_metadata 3000, submit needed with inputs', () => {
-    assert.deepEqual(validateBlocks(Array.from({ length: 100 }, () => ({ type: 'divider' })), 'modal'), []);
-    assert.deepEqual(validateBlocks(Array.from({ length: 101 }, () => ({ type: 'divider' })), 'home'), [
-      'must be less than 101 items [json-pointer:/blocks]',
-    ]);
+    assert.deepEqual(
+      validateBlocks(
+        Array.from({ length: 100 }, () => ({ type: 'divider' })),
+        'modal',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      validateBlocks(
+        Array.from({ length: 101 }, () => ({ type: 'divider' })),
+        'home',
+      ),
+      ['must be less than 101 items [json-pointer:/blocks]'],
+    );
     const problems = validateView(
       {
         type: 'modal',
@@ -448,7 +457,13 @@ describe('signed requests to a Bolt app', () => {
 
   test('a signed slash command is accepted by Bolt and its respond() reaches the fake response_url', async () => {
     const responseUrl = fake.responseUrl({ channel: CHANNEL, user: 'U0ALICE' });
-    const r = await sendSlashCommand(appUrl, SECRET, { command: '/ping', text: 'hello world', user_id: 'U0ALICE', channel_id: CHANNEL, response_url: responseUrl });
+    const r = await sendSlashCommand(appUrl, SECRET, {
+      command: '/ping',
+      text: 'hello world',
+      user_id: 'U0ALICE',
+      channel_id: CHANNEL,
+      response_url: responseUrl,
+    });
     assert.equal(r.status, 200);
     const reply = await fake.waitFor((c) => c.method === 'response_url');
     assert.equal(reply.args.text, 'pong hello world');
@@ -479,7 +494,10 @@ describe('signed requests to a Bolt app', () => {
       response_url: fake.responseUrl(),
     });
     assert.equal(action.status, 200);
-    assert.deepEqual(seen.find((s) => s.kind === 'action'), { kind: 'action', value: 'req-42', user: 'U0BOB', type: 'block_actions' });
+    assert.deepEqual(
+      seen.find((s) => s.kind === 'action'),
+      { kind: 'action', value: 'req-42', user: 'U0BOB', type: 'block_actions' },
+    );
 
     const submitted = await sendViewSubmission(appUrl, SECRET, {
       user_id: 'U0BOB',
@@ -489,16 +507,22 @@ describe('signed requests to a Bolt app', () => {
     });
     assert.equal(submitted.status, 200);
     assert.deepEqual(submitted.json, { response_action: 'errors', errors: { value: 'too short' } });
-    assert.deepEqual(seen.find((s) => s.kind === 'view'), {
-      kind: 'view',
-      values: { value: { v: { type: 'plain_text_input', value: 'abc' } } },
-      meta: '{"req":42}',
-    });
+    assert.deepEqual(
+      seen.find((s) => s.kind === 'view'),
+      {
+        kind: 'view',
+        values: { value: { v: { type: 'plain_text_input', value: 'abc' } } },
+        meta: '{"req":42}',
+      },
+    );
 
     const event = await sendEvent(appUrl, SECRET, { type: 'app_home_opened', user: 'U0CAROL', channel: 'D0CAROL', tab: 'home' });
     assert.equal(event.status, 200);
     await fake.waitFor((c) => c.method === 'auth.test');
     for (let i = 0; i < 50 && !seen.some((s) => s.kind === 'event'); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(seen.find((s) => s.kind === 'event'), { kind: 'event', user: 'U0CAROL' });
+    assert.deepEqual(
+      seen.find((s) => s.kind === 'event'),
+      { kind: 'event', user: 'U0CAROL' },
+    );
   });
 });

@@ -134,7 +134,11 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
       cb();
     },
   });
-  const logger = createLogger({ level: o.logLevel ?? 'debug', sanitizer, destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean } });
+  const logger = createLogger({
+    level: o.logLevel ?? 'debug',
+    sanitizer,
+    destination: destination as unknown as NodeJS.WritableStream & { write(s: string): boolean },
+  });
   const store = await openStore({ databaseUrl: config.env.DATABASE_URL, ...(o.postgres ? { schema: o.postgres.schema } : {}), logger });
   const tuning: ClientTuning = {
     fetch: routingFetch({ [GITHUB_HOST]: o.githubUrl, [GHES_PRIMARY_HOST]: o.githubUrl, [GHE_HOST]: o.gheUrl }),
@@ -151,7 +155,13 @@ export async function startBotOnFakes(o: BotOnFakesOptions): Promise<BotOnFakes>
     if (behind > 0) offsetMs += behind;
     return new Date(Date.now() + offsetMs);
   };
-  const report: ActivityLine = o.activity ? activityLog(o.activity, (t) => sanitizer.scrub(t), () => now().getTime()) : () => {};
+  const report: ActivityLine = o.activity
+    ? activityLog(
+        o.activity,
+        (t) => sanitizer.scrub(t),
+        () => now().getTime(),
+      )
+    : () => {};
   // The worker reads store.jobs on every call, so the jobs it runs are reported as they end.
   if (o.activity) store.jobs = reportingJobs(store.jobs, report);
   const github = new GitHubClients({ config, logger, tuning });

@@ -92,7 +92,13 @@ export class GitHubControls {
     }
     const outcome = this.outcomeOf(r, job.key);
     if (typeof outcome === 'string') this.github.setJob(runId, job.key, { status: 'completed', conclusion: outcome });
-    else this.github.setJob(runId, job.key, { status: 'completed', conclusion: 'failure', ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}), ...(outcome.log ? { log: outcome.log } : {}) });
+    else
+      this.github.setJob(runId, job.key, {
+        status: 'completed',
+        conclusion: 'failure',
+        ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}),
+        ...(outcome.log ? { log: outcome.log } : {}),
+      });
     const after = this.run(runId);
     if (after.jobs.every((j) => j.status === 'completed') && after.status !== 'completed') this.github.completeRun(runId);
     const done = this.run(runId);
@@ -184,7 +190,8 @@ export class GitHubControls {
   private outcomeOf(r: RunSummary, jobKey: string): JobOutcome {
     if (!r.workflowPath.endsWith('publish.yml')) return 'success';
     const mode = this.syncMode;
-    if (jobKey === PUBLISH_JOB) return mode === 'publish-failure' ? { conclusion: 'failure', failedStep: 'Publish to PyPI', log: PUBLISH_FAILED_LOG } : 'success';
+    if (jobKey === PUBLISH_JOB)
+      return mode === 'publish-failure' ? { conclusion: 'failure', failedStep: 'Publish to PyPI', log: PUBLISH_FAILED_LOG } : 'success';
     if (jobKey !== SYNC_JOB) return 'success';
     const host = new URL(this.ghe.webUrl).host;
     if (mode === 'push-rejected') return { conclusion: 'failure', failedStep: 'Push to GitHub Enterprise', log: pushRejectedLog(host, this.seed.ghe.repo) };
@@ -208,11 +215,14 @@ export class GitHubControls {
     const mainSha = src.branches.get(src.defaultBranch);
     for (const [sha, c] of src.commits) if (!dst.commits.has(sha)) this.ghe.pushCommit(this.seed.ghe.repo, { message: c.message, sha, date: c.date });
     if (mainSha) dst.branches.set(dst.defaultBranch, mainSha);
-    for (const [name, t] of src.tags) if (!dst.tags.has(name)) this.ghe.createTag(this.seed.ghe.repo, name, { sha: t.commitSha, annotated: Boolean(t.annotated), message: t.annotated?.message ?? name });
+    for (const [name, t] of src.tags)
+      if (!dst.tags.has(name))
+        this.ghe.createTag(this.seed.ghe.repo, name, { sha: t.commitSha, annotated: Boolean(t.annotated), message: t.annotated?.message ?? name });
   }
 }
 
-const PUBLISH_FAILED_LOG = 'Uploading distributions to https://upload.pypi.org/legacy/\nERROR    HTTPError: 400 Bad Request from https://upload.pypi.org/legacy/\n         File already exists.';
+const PUBLISH_FAILED_LOG =
+  'Uploading distributions to https://upload.pypi.org/legacy/\nERROR    HTTPError: 400 Bad Request from https://upload.pypi.org/legacy/\n         File already exists.';
 
 const authFailedLog = (host: string, mirror: string) =>
   ['Pushing main branch to GHE...', 'remote: Invalid username or password.', `fatal: Authentication failed for 'https://${host}/${mirror}.git/'`].join('\n');

@@ -66,7 +66,12 @@ export class SlackDriver {
   /** The person opens the app's Home tab: Slack sends `app_home_opened`; the bot answers with views.publish. */
   async openHome(user: string): Promise<DriverResult> {
     const ws = this.slack.workspace;
-    const res = await sendEvent(this.appUrl, this.signingSecret, { type: 'app_home_opened', user, channel: `D0${user.slice(1, 10)}`, tab: 'home' }, { team_id: ws.teamId });
+    const res = await sendEvent(
+      this.appUrl,
+      this.signingSecret,
+      { type: 'app_home_opened', user, channel: `D0${user.slice(1, 10)}`, tab: 'home' },
+      { team_id: ws.teamId },
+    );
     if (res.status !== 200) return { ok: false, status: res.status, error: `the bot answered app_home_opened with HTTP ${res.status}` };
     return { ok: true, status: res.status };
   }
@@ -79,9 +84,17 @@ export class SlackDriver {
     const text = (m[2] ?? '').trim();
     const trigger = this.slack.triggerId(user);
     const responseUrl = this.slack.responseUrl({ channel: this.channel, user });
-    const res = await sendSlashCommand(this.appUrl, this.signingSecret, { command, text, user_id: user, channel_id: this.channel, response_url: responseUrl, trigger_id: trigger });
+    const res = await sendSlashCommand(this.appUrl, this.signingSecret, {
+      command,
+      text,
+      user_id: user,
+      channel_id: this.channel,
+      response_url: responseUrl,
+      trigger_id: trigger,
+    });
     this.onRequest(`${this.nameOf(user)} typed ${command}${text ? ` ${text}` : ''} → HTTP ${res.status}`);
-    if (res.status !== 200) return { ok: false, status: res.status, error: `Slack would say: "${command} failed with the error \\"dispatch_failed\\"" (HTTP ${res.status})` };
+    if (res.status !== 200)
+      return { ok: false, status: res.status, error: `Slack would say: "${command} failed with the error \\"dispatch_failed\\"" (HTTP ${res.status})` };
     // An ack with a body is shown to the person alone, as Slack does.
     this.showAck(user, res.json ?? res.body);
     return { ok: true, status: res.status };
@@ -117,7 +130,16 @@ export class SlackDriver {
         message_ts: m.ts,
         ...(m.thread_ts && m.thread_ts !== m.ts ? { thread_ts: m.thread_ts } : {}),
         is_ephemeral: ephemeral,
-        ...(ephemeral ? {} : { message: { ...(m.text !== undefined ? { text: m.text } : {}), ...(m.blocks ? { blocks: m.blocks } : {}), user: m.user, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } }),
+        ...(ephemeral
+          ? {}
+          : {
+              message: {
+                ...(m.text !== undefined ? { text: m.text } : {}),
+                ...(m.blocks ? { blocks: m.blocks } : {}),
+                user: m.user,
+                ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+              },
+            }),
         response_url: responseUrl,
         trigger_id: trigger,
       });
@@ -150,13 +172,19 @@ export class SlackDriver {
       return { ok: true, status: res.status, note: 'closed' };
     }
     // No response_action: Slack closes the modal (and keeps any the bot opened meanwhile).
-    this.stacks.set(user, this.modalIds(user).filter((id) => id !== viewId));
+    this.stacks.set(
+      user,
+      this.modalIds(user).filter((id) => id !== viewId),
+    );
     return { ok: true, status: res.status, note: 'closed' };
   }
 
   /** The ✕ of a modal. */
   close(user: string, viewId: string): void {
-    this.stacks.set(user, this.modalIds(user).filter((id) => id !== viewId));
+    this.stacks.set(
+      user,
+      this.modalIds(user).filter((id) => id !== viewId),
+    );
     this.errors.delete(viewId);
   }
 
@@ -186,7 +214,12 @@ export class SlackDriver {
   }
 
   private showAck(user: string, body: unknown): void {
-    const ack = typeof body === 'object' && body !== null ? (body as { text?: unknown; blocks?: unknown }) : typeof body === 'string' && body.trim() ? { text: body } : null;
+    const ack =
+      typeof body === 'object' && body !== null
+        ? (body as { text?: unknown; blocks?: unknown })
+        : typeof body === 'string' && body.trim()
+          ? { text: body }
+          : null;
     if (!ack || (typeof ack.text !== 'string' && !Array.isArray(ack.blocks))) return;
     const ws = this.slack.workspace;
     ws.addMessage(this.channel, {

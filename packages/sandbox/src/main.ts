@@ -19,7 +19,9 @@ const HELP = `usage: npm run sandbox [-- --port N] [-- --tour]
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { tour: { type: 'boolean' }, port: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
+    args = parseArgs({
+      options: { tour: { type: 'boolean' }, port: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${HELP}\n`);
     return 2;

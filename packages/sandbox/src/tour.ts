@@ -68,7 +68,11 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
   const click = (user: string, m: StoredMessage, actionId: string) => {
     const b = buttonsOf(m.blocks).find((x) => x.actionId === actionId);
     check(Boolean(b), `the message has a "${actionId}" button`);
-    return act(user, `clicks [ ${b?.text ?? actionId} ]`, s.driver.click(user, { messageTs: m.ts, actionId, ...(b?.value !== undefined ? { value: b.value } : {}) }));
+    return act(
+      user,
+      `clicks [ ${b?.text ?? actionId} ]`,
+      s.driver.click(user, { messageTs: m.ts, actionId, ...(b?.value !== undefined ? { value: b.value } : {}) }),
+    );
   };
   /** The bot follows runs on its own schedule (every 15 s); the tour moves its clock instead of waiting. */
   const hurryBot = () => {
@@ -106,7 +110,9 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     const confirm = await until('the confirmation', () => findLast(U.alice, (m) => buttonsOf(m.blocks).some((b) => b.actionId === 'release_confirm')));
     show(U.alice);
     await click(U.alice, confirm, 'release_confirm');
-    const run = await until('the dispatched release.yml run', () => s.controls.runs().find((r) => r.workflow === 'release.yml' && r.event === 'workflow_dispatch'));
+    const run = await until('the dispatched release.yml run', () =>
+      s.controls.runs().find((r) => r.workflow === 'release.yml' && r.event === 'workflow_dispatch'),
+    );
     write(`  > GitHub: release.yml run #${run.number} (id ${run.id}) on ${run.ref}`);
     const releaseMessage = () => find(U.carol, (m) => !m.ephemeralTo && !m.thread_ts && /Release.*v0\.1\.0b39/.test(textOf(m)));
     // The first job starts and ends; the count is of the five jobs release.yml declares, not of those seen so far.
@@ -122,7 +128,9 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     check(true, 'the count is of the jobs release.yml declares: 1 of 5 jobs done');
     for (let i = 0; i < 30 && s.controls.runs().find((r) => r.id === run.id)?.status !== 'completed'; i++) write(`  > GitHub: ${s.controls.advance(run.id)}`);
     hurryBot();
-    const done = await until('the release message to say Released', () => find(U.carol, (m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /Released/.test(textOf(m))));
+    const done = await until('the release message to say Released', () =>
+      find(U.carol, (m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /Released/.test(textOf(m))),
+    );
     show(U.alice);
     check(Boolean(done), 'the channel message says Released, for everyone');
     check(/workflow `release\.yml`/.test(textOf(done)) && !/workflow `\d+`/.test(textOf(done)), 'the workflow is named release.yml, not by its id');
@@ -134,7 +142,9 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     await act(U.alice, 'types /rotate GHE_TOKEN', s.driver.command(U.alice, '/rotate GHE_TOKEN'));
     const checklist = await until('the checklist', () => find(U.carol, (m) => !m.thread_ts && /Rotation of GHE_TOKEN/.test(textOf(m))));
     rotationTs = checklist.ts;
-    const enter = await until('the private enter step', () => findLast(U.alice, (m) => m.ephemeralTo === U.alice && m.thread_ts === rotationTs && buttonsOf(m.blocks).some((b) => b.actionId === 'rotation_enter')));
+    const enter = await until('the private enter step', () =>
+      findLast(U.alice, (m) => m.ephemeralTo === U.alice && m.thread_ts === rotationTs && buttonsOf(m.blocks).some((b) => b.actionId === 'rotation_enter')),
+    );
     show(U.alice);
     check(/settings\/tokens\/new\?scopes=repo/.test(textOf(enter)), 'the create link pre-fills the repo scope');
     await click(U.alice, enter, 'rotation_enter');
@@ -144,7 +154,9 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     write(`  > alice creates a new classic token on wats.ghe.com (fake: ${token.slice(0, 8)}…) and pastes it`);
     await act(U.alice, 'submits the modal', s.driver.submit(U.alice, modal.id, { secret_value_block: { secret_value_input: token } }));
     check(Object.keys(s.driver.screen(U.alice).modals.find((x) => x.id === modal.id)?.errors ?? {}).length === 0, 'the token passed the checks');
-    const request = await until('the approval request in the thread', () => findLast(U.bob, (m) => m.thread_ts === rotationTs && buttonsOf(m.blocks).some((b) => b.actionId === 'secret_change_approve')));
+    const request = await until('the approval request in the thread', () =>
+      findLast(U.bob, (m) => m.thread_ts === rotationTs && buttonsOf(m.blocks).some((b) => b.actionId === 'secret_change_approve')),
+    );
     show(U.bob);
 
     const carolBefore = flat(s.driver.screen(U.carol).messages).filter((m) => m.ephemeralTo === U.carol).length;
@@ -159,9 +171,12 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     await until('the checklist to show the write', () => /GHE_TOKEN` replaced/.test(textOf(find(U.carol, (m) => m.ts === rotationTs) ?? {})));
 
     // Verification: the bot re-runs the last sync job; GitHub plays it out.
-    const rerun = await until('the re-run of the sync job', () => s.controls.runs().find((r) => r.workflow === 'publish.yml' && r.attempt > 1 && r.status !== 'completed'));
+    const rerun = await until('the re-run of the sync job', () =>
+      s.controls.runs().find((r) => r.workflow === 'publish.yml' && r.attempt > 1 && r.status !== 'completed'),
+    );
     write(`  > GitHub: publish.yml run #${rerun.number}, attempt ${rerun.attempt} (the bot re-ran sync-to-ghe)`);
-    for (let i = 0; i < 30 && s.controls.runs().find((r) => r.id === rerun.id)?.status !== 'completed'; i++) write(`  > GitHub: ${s.controls.advance(rerun.id)}`);
+    for (let i = 0; i < 30 && s.controls.runs().find((r) => r.id === rerun.id)?.status !== 'completed'; i++)
+      write(`  > GitHub: ${s.controls.advance(rerun.id)}`);
     hurryBot();
     let polls = 0;
     await until('the checklist to say Verified', () => {
@@ -171,7 +186,12 @@ export async function runTour(s: Sandbox, write: (line: string) => void, o: { st
     });
     check(s.ghe.state.repo(s.seed.ghe.repo).tags.has('v0.1.0b39'), 'the mirror now has v0.1.0b39');
 
-    const old = await until('the old-token step', () => findLast(U.alice, (m) => m.ephemeralTo === U.alice && m.thread_ts === rotationTs && buttonsOf(m.blocks).some((b) => b.actionId === 'rotation_confirm_old')));
+    const old = await until('the old-token step', () =>
+      findLast(
+        U.alice,
+        (m) => m.ephemeralTo === U.alice && m.thread_ts === rotationTs && buttonsOf(m.blocks).some((b) => b.actionId === 'rotation_confirm_old'),
+      ),
+    );
     show(U.alice);
     await click(U.alice, old, 'rotation_confirm_old');
     const finished = await until('the rotation to complete', () => find(U.carol, (m) => m.ts === rotationTs && /Rotation complete/.test(textOf(m))));

@@ -75,7 +75,14 @@ export function modalLines(view: Obj, names: Record<string, string> = {}): strin
   const width = Math.max(title.length + 4, ...body.map((l) => l.length + 4), 30);
   const line = (s: string) => `| ${s.padEnd(width - 4)} |`;
   const submit = textOf(view.submit);
-  return [`+${'-'.repeat(width - 2)}+`, line(title), `|${'-'.repeat(width - 2)}|`, ...body.map(line), ...(submit ? [line(`[ ${submit} ]`)] : []), `+${'-'.repeat(width - 2)}+`];
+  return [
+    `+${'-'.repeat(width - 2)}+`,
+    line(title),
+    `|${'-'.repeat(width - 2)}|`,
+    ...body.map(line),
+    ...(submit ? [line(`[ ${submit} ]`)] : []),
+    `+${'-'.repeat(width - 2)}+`,
+  ];
 }
 
 /** Buttons on a message or view, for the tour to click. */
@@ -84,7 +91,9 @@ export function buttonsOf(blocks: readonly unknown[] | undefined): Array<{ actio
   for (const raw of blocks ?? []) {
     const b = raw as Obj;
     const els = b.type === 'actions' ? ((b.elements as Obj[] | undefined) ?? []) : b.type === 'section' && b.accessory ? [b.accessory as Obj] : [];
-    for (const e of els) if (e.type === 'button' && typeof e.action_id === 'string') out.push({ actionId: e.action_id, ...(typeof e.value === 'string' ? { value: e.value } : {}), text: textOf(e.text) });
+    for (const e of els)
+      if (e.type === 'button' && typeof e.action_id === 'string')
+        out.push({ actionId: e.action_id, ...(typeof e.value === 'string' ? { value: e.value } : {}), text: textOf(e.text) });
   }
   return out;
 }

@@ -33,7 +33,10 @@ async function advanceUntilDone(page: Page, s: Sandbox, run: Locator): Promise<v
 }
 
 test('the sandbox page in Chromium: a release and a rotation, clicked through as alice and bob', { timeout: 240_000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `Debian's Chromium is not installed at ${CHROMIUM}. Install it (apt-get install chromium; CI's .ci/run does): this test needs it and does not skip.`);
+  assert.ok(
+    existsSync(CHROMIUM),
+    `Debian's Chromium is not installed at ${CHROMIUM}. Install it (apt-get install chromium; CI's .ci/run does): this test needs it and does not skip.`,
+  );
   const s = await startSandbox({ logLevel: 'warn', logSink: () => {} });
   let ui: SandboxUi | undefined;
   let browser: Browser | undefined;
@@ -70,7 +73,7 @@ test('the sandbox page in Chromium: a release and a rotation, clicked through as
       const text = (await final.textContent()) ?? '';
       assert.match(text, /Release v0\.1\.0b39 of pywats, started by @alice/, 'the mention shows a name');
       assert.equal(await final.getAttribute('data-ephemeral'), null, 'the final message is in the channel, for everyone');
-      assert.equal(await final.locator('[data-emoji="white_check_mark"]').count() > 0, true, ':white_check_mark: is drawn as an emoji');
+      assert.equal((await final.locator('[data-emoji="white_check_mark"]').count()) > 0, true, ':white_check_mark: is drawn as an emoji');
       assert.doesNotMatch(text, /:white_check_mark:|<!date|<@U/, 'no raw mrkdwn shows');
     });
 
@@ -90,7 +93,11 @@ test('the sandbox page in Chromium: a release and a rotation, clicked through as
       await page.locator('#minted:not([hidden])').waitFor();
       const token = await minted.inputValue();
       assert.match((await page.locator('#minted-note').textContent()) ?? '', /fake/i, 'the panel says the token is fake');
-      assert.equal(await page.locator('[data-testid="secret-row"][data-name="GHE_TOKEN"] [data-testid="secret-holds"]').textContent(), 'no', 'created, not stored yet');
+      assert.equal(
+        await page.locator('[data-testid="secret-row"][data-name="GHE_TOKEN"] [data-testid="secret-holds"]').textContent(),
+        'no',
+        'created, not stored yet',
+      );
 
       await modal.getByTestId('modal-input-secret_value_block').fill(token);
       await modal.getByTestId('modal-submit').click();
@@ -113,7 +120,11 @@ test('the sandbox page in Chromium: a release and a rotation, clicked through as
       const holds = page.locator('[data-testid="secret-row"][data-name="GHE_TOKEN"] [data-testid="secret-holds"]');
       await holds.filter({ hasText: /^yes$/ }).waitFor();
       assert.equal(await holds.textContent(), 'yes', 'the secret holds the token created in the panel');
-      assert.equal(((await page.locator('[data-testid="secrets"]').textContent()) ?? '').includes(token.slice(4)), false, 'the secrets table never shows a value');
+      assert.equal(
+        ((await page.locator('[data-testid="secrets"]').textContent()) ?? '').includes(token.slice(4)),
+        false,
+        'the secrets table never shows a value',
+      );
 
       // The verification re-runs the failed sync; with the new token it passes.
       const verify = page.locator('[data-testid="run"][data-workflow="publish.yml"]:not([data-status="completed"])').first();
@@ -157,13 +168,30 @@ test('the sandbox page in Chromium: a release and a rotation, clicked through as
         text: 'fallback',
         blocks: [
           { type: 'header', text: { type: 'plain_text', text: ':rocket: A <b>header</b>', emoji: true } },
-          { type: 'section', fields: [{ type: 'mrkdwn', text: '*Left*\none' }, { type: 'mrkdwn', text: '*Right*\ntwo' }] },
+          {
+            type: 'section',
+            fields: [
+              { type: 'mrkdwn', text: '*Left*\none' },
+              { type: 'mrkdwn', text: '*Right*\ntwo' },
+            ],
+          },
           { type: 'divider' },
           {
             type: 'actions',
             elements: [
               { type: 'button', text: { type: 'plain_text', text: 'Open' }, action_id: 'sandbox_test_url', url: 'https://example.com/run' },
-              { type: 'button', text: { type: 'plain_text', text: 'Risky' }, action_id: 'sandbox_test_confirm', style: 'danger', confirm: { title: { type: 'plain_text', text: 'Sure?' }, text: { type: 'mrkdwn', text: 'Really *sure*?' }, confirm: { type: 'plain_text', text: 'Do it' }, deny: { type: 'plain_text', text: 'No' } } },
+              {
+                type: 'button',
+                text: { type: 'plain_text', text: 'Risky' },
+                action_id: 'sandbox_test_confirm',
+                style: 'danger',
+                confirm: {
+                  title: { type: 'plain_text', text: 'Sure?' },
+                  text: { type: 'mrkdwn', text: 'Really *sure*?' },
+                  confirm: { type: 'plain_text', text: 'Do it' },
+                  deny: { type: 'plain_text', text: 'No' },
+                },
+              },
             ],
           },
           { type: 'context', elements: [{ type: 'mrkdwn', text: 'small print' }] },
@@ -219,4 +247,3 @@ test('the sandbox page in Chromium: a release and a rotation, clicked through as
     await s.stop();
   }
 });
-

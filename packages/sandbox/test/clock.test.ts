@@ -35,7 +35,10 @@ test('one clock: message times, run times, approval and write, and a link’s ex
     const checklist = all().find((m) => !m.thread_ts && /Rotation of GHE_TOKEN/.test(textOf(m)));
     assert.ok(checklist);
     const startedAt = utc(started[1]!);
-    assert.ok(tsMs(checklist) >= startedAt && tsMs(checklist) < startedAt + MINUTE, `started ${started[1]}, message ts ${new Date(tsMs(checklist)).toISOString()}`);
+    assert.ok(
+      tsMs(checklist) >= startedAt && tsMs(checklist) < startedAt + MINUTE,
+      `started ${started[1]}, message ts ${new Date(tsMs(checklist)).toISOString()}`,
+    );
 
     // The release's run was created after the confirmation prompt and before the channel message about it.
     const run = s.github.runs(s.seed.github.repo).find((x) => x.workflowPath.endsWith('release.yml') && x.event === 'workflow_dispatch');
@@ -43,11 +46,18 @@ test('one clock: message times, run times, approval and write, and a link’s ex
     const releaseMessage = all().find((m) => !m.ephemeralTo && !m.thread_ts && /Release `v0\.1\.0b39`/.test(textOf(m)));
     assert.ok(run && prompt && releaseMessage);
     const created = Date.parse(run.createdAt);
-    assert.ok(Math.floor(tsMs(prompt) / 1000) * 1000 <= created && created <= tsMs(releaseMessage), `prompt ${new Date(tsMs(prompt)).toISOString()}, run created ${run.createdAt}, message ${new Date(tsMs(releaseMessage)).toISOString()}`);
+    assert.ok(
+      Math.floor(tsMs(prompt) / 1000) * 1000 <= created && created <= tsMs(releaseMessage),
+      `prompt ${new Date(tsMs(prompt)).toISOString()}, run created ${run.createdAt}, message ${new Date(tsMs(releaseMessage)).toISOString()}`,
+    );
 
     // The masked page's link, "valid 10 minutes", says until ten minutes after the message offering it.
     assert.equal((await s.driver.command(U.alice, '/rotate PAT_TOKEN')).ok, true);
-    const enter = await until('the enter step', () => all().filter((m) => m.ephemeralTo === U.alice && /PAT_TOKEN/.test(textOf(m)) && buttonsOf(m.blocks).some((b) => b.actionId === 'rotation_masked_page')).at(-1));
+    const enter = await until('the enter step', () =>
+      all()
+        .filter((m) => m.ephemeralTo === U.alice && /PAT_TOKEN/.test(textOf(m)) && buttonsOf(m.blocks).some((b) => b.actionId === 'rotation_masked_page'))
+        .at(-1),
+    );
     const b = buttonsOf(enter.blocks).find((x) => x.actionId === 'rotation_masked_page');
     assert.equal((await s.driver.click(U.alice, { messageTs: enter.ts, actionId: 'rotation_masked_page', ...(b?.value ? { value: b.value } : {}) })).ok, true);
     const link = await until('the masked page link', () => all().find((m) => m.ephemeralTo === U.alice && /Your one-time page/.test(textOf(m))));

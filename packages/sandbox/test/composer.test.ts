@@ -25,7 +25,16 @@ test('the composer sends plain messages as message events (a pasted token is cau
     const mine = s.slack.messages(s.channel).find((m) => m.user === U.carol && !m.ephemeralTo);
     assert.ok(mine, 'the message is in the channel as carol');
     // The bot heard it as a `message` event: its leak detection answers about the token.
-    const warning = await until('the leak warning', () => s.slack.messages(s.channel).find((m) => m.user === s.slack.workspace.botUserId && /token|secret|leak/i.test(`${m.text ?? ''}${JSON.stringify(m.blocks ?? [])}`) && (m.thread_ts === mine.ts || m.ephemeralTo === U.carol)));
+    const warning = await until('the leak warning', () =>
+      s.slack
+        .messages(s.channel)
+        .find(
+          (m) =>
+            m.user === s.slack.workspace.botUserId &&
+            /token|secret|leak/i.test(`${m.text ?? ''}${JSON.stringify(m.blocks ?? [])}`) &&
+            (m.thread_ts === mine.ts || m.ephemeralTo === U.carol),
+        ),
+    );
     assert.doesNotMatch(`${warning.text ?? ''}${JSON.stringify(warning.blocks ?? [])}`, new RegExp(token), 'the warning does not repeat the token');
 
     assert.equal(s.driver.screen(U.alice).home, null);

@@ -31,19 +31,27 @@ test('npm run sandbox: a banner of what runs where, the URL to open, and a short
       ['fake github.com', /^ {2}fake github\.com +http:\/\/127\.0\.0\.1:\d+/m],
       ['fake GHE', /^ {2}fake GHE +http:\/\/127\.0\.0\.1:\d+ +\(wats\.ghe\.com/m],
       ['the store file', /^ {2}store +\S+\.sqlite /m],
-    ] as const) assert.match(out, re, `the banner names ${what}`);
+    ] as const)
+      assert.match(out, re, `the banner names ${what}`);
     const url = /^Open (\S+)$/m.exec(out)?.[1] ?? '';
     const botUrl = /^ {2}bot +(\S+)/m.exec(out)?.[1] ?? '';
     assert.equal((await fetch(new URL('/readyz', botUrl))).status, 200, 'the bot the banner names is ready');
 
-    const post = async (path: string, body: unknown) => (await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ ok: boolean }>;
+    const post = async (path: string, body: unknown) =>
+      (await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{
+        ok: boolean;
+      }>;
     assert.equal((await post('/api/command', { user: 'alice', text: '/sync-status' })).ok, true);
     await until('the command’s log line', () => /^\d\d:\d\d:\d\d {2}alice typed \/sync-status → HTTP 200$/m.test(out));
     // A pasted token in a message: the log line is sanitized (and the bot's leak check runs as a job).
     assert.equal((await post('/api/command', { user: 'alice', text: `oops ${SEEDED[0]}` })).ok, true);
     await until('the message’s log line', () => /^\d\d:\d\d:\d\d {2}alice wrote "oops .*" → HTTP 200$/m.test(out));
     await until('a job’s log line', () => /^\d\d:\d\d:\d\d {2}job \S+: /m.test(out));
-    assert.equal(out.split('\n').some((l) => l.includes('"level"')), false, 'not the bot’s pino log');
+    assert.equal(
+      out.split('\n').some((l) => l.includes('"level"')),
+      false,
+      'not the bot’s pino log',
+    );
     for (const t of SEEDED) assert.equal(out.includes(t) || err.includes(t), false, `a seeded secret (${t.slice(0, 8)}…) never appears`);
   } finally {
     child.kill('SIGTERM');

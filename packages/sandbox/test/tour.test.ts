@@ -37,7 +37,10 @@ test('a tour whose world misbehaves reports the failed step and is not ok (the e
   const s = await startSandbox({ logLevel: 'error' });
   try {
     // GitHub refuses every dispatch: /release cannot reach its end.
-    s.github.failNext({ method: 'POST', path: /\/dispatches$/ }, { status: 422, times: 100, body: { message: "Workflow does not have 'workflow_dispatch' trigger" } });
+    s.github.failNext(
+      { method: 'POST', path: /\/dispatches$/ },
+      { status: 422, times: 100, body: { message: "Workflow does not have 'workflow_dispatch' trigger" } },
+    );
     const lines: string[] = [];
     const r = await runTour(s, (l) => lines.push(l), { stepTimeoutMs: 4000 });
     assert.equal(r.ok, false);

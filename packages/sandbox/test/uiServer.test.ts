@@ -92,16 +92,26 @@ test('the sandbox UI server: the page, the state of each person, commands, click
 
     const first = await state(ui, 'alice');
     assert.equal(first.me.name, 'alice');
-    assert.deepEqual(first.people.map((p) => p.name), ['alice', 'bob', 'carol']);
+    assert.deepEqual(
+      first.people.map((p) => p.name),
+      ['alice', 'bob', 'carol'],
+    );
     assert.equal(first.bot.name, 'Release ChatOps');
     assert.deepEqual(first.channel, { id: s.channel, name: 'releases' });
-    assert.deepEqual(first.commands.map((c) => c.command).sort(), ['/release', '/rotate', '/secret', '/sync-status'], 'the manifest’s commands, for the composer');
+    assert.deepEqual(
+      first.commands.map((c) => c.command).sort(),
+      ['/release', '/rotate', '/secret', '/sync-status'],
+      'the manifest’s commands, for the composer',
+    );
     assert.equal(first.commands.find((c) => c.command === '/release')?.usage, '[repo] <tag>');
     assert.deepEqual(first.screen.messages, []);
     assert.deepEqual(first.screen.modals, []);
     assert.equal(first.github.repo, 'olreppe/pyWATS');
     assert.equal(first.github.syncMode, 'auto');
-    assert.deepEqual(first.github.syncModes.map((m) => m.mode), ['auto', 'success', 'auth-failure', 'push-rejected', 'publish-failure']);
+    assert.deepEqual(
+      first.github.syncModes.map((m) => m.mode),
+      ['auto', 'success', 'auth-failure', 'push-rejected', 'publish-failure'],
+    );
     assert.equal(first.github.gheTokenWorks, false, 'the seeded GHE token has expired');
     assert.equal(first.github.nextTag, 'v0.1.0b40');
     const seededRun = first.github.runs[0];
@@ -118,8 +128,14 @@ test('the sandbox UI server: the page, the state of each person, commands, click
     const cmd = await post(ui, '/api/command', { user: 'alice', text: '/release v0.1.0b39' });
     assert.equal(cmd.status, 200, cmd.text);
     assert.equal(cmd.json.ok, true);
-    const confirm = await until('the private confirmation', async () => (await state(ui, 'alice')).screen.messages.find((m) => m.ephemeralTo && blocksOf(m).includes('release_confirm')));
-    assert.equal((await state(ui, 'bob')).screen.messages.some((m) => m.ts === confirm.ts), false, 'bob does not see alice’s confirmation');
+    const confirm = await until('the private confirmation', async () =>
+      (await state(ui, 'alice')).screen.messages.find((m) => m.ephemeralTo && blocksOf(m).includes('release_confirm')),
+    );
+    assert.equal(
+      (await state(ui, 'bob')).screen.messages.some((m) => m.ts === confirm.ts),
+      false,
+      'bob does not see alice’s confirmation',
+    );
     const releaseId = /"action_id":"release_confirm","value":"([^"]+)"/.exec(blocksOf(confirm))?.[1];
     assert.ok(releaseId);
 
@@ -131,7 +147,9 @@ test('the sandbox UI server: the page, the state of each person, commands, click
 
     const click = await post(ui, '/api/click', { user: 'alice', messageTs: confirm.ts, actionId: 'release_confirm', value: releaseId });
     assert.equal(click.json.ok, true, click.text);
-    const run = await until('the dispatched run', async () => (await state(ui, 'alice')).github.runs.find((r) => r.workflow === 'release.yml' && r.event === 'workflow_dispatch'));
+    const run = await until('the dispatched run', async () =>
+      (await state(ui, 'alice')).github.runs.find((r) => r.workflow === 'release.yml' && r.event === 'workflow_dispatch'),
+    );
     const advanced = await post(ui, '/api/github/advance', { runId: run.id });
     assert.equal(advanced.json.ok, true);
     assert.match(String(advanced.json.said), /started/);
@@ -239,7 +257,10 @@ test('the sandbox UI server: bad requests get a 4xx JSON answer and the server k
     const plainText = await post(ui, '/api/command', { user: 'alice', text: 'hello' });
     assert.equal(plainText.status, 200);
     assert.equal(plainText.json.ok, true, plainText.text);
-    assert.ok((await state(ui, 'bob')).screen.messages.some((m) => m.text === 'hello' && !m.ephemeralTo), 'posted for everyone');
+    assert.ok(
+      (await state(ui, 'bob')).screen.messages.some((m) => m.text === 'hello' && !m.ephemeralTo),
+      'posted for everyone',
+    );
     const blank = await post(ui, '/api/command', { user: 'alice', text: '   ' });
     assert.equal(blank.json.ok, false);
     assert.match(String(blank.json.error), /slash command/);
@@ -257,14 +278,16 @@ test('the sandbox UI server: bad requests get a 4xx JSON answer and the server k
 test('the README’s rotation walk-through through the page’s API, to the revoke step with the panel’s old token', async () => {
   await withUi(async (s, ui) => {
     type Msg = SandboxState['screen']['messages'][number];
-    const all = async (user: string): Promise<Msg[]> => (await state(ui, user)).screen.messages.flatMap((m) => [m, ...m.replies.map((r) => ({ ...r, replies: [] }))]);
+    const all = async (user: string): Promise<Msg[]> =>
+      (await state(ui, user)).screen.messages.flatMap((m) => [m, ...m.replies.map((r) => ({ ...r, replies: [] }))]);
     const button = (m: Msg, actionId: string) => new RegExp(`"action_id":"${actionId}"(?:,"value":"([^"]*)")?`).exec(JSON.stringify(m.blocks ?? []));
     const clickOn = async (user: string, m: Msg, actionId: string) => {
       const value = button(m, actionId)?.[1];
       const r = await post(ui, '/api/click', { user, messageTs: m.ts, actionId, ...(value !== undefined ? { value } : {}) });
       assert.equal(r.json.ok, true, r.text);
     };
-    const mine = async (user: 'alice', actionId: string) => (await all(user)).filter((m) => m.ephemeralTo === SANDBOX_USERS[user] && button(m, actionId)).at(-1);
+    const mine = async (user: 'alice', actionId: string) =>
+      (await all(user)).filter((m) => m.ephemeralTo === SANDBOX_USERS[user] && button(m, actionId)).at(-1);
     const checklist = async () => (await all('carol')).find((m) => !m.thread_ts && /Rotation of GHE_TOKEN/.test(blocksOf(m)));
 
     // "/rotate GHE_TOKEN, open the thread, Enter the new token"
@@ -284,12 +307,19 @@ test('the README’s rotation walk-through through the page’s API, to the revo
     assert.notEqual(submitted.json.note, 'errors', 'the new token passed the checks');
 
     // "switch to bob and Approve"
-    const request = await until('the approval request', async () => (await all('bob')).find((m) => m.thread_ts === rotation.ts && button(m, 'secret_change_approve')));
+    const request = await until('the approval request', async () =>
+      (await all('bob')).find((m) => m.thread_ts === rotation.ts && button(m, 'secret_change_approve')),
+    );
     await clickOn('bob', request, 'secret_change_approve');
-    await until('GHE_TOKEN to hold the new token', async () => (await state(ui, 'alice')).github.secrets.find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated === true);
+    await until(
+      'GHE_TOKEN to hold the new token',
+      async () => (await state(ui, 'alice')).github.secrets.find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated === true,
+    );
 
     // "then advance the verification run"
-    const rerun = await until('the verification run', async () => (await state(ui, 'alice')).github.runs.find((r) => r.workflow === 'publish.yml' && r.attempt > 1 && r.status !== 'completed'));
+    const rerun = await until('the verification run', async () =>
+      (await state(ui, 'alice')).github.runs.find((r) => r.workflow === 'publish.yml' && r.attempt > 1 && r.status !== 'completed'),
+    );
     for (let i = 0; i < 30 && (await state(ui, 'alice')).github.runs.find((r) => r.id === rerun.id)?.status !== 'completed'; i++) {
       assert.equal((await post(ui, '/api/github/advance', { runId: rerun.id })).json.ok, true);
     }
@@ -307,12 +337,18 @@ test('the README’s rotation walk-through through the page’s API, to the revo
     const revoke = await until('the revoke step', () => mine('alice', 'rotation_revoke_old'));
     assert.equal(revoke.thread_ts, rotation.ts);
     await clickOn('alice', revoke, 'rotation_revoke_old');
-    const oldModal = await until('the old-token modal', async () => (await state(ui, 'alice')).screen.modals.find((m) => /Revoke the old token/.test(JSON.stringify(m.view))));
+    const oldModal = await until('the old-token modal', async () =>
+      (await state(ui, 'alice')).screen.modals.find((m) => /Revoke the old token/.test(JSON.stringify(m.view))),
+    );
     const offered = await post(ui, '/api/github/old-token', { secret: 'GHE_TOKEN' });
     assert.equal(offered.json.ok, true, offered.text);
     assert.equal(offered.json.token, s.seed.ghe.syncToken, 'the panel offers the value the sandbox seeded');
     assert.equal((await post(ui, '/api/github/old-token', { secret: 'PAT_TOKEN' })).status, 400, 'no seeded value to offer for PAT_TOKEN');
-    const pasted = await post(ui, '/api/submit', { user: 'alice', viewId: oldModal.id, values: { old_token_block: { old_token_input: String(offered.json.token) } } });
+    const pasted = await post(ui, '/api/submit', {
+      user: 'alice',
+      viewId: oldModal.id,
+      values: { old_token_block: { old_token_input: String(offered.json.token) } },
+    });
     assert.equal(pasted.json.ok, true, pasted.text);
     const outcome = await until('the outcome in the modal', async () => {
       const v = (await state(ui, 'alice')).screen.modals.find((m) => m.id === oldModal.id);

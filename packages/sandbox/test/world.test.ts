@@ -31,9 +31,15 @@ test('the sandbox world: the seeded failure is diagnosed, a release runs to its 
   try {
     const r = await s.driver.command(U.alice, '/sync-status');
     assert.ok(r.ok);
-    const report = await until('the report', () => s.driver.screen(U.alice).messages.find((m) => m.ephemeralTo === U.alice && /authentication failed/i.test(textOf(m))));
+    const report = await until('the report', () =>
+      s.driver.screen(U.alice).messages.find((m) => m.ephemeralTo === U.alice && /authentication failed/i.test(textOf(m))),
+    );
     assert.match(textOf(report), /v0\.1\.0b39/, 'the missing tag is named');
-    assert.equal(s.driver.screen(U.bob).messages.some((m) => m.ts === report.ts), false, 'bob does not see alice’s private report');
+    assert.equal(
+      s.driver.screen(U.bob).messages.some((m) => m.ts === report.ts),
+      false,
+      'bob does not see alice’s private report',
+    );
 
     assert.ok((await s.driver.command(U.alice, '/release v0.1.0b39')).ok);
     const confirm = await until('the confirm button', () => findButton(s, U.alice, 'release_confirm'));
@@ -46,7 +52,14 @@ test('the sandbox world: the seeded failure is diagnosed, a release runs to its 
     assert.ok(s.bot.deps.now().getTime() >= githubTime, 'the bot’s clock is not behind what GitHub reports');
     await new Promise((r) => setTimeout(r, 20));
     assert.ok(s.bot.deps.now().getTime() > githubTime, 'and runs on from there (a clock held at the floor would stall the follower)');
-    await until('the release message to show success', () => s.driver.screen(U.carol).messages.find((m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /succeeded|success|published|:white_check_mark:/i.test(textOf(m))), 20_000);
+    await until(
+      'the release message to show success',
+      () =>
+        s.driver
+          .screen(U.carol)
+          .messages.find((m) => !m.ephemeralTo && /v0\.1\.0b39/.test(textOf(m)) && /succeeded|success|published|:white_check_mark:/i.test(textOf(m))),
+      20_000,
+    );
 
     assert.equal((await s.driver.command(U.alice, 'hello')).ok, false, 'plain text is not a command');
   } finally {
@@ -93,16 +106,29 @@ test('sandbox: /rotate offers the masked page, which works from a browser agains
       const all = s.driver.screen(U.alice).messages.flatMap((m) => [m, ...m.replies]);
       return all.map((m) => /"url":"(http:\/\/127\.0\.0\.1:\d+\/enter\/[A-Za-z0-9_-]{43})"/.exec(JSON.stringify(m.blocks ?? []))?.[1]).find(Boolean);
     });
-    assert.equal(s.driver.screen(U.bob).messages.flatMap((m) => [m, ...m.replies]).some((m) => JSON.stringify(m.blocks ?? []).includes(url)), false, 'bob does not see alice’s link');
+    assert.equal(
+      s.driver
+        .screen(U.bob)
+        .messages.flatMap((m) => [m, ...m.replies])
+        .some((m) => JSON.stringify(m.blocks ?? []).includes(url)),
+      false,
+      'bob does not see alice’s link',
+    );
     const form = await fetch(url);
     assert.equal(form.status, 200);
     assert.match(await form.text(), /type="password"/);
     const token = s.controls.createToken('GHE_TOKEN');
-    const sent = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ value: token }).toString() });
+    const sent = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ value: token }).toString(),
+    });
     assert.equal(sent.status, 200, await sent.clone().text());
     assert.match(await sent.text(), /Checked and encrypted/);
     const approve = await until('the approval request', () => findButton(s, U.bob, 'secret_change_approve'));
-    assert.ok((await s.driver.click(U.bob, { messageTs: approve.ts, actionId: 'secret_change_approve', ...(approve.value ? { value: approve.value } : {}) })).ok);
+    assert.ok(
+      (await s.driver.click(U.bob, { messageTs: approve.ts, actionId: 'secret_change_approve', ...(approve.value ? { value: approve.value } : {}) })).ok,
+    );
     await until('the new token in GHE_TOKEN', () => s.controls.secrets().find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated === true);
   } finally {
     await s.stop();

@@ -135,7 +135,9 @@ export function factsOf(event: string, payload: unknown): Fact[] {
       return p.success ? [{ kind: 'job', job: jobFact(p.data.workflow_job) }] : [];
     }
     case 'push': {
-      const p = z.object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() }).safeParse(payload);
+      const p = z
+        .object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() })
+        .safeParse(payload);
       if (!p.success || p.data.deleted || !p.data.ref.startsWith('refs/tags/')) return [];
       return [{ kind: 'tag', tag: p.data.ref.slice('refs/tags/'.length), sha: p.data.after ?? null }];
     }

@@ -31,7 +31,15 @@ export type VoidConfirmation =
   | { kind: 'expired'; tag: string; at: Date; holder: Holder | null }
   | { kind: 'cancelled'; tag: string; by: string; at: Date | null; holder: Holder | null }
   /** Confirmed before (dispatching, dispatched or finished); `outcome` once it ended. */
-  | { kind: 'released'; tag: string; by: string; at: Date | null; channel: string; runUrl: string | null; outcome: 'under_way' | 'succeeded' | 'run_failed' | 'not_dispatched' };
+  | {
+      kind: 'released';
+      tag: string;
+      by: string;
+      at: Date | null;
+      channel: string;
+      runUrl: string | null;
+      outcome: 'under_way' | 'succeeded' | 'run_failed' | 'not_dispatched';
+    };
 
 /**
  * Why a click on this confirmation cannot act. `others`: the tag's active releases

@@ -18,9 +18,7 @@ export interface PreflightFacts {
   activeRequests: number;
 }
 
-export type Preflight =
-  | { ok: true; tag: TagInfo; workflow: WorkflowInfo; previousFailure: WorkflowRunInfo | null }
-  | { ok: false; reason: string };
+export type Preflight = { ok: true; tag: TagInfo; workflow: WorkflowInfo; previousFailure: WorkflowRunInfo | null } | { ok: false; reason: string };
 
 /** Parsing YAML is the costliest step of a /release; the same file (same text) is asked about again and again. */
 const dispatchable = new Map<string, boolean>();

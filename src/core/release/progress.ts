@@ -25,10 +25,7 @@ export interface ProgressRenderer<M> {
   failure(state: ReleaseProgressState, job: JobProgress): M;
 }
 
-export type ProgressAction<M> =
-  | { kind: 'update_main'; message: M }
-  | { kind: 'thread_reply'; jobId: number; message: M }
-  | { kind: 'finish' };
+export type ProgressAction<M> = { kind: 'update_main'; message: M } | { kind: 'thread_reply'; jobId: number; message: M } | { kind: 'finish' };
 
 export interface ProgressPlan<M> {
   actions: ProgressAction<M>[];
@@ -71,7 +68,11 @@ export function applyAction<M>(memory: ProgressMemory, action: ProgressAction<M>
  * The first message, posted with chat.postMessage right after the dispatch, and the memory
  * that goes with it (so the first poll does not repeat it).
  */
-export function startProgressWith<M>(render: ProgressRenderer<M>, release: FollowedRelease, now: Date): { message: M; memory: ProgressMemory; nextPollSeconds: number } {
+export function startProgressWith<M>(
+  render: ProgressRenderer<M>,
+  release: FollowedRelease,
+  now: Date,
+): { message: M; memory: ProgressMemory; nextPollSeconds: number } {
   const message = render.main(progressState(release, null, []));
   const seconds = nextPollSeconds({ phase: 'dispatched', changed: true, previousSeconds: undefined }) as number;
   return {
@@ -81,7 +82,10 @@ export function startProgressWith<M>(render: ProgressRenderer<M>, release: Follo
   };
 }
 
-export function planProgressWith<M>(render: ProgressRenderer<M>, o: { release: FollowedRelease; run: WorkflowRunInfo | null; jobs: JobInfo[]; memory: ProgressMemory; now: Date }): ProgressPlan<M> {
+export function planProgressWith<M>(
+  render: ProgressRenderer<M>,
+  o: { release: FollowedRelease; run: WorkflowRunInfo | null; jobs: JobInfo[]; memory: ProgressMemory; now: Date },
+): ProgressPlan<M> {
   if (o.memory.finished) return { actions: [], memory: o.memory, nextPollSeconds: null };
   const state = progressState(o.release, o.run, o.jobs);
   const actions: ProgressAction<M>[] = [];

@@ -52,8 +52,7 @@ export interface JobProgress {
 }
 
 export type ProgressEntry =
-  | { kind: 'job'; job: JobProgress }
-  | { kind: 'group'; name: string; state: JobState; durationMs: number | null; jobs: JobProgress[] };
+  { kind: 'job'; job: JobProgress } | { kind: 'group'; name: string; state: JobState; durationMs: number | null; jobs: JobProgress[] };
 
 export interface RunProgress {
   number: number;
@@ -144,7 +143,11 @@ function groupDuration(jobs: readonly JobProgress[], raw: ReadonlyMap<number, Jo
     .filter((j): j is JobInfo => !!j && j.startedAt !== null && j.completedAt !== null);
   if (ran.length === 0) return null;
   const start = ran.map((j) => j.startedAt as string).sort()[0] ?? null;
-  const end = ran.map((j) => j.completedAt as string).sort().at(-1) ?? null;
+  const end =
+    ran
+      .map((j) => j.completedAt as string)
+      .sort()
+      .at(-1) ?? null;
   return msBetween(start, end);
 }
 

@@ -56,9 +56,7 @@ const NUM = '(?:0|[1-9][0-9]*)';
 const SEMVER_PRE_ID = `(?:${NUM}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)`;
 const SEMVER_BUILD_ID = '[0-9A-Za-z-]+';
 const SEMVER = new RegExp(
-  `^${NUM}\\.${NUM}\\.${NUM}` +
-    `(-${SEMVER_PRE_ID}(?:\\.${SEMVER_PRE_ID})*)?` +
-    `(?:\\+${SEMVER_BUILD_ID}(?:\\.${SEMVER_BUILD_ID})*)?$`,
+  `^${NUM}\\.${NUM}\\.${NUM}` + `(-${SEMVER_PRE_ID}(?:\\.${SEMVER_PRE_ID})*)?` + `(?:\\+${SEMVER_BUILD_ID}(?:\\.${SEMVER_BUILD_ID})*)?$`,
 );
 /** [N!]N(.N)*[{a|b|rc}N][.postN][.devN], numbers without leading zeros, epoch not 0. */
 const PEP440 = new RegExp(`^(?:[1-9][0-9]*!)?${NUM}(?:\\.${NUM})*((?:a|b|rc)${NUM})?(?:\\.post${NUM})?(\\.dev${NUM})?$`);
@@ -160,8 +158,7 @@ const EXPECTED = 'use a SemVer version (like `v1.3.0` or `1.3.0-rc.1`) or a PEP 
 function explain(tag: string, prefix: string, version: string): string {
   const q = quote(tag);
   if (/[^\x21-\x7e]/.test(tag)) return `${q} is not a release tag: versions use only ASCII letters, digits and punctuation.`;
-  if (/^V[0-9]/.test(tag) && parseVersion(tag.slice(1)))
-    return `${q} is not a release tag: write the \`v\` prefix in lower case (or leave it out).`;
+  if (/^V[0-9]/.test(tag) && parseVersion(tag.slice(1))) return `${q} is not a release tag: write the \`v\` prefix in lower case (or leave it out).`;
   const semver = semverProblem(version);
   if (semver) return `${q} is not a release tag: ${semver}.`;
   const pep = pep440Canonical(version);

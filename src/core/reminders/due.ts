@@ -63,7 +63,14 @@ export function dueReminders(secrets: readonly SecretDates[], now: Date): DueRem
     const left = d.deadline.getTime() - now.getTime();
     const threshold = thresholdFor(left);
     if (threshold === null) continue;
-    const r = { repo: s.repo, secret: s.secret, basis: d.basis, deadline: d.deadline, threshold, daysLeft: left > 0 ? Math.ceil(left / DAY) : Math.floor(left / DAY) };
+    const r = {
+      repo: s.repo,
+      secret: s.secret,
+      basis: d.basis,
+      deadline: d.deadline,
+      threshold,
+      daysLeft: left > 0 ? Math.ceil(left / DAY) : Math.floor(left / DAY),
+    };
     due.push({ ...r, key: reminderKey(r) });
   }
   return due;

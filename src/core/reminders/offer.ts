@@ -55,7 +55,16 @@ export const settledKey = (key: string | null): boolean => !!key && (key.startsW
  * carry them in the key alone (`repo:SECRET:basis:YYYY-MM-DD:threshold`); days left
  * are then counted from when it was claimed.
  */
-export function storedReminder(row: { key: string; repo: string; secret: string; claimedAt: Date; basis: string | null; deadline: Date | null; threshold: number | null; daysLeft: number | null }): DueReminder | null {
+export function storedReminder(row: {
+  key: string;
+  repo: string;
+  secret: string;
+  claimedAt: Date;
+  basis: string | null;
+  deadline: Date | null;
+  threshold: number | null;
+  daysLeft: number | null;
+}): DueReminder | null {
   const parts = row.key.split(':');
   const basis = (row.basis ?? parts.at(-3)) as Basis | undefined;
   const deadline = row.deadline ?? (parts.at(-2) ? new Date(`${parts.at(-2)}T00:00:00Z`) : null);
@@ -74,8 +83,14 @@ export function storedReminder(row: { key: string; repo: string; secret: string;
  */
 export function setSince(postedAt: Date, h: SecretHistory): { how: 'rotated' | 'replaced'; by: string | null; at: Date } | null {
   const after = (d: Date | null): d is Date => d !== null && d.getTime() >= postedAt.getTime();
-  const rotated = h.lastFinished?.status === 'done' && after(h.lastFinished.finishedAt) ? { how: 'rotated' as const, by: h.lastFinished.requestedBy, at: h.lastFinished.finishedAt } : null;
-  const replaced = h.lastChange?.action === 'replace' && after(h.lastChange.finishedAt) ? { how: 'replaced' as const, by: h.lastChange.decidedBy, at: h.lastChange.finishedAt } : null;
+  const rotated =
+    h.lastFinished?.status === 'done' && after(h.lastFinished.finishedAt)
+      ? { how: 'rotated' as const, by: h.lastFinished.requestedBy, at: h.lastFinished.finishedAt }
+      : null;
+  const replaced =
+    h.lastChange?.action === 'replace' && after(h.lastChange.finishedAt)
+      ? { how: 'replaced' as const, by: h.lastChange.decidedBy, at: h.lastChange.finishedAt }
+      : null;
   if (rotated && replaced) return rotated.at.getTime() >= replaced.at.getTime() ? rotated : replaced;
   return rotated ?? replaced;
 }

@@ -83,7 +83,10 @@ const FINAL_OLD = new Set(['revoked', 'dead', 'confirmed', 'deleted', 'none']);
 const FINAL_VERIFY = new Set(['passed', 'skipped']);
 
 export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
-  if (r.status !== 'active') return ev.kind === 'change_seen' || ev.kind.startsWith('verify_') || ev.kind === 'old_deleted' || ev.kind === 'old_key_asked' ? { kind: 'same' } : { kind: 'refused', reason: 'not_active' };
+  if (r.status !== 'active')
+    return ev.kind === 'change_seen' || ev.kind.startsWith('verify_') || ev.kind === 'old_deleted' || ev.kind === 'old_key_asked'
+      ? { kind: 'same' }
+      : { kind: 'refused', reason: 'not_active' };
   const s = r.state;
   const at = now.toISOString();
   const effects: RotationEffect[] = [];
@@ -119,7 +122,13 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
         break;
       }
       // failed, denied, expired, cancelled: nothing was written (or, writeUnknown, GitHub could not say); the requester may try again.
-      next = { ...s, changeId: null, changeStatus: null, newKey: null, lastOutcome: { status: c.status, by: c.decidedBy, error: c.error, ...(c.writeUnknown ? { writeUnknown: true } : {}) } };
+      next = {
+        ...s,
+        changeId: null,
+        changeStatus: null,
+        newKey: null,
+        lastOutcome: { status: c.status, by: c.decidedBy, error: c.error, ...(c.writeUnknown ? { writeUnknown: true } : {}) },
+      };
       effects.push({ kind: 'prompt_enter' });
       break;
     }
@@ -139,7 +148,14 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
       if (s.verify.state !== 'running' && s.verify.state !== 'starting') return { kind: 'same' };
       next = {
         ...s,
-        verify: { ...s.verify, state: ev.passed ? 'passed' : 'failed', finishedAt: at, runUrl: ev.runUrl ?? s.verify.runUrl, detail: ev.detail, advice: ev.advice },
+        verify: {
+          ...s.verify,
+          state: ev.passed ? 'passed' : 'failed',
+          finishedAt: at,
+          runUrl: ev.runUrl ?? s.verify.runUrl,
+          detail: ev.detail,
+          advice: ev.advice,
+        },
       };
       effects.push({ kind: 'announce', what: ev.passed ? 'verify_passed' : 'verify_failed' });
       break;
@@ -148,7 +164,19 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
       if (s.verify.state !== 'failed' || !s.verify.method) return { kind: 'refused', reason: 'not_now' };
       next = {
         ...s,
-        verify: { ...s.verify, state: 'starting', startedAt: at, finishedAt: null, runId: null, runUrl: null, attemptBefore: null, jobId: null, detail: null, advice: [], tries: s.verify.tries + 1 },
+        verify: {
+          ...s.verify,
+          state: 'starting',
+          startedAt: at,
+          finishedAt: null,
+          runId: null,
+          runUrl: null,
+          attemptBefore: null,
+          jobId: null,
+          detail: null,
+          advice: [],
+          tries: s.verify.tries + 1,
+        },
       };
       effects.push({ kind: 'start_verify' });
       break;
@@ -204,7 +232,14 @@ export function decide(r: Current, ev: RotationEvent, now: Date): Decision {
   // A deploy key is only deleted once the new one is known to work (or nothing can tell).
   // (Also when the requester names the old key only after the verification passed.)
   const keyJustKnown = !s.old.deployKey && !!next.old.deployKey;
-  if (r.secretKind === 'deploy-key' && next.replacedAt && next.old.state === 'waiting' && next.old.deployKey && FINAL_VERIFY.has(next.verify.state) && (!FINAL_VERIFY.has(s.verify.state) || keyJustKnown)) {
+  if (
+    r.secretKind === 'deploy-key' &&
+    next.replacedAt &&
+    next.old.state === 'waiting' &&
+    next.old.deployKey &&
+    FINAL_VERIFY.has(next.verify.state) &&
+    (!FINAL_VERIFY.has(s.verify.state) || keyJustKnown)
+  ) {
     effects.push({ kind: 'delete_old_key', key: next.old.deployKey });
   }
   if (next.replacedAt && FINAL_OLD.has(next.old.state) && FINAL_VERIFY.has(next.verify.state)) {
@@ -242,7 +277,13 @@ export function needsWatching(r: Current): boolean {
   return w.change || w.verify || w.oldKey !== null;
 }
 
-export type NextStep = { kind: 'enter' } | { kind: 'old' } | { kind: 'pick_key' } | { kind: 'retry_verify' } | { kind: 'wait'; on: 'approval' | 'writing' | 'verify' | 'oldKey' } | { kind: 'none' };
+export type NextStep =
+  | { kind: 'enter' }
+  | { kind: 'old' }
+  | { kind: 'pick_key' }
+  | { kind: 'retry_verify' }
+  | { kind: 'wait'; on: 'approval' | 'writing' | 'verify' | 'oldKey' }
+  | { kind: 'none' };
 
 /** What the requester can do now (the "My next step" button). */
 export function nextStep(r: Current): NextStep {

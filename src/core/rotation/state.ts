@@ -101,7 +101,12 @@ export const RotationState = z.object({
   changeStatus: z.enum(['pending', 'approved', 'applying']).nullable().default(null),
   /** How the last attempt that did not go through ended, for the checklist and the prompt. */
   lastOutcome: z
-    .object({ status: z.enum(['failed', 'denied', 'expired', 'cancelled']), by: z.string().nullable(), error: z.string().nullable(), writeUnknown: z.boolean().optional() })
+    .object({
+      status: z.enum(['failed', 'denied', 'expired', 'cancelled']),
+      by: z.string().nullable(),
+      error: z.string().nullable(),
+      writeUnknown: z.boolean().optional(),
+    })
     .nullable()
     .default(null),
   /** The secret's updated_at after the bot wrote it; null until replaced. */
@@ -136,7 +141,13 @@ export const Rotation = z.object({
 export type Rotation = z.infer<typeof Rotation>;
 
 /** The state a new rotation starts in. */
-export function initialState(o: { verifyMethod: VerifyMethod | null; verifyWorkflow: string | null; oldDeployKey?: DeployKeyTarget | null; isDeployKey: boolean; askOldKey?: boolean }): RotationState {
+export function initialState(o: {
+  verifyMethod: VerifyMethod | null;
+  verifyWorkflow: string | null;
+  oldDeployKey?: DeployKeyTarget | null;
+  isDeployKey: boolean;
+  askOldKey?: boolean;
+}): RotationState {
   const deployKeyOld = o.oldDeployKey
     ? { state: 'waiting', deployKey: o.oldDeployKey }
     : o.askOldKey

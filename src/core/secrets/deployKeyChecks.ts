@@ -39,7 +39,11 @@ export function checkDeployKey(i: DeployKeyCheckInput): DeployKeyCheckResult {
   }
   const where = `${i.target.repo} on ${i.target.host}`;
   if (!Array.isArray(i.target.keys)) {
-    checks.push({ id: 'deploy-key', level: 'warn', text: `I could not list the deploy keys of ${where} (${i.target.keys.unavailable}), so this was not checked.` });
+    checks.push({
+      id: 'deploy-key',
+      level: 'warn',
+      text: `I could not list the deploy keys of ${where} (${i.target.keys.unavailable}), so this was not checked.`,
+    });
     return { checks, ...facts };
   }
   const match = i.target.keys.find((k) => sameSshPublicKey(k.key, key.publicKey));
@@ -50,7 +54,11 @@ export function checkDeployKey(i: DeployKeyCheckInput): DeployKeyCheckResult {
       text: `Its public key is not a deploy key of ${where}. Add it there with write access first: ${key.publicKey}`,
     });
   } else if (match.readOnly) {
-    checks.push({ id: 'deploy-key', level: 'fail', text: `It is the deploy key "${match.title}" of ${where}, but read-only: the sync pushes, so it needs write access.` });
+    checks.push({
+      id: 'deploy-key',
+      level: 'fail',
+      text: `It is the deploy key "${match.title}" of ${where}, but read-only: the sync pushes, so it needs write access.`,
+    });
   } else {
     checks.push({ id: 'deploy-key', level: 'ok', text: `It is the deploy key "${match.title}" of ${where}, with write access.` });
   }

@@ -40,7 +40,8 @@ const BLOCK = 8;
  */
 export function generateDeployKey(comment: string): DeployKeyPair {
   // The comment ends the public key line: a line break would split it.
-  if ([...comment].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new Error('deploy key comment must be a single line of printable text');
+  if ([...comment].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    throw new Error('deploy key comment must be a single line of printable text');
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
   const pk = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
@@ -61,7 +62,10 @@ export function generateDeployKey(comment: string): DeployKeyPair {
     sshString(blob),
     sshString(section),
   ]);
-  const body = file.toString('base64').replace(/(.{70})/g, '$1\n').replace(/\n$/, '');
+  const body = file
+    .toString('base64')
+    .replace(/(.{70})/g, '$1\n')
+    .replace(/\n$/, '');
   const text = `${BEGIN}\n${body}\n${END}\n`;
   // Only copies we own can be wiped; the string above is immutable.
   for (const b of [seed, secret, unpadded, section, file]) b.fill(0);

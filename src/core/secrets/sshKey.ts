@@ -205,7 +205,8 @@ function pem(label: string, body: string): SshKeyInspection {
 }
 
 const BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----/;
-const PUBLIC_KEY_LINE = /(?:^|\s)(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-[a-z0-9-]+@openssh\.com)(?:-cert-v01@openssh\.com)?\s+AAAA[A-Za-z0-9+/]+={0,2}(?:\s|$)/;
+const PUBLIC_KEY_LINE =
+  /(?:^|\s)(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-[a-z0-9-]+@openssh\.com)(?:-cert-v01@openssh\.com)?\s+AAAA[A-Za-z0-9+/]+={0,2}(?:\s|$)/;
 const PUBLIC_KEY_ARMOR = /-----BEGIN (?:RSA |EC )?PUBLIC KEY-----|---- BEGIN SSH2 PUBLIC KEY ----/;
 
 function inspect(text: string): SshKeyInspection {

@@ -81,7 +81,8 @@ export function checkToken(i: TokenCheckInput): SecretCheck[] {
       unreachable: `${i.host} could not be reached to check this token. Nothing was stored; submit again.`,
       refused: `${i.host} refused to say whom this token belongs to (HTTP ${i.identity.status ?? '?'}).`,
     }[i.identity.reason];
-    const wrongHost = i.identity.reason === 'bad_credentials' && i.acceptedBy ? `It is a token of ${i.acceptedBy}, not of ${i.host}: create it on ${i.host}.` : null;
+    const wrongHost =
+      i.identity.reason === 'bad_credentials' && i.acceptedBy ? `It is a token of ${i.acceptedBy}, not of ${i.host}: create it on ${i.host}.` : null;
     return [...checks, { id: 'user', level: 'fail', text: wrongHost ?? why }];
   }
   const id = i.identity.value;
@@ -94,13 +95,21 @@ export function checkToken(i: TokenCheckInput): SecretCheck[] {
       const have = effectiveScopes(id.scopes);
       const missing = i.requiredScopes.filter((s) => !have.has(s));
       if (missing.length) {
-        checks.push({ id: 'scopes', level: 'fail', text: `It lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has: ${id.scopes.join(', ') || 'none'}).` });
+        checks.push({
+          id: 'scopes',
+          level: 'fail',
+          text: `It lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has: ${id.scopes.join(', ') || 'none'}).`,
+        });
       } else {
         const needed = effectiveScopes(i.requiredScopes);
         const extra = id.scopes.filter((s) => !needed.has(s));
         checks.push({ id: 'scopes', level: 'ok', text: `Scopes: ${id.scopes.join(', ') || 'none'}.` });
         if (extra.length && i.requiredScopes.length) {
-          checks.push({ id: 'least-privilege', level: 'warn', text: `It has more scopes than needed: ${extra.join(', ')}. Only ${i.requiredScopes.join(', ')} is required.` });
+          checks.push({
+            id: 'least-privilege',
+            level: 'warn',
+            text: `It has more scopes than needed: ${extra.join(', ')}. Only ${i.requiredScopes.join(', ')} is required.`,
+          });
         }
       }
     }

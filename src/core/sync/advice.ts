@@ -40,16 +40,12 @@ function credentialAdvice(ctx: AdviceContext): string[] {
       `The secret \`${s.name}\` does not exist on ${ctx.github}, so the workflow pushed without a credential: create it (exact name), e.g. with \`/rotate ${ctx.repoName} ${s.name}\`.`,
     );
   } else if (ctx.secretStatus?.state === 'overdue' && ctx.secretStatus.ageDays !== null) {
-    advice.push(
-      `\`${s.name}\` was last set ${ctx.secretStatus.ageDays} days ago (limit ${s.maxAgeDays}): the token has most likely expired.`,
-    );
+    advice.push(`\`${s.name}\` was last set ${ctx.secretStatus.ageDays} days ago (limit ${s.maxAgeDays}): the token has most likely expired.`);
   }
   if (s.kind === 'deploy-key') {
     advice.push(`The deploy key in \`${s.name}\` was removed from ${ctx.mirrorRepo} or lacks write access.`);
   } else if (s.kind === 'fine-grained-pat') {
-    advice.push(
-      `The token in \`${s.name}\` has expired, was revoked, or lacks *Contents: read and write* on ${ctx.mirrorRepo}.`,
-    );
+    advice.push(`The token in \`${s.name}\` has expired, was revoked, or lacks *Contents: read and write* on ${ctx.mirrorRepo}.`);
   } else {
     const scopes = s.scopes.length > 0 ? s.scopes.map((x) => `\`${x}\``).join(', ') : '`repo`';
     advice.push(`The token in \`${s.name}\` has expired, was revoked, or lacks the ${scopes} scope.`);
@@ -70,9 +66,7 @@ function adviceFor(d: LogDiagnosis, ctx: AdviceContext): string[] {
         `Check the token user's permissions on ${ctx.mirrorRepo}.`,
       ];
       if (d.evidence && /\[rejected\]|non-fast-forward|fetch first/i.test(d.evidence) && !/remote rejected/i.test(d.evidence)) {
-        advice.unshift(
-          `${ctx.mirrorRepo} has commits that ${ctx.github} does not (non-fast-forward): someone pushed to the mirror directly.`,
-        );
+        advice.unshift(`${ctx.mirrorRepo} has commits that ${ctx.github} does not (non-fast-forward): someone pushed to the mirror directly.`);
       }
       return advice;
     }

@@ -27,12 +27,7 @@ function cap<T>(items: T[], limit: number) {
 }
 
 /** Tags and default-branch head of GitHub against the mirror's. */
-export function compareRefStates(
-  github: RepoRefsState,
-  mirror: RepoRefsState,
-  urls: { github: string; mirror: string },
-  limit = MAX_LISTED,
-): RefComparison {
+export function compareRefStates(github: RepoRefsState, mirror: RepoRefsState, urls: { github: string; mirror: string }, limit = MAX_LISTED): RefComparison {
   const gh = github.tags;
   const gm = mirror.tags;
   const missing: string[] = [];
@@ -53,8 +48,7 @@ export function compareRefStates(
       mirrorUrl: commitUrl(urls.mirror, mirrorSha),
     };
   });
-  const partial =
-    github.totalTags > Object.keys(gh).length || mirror.totalTags > Object.keys(gm).length;
+  const partial = github.totalTags > Object.keys(gh).length || mirror.totalTags > Object.keys(gm).length;
   return {
     headEqual: sameSha(github.headSha, mirror.headSha),
     missingOnMirror: cap(sortTagsNewestFirst(missing), limit),
@@ -65,11 +59,7 @@ export function compareRefStates(
 }
 
 /** The mirror part of the report; a side that could not be read leaves the other intact. */
-export function mirrorPart(
-  githubRefs: Fetched<RepoRefsState>,
-  mirrorRefs: Fetched<RepoRefsState>,
-  urls: { github: string; mirror: string },
-): MirrorPart {
+export function mirrorPart(githubRefs: Fetched<RepoRefsState>, mirrorRefs: Fetched<RepoRefsState>, urls: { github: string; mirror: string }): MirrorPart {
   return {
     github: side(githubRefs, urls.github),
     mirror: side(mirrorRefs, urls.mirror),

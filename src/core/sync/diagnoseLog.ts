@@ -35,21 +35,11 @@ const CAUSES: Array<[Exclude<DiagnosisKind, 'other'>, RegExp[]]> = [
       /Permission denied \(publickey\)/i,
     ],
   ],
-  [
-    'push_rejected',
-    [/\[remote rejected\]/i, /protected branch hook declined/i, /\bGH006\b/, /pre-receive hook declined/i, /!\s*\[rejected\]/i],
-  ],
+  ['push_rejected', [/\[remote rejected\]/i, /protected branch hook declined/i, /\bGH006\b/, /pre-receive hook declined/i, /!\s*\[rejected\]/i]],
   ['repo_not_found', [/Repository not found/i, /remote: Not Found/i, /fatal: repository '[^']*' not found/i]],
   [
     'network',
-    [
-      /Could not resolve host/i,
-      /Connection timed out/i,
-      /Operation timed out/i,
-      /Failed to connect/i,
-      /Connection refused/i,
-      /Connection reset by peer/i,
-    ],
+    [/Could not resolve host/i, /Connection timed out/i, /Operation timed out/i, /Failed to connect/i, /Connection refused/i, /Connection reset by peer/i],
   ],
 ];
 
@@ -113,8 +103,6 @@ export function diagnoseLog(log: string): LogDiagnosis {
     return { kind: 'other', evidence: null, context: meaningful.slice(-CONTEXT_LINES).map((l) => cleanLogLine(l.text)) };
   }
   const errorLine = meaningful[errorAt]?.text.slice('##[error]'.length) ?? '';
-  const before = meaningful
-    .slice(Math.max(0, errorAt - CONTEXT_LINES), errorAt)
-    .map((l) => cleanLogLine(l.text));
+  const before = meaningful.slice(Math.max(0, errorAt - CONTEXT_LINES), errorAt).map((l) => cleanLogLine(l.text));
   return { kind: 'other', evidence: cleanLogLine(errorLine), context: before };
 }

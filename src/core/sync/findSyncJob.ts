@@ -32,11 +32,7 @@ const FAILED = new Set(['failure', 'timed_out', 'startup_failure', 'cancelled'])
  * over a prefix match; among several (matrix, reusable workflow), a failed one is the
  * interesting one.
  */
-export function findSyncJob(
-  jobs: readonly JobInfo[],
-  wanted: string,
-  workflowJobNames?: Readonly<Record<string, string>>,
-): JobInfo | null {
+export function findSyncJob(jobs: readonly JobInfo[], wanted: string, workflowJobNames?: Readonly<Record<string, string>>): JobInfo | null {
   const alias = workflowJobNames && Object.hasOwn(workflowJobNames, wanted) ? workflowJobNames[wanted] : undefined;
   const candidates = alias !== undefined && alias !== wanted ? [wanted, alias] : [wanted];
   for (const kind of ['exact', 'prefix'] as const) {

@@ -33,9 +33,5 @@ export function secretsForHost(configured: readonly SecretConfig[], host: string
  * mirror's, else the first token (a deploy key of another host is surely not it).
  */
 export function secretToRotate(configured: readonly SecretConfig[], mirrorHost: string): SecretConfig | null {
-  return (
-    configured.find((s) => sameHost(s.host, mirrorHost)) ??
-    configured.find((s) => s.kind === 'classic-pat' || s.kind === 'fine-grained-pat') ??
-    null
-  );
+  return configured.find((s) => sameHost(s.host, mirrorHost)) ?? configured.find((s) => s.kind === 'classic-pat' || s.kind === 'fine-grained-pat') ?? null;
 }

@@ -38,17 +38,7 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-export const JobState = z.enum([
-  'success',
-  'failure',
-  'timed_out',
-  'cancelled',
-  'skipped',
-  'in_progress',
-  'queued',
-  'waiting',
-  'other',
-]);
+export const JobState = z.enum(['success', 'failure', 'timed_out', 'cancelled', 'skipped', 'in_progress', 'queued', 'waiting', 'other']);
 export type JobState = z.infer<typeof JobState>;
 
 export const JobSummary = z.object({

@@ -18,12 +18,7 @@ function ageState(daysLeft: number): SecretState {
  * Each configured secret: does it exist, and how old is it against `maxAgeDays`. The date
  * is when the secret was last set, the best proxy GitHub gives for the credential's age.
  */
-export function secretAges(
-  configured: readonly SecretConfig[],
-  secrets: Fetched<SecretMeta[]>,
-  mirrorHost: string,
-  now: Date,
-): SecretsPart {
+export function secretAges(configured: readonly SecretConfig[], secrets: Fetched<SecretMeta[]>, mirrorHost: string, now: Date): SecretsPart {
   const items = configured.map((c): SecretStatus => {
     const base = {
       name: c.name,

@@ -29,7 +29,10 @@ export async function scheduleApply(deps: AppDeps, repo: string): Promise<void> 
  * Only what the bot uses is stored: events it does not take, branch pushes, and
  * repositories it does not serve are answered and dropped.
  */
-export async function takeDelivery(deps: AppDeps, d: { deliveryId: string | undefined; event: string | undefined; body: string | unknown }): Promise<IntakeOutcome> {
+export async function takeDelivery(
+  deps: AppDeps,
+  d: { deliveryId: string | undefined; event: string | undefined; body: string | unknown },
+): Promise<IntakeOutcome> {
   let payload: unknown = d.body;
   if (typeof d.body === 'string') {
     try {

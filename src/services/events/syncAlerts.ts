@@ -86,14 +86,23 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
   switch (action.kind) {
     case 'post':
       return attempt({ repo: repo.github, channel, messageTs: null, state: 'failing', failures: 1, lastJobId: job.id, updatedAt: now }, async () => {
-        const posted = await callSlack('post a sync alert', () => client.chat.postMessage({ channel, ...syncFailedMessage(view, diagnosis), unfurl_links: false }));
+        const posted = await callSlack('post a sync alert', () =>
+          client.chat.postMessage({ channel, ...syncFailedMessage(view, diagnosis), unfurl_links: false }),
+        );
         return posted.ts ?? null;
       });
     case 'reply': {
       if (!prev?.messageTs) return;
       const thread = prev.messageTs;
       return attempt({ ...prev, failures: action.failures, lastJobId: job.id, updatedAt: now }, async () => {
-        await callSlack('reply to a sync alert', () => client.chat.postMessage({ channel: prev.channel, thread_ts: thread, ...syncFailedAgainMessage(view, diagnosis, action.failures), unfurl_links: false }));
+        await callSlack('reply to a sync alert', () =>
+          client.chat.postMessage({
+            channel: prev.channel,
+            thread_ts: thread,
+            ...syncFailedAgainMessage(view, diagnosis, action.failures),
+            unfurl_links: false,
+          }),
+        );
         return thread;
       });
     }
@@ -141,7 +150,15 @@ async function diagnosisOf(deps: AppDeps, repo: ResolvedRepo, gateway: ActionsPo
   }
   const mirrorWebUrl = webUrlOf(deps.github.forMirror(sync.mirror).apiUrl);
   const secret = secretToRotate(repo.secrets, mirrorWebUrl);
-  const d = toDiagnosis(diagnoseLog(log), { repoName: repo.shortName, github: repo.github, mirrorHost: mirrorWebUrl, mirrorRepo: sync.mirror.repo, mirrorWebUrl: `${mirrorWebUrl}/${sync.mirror.repo}`, secret, secretStatus: null });
+  const d = toDiagnosis(diagnoseLog(log), {
+    repoName: repo.shortName,
+    github: repo.github,
+    mirrorHost: mirrorWebUrl,
+    mirrorRepo: sync.mirror.repo,
+    mirrorWebUrl: `${mirrorWebUrl}/${sync.mirror.repo}`,
+    secret,
+    secretStatus: null,
+  });
   await store.setJobDiagnosis(repo.github, job.id, d);
   return d;
 }

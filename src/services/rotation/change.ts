@@ -8,5 +8,15 @@ export async function changeOf(deps: AppDeps, r: Rotation): Promise<{ view: Chan
   if (!r.state.changeId) return { view: null, change: null };
   const c = await deps.store.secretChanges.get(r.state.changeId);
   if (!c) return { view: null, change: null };
-  return { view: { id: c.id, status: c.status, updatedAt: c.outcome?.updatedAt ?? null, decidedBy: c.decidedBy, error: c.error, writeUnknown: c.outcome?.writeUnknown === true }, change: c };
+  return {
+    view: {
+      id: c.id,
+      status: c.status,
+      updatedAt: c.outcome?.updatedAt ?? null,
+      decidedBy: c.decidedBy,
+      error: c.error,
+      writeUnknown: c.outcome?.writeUnknown === true,
+    },
+    change: c,
+  };
 }

@@ -11,7 +11,10 @@ import { perform } from './effects.js';
 import { render } from './slack.js';
 import { watchJob } from './watchSchedule.js';
 
-export type AdvanceResult = { kind: 'moved'; rotation: Rotation } | { kind: 'same'; rotation: Rotation | null } | { kind: 'refused'; reason: Extract<Decision, { kind: 'refused' }>['reason']; rotation: Rotation | null };
+export type AdvanceResult =
+  | { kind: 'moved'; rotation: Rotation }
+  | { kind: 'same'; rotation: Rotation | null }
+  | { kind: 'refused'; reason: Extract<Decision, { kind: 'refused' }>['reason']; rotation: Rotation | null };
 
 /** Work left in one advance: an effect to carry out (for the rotation its transition wrote), or a follow-up event to decide. */
 type Work = { kind: 'effect'; rotation: Rotation; effect: RotationEffect } | { kind: 'event'; event: RotationEvent };
@@ -42,7 +45,8 @@ export async function advance(deps: AppDeps, client: WebClient, rotationId: stri
 type Transition = { kind: 'moved'; rotation: Rotation; effects: RotationEffect[] } | Exclude<AdvanceResult, { kind: 'moved' }>;
 
 /** The transition's effects as work, last first (the loop pops from the end). */
-const effectsOf = (t: { rotation: Rotation; effects: RotationEffect[] }): Work[] => t.effects.map((effect): Work => ({ kind: 'effect', rotation: t.rotation, effect })).reverse();
+const effectsOf = (t: { rotation: Rotation; effects: RotationEffect[] }): Work[] =>
+  t.effects.map((effect): Work => ({ kind: 'effect', rotation: t.rotation, effect })).reverse();
 
 /**
  * One event: decide, write with compare-and-set (a lost race re-reads and decides again,
@@ -58,7 +62,14 @@ async function transition(deps: AppDeps, client: WebClient, rotationId: string, 
     const now = deps.now();
     const watch = needsWatching({ status: d.status, state: d.state, secretKind: r.secretKind }) ? watchJob(deps, { id: r.id, state: d.state }) : undefined;
     if (!(await deps.store.rotations.write(r.id, r.version, { status: d.status, state: d.state, finishedBy: d.finishedBy }, now, watch))) continue;
-    const next: Rotation = { ...r, status: d.status, state: d.state, version: r.version + 1, updatedAt: now, ...(d.status !== 'active' ? { finishedAt: now, finishedBy: d.finishedBy } : {}) };
+    const next: Rotation = {
+      ...r,
+      status: d.status,
+      state: d.state,
+      version: r.version + 1,
+      updatedAt: now,
+      ...(d.status !== 'active' ? { finishedAt: now, finishedBy: d.finishedBy } : {}),
+    };
     await auditRotation(deps, actorOf(event), `rotation:${event.kind}`, d.status === r.status ? 'ok' : d.status, next);
     await render(deps, client, next);
     // Finished: reminders say so; cancelled: they offer to start it again.
@@ -72,7 +83,13 @@ async function transition(deps: AppDeps, client: WebClient, rotationId: string, 
  * Ties a new approval request to its rotation. If the rotation moved on meanwhile
  * (cancelled, a second submit) the request must not outlive it: it is withdrawn.
  */
-export async function attachChange(deps: AppDeps, client: WebClient, rotationId: string, change: SecretChange, newKey?: { fingerprint: string; title: string }): Promise<{ ok: true } | { ok: false; text: string }> {
+export async function attachChange(
+  deps: AppDeps,
+  client: WebClient,
+  rotationId: string,
+  change: SecretChange,
+  newKey?: { fingerprint: string; title: string },
+): Promise<{ ok: true } | { ok: false; text: string }> {
   const moved = await advance(deps, client, rotationId, { kind: 'change_requested', changeId: change.id, ...(newKey ? { newKey } : {}) });
   if (moved.kind === 'moved') return { ok: true };
   if (await deps.store.secretChanges.withdraw(change.id, 'system', deps.now())) {

@@ -25,7 +25,8 @@ export function rotationWatcher(deps: AppDeps, client: WebClient): JobHandler {
       let at = deps.now().getTime() + seconds * 1000;
       // A re-run asked for but not seen on GitHub: look again as soon as it may be asked for again.
       const v = r.state.verify;
-      if (v.state === 'starting' && v.method === 'rerun' && v.startedAt) at = Math.min(at, Math.max(deps.now().getTime() + 1000, Date.parse(v.startedAt) + VERIFY_TAKEOVER_MS + 500));
+      if (v.state === 'starting' && v.method === 'rerun' && v.startedAt)
+        at = Math.min(at, Math.max(deps.now().getTime() + 1000, Date.parse(v.startedAt) + VERIFY_TAKEOVER_MS + 500));
       return { kind: 'again', at: new Date(at), payload: { rotationId, deleteFailures: failures } };
     },
   };

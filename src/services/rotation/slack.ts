@@ -21,7 +21,12 @@ export async function render(deps: AppDeps, client: WebClient, r: Rotation): Pro
   } catch (e) {
     deps.logger.warn({ err: e, rotation: r.id }, 'rotation message not updated; will retry');
     await deps.store.jobs.enqueue(
-      { kind: ROTATION_TICK, payload: { rotationId: r.id, render: true }, dedupeKey: `rotation-render:${r.id}`, runAt: new Date(deps.now().getTime() + 30_000) },
+      {
+        kind: ROTATION_TICK,
+        payload: { rotationId: r.id, render: true },
+        dedupeKey: `rotation-render:${r.id}`,
+        runAt: new Date(deps.now().getTime() + 30_000),
+      },
       deps.now(),
     );
   }
@@ -44,8 +49,8 @@ export function announcement(r: Rotation, what: Announcement): string {
 
 export async function threadReply(deps: AppDeps, client: WebClient, r: Rotation, text: string): Promise<void> {
   if (!r.messageTs) return;
-  await callSlack('reply in the rotation thread', () => client.chat.postMessage({ channel: r.channel, thread_ts: r.messageTs ?? undefined, text })).catch((e: unknown) =>
-    deps.logger.warn({ err: e, rotation: r.id }, 'rotation thread reply not posted'),
+  await callSlack('reply in the rotation thread', () => client.chat.postMessage({ channel: r.channel, thread_ts: r.messageTs ?? undefined, text })).catch(
+    (e: unknown) => deps.logger.warn({ err: e, rotation: r.id }, 'rotation thread reply not posted'),
   );
 }
 
@@ -69,7 +74,7 @@ export async function closePick(deps: AppDeps, client: WebClient, r: Rotation): 
 }
 
 export async function closeQuestion(deps: AppDeps, client: WebClient, r: Rotation, ts: string): Promise<void> {
-  await callSlack('edit the question about the old deploy key', () => client.chat.update({ channel: r.channel, ts, ...renderOldKeyAnswered(r, mirrorRepoOf(deps, r)) })).catch((e: unknown) =>
-    deps.logger.warn({ err: e, rotation: r.id }, 'question about the old deploy key not edited'),
-  );
+  await callSlack('edit the question about the old deploy key', () =>
+    client.chat.update({ channel: r.channel, ts, ...renderOldKeyAnswered(r, mirrorRepoOf(deps, r)) }),
+  ).catch((e: unknown) => deps.logger.warn({ err: e, rotation: r.id }, 'question about the old deploy key not edited'));
 }

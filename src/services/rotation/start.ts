@@ -21,7 +21,11 @@ export type StartResult = { kind: 'started'; rotation: Rotation } | { kind: 'ref
  * channel, opens the thread with a public reply (an ephemeral message only shows in a
  * thread that has one), and sends the requester their first step privately.
  */
-export async function startRotation(deps: AppDeps, client: WebClient, o: { repo: ResolvedRepo; secret: SecretConfig; user: string; channel: string }): Promise<StartResult> {
+export async function startRotation(
+  deps: AppDeps,
+  client: WebClient,
+  o: { repo: ResolvedRepo; secret: SecretConfig; user: string; channel: string },
+): Promise<StartResult> {
   const { repo, secret } = o;
   const { block } = await secretMayChange(deps, repo, secret, { kind: 'rotation_start' });
   if (block) return { kind: 'refused', text: refusalText(block), why: 'change_busy' };
@@ -48,7 +52,9 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
   const rotation = created.rotation;
   let ts: string;
   try {
-    const posted = await callSlack('post the rotation', () => client.chat.postMessage({ channel: rotation.channel, ...renderRotation(rotation, null), unfurl_links: false }));
+    const posted = await callSlack('post the rotation', () =>
+      client.chat.postMessage({ channel: rotation.channel, ...renderRotation(rotation, null), unfurl_links: false }),
+    );
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     ts = posted.ts;
     await deps.store.rotations.setMessage(rotation.id, ts);
@@ -62,9 +68,9 @@ export async function startRotation(deps: AppDeps, client: WebClient, o: { repo:
   await auditRotation(deps, o.user, 'rotation:start', 'started', started, { kind: secret.kind, verify: verifyMethod ?? 'none' });
   // Reminders of this secret stop offering to start what has started.
   await syncReminderMessagesSoon(deps, repo.github, secret.name);
-  await callSlack('reply in the rotation thread', () => client.chat.postMessage({ channel: started.channel, thread_ts: ts, text: rotationText.threadIntro(o.user) })).catch((e: unknown) =>
-    deps.logger.warn({ err: e, rotation: started.id }, 'rotation thread reply not posted'),
-  );
+  await callSlack('reply in the rotation thread', () =>
+    client.chat.postMessage({ channel: started.channel, thread_ts: ts, text: rotationText.threadIntro(o.user) }),
+  ).catch((e: unknown) => deps.logger.warn({ err: e, rotation: started.id }, 'rotation thread reply not posted'));
   if (toAsk.length && found && !('unavailable' in found)) await askOldKey(deps, client, started, found.mirror.repo, toAsk);
   await promptEnter(deps, client, started, { repo, secret });
   return { kind: 'started', rotation: started };

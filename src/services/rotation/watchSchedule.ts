@@ -15,5 +15,11 @@ export function deleteRetrySeconds(failures: number): number {
 export function watchJob(deps: AppDeps, r: Pick<Rotation, 'id' | 'state'>): EnqueueOptions {
   const seconds = r.state.changeStatus ? WATCH_SECONDS.approval : WATCH_SECONDS.run;
   // `sooner`: a watch queued for the slower approval pace is brought forward once a run is to be followed.
-  return { kind: ROTATION_WATCH, payload: { rotationId: r.id }, dedupeKey: `rotation-watch:${r.id}`, runAt: new Date(deps.now().getTime() + seconds * 1000), sooner: true };
+  return {
+    kind: ROTATION_WATCH,
+    payload: { rotationId: r.id },
+    dedupeKey: `rotation-watch:${r.id}`,
+    runAt: new Date(deps.now().getTime() + seconds * 1000),
+    sooner: true,
+  };
 }

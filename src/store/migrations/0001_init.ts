@@ -60,13 +60,7 @@ export function init(dialect: StoreDialect): Migration {
       // claim() looks for due pending jobs and expired running ones.
       await db.schema.createIndex('jobs_due').on('jobs').columns(['status', 'run_at']).execute();
       await db.schema.createIndex('jobs_lease').on('jobs').columns(['status', 'lease_until']).execute();
-      await db.schema
-        .createIndex('jobs_dedupe_unfinished')
-        .on('jobs')
-        .column('dedupe_key')
-        .unique()
-        .where(UNFINISHED_JOB)
-        .execute();
+      await db.schema.createIndex('jobs_dedupe_unfinished').on('jobs').column('dedupe_key').unique().where(UNFINISHED_JOB).execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('jobs').execute();

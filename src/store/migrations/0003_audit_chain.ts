@@ -74,22 +74,10 @@ const PAGE = 500;
  */
 export async function backfillAuditChain(database: Kysely<unknown>): Promise<number> {
   const db = database.withTables<AuditChainTables>();
-  const first = await db
-    .selectFrom('audit_log')
-    .select('id')
-    .where('hash', 'is', null)
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+  const first = await db.selectFrom('audit_log').select('id').where('hash', 'is', null).orderBy('id').limit(1).executeTakeFirst();
   if (!first) return 0;
   const firstId = Number(first.id);
-  const before = await db
-    .selectFrom('audit_log')
-    .select('hash')
-    .where('id', '<', firstId)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const before = await db.selectFrom('audit_log').select('hash').where('id', '<', firstId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   // A predecessor without a hash cannot happen (firstId is the first such row).
   let prevHash = before?.hash ?? GENESIS_HASH;
   let cursor = firstId - 1;

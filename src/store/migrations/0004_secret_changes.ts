@@ -37,10 +37,7 @@ export function secretChanges(): Migration {
         .addColumn('outcome', 'text')
         .addColumn('error', 'text')
         .addCheckConstraint('secret_changes_action', sql`action in ('replace', 'revoke')`)
-        .addCheckConstraint(
-          'secret_changes_status',
-          sql`status in ('pending', 'approved', 'applying', 'done', 'failed', 'denied', 'cancelled', 'expired')`,
-        )
+        .addCheckConstraint('secret_changes_status', sql`status in ('pending', 'approved', 'applying', 'done', 'failed', 'denied', 'cancelled', 'expired')`)
         .execute();
       await db.schema.createIndex('secret_changes_one_open').on('secret_changes').columns(['repo', 'secret']).unique().where(OPEN_CHANGE).execute();
       await db.schema.createIndex('secret_changes_repo_secret').on('secret_changes').columns(['repo', 'secret', 'created_at']).execute();

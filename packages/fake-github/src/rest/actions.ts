@@ -51,7 +51,10 @@ const visible = (r: RunRec): boolean => r.visibleAfter === undefined || r.visibl
 
 const RUN_STATUSES = new Set(['completed', 'in_progress', 'queued', 'requested', 'waiting', 'pending', 'action_required']);
 
-function listRuns(ctx: Ctx, runs: RunRec[]): { status: number; body: { total_count: number; workflow_runs: Schema<'workflow-run'>[] }; headers: Record<string, string> } {
+function listRuns(
+  ctx: Ctx,
+  runs: RunRec[],
+): { status: number; body: { total_count: number; workflow_runs: Schema<'workflow-run'>[] }; headers: Record<string, string> } {
   const q = ctx.query;
   const created = q.created ? createdMatcher(q.created) : undefined;
   const filtered = runs
@@ -88,7 +91,11 @@ function attemptNumber(ctx: Ctx, run: RunRec): number {
   return n;
 }
 
-function jobsReply(ctx: Ctx, run: RunRec, jobs: RunRec['jobs']): { status: number; body: { total_count: number; jobs: Schema<'job'>[] }; headers: Record<string, string> } {
+function jobsReply(
+  ctx: Ctx,
+  run: RunRec,
+  jobs: RunRec['jobs'],
+): { status: number; body: { total_count: number; jobs: Schema<'job'>[] }; headers: Record<string, string> } {
   const { page, headers } = paginate(ctx, jobs);
   return { status: 200, body: { total_count: jobs.length, jobs: page.map((j) => jobJson(ctx.state, ctx.repo, run, j)) }, headers };
 }
@@ -113,11 +120,13 @@ function dispatch(ctx: Ctx): { status: number; body?: Schema<'workflow-dispatch-
   const body = bodyObject(ctx);
   const allowed = ctx.state.flavor === 'dotcom' ? ['ref', 'inputs', 'return_run_details'] : ['ref', 'inputs'];
   for (const k of Object.keys(body)) {
-    if (!allowed.includes(k)) throw new ApiError(ctx.state.flavor === 'ghes' && k === 'return_run_details' ? 400 : 422, `Invalid request.\n\n"${k}" is not a permitted key.`);
+    if (!allowed.includes(k))
+      throw new ApiError(ctx.state.flavor === 'ghes' && k === 'return_run_details' ? 400 : 422, `Invalid request.\n\n"${k}" is not a permitted key.`);
   }
   if (typeof body.ref !== 'string' || !body.ref) throw invalid('"ref" wasn\'t supplied.');
   const inputs = body.inputs ?? {};
-  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) throw invalid('For \'properties/inputs\', ' + JSON.stringify(inputs) + ' is not an object.');
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs))
+    throw invalid("For 'properties/inputs', " + JSON.stringify(inputs) + ' is not an object.');
   const wf = workflowOf(ctx);
   if (!wf.def.dispatch) throw new ApiError(422, "Workflow does not have 'workflow_dispatch' trigger");
   if (wf.state !== 'active') throw new ApiError(422, "Cannot trigger a 'workflow_dispatch' on a disabled workflow");
@@ -182,7 +191,10 @@ export const actionsRoutes: Route[] = [
     access: READ,
     handle: (ctx) => {
       const wf = workflowOf(ctx);
-      return listRuns(ctx, ctx.repo.runs.filter((r) => r.workflowId === wf.id));
+      return listRuns(
+        ctx,
+        ctx.repo.runs.filter((r) => r.workflowId === wf.id),
+      );
     },
   },
   {
@@ -238,7 +250,11 @@ export const actionsRoutes: Route[] = [
     handle: (ctx) => {
       const run = findRun(ctx);
       const n = attemptNumber(ctx, run);
-      return jobsReply(ctx, run, allJobs(run).filter((j) => j.runAttempt === n));
+      return jobsReply(
+        ctx,
+        run,
+        allJobs(run).filter((j) => j.runAttempt === n),
+      );
     },
   },
   {

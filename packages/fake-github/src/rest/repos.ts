@@ -26,7 +26,9 @@ const natural = (a: string, b: string): number => a.localeCompare(b, 'en', { num
 
 function resolveRef(repo: RepoRec, ref: string): string | undefined {
   const r = ref.replace(/^refs\/(heads|tags)\//, '');
-  return repo.branches.get(r) ?? repo.tags.get(r)?.commitSha ?? (/^[0-9a-f]{7,40}$/.test(r) ? [...repo.commits.keys()].find((s) => s.startsWith(r)) : undefined);
+  return (
+    repo.branches.get(r) ?? repo.tags.get(r)?.commitSha ?? (/^[0-9a-f]{7,40}$/.test(r) ? [...repo.commits.keys()].find((s) => s.startsWith(r)) : undefined)
+  );
 }
 
 function contentFile(ctx: Ctx, path: string, content: string, ref: string): Schema<'content-file'> {
@@ -36,7 +38,9 @@ function contentFile(ctx: Ctx, path: string, content: string, ref: string): Sche
   const html = `${ctx.state.urls.webUrl}/${repo.fullName}/blob/${ref}/${path}`;
   const git = `${ctx.state.urls.apiUrl}/repos/${repo.fullName}/git/blobs/${sha}`;
   // GitHub wraps the base64 at 60 characters.
-  const b64 = Buffer.from(content, 'utf8').toString('base64').replace(/(.{60})/g, '$1\n');
+  const b64 = Buffer.from(content, 'utf8')
+    .toString('base64')
+    .replace(/(.{60})/g, '$1\n');
   return {
     type: 'file',
     encoding: 'base64',
@@ -74,7 +78,18 @@ function getContents(ctx: Ctx): { status: number; body: Schema<'content-file'> |
     } else if (!entries.has(head)) {
       const self = `${ctx.state.urls.apiUrl}/repos/${repo.fullName}/contents/${childPath}?ref=${encodeURIComponent(ref)}`;
       const html = `${ctx.state.urls.webUrl}/${repo.fullName}/tree/${ref}/${childPath}`;
-      entries.set(head, { type: 'dir', size: 0, name: head, path: childPath, sha: gitBlobSha(childPath), url: self, git_url: null, html_url: html, download_url: null, _links: { self, git: null, html } });
+      entries.set(head, {
+        type: 'dir',
+        size: 0,
+        name: head,
+        path: childPath,
+        sha: gitBlobSha(childPath),
+        url: self,
+        git_url: null,
+        html_url: html,
+        download_url: null,
+        _links: { self, git: null, html },
+      });
     }
   }
   return { status: 200, body: [...entries.values()].sort((a, b) => a.name.localeCompare(b.name)) };
@@ -103,7 +118,9 @@ function allRefs(ctx: Ctx): Schema<'git-ref'>[] {
     ref: `refs/tags/${t.name}`,
     node_id: nodeId('REF', `${ctx.repo.id}:refs/tags/${t.name}`),
     url: `${api}/git/refs/tags/${t.name}`,
-    object: t.annotated ? { sha: t.annotated.sha, type: 'tag', url: `${api}/git/tags/${t.annotated.sha}` } : { sha: t.commitSha, type: 'commit', url: `${api}/git/commits/${t.commitSha}` },
+    object: t.annotated
+      ? { sha: t.annotated.sha, type: 'tag', url: `${api}/git/tags/${t.annotated.sha}` }
+      : { sha: t.commitSha, type: 'commit', url: `${api}/git/commits/${t.commitSha}` },
   }));
   return [...heads, ...tags].sort((a, b) => natural(a.ref, b.ref));
 }

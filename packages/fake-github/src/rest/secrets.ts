@@ -21,7 +21,10 @@ async function putSecret(ctx: Ctx): Promise<{ status: number; body?: Record<stri
   const body = bodyObject(ctx);
   const name = ctx.params.secret_name ?? '';
   if (!SECRET_NAME.test(name) || /^GITHUB_/i.test(name)) {
-    throw new ApiError(422, 'Secret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_), must not start with a number or GITHUB_.');
+    throw new ApiError(
+      422,
+      'Secret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_), must not start with a number or GITHUB_.',
+    );
   }
   const { encrypted_value: value, key_id: keyId } = body;
   if (typeof value !== 'string') throw invalid('"encrypted_value" wasn\'t supplied.');

@@ -53,7 +53,8 @@ export function nextTag(tags: Iterable<string>): string {
     const m = /^v(\d+)\.(\d+)\.(\d+)([a-z]+)(\d+)$/.exec(t);
     if (!m) continue;
     const v: [number, number, number, string, number] = [Number(m[1]), Number(m[2]), Number(m[3]), m[4] ?? 'b', Number(m[5])];
-    if (!best || v[0] > best[0] || (v[0] === best[0] && (v[1] > best[1] || (v[1] === best[1] && (v[2] > best[2] || (v[2] === best[2] && v[4] > best[4])))))) best = v;
+    if (!best || v[0] > best[0] || (v[0] === best[0] && (v[1] > best[1] || (v[1] === best[1] && (v[2] > best[2] || (v[2] === best[2] && v[4] > best[4]))))))
+      best = v;
   }
   if (!best) return 'v0.1.0b1';
   return `v${best[0]}.${best[1]}.${best[2]}${best[3]}${best[4] + 1}`;
