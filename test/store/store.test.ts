@@ -164,6 +164,8 @@ function storeSuite(backend: Backend): void {
             '0010_reminder_messages',
             '0011_secret_write_check',
             '0012_leak_messages',
+            '0013_github_deliveries',
+            '0014_github_projection',
           ],
         );
       } finally {
@@ -197,6 +199,8 @@ function storeSuite(backend: Backend): void {
             '0010_reminder_messages',
             '0011_secret_write_check',
             '0012_leak_messages',
+            '0013_github_deliveries',
+            '0014_github_projection',
           ],
         );
         for (const s of stores) await s.jobs.enqueue({ kind: 'race', payload: null });
