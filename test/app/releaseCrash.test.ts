@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { FakeGitHub } from '@chatops/fake-github';
 import { seedPywats } from '@chatops/fake-github/scenario.js';
 import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall } from '@chatops/fake-slack';
 import { BOT_TOKEN, CHANNEL, eventually, freePort, SIGNING_SECRET, startBot, USERS } from '../helpers/harness.js';
+import { spawnBot, type SpawnedBot } from '../helpers/botProcess.js';
 
 const textOf = (c: RecordedCall) => JSON.stringify(c.args);
 const RELEASE_WF = '.github/workflows/release.yml';
@@ -41,36 +41,21 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
       reminders: { enabled: false },
     }),
   );
-  let out = '';
-  const startChild = async (): Promise<{ child: ChildProcess; exited: Promise<number | null> }> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const startChild = async (): Promise<SpawnedBot> => {
+    const bot = spawnBot({
+      port,
       env: {
-        PATH: process.env.PATH,
         SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: slack.apiUrl,
         ...seed.env,
         CHATOPS_CONFIG: join(dir, 'chatops.yml'),
         DATABASE_URL: dbFile,
-        PORT: String(port),
         LOG_LEVEL: 'debug',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const deadline = Date.now() + 30_000;
-    while (
-      !(await fetch(`${base}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      assert.ok(Date.now() < deadline, `the bot did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { child, exited };
+    await bot.ready(30_000);
+    return bot;
   };
   const releaseRow = () => {
     const db = new Database(dbFile, { readonly: true });
@@ -84,8 +69,8 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
   const runs = () => github.runs(seed.github.repo, RELEASE_WF).filter((r) => r.event === 'workflow_dispatch');
   const dispatchRequests = () => github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
 
-  let first: { child: ChildProcess; exited: Promise<number | null> } | undefined;
-  let second: { child: ChildProcess; exited: Promise<number | null> } | undefined;
+  let first: SpawnedBot | undefined;
+  let second: SpawnedBot | undefined;
   try {
     first = await startChild();
     await sendSlashCommand(base, SIGNING_SECRET, {
@@ -168,7 +153,7 @@ async function scenario(o: { signal: 'SIGKILL' | 'SIGTERM'; gitHubGot: boolean; 
         await bot.stop({ keepFiles: true });
       }
     }
-    return { dispatches: dispatchRequests().length, runs: runs().length, exitCode, out };
+    return { dispatches: dispatchRequests().length, runs: runs().length, exitCode };
   } finally {
     first?.child.kill('SIGKILL');
     second?.child.kill('SIGKILL');

@@ -1,37 +1,15 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NewSecretChange, Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { initialState } from '../../src/core/rotation/state.js';
 import { storeBackends } from '../helpers/backends.js';
+import { ALICE, BOB, T0, at, applyJob, secretRequest } from '../helpers/secretRequest.js';
 
 /**
  * A state change and the job that follows it up are one write: an approval request that
  * belongs to a rotation queues the rotation's tick with each status change, and a rotation
  * step queues its watch, whoever makes the change.
  */
-
-const ALICE = 'U0ALICE001';
-const BOB = 'U0BOB00001';
-const T0 = new Date('2026-11-23T10:00:00Z');
-const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
-
-function request(o: Partial<NewSecretChange> = {}): NewSecretChange {
-  return {
-    repo: 'olreppe/pyWATS',
-    repoName: 'pywats',
-    secret: 'GHE_TOKEN',
-    secretKind: 'classic-pat',
-    action: 'replace',
-    requestedBy: ALICE,
-    channel: 'C0RELEASES1',
-    ciphertext: 'c2VhbGVk',
-    keyId: 'key-1',
-    facts: { checks: [{ id: 'user', level: 'ok', text: 'works' }], login: 'svc', last4: 'wxyz', impact: [] },
-    ttlSeconds: 3600,
-    ...o,
-  };
-}
-const applyJob = (id: string) => ({ kind: 'secret.apply', payload: { changeId: id }, dedupeKey: `secret-apply:${id}` });
 
 for (const backend of storeBackends('fup')) {
   describe(`follow-up jobs on ${backend.name}`, () => {
@@ -62,7 +40,7 @@ for (const backend of storeBackends('fup')) {
     });
 
     test("each status change of a rotation's request queues the rotation's tick; a lost race queues nothing", async () => {
-      const created = await store().secretChanges.create(request({ secret: 'S_TICK', origin: 'rotation:rot-1' }), T0);
+      const created = await store().secretChanges.create(secretRequest({ secret: 'S_TICK', origin: 'rotation:rot-1' }), T0);
       if (created.kind !== 'created') return assert.fail('not created');
       const id = created.change.id;
       assert.deepEqual(await drain('rotation.tick', at(1)), [], 'creating it is not a status change');
@@ -77,14 +55,14 @@ for (const backend of storeBackends('fup')) {
     });
 
     test('a request voided to make room (create/open) also queues its tick', async () => {
-      const first = await store().secretChanges.create(request({ secret: 'S_VOID', origin: 'rotation:rot-2' }), T0);
+      const first = await store().secretChanges.create(secretRequest({ secret: 'S_VOID', origin: 'rotation:rot-2' }), T0);
       assert.equal(first.kind, 'created');
       assert.equal(await store().secretChanges.open('olreppe/pyWATS', 'S_VOID', at(61)), null);
       assert.deepEqual(await drain('rotation.tick', at(61)), [{ rotationId: 'rot-2' }]);
     });
 
     test('a request of no rotation queues no tick', async () => {
-      const created = await store().secretChanges.create(request({ secret: 'S_PLAIN' }), T0);
+      const created = await store().secretChanges.create(secretRequest({ secret: 'S_PLAIN' }), T0);
       if (created.kind !== 'created') return assert.fail('not created');
       assert.ok(await store().secretChanges.deny(created.change.id, BOB, at(1)));
       assert.deepEqual(await drain('rotation.tick', at(1)), []);

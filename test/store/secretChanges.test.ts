@@ -1,31 +1,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NewSecretChange, Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { storeBackends } from '../helpers/backends.js';
-
-const ALICE = 'U0ALICE001';
-const BOB = 'U0BOB00001';
-const CAROL = 'U0CAROL001';
-const T0 = new Date('2026-11-23T10:00:00Z');
-const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
-
-function request(o: Partial<NewSecretChange> = {}): NewSecretChange {
-  return {
-    repo: 'olreppe/pyWATS',
-    repoName: 'pywats',
-    secret: 'GHE_TOKEN',
-    secretKind: 'classic-pat',
-    action: 'replace',
-    requestedBy: ALICE,
-    channel: 'C0RELEASES1',
-    ciphertext: 'c2VhbGVk',
-    keyId: 'key-1',
-    facts: { checks: [{ id: 'user', level: 'ok', text: 'works' }], login: 'svc', last4: 'wxyz', impact: [] },
-    ttlSeconds: 3600,
-    ...o,
-  };
-}
-const applyJob = (id: string) => ({ kind: 'secret.apply', payload: { changeId: id }, dedupeKey: `secret-apply:${id}` });
+import { ALICE, BOB, CAROL, T0, at, applyJob, secretRequest } from '../helpers/secretRequest.js';
 
 for (const backend of storeBackends('sec')) {
   describe(`secret changes on ${backend.name}`, () => {
@@ -42,15 +19,15 @@ for (const backend of storeBackends('sec')) {
     });
 
     test('one open request per secret; expired ones are voided and make room', async () => {
-      const first = await store().secretChanges.create(request(), T0);
+      const first = await store().secretChanges.create(secretRequest(), T0);
       assert.equal(first.kind, 'created');
-      const second = await store().secretChanges.create(request({ requestedBy: CAROL }), at(5));
+      const second = await store().secretChanges.create(secretRequest({ requestedBy: CAROL }), at(5));
       assert.equal(second.kind, 'busy');
       assert.equal(second.kind === 'busy' && second.open?.id, first.kind === 'created' && first.change.id);
       // Another secret is independent.
-      assert.equal((await store().secretChanges.create(request({ secret: 'PAT_TOKEN' }), at(5))).kind, 'created');
+      assert.equal((await store().secretChanges.create(secretRequest({ secret: 'PAT_TOKEN' }), at(5))).kind, 'created');
       // After expiry the old one is void (ciphertext gone) and a new one may start.
-      const third = await store().secretChanges.create(request(), at(61));
+      const third = await store().secretChanges.create(secretRequest(), at(61));
       assert.equal(third.kind, 'created');
       const old = first.kind === 'created' ? await store().secretChanges.get(first.change.id) : null;
       assert.equal(old?.status, 'expired');
@@ -58,7 +35,7 @@ for (const backend of storeBackends('sec')) {
     });
 
     test('approve: never the requester, never after expiry, exactly once; the apply job comes with it', async () => {
-      const created = await store().secretChanges.create(request({ secret: 'S_APPROVE' }), T0);
+      const created = await store().secretChanges.create(secretRequest({ secret: 'S_APPROVE' }), T0);
       assert.equal(created.kind, 'created');
       if (created.kind !== 'created') return;
       const id = created.change.id;
@@ -77,7 +54,7 @@ for (const backend of storeBackends('sec')) {
     });
 
     test('apply lifecycle: applying, done drops the ciphertext; reopen makes it decidable again', async () => {
-      const created = await store().secretChanges.create(request({ secret: 'S_APPLY' }), T0);
+      const created = await store().secretChanges.create(secretRequest({ secret: 'S_APPLY' }), T0);
       if (created.kind !== 'created') return assert.fail('not created');
       const id = created.change.id;
       assert.equal(await store().secretChanges.startApplying(id, at(1)), false, 'not approved yet');
@@ -102,8 +79,8 @@ for (const backend of storeBackends('sec')) {
     });
 
     test('deny and cancel: only the right person, only while pending, and they void the ciphertext', async () => {
-      const a = await store().secretChanges.create(request({ secret: 'S_DENY' }), T0);
-      const b = await store().secretChanges.create(request({ secret: 'S_CANCEL' }), T0);
+      const a = await store().secretChanges.create(secretRequest({ secret: 'S_DENY' }), T0);
+      const b = await store().secretChanges.create(secretRequest({ secret: 'S_CANCEL' }), T0);
       if (a.kind !== 'created' || b.kind !== 'created') return assert.fail('not created');
       assert.equal(await store().secretChanges.deny(a.change.id, ALICE, at(1)), false, 'the requester cannot deny (she cancels)');
       assert.ok(await store().secretChanges.deny(a.change.id, BOB, at(1)));
@@ -114,7 +91,7 @@ for (const backend of storeBackends('sec')) {
     });
 
     test('expire applies only once past expiry and only to pending requests', async () => {
-      const c = await store().secretChanges.create(request({ secret: 'S_EXPIRE' }), T0);
+      const c = await store().secretChanges.create(secretRequest({ secret: 'S_EXPIRE' }), T0);
       if (c.kind !== 'created') return assert.fail('not created');
       assert.equal(await store().secretChanges.expire(c.change.id, at(59)), false);
       assert.ok(await store().secretChanges.expire(c.change.id, at(60)));
