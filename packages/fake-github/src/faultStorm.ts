@@ -1,4 +1,5 @@
 import type { FailureInjection } from './pipeline.js';
+import { seededRandom } from './seededRandom.js';
 
 /** The faults GitHub's API is known to answer with under load. */
 export type StormFaultKind = '5xx' | '429' | 'secondary-403' | 'secondary-403-reset';
@@ -25,18 +26,6 @@ export interface FaultStormOptions {
 const SECONDARY_LIMIT =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
 
-/** mulberry32: small, fast, and good enough to spread faults; seeded so tests are repeatable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A share of requests answered as GitHub does when it is overloaded: 500/502/503/504
  * (on a write, sometimes after acting on it), 429 and 403 secondary rate limits that
@@ -49,7 +38,7 @@ export class FaultStorm {
   private readonly kinds: StormFaultKind[];
 
   constructor(private readonly o: FaultStormOptions) {
-    this.next = rng(o.seed);
+    this.next = seededRandom(o.seed);
     this.kinds = o.kinds?.length ? o.kinds : ['5xx', '429', 'secondary-403', 'secondary-403-reset'];
   }
 

@@ -1,6 +1,7 @@
 import { defaultMessage, docUrl } from './responses.js';
 import type { Reply } from './http.js';
 import type { Flavor } from './types.js';
+import { seededRandom } from './seededRandom.js';
 
 /**
  * Random faults, the way GitHub has them on a bad day: a share of the requests on
@@ -52,27 +53,15 @@ export interface FaultLogEntry {
   fault: FaultKind | null;
 }
 
-/** mulberry32: small, seedable, good enough to spread faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Faults {
   /** Every request a rule matched, with what it got. */
   readonly log: FaultLogEntry[] = [];
   private rules: FaultRule[] = [];
-  private random: () => number = rng(1);
+  private random: () => number = seededRandom(1);
 
   set(plan: FaultPlan): void {
     this.rules = plan.rules;
-    this.random = rng(plan.seed);
+    this.random = seededRandom(plan.seed);
   }
 
   clear(): void {
