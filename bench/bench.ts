@@ -14,6 +14,9 @@
  *  6. and 7.: start-up, idle memory and a soak of the compiled bot beside bare Bolt (bench/runtime.ts).
  *  8. The bot's memory (RSS) under a webhook flood: 20 unsigned 24 MiB bodies at
  *     once, then 20 with a wrong signature, sent to /github/webhooks.
+ *  9. 10,000 signed deliveries in a burst across two bot instances on one PostgreSQL
+ *     database (every tenth sent again to the other one): stored, duplicates, applied,
+ *     projection rows, and the time to store and to apply them all.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +24,8 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '@chatops/fake-slack';
 import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
-import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startHarness, USERS } from '../test/helpers/harness.js';
+import { sign } from '@octokit/webhooks-methods';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startBot, startHarness, USERS } from '../test/helpers/harness.js';
 import { soak, startupAndIdle } from './runtime.js';
 import { followerCrash, rotationCrash, secretReplaceCrash, type Resumed, type SecretKillStep } from '../test/helpers/crash.js';
 
@@ -354,6 +358,93 @@ async function webhookFlood(): Promise<void> {
   }
 }
 
+/** Part 9: a burst of deliveries over two replicas sharing one PostgreSQL database. */
+async function deliveryBurst(): Promise<void> {
+  const N = 10_000;
+  const secret = 'whsec-bench';
+  const h = await startHarness({ store: 'postgres', env: { GITHUB_WEBHOOK_SECRET: secret }, logLevel: 'warn' });
+  const second = await startBot({
+    store: 'postgres',
+    pgSchema: h.bot.pgSchema ?? '',
+    env: { GITHUB_WEBHOOK_SECRET: secret },
+    logLevel: 'warn',
+    slackApiUrl: h.slack.apiUrl,
+    githubUrl: h.github.url,
+    gheUrl: h.ghe.url,
+    seed: h.seed,
+  });
+  try {
+    const repo = h.seed.github.repo;
+    const urls = [h.appUrl, second.appUrl];
+    const sends: Array<{ id: string; body: string; signature: string; url: string }> = [];
+    for (let i = 0; i < N; i += 1) {
+      const body = JSON.stringify({ ref: `bench-${i}`, ref_type: 'tag', repository: { full_name: repo } });
+      const d = { id: `bench-delivery-${i}`, body, signature: await sign(secret, body) };
+      sends.push({ ...d, url: urls[i % 2] ?? '' });
+      if (i % 10 === 0) sends.push({ ...d, url: urls[(i + 1) % 2] ?? '' });
+    }
+    let stored = 0;
+    let duplicates = 0;
+    let busy = 0;
+    let lost = 0;
+    const t0 = Date.now();
+    for (let i = 0; i < sends.length; i += 20) {
+      await Promise.all(
+        sends.slice(i, i + 20).map(async (s) => {
+          for (let tries = 0; tries < 50; tries += 1) {
+            const res = await fetch(`${s.url}/github/webhooks`, {
+              method: 'POST',
+              body: s.body,
+              headers: { 'content-type': 'application/json', 'x-github-event': 'create', 'x-github-delivery': s.id, 'x-hub-signature-256': s.signature },
+            });
+            const answer = (await res.json()) as { stored?: boolean; duplicate?: boolean };
+            if (res.status === 503) {
+              busy += 1;
+              await new Promise((r) => setTimeout(r, 100));
+              continue;
+            }
+            if (answer.stored) stored += 1;
+            else if (answer.duplicate) duplicates += 1;
+            return;
+          }
+          lost += 1;
+        }),
+      );
+    }
+    const storedMs = Date.now() - t0;
+    const db = h.store.db.withTables<{ github_deliveries: { applied_at: number | null }; gh_tags: { tag: string } }>();
+    const count = async (q: 'applied' | 'rows' | 'tags') => {
+      const r =
+        q === 'tags'
+          ? await db
+              .selectFrom('gh_tags')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('tag', 'like', 'bench-%')
+              .executeTakeFirstOrThrow()
+          : q === 'applied'
+            ? await db
+                .selectFrom('github_deliveries')
+                .select((eb) => eb.fn.countAll().as('n'))
+                .where('applied_at', 'is not', null)
+                .executeTakeFirstOrThrow()
+            : await db
+                .selectFrom('github_deliveries')
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirstOrThrow();
+      return Number(r.n);
+    };
+    while ((await count('applied')) < (await count('rows')) && Date.now() - t0 < 600_000) await new Promise((r) => setTimeout(r, 200));
+    const appliedMs = Date.now() - t0;
+    console.log(`\n9. ${N} deliveries in a burst across 2 bot instances on one PostgreSQL database (every tenth also sent to the other instance)`);
+    console.log(`   sent ${sends.length}; stored ${stored}, duplicates ${duplicates}, not stored after 50 tries ${lost}; 503 busy answers sent again ${busy}`);
+    console.log(`   rows ${await count('rows')}, applied ${await count('applied')}, projection tags ${await count('tags')}`);
+    console.log(`   all stored in ${storedMs} ms, all applied ${appliedMs} ms after the first was sent`);
+  } finally {
+    await second.stop({ keepFiles: true });
+    await h.close();
+  }
+}
+
 // `npm run bench` runs every part; `npm run bench -- 3 4` only those.
 const parts = new Set(process.argv.slice(2));
 const want = (n: string) => parts.size === 0 || parts.has(n);
@@ -366,3 +457,4 @@ if (want('5')) await crashResume();
 if (want('6')) await startupAndIdle(spawnReady<FakesInfo>);
 if (want('7')) await soak(spawnReady<FakesInfo>);
 if (want('8')) await webhookFlood();
+if (want('9')) await deliveryBurst();

@@ -24,6 +24,7 @@ import { ensureRetentionJob, retentionJob } from './services/retention.js';
 import { StartupStatus } from './services/startupChecks.js';
 import { gateUntilReady } from './http/startingGate.js';
 import { eventsApplier } from './services/events/apply.js';
+import { ensurePollJobs, eventsPoller } from './services/events/poller.js';
 
 export interface ChatOpsApp {
   app: App;
@@ -107,6 +108,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       reminderMessenger(deps, app.client),
       retentionJob(deps),
       eventsApplier(deps, app.client),
+      eventsPoller(deps),
     ],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,
@@ -144,6 +146,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       await intake.learnInstalledTeam(app);
       await ensureReminderJob(deps);
       await ensureRetentionJob(deps);
+      await ensurePollJobs(deps);
       worker.start();
       if (receiver instanceof SocketModeReceiver) {
         if (socketListening) await receiver.client.start();

@@ -90,6 +90,23 @@ export interface ActionsPort {
   listSecrets(repo: RepoRef): Promise<SecretMeta[]>;
 }
 
+/**
+ * A conditional read: `not_modified` when GitHub answered 304 to the ETag asked with (a
+ * 304 costs no rate limit); otherwise the items as GitHub sent them (REST shapes, checked
+ * by the intake that takes them) and the ETag to ask with next time.
+ */
+export type ConditionalRead = { status: 'not_modified' } | { status: 'ok'; etag: string | null; items: Record<string, unknown>[] };
+
+/** What the events poller reads, each with the ETag of its last look (null: none yet). */
+export interface EventsPollPort {
+  /** The newest runs of one workflow (file name or id), newest first. */
+  recentRuns(repo: RepoRef, workflow: string | number, etag: string | null, perPage: number): Promise<ConditionalRead>;
+  /** The jobs of one run (its latest attempt). */
+  runJobs(repo: RepoRef, runId: number, etag: string | null): Promise<ConditionalRead>;
+  /** The first page of the repository's tags (GitHub lists them newest version first). */
+  tags(repo: RepoRef, etag: string | null, perPage: number): Promise<ConditionalRead>;
+}
+
 /** Any host (github.com or GHES): the state of refs that the mirror check compares. */
 export interface RefsPort {
   repoRefs(repo: RepoRef, o?: { fileAtHead?: string }): Promise<RepoRefsState>;
@@ -230,6 +247,8 @@ export interface HostPorts {
 export interface RepoPorts extends HostPorts {
   release: ReleasePort;
   actions: ActionsPort;
+  /** Conditional reads for the events poller (services/events/poller.ts). */
+  poll: EventsPollPort;
   refs: RefsPort;
   secrets: SecretsPort;
   /**

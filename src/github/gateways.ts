@@ -4,6 +4,7 @@ import { ActionsGateway } from './actionsGateway.js';
 import type { GitHubClients } from './clients.js';
 import { CredentialsGateway } from './credentialsGateway.js';
 import { webUrlOf } from './octokit.js';
+import { PollGateway } from './pollGateway.js';
 import { RefsGateway } from './refsGateway.js';
 import { ReleaseGateway } from './releaseGateway.js';
 import { DeployKeysGateway, SecretsGateway } from './secretsGateway.js';
@@ -25,6 +26,7 @@ export class GitHubGateways implements Gateways {
       webUrl: webUrlOf(client.apiUrl),
       release: new ReleaseGateway(client),
       actions: new ActionsGateway(client),
+      poll: new PollGateway(client),
       refs: new RefsGateway(client),
       secrets: new SecretsGateway(client),
       secretsOwnRetries: new SecretsGateway(client, { ownWriteRetries: true }),

@@ -103,6 +103,8 @@ export interface GitHubEvents {
   /** Repositories with a delivery not applied yet (for the sweep that restarts their jobs). */
   reposWithPending(): Promise<string[]>;
   deliveryCount(): Promise<number>;
+  /** Deletes deliveries applied before `before` (never one not applied yet); returns how many. */
+  purgeApplied(before: Date): Promise<number>;
 
   /** Writes a run unless the stored one is newer (a later attempt or update); true when it wrote. */
   upsertRun(r: RunRow): Promise<boolean>;
@@ -206,6 +208,11 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
           .select((eb) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow();
         return Number(r.n);
+      }),
+    purgeApplied: (before) =>
+      guard('githubEvents.purgeApplied', async () => {
+        const r = await db.deleteFrom('github_deliveries').where('applied_at', 'is not', null).where('applied_at', '<', ms(before)).executeTakeFirst();
+        return Number(r.numDeletedRows);
       }),
 
     upsertRun: (r) =>

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { guard, ms } from './guard.js';
 import { jobs } from './jobs.js';
 import { reports } from './reports.js';
+import { githubEvents } from './githubEvents.js';
 import type { StoreDialect } from './connect.js';
 import type { Database } from './schema.js';
 
@@ -21,6 +22,12 @@ export const RETENTION = {
   leakMessagesDays: 400,
   /** Slack deliveries seen (redeliveries come within minutes; the intake also purges as it goes). */
   slackDeliveriesDays: 1,
+  /**
+   * GitHub deliveries once applied (the projection keeps their facts). GitHub redelivers
+   * on request for 3 days; 7 keeps a replayed id recognised as a duplicate well past that.
+   * Deliveries not applied yet are never purged.
+   */
+  githubDeliveriesDays: 7,
 } as const;
 
 export interface PurgeCounts {
@@ -30,6 +37,7 @@ export interface PurgeCounts {
   remindersSent: number;
   leakMessages: number;
   slackDeliveries: number;
+  githubDeliveries: number;
 }
 
 export interface Retention {
@@ -51,6 +59,7 @@ export function retention(db: Kysely<Database>, dialect: StoreDialect): Retentio
           remindersSent: 0,
           leakMessages: 0,
           slackDeliveries: 0,
+          githubDeliveries: 0,
         };
         const linksBefore = ms(new Date(t - RETENTION.entryLinksDays * DAY));
         const links = await db
@@ -73,6 +82,7 @@ export function retention(db: Kysely<Database>, dialect: StoreDialect): Retentio
           .where('seen_at', '<', ms(new Date(t - RETENTION.slackDeliveriesDays * DAY)))
           .executeTakeFirst();
         counts.slackDeliveries = Number(deliveries.numDeletedRows);
+        counts.githubDeliveries = await githubEvents(db).purgeApplied(new Date(t - RETENTION.githubDeliveriesDays * DAY));
         return counts;
       }),
   };

@@ -6,6 +6,8 @@ import { FakeGitHub } from '@chatops/fake-github';
 import { seedPywats, type PywatsSeed, type PywatsSeedOptions } from '@chatops/fake-github/scenario.js';
 import { FakeSlack, sendBlockAction, sendSlashCommand, type RecordedCall, type SignedResponse, type StoredMessage } from '@chatops/fake-slack';
 import type { Store } from '../../src/store/index.js';
+import { POLL_KIND, pollDedupeKey } from '../../src/services/events/poller.js';
+import { PollState } from '../../src/core/events/poll.js';
 import { freeLoopbackPort } from '@chatops/sandbox/freePort.js';
 import {
   GHE_HOST,
@@ -108,6 +110,7 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
     ...(o.tuning ? { tuning: o.tuning } : {}),
     reminders: o.reminders ?? false,
   });
+  await firstLooks(bot.store, bot.config);
   return {
     ...bot,
     pgSchema: onPostgres ? pgSchema : null,
@@ -123,6 +126,37 @@ export async function startBot(o: HarnessOptions & { slackApiUrl: string; github
   };
 }
 
+/**
+ * Waits (at most 5 s) for each repository's events poller to have made the look it makes
+ * at start-up (or to have failed it), so a test counting GitHub requests or messages
+ * counts its own, not that look's.
+ */
+async function firstLooks(store: Store, config: AppConfig): Promise<void> {
+  const until = Date.now() + 5000;
+  for (const repo of config.repos) {
+    if (!repo.release && !repo.sync) continue;
+    const id = await store.jobs.enqueue({ kind: POLL_KIND, payload: { repo: repo.github }, dedupeKey: pollDedupeKey(repo.github) });
+    while (Date.now() < until) {
+      const job = await store.jobs.get(id);
+      const looked = job && job.leaseOwner === null && (job.attempts > 0 || Object.keys(PollState.parse(job.payload).etags).length > 0);
+      if (!job || looked) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/**
+ * Drops the start-up look of the events poller (runs lists of 20, tags pages of 100:
+ * services/events/poller.ts) from the fake's request log, so tests that count what a
+ * command asks GitHub count only that; test/app/eventsPoller.test.ts counts the poller's.
+ */
+function forgetFirstLooks(github: FakeGitHub): void {
+  const kept = github.requests.filter(
+    (r) => !(r.method === 'GET' && ((r.path.endsWith('/runs') && r.query.per_page === '20') || (r.path.endsWith('/tags') && r.query.per_page === '100'))),
+  );
+  github.requests.splice(0, github.requests.length, ...kept);
+}
+
 /** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slack = new FakeSlack({ botToken: BOT_TOKEN });
@@ -132,6 +166,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const seed = seedPywats(github, ghe, o.seed);
   const bot = await startBot({ ...o, slackApiUrl: slack.apiUrl, githubUrl: github.url, gheUrl: ghe.url, seed });
   const { config, deps, store, appUrl, logs, dbFile } = bot;
+  forgetFirstLooks(github);
 
   const harness: Harness = {
     bot,

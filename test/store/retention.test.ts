@@ -65,9 +65,19 @@ for (const backend of storeBackends('retention')) {
         ])
         .execute();
 
+      // GitHub deliveries: one applied long ago (purged), one applied a day ago, one old but never applied (both stay).
+      const gh = s.githubEvents;
+      const old = at(-(RETENTION.githubDeliveriesDays + 1) * DAY);
+      assert.ok(await gh.store({ deliveryId: 'gh-old-applied', repo: 'o/r', event: 'create', payload: {} }, old));
+      assert.ok(await gh.store({ deliveryId: 'gh-old-pending', repo: 'o/r', event: 'create', payload: {} }, old));
+      assert.ok(await gh.store({ deliveryId: 'gh-recent', repo: 'o/r', event: 'create', payload: {} }, at(-DAY)));
+      const seqOf = async (id: string) => (await gh.pending('o/r', 10)).find((d) => d.deliveryId === id)?.seq ?? -1;
+      await gh.markApplied(await seqOf('gh-old-applied'), old);
+      await gh.markApplied(await seqOf('gh-recent'), at(-DAY));
+
       // Another replica runs the purge: same database.
       const counts = await other.retention.purge(T0);
-      assert.deepEqual(counts, { reports: 1, jobs: 2, entryLinks: 1, remindersSent: 1, leakMessages: 1, slackDeliveries: 1 });
+      assert.deepEqual(counts, { reports: 1, jobs: 2, entryLinks: 1, remindersSent: 1, leakMessages: 1, slackDeliveries: 1, githubDeliveries: 1 });
       assert.deepEqual(
         (await s.db.selectFrom('leak_messages').select('message_ts').execute()).map((r) => r.message_ts),
         ['2.2'],
@@ -77,6 +87,14 @@ for (const backend of storeBackends('retention')) {
         (await s.db.selectFrom('slack_deliveries').select('key').execute()).map((r) => r.key),
         ['event:recent'],
       );
+
+      assert.deepEqual(
+        (await gh.pending('o/r', 10)).map((d) => d.deliveryId),
+        ['gh-old-pending'],
+        'a delivery not applied is never purged',
+      );
+      assert.equal(await gh.deliveryCount(), 2, 'the recently applied delivery stays');
+      assert.equal(await gh.store({ deliveryId: 'gh-recent', repo: 'o/r', event: 'create', payload: {} }, T0), false, 'and its id is still a duplicate');
 
       const reportRows = async (id: string) => (await s.db.selectFrom('reports').select('id').where('id', '=', id).execute()).length;
       assert.equal(await reportRows(expiredReport), 0, 'the expired report is deleted, not just hidden');
@@ -91,7 +109,15 @@ for (const backend of storeBackends('retention')) {
       assert.equal(await s.reminders.claim({ key: 'old', repo: 'o/r', secret: 'S' }, T0), true, 'the year-old record is gone');
 
       // Nothing left to purge: a second run deletes nothing.
-      assert.deepEqual(await s.retention.purge(T0), { reports: 0, jobs: 0, entryLinks: 0, remindersSent: 0, leakMessages: 0, slackDeliveries: 0 });
+      assert.deepEqual(await s.retention.purge(T0), {
+        reports: 0,
+        jobs: 0,
+        entryLinks: 0,
+        remindersSent: 0,
+        leakMessages: 0,
+        slackDeliveries: 0,
+        githubDeliveries: 0,
+      });
     });
   });
 }
