@@ -145,6 +145,8 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
     memory: start.memory,
     ambiguous: result.kind === 'ambiguous' ? result.reason : null,
     slackFailures: 0,
+    lastEditAt: null,
+    declared: null,
   };
   const won = await deps.store.releases.markDispatched(
     release.id,

@@ -18,12 +18,22 @@ export const FollowPayload = z.object({
   ambiguous: z.string().nullable().default(null),
   /** Consecutive polls whose Slack calls failed (other than rate limits, which the client waits out). */
   slackFailures: z.number().int().default(0),
+  /** When the follower last edited the message (ms): edits are kept EDIT_GAP_MS apart. */
+  lastEditAt: z.number().nullable().default(null),
+  /** The jobs the run's workflow file declares, read once per run (null: not read yet or unreadable). */
+  declared: z.object({ runId: z.number(), count: z.number().nullable() }).nullable().default(null),
 });
 export type FollowPayload = z.infer<typeof FollowPayload>;
 
 /** How long a dispatched run may stay invisible before the bot says it never appeared. */
 const RUN_APPEAR_SECONDS = 180;
 const MAX_SLACK_FAILURES = 10;
+/**
+ * Webhook events bring the follow job forward (services/events/wakeFollowers.ts); a burst
+ * of them makes at most one chat.update a second per message (Slack's chat.update pace):
+ * a wake sooner than this after the last edit waits for the rest of the gap.
+ */
+export const EDIT_GAP_MS = 1000;
 
 /**
  * One poll of a followed release: find its run if the dispatch did not say, read
@@ -36,7 +46,12 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
     kind: FOLLOW_JOB,
     leaseSeconds: 15,
     async run(job: Job, { signal }: JobContext): Promise<JobResult> {
-      const payload = FollowPayload.parse(job.payload);
+      // A wake that found no follow job left enqueues an empty one: nothing to follow.
+      const parsed = FollowPayload.safeParse(job.payload);
+      if (!parsed.success) return { kind: 'done' };
+      const payload = parsed.data;
+      const early = payload.lastEditAt !== null ? payload.lastEditAt + EDIT_GAP_MS - deps.now().getTime() : 0;
+      if (early > 0) return { kind: 'again', at: new Date(deps.now().getTime() + early), payload };
       let release = await deps.store.releases.get(payload.releaseId);
       const repo = release && deps.config.repos.find((r) => r.github === release?.repo);
       if (!release || !repo) return { kind: 'done' };
@@ -75,6 +90,11 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       if (runId !== null) {
         [run, jobs] = await Promise.all([ctx.port.run(ctx.ref, runId), ctx.actions.runJobs(ctx.ref, runId)]);
       }
+      let declared = payload.declared;
+      if (run?.workflowPath && declared?.runId !== run.id) {
+        declared = { runId: run.id, count: await declaredJobCount(ctx.actions, ctx.ref, run.workflowPath, run.headSha) };
+      }
+      const declaredJobs = run && declared?.runId === run.id ? declared.count : null;
       const workflowFile = workflowFileOf(run?.workflowPath ?? repo.release?.workflow);
       const followed: FollowedRelease = {
         repo: release.repo,
@@ -82,13 +102,14 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
         tag: release.tag,
         workflow: release.workflow,
         ...(workflowFile ? { workflowFile } : {}),
-        declaredJobs: run?.workflowPath ? await declaredJobCount(ctx.actions, ctx.ref, run.workflowPath, run.headSha) : null,
+        declaredJobs,
         startedBy: release.requestedBy,
         ...(runUrl ? { runUrl } : {}),
         releaseUrl: run?.status === 'completed' ? await ctx.port.releaseUrl(ctx.ref, release.tag) : null,
       };
       const plan = planProgress({ release: followed, run, jobs, memory: payload.memory, now });
       let memory = payload.memory;
+      let lastEditAt = payload.lastEditAt;
       for (const action of plan.actions) {
         // Each action done is folded into the memory at once: a failure later in the
         // list leaves the memory true, so nothing is posted twice on the retry.
@@ -108,9 +129,10 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
           const slackFailures = payload.slackFailures + 1;
           deps.logger.warn({ err: e, release: release.id, slackFailures }, 'release message could not be updated');
           if (slackFailures >= MAX_SLACK_FAILURES) return { kind: 'done' };
-          return { kind: 'again', at: new Date(now.getTime() + 30_000), payload: { ...payload, memory, slackFailures } };
+          return { kind: 'again', at: new Date(now.getTime() + 30_000), payload: { ...payload, memory, slackFailures, lastEditAt, declared } };
         }
         memory = applyAction(memory, action);
+        if (action.kind !== 'finish') lastEditAt = deps.now().getTime();
       }
       if (plan.nextPollSeconds === null) {
         // A concluded run ends the release: a failed one may be released again, a successful one not.
@@ -121,7 +143,11 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
         );
         return { kind: 'done' };
       }
-      return { kind: 'again', at: new Date(now.getTime() + plan.nextPollSeconds * 1000), payload: { ...payload, memory: plan.memory, slackFailures: 0 } };
+      return {
+        kind: 'again',
+        at: new Date(now.getTime() + plan.nextPollSeconds * 1000),
+        payload: { ...payload, memory: plan.memory, slackFailures: 0, lastEditAt, declared },
+      };
     },
   };
 }

@@ -7,6 +7,7 @@ import { parseReleaseTag } from '../../core/release/tag.js';
 import type { JobHandler } from '../../worker/runner.js';
 import { APPLY_KIND, configuredRepo } from './intake.js';
 import { isWorkflow, onSyncRunCompleted } from './syncAlerts.js';
+import { wakeFollowers } from './wakeFollowers.js';
 
 const Payload = z.strictObject({ repo: z.string().min(3) });
 const BATCH = 50;
@@ -52,16 +53,17 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
   switch (fact.kind) {
     case 'run': {
       const r = fact.run;
-      await store.upsertRun({ repo: repo.github, ...r });
+      const wroteRun = await store.upsertRun({ repo: repo.github, ...r });
       const release = repo.release;
       if (release && isWorkflow(r, release.workflow) && r.headBranch && parseReleaseTag(r.headBranch).ok) {
         await store.setTagReleaseRun(repo.github, r.headBranch, r.runId);
       }
       if (r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow)) await onSyncRunCompleted(deps, client, repo, r);
+      if (wroteRun) await wakeFollowers(deps, repo, r.runId);
       return;
     }
     case 'job':
-      await store.upsertJob({ repo: repo.github, ...fact.job });
+      if (await store.upsertJob({ repo: repo.github, ...fact.job })) await wakeFollowers(deps, repo, fact.job.runId);
       return;
     case 'tag': {
       // Recorded for the tag-without-release check (not built yet: see the second alert).

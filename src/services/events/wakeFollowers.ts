@@ -1,0 +1,25 @@
+import type { AppDeps } from '../../deps.js';
+import type { ResolvedRepo } from '../../config/load.js';
+import { FOLLOW_JOB } from '../releaseFollower.js';
+
+/**
+ * A run or job fact about a run the bot follows (a release it dispatched) brings that
+ * follower's leased job forward to now, so the message is edited within about a second of
+ * the event rather than at the next poll. The follower itself keeps edits at most one a
+ * second per message (releaseFollower.ts, EDIT_GAP_MS), so a burst of events coalesces.
+ */
+export async function wakeFollowers(deps: AppDeps, repo: ResolvedRepo, runId: number): Promise<void> {
+  const run = await deps.store.githubEvents.run(repo.github, runId);
+  // A dispatched release runs on its tag: the run's head branch names it.
+  if (!run?.headBranch || !repo.release) return;
+  const now = deps.now();
+  const releases = await deps.store.releases.active(repo.github, run.headBranch, now);
+  let woke = false;
+  for (const r of releases) {
+    if (r.status !== 'dispatched' || (r.runId !== null && r.runId !== runId)) continue;
+    // `sooner` moves only a pending job; the dedupe key makes this never a second follower.
+    await deps.store.jobs.enqueue({ kind: FOLLOW_JOB, payload: null, dedupeKey: `release:${r.id}`, runAt: now, sooner: true }, now);
+    woke = true;
+  }
+  if (woke) deps.wake?.();
+}
