@@ -46,10 +46,7 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
     kind: FOLLOW_JOB,
     leaseSeconds: 15,
     async run(job: Job, { signal }: JobContext): Promise<JobResult> {
-      // A wake that found no follow job left enqueues an empty one: nothing to follow.
-      const parsed = FollowPayload.safeParse(job.payload);
-      if (!parsed.success) return { kind: 'done' };
-      const payload = parsed.data;
+      const payload = FollowPayload.parse(job.payload);
       const early = payload.lastEditAt !== null ? payload.lastEditAt + EDIT_GAP_MS - deps.now().getTime() : 0;
       if (early > 0) return { kind: 'again', at: new Date(deps.now().getTime() + early), payload };
       let release = await deps.store.releases.get(payload.releaseId);

@@ -47,6 +47,11 @@ export interface EnqueueOptions {
 export interface Jobs {
   enqueue(o: EnqueueOptions, now?: Date): Promise<string>;
   /**
+   * Moves the pending job with this dedupe key to `at` if it was due later; creates nothing
+   * when there is none (a wake for work that has ended). True when a job was moved.
+   */
+  bringForward(dedupeKey: string, at: Date, now?: Date): Promise<boolean>;
+  /**
    * Takes one due job (oldest run time first), or null when none is due. `leaseSeconds`
    * is one lease for every kind, or each kind's own (kind → seconds; `kinds` defaults
    * to its keys): the job is leased for its own kind's time, set in the same statement.
@@ -187,6 +192,18 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
           }
         }
         throw new Error(`enqueue: could not settle dedupe key after 5 tries`);
+      }),
+
+    bringForward: (dedupeKey, at, now = new Date()) =>
+      guard('jobs.bringForward', async () => {
+        const moved = await db
+          .updateTable('jobs')
+          .set({ run_at: ms(at), updated_at: ms(now) })
+          .where('dedupe_key', '=', dedupeKey)
+          .where('status', '=', 'pending')
+          .where('run_at', '>', ms(at))
+          .executeTakeFirst();
+        return Number(moved.numUpdatedRows) > 0;
       }),
 
     claim: (o) =>

@@ -372,6 +372,23 @@ function storeSuite(backend: Backend): void {
         assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(15).getTime(), 'never later');
       });
 
+      test('bringForward moves a pending job with the key sooner, never later, and creates none when there is no such job', async () => {
+        const k = kind('forward');
+        const key = `release:${k}`;
+        assert.equal(await store.jobs.bringForward(key, plus(0), T), false, 'no job with the key: nothing moved');
+        assert.equal(await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(3600) }), null, 'and none created');
+        const a = await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(60) }, T);
+        assert.equal(await store.jobs.bringForward(key, plus(120), T), false, 'later: not moved');
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(60).getTime());
+        assert.equal(await store.jobs.bringForward(key, plus(1), T), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(1).getTime());
+        const job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(1) });
+        assert.equal(job?.id, a);
+        assert.equal(await store.jobs.bringForward(key, plus(0), plus(1)), false, 'a running job is not touched');
+        assert.equal(await store.jobs.complete(a, 'r', plus(2)), true);
+        assert.equal(await store.jobs.bringForward(key, plus(0), plus(2)), false, 'a finished job is not revived');
+      });
+
       test('dedupe: same key among unfinished jobs returns the existing id; after it finishes a new job is made', async () => {
         const k = kind('dedupe');
         const key = `follow:${k}`;

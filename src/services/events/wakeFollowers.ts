@@ -1,6 +1,5 @@
 import type { AppDeps } from '../../deps.js';
 import type { ResolvedRepo } from '../../config/load.js';
-import { FOLLOW_JOB } from '../releaseFollower.js';
 
 /**
  * A run or job fact about a run the bot follows (a release it dispatched) brings that
@@ -17,9 +16,8 @@ export async function wakeFollowers(deps: AppDeps, repo: ResolvedRepo, runId: nu
   let woke = false;
   for (const r of releases) {
     if (r.status !== 'dispatched' || (r.runId !== null && r.runId !== runId)) continue;
-    // `sooner` moves only a pending job; the dedupe key makes this never a second follower.
-    await deps.store.jobs.enqueue({ kind: FOLLOW_JOB, payload: null, dedupeKey: `release:${r.id}`, runAt: now, sooner: true }, now);
-    woke = true;
+    // Only a pending follow job is moved: a wake for a follower that has ended creates nothing.
+    if (await deps.store.jobs.bringForward(`release:${r.id}`, now, now)) woke = true;
   }
   if (woke) deps.wake?.();
 }
