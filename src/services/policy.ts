@@ -7,6 +7,7 @@ import type { PolicyAction, Refusal } from '../core/refusal.js';
 import { nextStep } from '../core/rotation/decide.js';
 import type { Rotation } from '../core/rotation/state.js';
 import type { AuditRecord } from '../store/index.js';
+import { recordAudit } from './audit.js';
 
 /**
  * Who may do what to which repo and secret, and why not: core/policy.ts's rules with the
@@ -45,7 +46,7 @@ export async function authorise(
 ): Promise<{ ok: true } | { ok: false; refusal: Refusal }> {
   const refusal = await mayAct(deps, client, o);
   if (!refusal) return { ok: true };
-  await deps.store.audit.record({ ...audit, actor: o.user, repo: o.repo.github }, deps.now());
+  await recordAudit(deps, { ...audit, actor: o.user, repo: o.repo.github });
   return { ok: false, refusal };
 }
 
