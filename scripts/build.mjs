@@ -1,5 +1,5 @@
 // `npm run build`: type-checks src/ (without the sandbox) with tsc, then bundles the bot and its JavaScript
-// dependencies into one file, dist/main.js, with esbuild (only native addons and what loads on first use stay in
+// dependencies into one CommonJS file, dist/main.cjs, with esbuild (only native addons and what loads on first use stay in
 // node_modules), and stamps dist/ for scripts/start.mjs. One file instead of ~180 of our ES modules and ~300
 // CommonJS files of Bolt, express, pino…: no module resolution (stat, realpath, package.json reads), no CommonJS
 // export lexing for ESM imports, one compile (bench part 6). Whitespace and syntax are minified (comments dropped,
@@ -50,15 +50,17 @@ const zodEnglishOnly = {
 const { build } = await import('esbuild');
 await build({
   entryPoints: [join(root, 'src', 'main.ts')],
-  outfile: join(root, 'dist', 'main.js'),
+  // CommonJS, so that scripts/start.mjs can compile it with vm.Script and a V8 code cache (an ES module cannot be
+  // given one on Node 20): see start.mjs.
+  outfile: join(root, 'dist', 'main.cjs'),
   bundle: true,
   // Measured (bench part 6 harness, 3 runs each beside bare Bolt): with only Kysely, zod and Octokit bundled,
   // start-up 528 ms and idle RSS 103 MiB; with every JavaScript dependency bundled, 397 ms and 99 MiB.
   external: EXTERNAL,
-  // CommonJS code bundled into ESM calls require() for node built-ins: give it one.
-  banner: { js: "import { createRequire as __chatopsCreateRequire } from 'node:module'; const require = __chatopsCreateRequire(import.meta.url);" },
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
+  // `await import('pg')` becomes require('pg'): code compiled by vm.Script has no loader for import().
+  supported: { 'dynamic-import': false },
   target: 'node20',
   minifyWhitespace: true,
   minifySyntax: true,
@@ -68,6 +70,8 @@ await build({
   // source as a one-byte string. With charset 'utf8' it becomes two-byte: measured +1.15 MiB heap at load.
   plugins: [zodEnglishOnly],
   sourcemap: true,
+  // The bundle's source is one string: `import.meta.url` would be empty in CommonJS, so none of our code may use it.
+  logOverride: { 'empty-import-meta': 'error' },
   logLevel: 'warning',
 });
 writeFileSync(join(root, 'dist', '.built'), `${new Date().toISOString()}\n`);
