@@ -45,7 +45,7 @@ runWithCodeCache(entry);
  * Runs the CommonJS bundle as node's own loader would (the same wrapper, require, module, __filename), but compiled
  * with a V8 code cache: V8 then neither parses the 3.7 MB bundle nor compiles the functions that start-up runs, it
  * deserialises their bytecode. Measured beside bare Bolt (bench part 6 harness, 3 runs): start-up 432 -> 288 ms.
- * The cache is written once, by the first run, 10 s after start (by then start-up has compiled what it needs; a
+ * The cache is written once, by the first run, 3 s after start (by then start-up has compiled what it needs; a
  * write of ~3 MB, once per build and node version); a later run uses it. V8 refuses a cache made by another V8
  * version or with other flags (it is then rewritten), and the file's name carries the build's stamp, so a rebuilt
  * bundle never meets an old cache (build.mjs also empties dist/). A cache that cannot be written (read-only
@@ -73,7 +73,7 @@ function runWithCodeCache(file) {
       } catch {
         // Read-only dist/: start-up stays as fast as without a cache.
       }
-    }, 10_000).unref();
+    }, 3_000).unref();
   }
   const module = { exports: {}, filename: file };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
