@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { guard, ms } from './guard.js';
-import type { GitHubEventTables, StepRow } from './githubEvents.js';
+import type { GitHubEventTables, RunRow, StepRow } from './githubEvents.js';
 import type { Database, Ms } from './schema.js';
 
 /** The tables and columns of migration 0018 (only this module and githubEvents.ts read them). */
@@ -31,6 +31,8 @@ export interface SyncProjection {
   saveCheck(c: StoredSyncCheck): Promise<void>;
   /** The poller saw nothing missing from the projection of `repo` (a 304, or facts it fed in). */
   confirm(repo: string, now: Date): Promise<void>;
+  /** Runs of any workflow not completed and updated since `since` (older ones lost their last delivery), newest first. */
+  runsInProgress(repo: string, since: Date, limit: number): Promise<RunRow[]>;
   /** The latest of: a delivery for `repo` arrived, the poller confirmed it. Null: never. */
   confirmedAt(repo: string): Promise<Date | null>;
 }
@@ -102,6 +104,36 @@ export function syncProjection(base: Kysely<Database>): SyncProjection {
           .values({ repo, confirmed_at: ms(now) })
           .onConflict((oc) => oc.column('repo').doUpdateSet({ confirmed_at: ms(now) }))
           .execute();
+      }),
+    runsInProgress: (repo, since, limit) =>
+      guard('syncProjection.runsInProgress', async () => {
+        const rows = await db
+          .selectFrom('gh_runs')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('status', '!=', 'completed')
+          .where('updated_at', '>=', ms(since))
+          .orderBy('updated_at', 'desc')
+          .limit(limit)
+          .execute();
+        return rows.map((r): RunRow => ({
+          repo: r.repo,
+          runId: Number(r.run_id),
+          workflowPath: r.workflow_path,
+          name: r.name,
+          event: r.event,
+          headBranch: r.head_branch,
+          headSha: r.head_sha,
+          status: r.status,
+          conclusion: r.conclusion,
+          runAttempt: Number(r.run_attempt),
+          htmlUrl: r.html_url,
+          createdAt: msOf(r.created_at) === null ? null : new Date(Number(r.created_at)),
+          updatedAt: new Date(Number(r.updated_at)),
+          runNumber: msOf(r.run_number),
+          displayTitle: r.display_title,
+          runStartedAt: msOf(r.run_started_at) === null ? null : new Date(Number(r.run_started_at)),
+        }));
       }),
     confirmedAt: (repo) =>
       guard('syncProjection.confirmedAt', async () => {
