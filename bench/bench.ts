@@ -17,6 +17,9 @@
  *  9. 10,000 signed deliveries in a burst across two bot instances on one PostgreSQL
  *     database (every tenth sent again to the other one): stored, duplicates, applied,
  *     projection rows, and the time to store and to apply them all.
+ * 10. /sync-status from a fresh projection (issue 19), GitHub answering in 2 s: the time
+ *     from the ack to the report, walked (nothing received) and fed by signed webhooks,
+ *     and for a repeat within a minute the requests GitHub did not answer with 304.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +30,8 @@ import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 import { sign } from '@octokit/webhooks-methods';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startBot, startHarness, USERS } from '../test/helpers/harness.js';
 import { soak, startupAndIdle } from './runtime.js';
+import { deliverRun } from '../test/helpers/webhooks.js';
+import { execFileSync } from 'node:child_process';
 import { followerCrash, rotationCrash, secretReplaceCrash, type Resumed, type SecretKillStep } from '../test/helpers/crash.js';
 
 const CONCURRENCY = 50;
@@ -445,6 +450,80 @@ async function deliveryBurst(): Promise<void> {
   }
 }
 
+/** /sync-status walked, then from a projection fed by signed webhooks, then repeated within a minute. */
+async function syncFromProjection(): Promise<void> {
+  const secret = 'bench-webhook-secret';
+  const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: secret }, logLevel: 'warn' });
+  try {
+    const report = async () => {
+      h.github.clearRequests();
+      h.ghe.clearRequests();
+      const responseUrl = h.slack.responseUrl({ channel: CHANNEL, user: USERS.alice });
+      const http = await sendSlashCommand(h.appUrl, SIGNING_SECRET, {
+        command: '/sync-status',
+        text: '',
+        user_id: USERS.alice,
+        channel_id: CHANNEL,
+        response_url: responseUrl,
+      });
+      const acked = Date.now();
+      if (http.status !== 200) throw new Error(`ack ${http.status}`);
+      await h.responseTo(responseUrl, 60_000);
+      const all = [...h.github.requests, ...h.ghe.requests];
+      return {
+        ms: Date.now() - acked,
+        requests: all.length,
+        not304: all.filter((r) => r.status !== 304).length,
+        paths: all.map((r) => `${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '/repos/…')} → ${r.status}`),
+      };
+    };
+    h.github.setLatency(GITHUB_LATENCY_MS);
+    h.ghe.setLatency(GITHUB_LATENCY_MS);
+    const walked = await report();
+    // Feed the projection the way GitHub would (the bot then reads the failed job's log once, on arrival).
+    h.github.setLatency(0);
+    h.ghe.setLatency(0);
+    const runId = h.seed.github.lastPublishRunId ?? 0;
+    await deliverRun({ appUrl: h.appUrl, secret }, { apiUrl: h.github.apiUrl, token: h.seed.github.token }, h.seed.github.repo, runId);
+    const deadline = Date.now() + 30_000;
+    const ready = async () => {
+      if ((await h.store.githubEvents.pending(h.seed.github.repo, 1)).length > 0) return false;
+      for (const j of await h.store.githubEvents.jobsOf(h.seed.github.repo, runId)) {
+        if (j.conclusion === 'failure' && (await h.store.syncProjection.logFindings(h.seed.github.repo, j.jobId))) return true;
+      }
+      return false;
+    };
+    while (!(await ready())) {
+      if (Date.now() > deadline) throw new Error('the projection was not fed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    h.github.setLatency(GITHUB_LATENCY_MS);
+    h.ghe.setLatency(GITHUB_LATENCY_MS);
+    h.bot.advance(61_000); // past the minute in which the walk's mirror check would be reused
+    const fresh = await report();
+    h.bot.advance(20_000);
+    const repeat = await report();
+    const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
+    console.log(`\n10. /sync-status from the projection, fake GitHub and GHE answering in ${GITHUB_LATENCY_MS} ms (uptime: ${load})`);
+    console.log('   case                                  ack → report   requests   not 304   target');
+    const row = (name: string, r: typeof fresh, target: string) =>
+      console.log(
+        `   ${name.padEnd(38)} ${`${(r.ms / 1000).toFixed(2)} s`.padStart(12)}   ${String(r.requests).padStart(8)}   ${String(r.not304).padStart(7)}   ${target}`,
+      );
+    row('walk (nothing received: not fresh)', walked, 'today 10.5 s');
+    row('fresh projection (fed by webhooks)', fresh, '<= 2.5 s');
+    row('repeat 20 s later', repeat, '0 not 304');
+    for (const [name, r] of [
+      ['fresh', fresh],
+      ['repeat', repeat],
+    ] as const) {
+      console.log(`   ${name}: ${r.paths.join(', ')}`);
+    }
+  } finally {
+    await h.close();
+  }
+}
+
 // `npm run bench` runs every part; `npm run bench -- 3 4` only those.
 const parts = new Set(process.argv.slice(2));
 const want = (n: string) => parts.size === 0 || parts.has(n);
@@ -458,3 +537,4 @@ if (want('6')) await startupAndIdle(spawnReady<FakesInfo>);
 if (want('7')) await soak(spawnReady<FakesInfo>);
 if (want('8')) await webhookFlood();
 if (want('9')) await deliveryBurst();
+if (want('10')) await syncFromProjection();

@@ -104,6 +104,10 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
     // plugin's own back-off (its default list lacks 429) would ask again before GitHub allows.
     retry: { retries: t.retries ?? 2, retryAfterBaseValue: t.retryBaseMs ?? 250, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
+      // The plugin spaces "writes" (every POST, so every GraphQL query) 1 s apart per id, and
+      // the id defaults to one for the whole process: github.com's and GHE's mirror-check
+      // queries then waited for each other. Each host keeps its own spacing.
+      id: displayHost(o.apiUrl),
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         log.warn({ retryAfter, route: `${options.method} ${options.url}` }, 'GitHub rate limit reached');
         return retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait;

@@ -5,6 +5,7 @@ import type { SyncReport } from '../core/sync/reportSchema.js';
 import { UsageError } from '../errors.js';
 import { text, USAGE } from '../ui/messages.js';
 import { assertRepoVisible, gatherSyncFacts } from './syncFacts.js';
+import { factsFromProjection, saveMirrorCheck } from './syncProjection.js';
 
 /** Reports being built, by repository: requests that arrive meanwhile get the same one. */
 const inFlight = new Map<string, Promise<SyncReport>>();
@@ -23,19 +24,21 @@ export function syncStatusReport(deps: AppDeps, repo: ResolvedRepo): Promise<Syn
   return p;
 }
 
-/** Ask both hosts, then let the pure core decide what to say. */
+/** From the projection when it is fresh, else by asking both hosts; then the pure core decides what to say. */
 async function buildReport(deps: AppDeps, repo: ResolvedRepo): Promise<SyncReport> {
   const sync = repo.sync;
   if (!sync) throw new UsageError(text.noSyncConfigured(repo.shortName), USAGE.syncStatus);
   const github = await deps.gateways.repo({ owner: repo.owner, name: repo.repo });
   const mirror = deps.gateways.mirror(sync.mirror);
-  const facts = await gatherSyncFacts(repo, sync, {
-    actions: github.actions,
-    githubRefs: github.refs,
-    mirrorRefs: mirror.refs,
-    githubWebUrl: github.webUrl,
-    mirrorWebUrl: mirror.webUrl,
-  });
+  const ports = { actions: github.actions, githubRefs: github.refs, mirrorRefs: mirror.refs, githubWebUrl: github.webUrl, mirrorWebUrl: mirror.webUrl };
+  // A fresh projection answers for runs, jobs and the log; otherwise GitHub is walked as before.
+  let facts = await factsFromProjection(deps, repo, sync, ports);
+  if (!facts) {
+    const startedAt = deps.now();
+    facts = await gatherSyncFacts(repo, sync, ports);
+    // Kept for the Home tab ("the mirror's drift as last checked"); only a fresh projection reuses it.
+    await saveMirrorCheck(deps, repo.github, { checkedAt: startedAt, githubRefs: facts.githubRefs, mirrorRefs: facts.mirrorRefs, secrets: facts.secrets });
+  }
   assertRepoVisible(facts, github.host);
   return buildSyncReport(facts, deps.now());
 }

@@ -20,6 +20,10 @@ export type GitHubEventTables = {
     html_url: string | null;
     created_at: NullableMs;
     updated_at: Ms;
+    /** 0015: shown by /sync-status; null for rows written before it. */
+    run_number: number | null;
+    display_title: string | null;
+    run_started_at: NullableMs;
   };
   gh_jobs: {
     repo: string;
@@ -33,6 +37,8 @@ export type GitHubEventTables = {
     failing_step: string | null;
     html_url: string | null;
     diagnosis: string | null;
+    /** 0015: JSON of the job's steps; 0015's log findings are read by syncProjection.ts. */
+    steps: string | null;
   };
   gh_tags: { repo: string; tag: string; sha: string | null; seen_at: Ms; release_run_id: number | null };
   sync_alerts: { repo: string; channel: string; message_ts: string | null; state: string; failures: number; last_job_id: number; updated_at: Ms };
@@ -60,6 +66,19 @@ export interface RunRow {
   htmlUrl: string | null;
   createdAt: Date | null;
   updatedAt: Date;
+  /** Kept when the delivery carried them (0015); /sync-status needs them to report from the projection. */
+  runNumber?: number | null;
+  displayTitle?: string | null;
+  runStartedAt?: Date | null;
+}
+
+export interface StepRow {
+  number: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
 }
 
 export interface JobRow {
@@ -73,6 +92,8 @@ export interface JobRow {
   completedAt: Date | null;
   failingStep: string | null;
   htmlUrl: string | null;
+  /** Kept when the delivery carried them (0015); null when it did not. */
+  steps?: StepRow[] | null;
 }
 
 export interface TagRow {
@@ -152,6 +173,9 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
     htmlUrl: (r.html_url as string | null) ?? null,
     createdAt: d(r.created_at),
     updatedAt: new Date(Number(r.updated_at)),
+    runNumber: n(r.run_number),
+    displayTitle: (r.display_title as string | null) ?? null,
+    runStartedAt: d(r.run_started_at),
   });
   const toJob = (r: Record<string, unknown>): JobRow => ({
     repo: String(r.repo),
@@ -164,6 +188,7 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
     completedAt: d(r.completed_at),
     failingStep: (r.failing_step as string | null) ?? null,
     htmlUrl: (r.html_url as string | null) ?? null,
+    steps: typeof r.steps === 'string' ? (JSON.parse(r.steps) as StepRow[]) : null,
   });
 
   return {
@@ -231,6 +256,9 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
           html_url: r.htmlUrl,
           created_at: msOrNull(r.createdAt),
           updated_at: ms(r.updatedAt),
+          run_number: r.runNumber ?? null,
+          display_title: r.displayTitle ?? null,
+          run_started_at: msOrNull(r.runStartedAt ?? null),
         };
         const { repo: _repo, run_id: _id, ...changes } = values;
         const res = await db
@@ -271,6 +299,7 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
           failing_step: j.failingStep,
           html_url: j.htmlUrl,
           diagnosis: null,
+          steps: j.steps ? JSON.stringify(j.steps) : null,
         };
         const { repo: _repo, job_id: _id, diagnosis: _d, ...changes } = values;
         const lowerRanks = Object.entries(STATUS_RANK)

@@ -15,6 +15,7 @@ import { slackDeliveries, type SlackDeliveries } from './slackDeliveries.js';
 import { leakMessages, type LeakMessages } from './leakMessages.js';
 import { retention, type Retention } from './retention.js';
 import { githubEvents, type GitHubEvents } from './githubEvents.js';
+import { syncProjection, type SyncProjection } from './syncProjection.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -32,6 +33,7 @@ export type { LeakMessage, LeakMessages } from './leakMessages.js';
 export { RETENTION, type PurgeCounts, type Retention } from './retention.js';
 export type { Database } from './schema.js';
 export type { GitHubEvents, StoredDelivery, RunRow, JobRow, TagRow, SyncAlertRow } from './githubEvents.js';
+export type { SyncProjection, StoredSyncCheck } from './syncProjection.js';
 
 export interface Store {
   /** The one Kysely instance; queries written against it run on both dialects. */
@@ -53,6 +55,8 @@ export interface Store {
   retention: Retention;
   /** GitHub deliveries (webhooks, polled facts) and what they say, per repository. */
   githubEvents: GitHubEvents;
+  /** What /sync-status and the Home tab read from the projection: log findings, the last mirror check, confirmations. */
+  syncProjection: SyncProjection;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +97,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     leakMessages: leakMessages(db),
     retention: retention(db, dialect),
     githubEvents: githubEvents(db),
+    syncProjection: syncProjection(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

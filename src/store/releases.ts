@@ -133,6 +133,8 @@ export interface Releases {
   setMessage(id: string, channel: string, ts: string): Promise<void>;
   /** Releases of this tag still pending or under way. */
   active(repo: string, tag: string, now?: Date): Promise<Release[]>;
+  /** The newest release someone confirmed (dispatched, or tried to), for the Home tab. */
+  lastStarted(repo: string): Promise<Release | null>;
 }
 
 export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases {
@@ -276,6 +278,18 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
           .orderBy('created_at')
           .execute();
         return rows.map(fromRow);
+      }),
+    lastStarted: (repo) =>
+      guard('releases.lastStarted', async () => {
+        const row = await db
+          .selectFrom('releases')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('status', 'in', ['dispatching', 'dispatched', 'succeeded', 'run_failed', 'failed'])
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        return row ? fromRow(row) : null;
       }),
   };
 }

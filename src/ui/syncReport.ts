@@ -245,6 +245,7 @@ function mirrorBlocks(report: SyncReport): KnownBlock[] {
     }
   }
   if (lines.length > 0) blocks.push(...section(lines.join('\n')));
+  if (report.mirrorCheckedAt) blocks.push(context(mirrorCheckedText(report.mirrorCheckedAt, report.generatedAt)));
   if (c?.partial && m.github.reachable && m.mirror.reachable) {
     blocks.push(
       context(
@@ -253,6 +254,12 @@ function mirrorBlocks(report: SyncReport): KnownBlock[] {
     );
   }
   return blocks;
+}
+
+/** A mirror check reused from a report made shortly before: say when it was made. */
+export function mirrorCheckedText(checkedAt: string, reportAt: string): string {
+  const seconds = Math.max(0, Math.round((Date.parse(reportAt) - Date.parse(checkedAt)) / 1000));
+  return `Mirror checked ${slackDate(checkedAt)} (${plural(seconds, 'second')} before this report); it is checked again when asked after a minute.`;
 }
 
 // ---- secrets ------------------------------------------------------------------------------

@@ -29,6 +29,10 @@ const WorkflowRun = z.object({
   html_url: z.string().nullable().optional(),
   created_at: time,
   updated_at: z.string().datetime({ offset: true }),
+  // What /sync-status shows of a run (kept so it can report from the projection).
+  run_number: z.number().int().optional(),
+  display_title: z.string().nullable().optional(),
+  run_started_at: time,
 });
 
 const WorkflowJob = z.object({
@@ -40,7 +44,18 @@ const WorkflowJob = z.object({
   started_at: time,
   completed_at: time,
   html_url: z.string().nullable().optional(),
-  steps: z.array(z.object({ name: z.string(), number: z.number(), conclusion: z.string().nullable().optional() })).optional(),
+  steps: z
+    .array(
+      z.object({
+        name: z.string(),
+        number: z.number(),
+        status: z.string().optional(),
+        conclusion: z.string().nullable().optional(),
+        started_at: time,
+        completed_at: time,
+      }),
+    )
+    .optional(),
 });
 
 export interface RunFact {
@@ -57,6 +72,18 @@ export interface RunFact {
   htmlUrl: string | null;
   createdAt: Date | null;
   updatedAt: Date;
+  runNumber?: number | null;
+  displayTitle?: string | null;
+  runStartedAt?: Date | null;
+}
+
+export interface StepFact {
+  number: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
 }
 
 export interface JobFact {
@@ -70,6 +97,8 @@ export interface JobFact {
   /** The first step that failed, for a failed job. */
   failingStep: string | null;
   htmlUrl: string | null;
+  /** Null when the delivery carried none. */
+  steps?: StepFact[] | null;
 }
 
 export type Fact = { kind: 'run'; run: RunFact } | { kind: 'job'; job: JobFact } | { kind: 'tag'; tag: string; sha: string | null };
@@ -99,6 +128,9 @@ export function runFact(run: z.infer<typeof WorkflowRun>): RunFact {
     htmlUrl: run.html_url ?? null,
     createdAt: date(run.created_at),
     updatedAt: new Date(run.updated_at),
+    runNumber: run.run_number ?? null,
+    displayTitle: run.display_title ?? null,
+    runStartedAt: date(run.run_started_at),
   };
 }
 
@@ -114,6 +146,16 @@ export function jobFact(job: z.infer<typeof WorkflowJob>): JobFact {
     completedAt: date(job.completed_at),
     failingStep: failed?.name ?? null,
     htmlUrl: job.html_url ?? null,
+    steps: job.steps
+      ? job.steps.map((st) => ({
+          number: st.number,
+          name: st.name,
+          status: st.status ?? 'completed',
+          conclusion: st.conclusion ?? null,
+          startedAt: st.started_at ?? null,
+          completedAt: st.completed_at ?? null,
+        }))
+      : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { SecretConfig } from '../../config/schema.js';
 import type { JobInfo, RepoRefsState, SecretMeta, WorkflowRunInfo } from '../ports.js';
+import type { LogDiagnosis } from './diagnoseLog.js';
 
 /**
  * Something fetched from a host: the value, or why it could not be had. `reason`
@@ -36,6 +37,11 @@ export interface SyncFacts {
   jobs: Fetched<JobInfo[]> | null;
   /** Log of the sync job; only fetched when that job failed. */
   syncJobLog: Fetched<string> | null;
+  /**
+   * What that log said, when it was read before (the projection keeps it, read once when
+   * the failure arrived): used instead of `syncJobLog`, which is then null.
+   */
+  syncJobFindings?: Fetched<LogDiagnosis> | null;
   /** Actions secrets of the repo (names and dates only). */
   secrets: Fetched<SecretMeta[]>;
   /** `secrets` from the configuration. */
@@ -50,4 +56,6 @@ export interface SyncFacts {
   };
   githubRefs: Fetched<RepoRefsState>;
   mirrorRefs: Fetched<RepoRefsState>;
+  /** ISO time both hosts' refs were read, when that was before this report (a mirror check reused). */
+  mirrorCheckedAt?: string;
 }

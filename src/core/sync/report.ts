@@ -36,6 +36,7 @@ export function buildSyncReport(facts: SyncFacts, now: Date): SyncReport {
     headline: buildHeadline({ repoName: facts.repo.name, workflow, job: facts.job, run, mirrorCheck, secrets }),
     run,
     mirrorCheck,
+    ...(facts.mirrorCheckedAt ? { mirrorCheckedAt: facts.mirrorCheckedAt } : {}),
     secrets,
   };
   return report;

@@ -203,6 +203,8 @@ export const SyncReport = z.object({
   headline: Headline,
   run: RunPart,
   mirrorCheck: MirrorPart,
+  /** When the mirror check was made, if earlier than `generatedAt` (reused from a report within the last minute). */
+  mirrorCheckedAt: IsoTime.optional(),
   secrets: SecretsPart,
 });
 export type SyncReport = z.infer<typeof SyncReport>;

@@ -59,6 +59,11 @@ function jobSummary(job: JobInfo, run: WorkflowRunInfo, state: JobState, now: Da
 function failureDetail(job: JobInfo, facts: SyncFacts, adviceContext: AdviceContext): FailureDetail {
   const step = job.steps.find((s) => s.conclusion === 'failure');
   const failedStep = step ? { number: step.number, name: step.name } : null;
+  const findings = facts.syncJobFindings;
+  if (findings) {
+    if (!findings.ok) return { failedStep, diagnosis: null, logProblem: findings.reason };
+    return { failedStep, diagnosis: toDiagnosis(findings.value, adviceContext), logProblem: null };
+  }
   const log = facts.syncJobLog;
   if (log === null) return { failedStep, diagnosis: null, logProblem: 'the job log was not fetched' };
   if (!log.ok) return { failedStep, diagnosis: null, logProblem: log.reason };

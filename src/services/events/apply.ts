@@ -8,6 +8,7 @@ import type { JobHandler } from '../../worker/runner.js';
 import { APPLY_KIND, configuredRepo } from './intake.js';
 import { isWorkflow, onSyncRunCompleted } from './syncAlerts.js';
 import { wakeFollowers } from './wakeFollowers.js';
+import { recordSyncFindings } from './syncFindings.js';
 
 const Payload = z.strictObject({ repo: z.string().min(3) });
 const BATCH = 50;
@@ -58,7 +59,11 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
       if (release && isWorkflow(r, release.workflow) && r.headBranch && parseReleaseTag(r.headBranch).ok) {
         await store.setTagReleaseRun(repo.github, r.headBranch, r.runId);
       }
-      if (r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow)) await onSyncRunCompleted(deps, client, repo, r);
+      if (r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow)) {
+        // First what /sync-status reports from (the log read once), then the alert, which reads the same findings.
+        await recordSyncFindings(deps, repo, r);
+        await onSyncRunCompleted(deps, client, repo, r);
+      }
       if (wroteRun) await wakeFollowers(deps, repo, r.runId);
       return;
     }

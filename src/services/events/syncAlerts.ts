@@ -4,7 +4,8 @@ import type { AppDeps } from '../../deps.js';
 import type { RunFact } from '../../core/events/facts.js';
 import { decideSyncAlert } from '../../core/events/syncAlert.js';
 import { toDiagnosis } from '../../core/sync/advice.js';
-import { diagnoseLog } from '../../core/sync/diagnoseLog.js';
+import { diagnoseLog, type LogDiagnosis } from '../../core/sync/diagnoseLog.js';
+import { storedFindings } from './syncFindings.js';
 import { findSyncJob } from '../../core/sync/findSyncJob.js';
 import { secretToRotate } from '../../core/sync/hosts.js';
 import { Diagnosis } from '../../core/sync/reportSchema.js';
@@ -140,17 +141,25 @@ async function diagnosisOf(deps: AppDeps, repo: ResolvedRepo, gateway: ActionsPo
   if (known.success) return known.data;
   const sync = repo.sync;
   if (!sync) return null;
-  let log: string;
-  try {
-    log = await gateway.jobLog({ owner: repo.owner, name: repo.repo }, job);
-  } catch (e) {
-    if (!isChatOpsError(e)) throw e;
-    deps.logger.warn({ err: e, repo: repo.github, job: job.id }, 'the failed sync job log could not be read');
-    return null;
+  // What the log said may be stored already (syncFindings.ts reads it first, for /sync-status).
+  const findings = await storedFindings(deps, repo.github, job.id);
+  let diagnosed: LogDiagnosis;
+  if (findings?.ok) diagnosed = findings.value;
+  else {
+    let log: string;
+    try {
+      log = await gateway.jobLog({ owner: repo.owner, name: repo.repo }, job);
+    } catch (e) {
+      if (!isChatOpsError(e)) throw e;
+      deps.logger.warn({ err: e, repo: repo.github, job: job.id }, 'the failed sync job log could not be read');
+      return null;
+    }
+    diagnosed = diagnoseLog(log);
+    await deps.store.syncProjection.setLogFindings(repo.github, job.id, { ok: true, value: diagnosed });
   }
   const mirrorWebUrl = webUrlOf(deps.github.forMirror(sync.mirror).apiUrl);
   const secret = secretToRotate(repo.secrets, mirrorWebUrl);
-  const d = toDiagnosis(diagnoseLog(log), {
+  const d = toDiagnosis(diagnosed, {
     repoName: repo.shortName,
     github: repo.github,
     mirrorHost: mirrorWebUrl,
@@ -176,5 +185,6 @@ function jobRow(repo: string, j: JobInfo) {
     completedAt: date(j.completedAt),
     failingStep: j.steps.find((s) => FAILED.has(s.conclusion ?? ''))?.name ?? null,
     htmlUrl: j.htmlUrl,
+    steps: j.steps,
   };
 }

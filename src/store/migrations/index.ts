@@ -14,6 +14,7 @@ import { releaseUnique } from './0009_release_unique.js';
 import { leakMessages } from './0012_leak_messages.js';
 import { githubDeliveries } from './0013_github_deliveries.js';
 import { githubProjection } from './0014_github_projection.js';
+import { syncProjection } from './0015_sync_projection.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -35,6 +36,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0012_leak_messages': leakMessages(),
     '0013_github_deliveries': githubDeliveries(dialect),
     '0014_github_projection': githubProjection(),
+    '0015_sync_projection': syncProjection(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,75 @@
+import type { ResolvedRepo } from '../../config/load.js';
+import type { AppDeps } from '../../deps.js';
+import type { RunFact } from '../../core/events/facts.js';
+import type { JobInfo } from '../../core/ports.js';
+import { findSyncJob } from '../../core/sync/findSyncJob.js';
+import { jobInfoOf, StoredFindings } from '../../core/sync/projection.js';
+import { isChatOpsError } from '../../errors.js';
+import { readLogFindings } from '../syncProjection.js';
+
+const FAILED = new Set(['failure', 'timed_out']);
+
+/**
+ * A sync workflow run completed: make sure the projection holds what /sync-status reports
+ * of it without GitHub, whatever the alert settings: its jobs with their steps, and, when
+ * the sync job failed, what its log says (read once, here). The sync alert reads the same
+ * findings. A GitHub failure here is logged and left: /sync-status then reads what is missing.
+ */
+export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run: RunFact): Promise<void> {
+  const sync = repo.sync;
+  if (!sync) return;
+  const store = deps.store.githubEvents;
+  const ref = { owner: repo.owner, name: repo.repo };
+  try {
+    const stored = await store.jobsOf(repo.github, run.runId);
+    let jobs: JobInfo[] = stored.map(jobInfoOf);
+    const actions = (await deps.gateways.repo(ref)).actions;
+    // `sync.job` may be the YAML id while GitHub reports display names: the file the run ran maps them.
+    let names: Record<string, string> | undefined;
+    const find = async () => {
+      const direct = findSyncJob(jobs, sync.job, names);
+      if (direct || names || !run.workflowPath || !run.headSha || jobs.length === 0) return direct;
+      names = await actions.workflowJobNames(ref, run.workflowPath, run.headSha);
+      return findSyncJob(jobs, sync.job, names);
+    };
+    let job = await find();
+    const storedJob = job && stored.find((j) => j.jobId === job?.id);
+    if (!job || job.status !== 'completed' || (FAILED.has(job.conclusion ?? '') && !storedJob?.steps)) {
+      // The deliveries of the jobs did not all arrive (or carried no steps): read them once.
+      jobs = await actions.runJobs(ref, run.runId);
+      for (const j of jobs) await store.upsertJob(jobRow(repo.github, j));
+      for (const j of jobs) if (j.steps.length > 0) await deps.store.syncProjection.setJobSteps(repo.github, j.id, j.steps);
+      job = await find();
+    }
+    if (!job || job.status !== 'completed' || !FAILED.has(job.conclusion ?? '')) return;
+    const known = StoredFindings.safeParse(await deps.store.syncProjection.logFindings(repo.github, job.id));
+    if (known.success) return;
+    await readLogFindings(deps, actions, repo, job);
+  } catch (e) {
+    if (!isChatOpsError(e)) throw e;
+    deps.logger.warn({ err: e, repo: repo.github, run: run.runId }, 'the sync run could not be completed in the projection; /sync-status will read GitHub');
+  }
+}
+
+/** The stored findings of a job, parsed (for the sync alert, so the log is read once for both). */
+export async function storedFindings(deps: AppDeps, repo: string, jobId: number): Promise<StoredFindings | null> {
+  const p = StoredFindings.safeParse(await deps.store.syncProjection.logFindings(repo, jobId));
+  return p.success ? p.data : null;
+}
+
+function jobRow(repo: string, j: JobInfo) {
+  const date = (s: string | null) => (s ? new Date(s) : null);
+  return {
+    repo,
+    jobId: j.id,
+    runId: j.runId,
+    name: j.name,
+    status: j.status,
+    conclusion: j.conclusion,
+    startedAt: date(j.startedAt),
+    completedAt: date(j.completedAt),
+    failingStep: j.steps.find((s) => FAILED.has(s.conclusion ?? ''))?.name ?? null,
+    htmlUrl: j.htmlUrl,
+    steps: j.steps,
+  };
+}
