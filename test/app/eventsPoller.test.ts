@@ -96,6 +96,9 @@ for (const store of backends) {
       );
       assert.equal(await h.store.githubEvents.deliveryCount(), deliveries, 'nothing new stored');
       assert.equal(alerts(h).length, 1, 'one alert');
+      // A look with nothing new still confirms the projection, so /sync-status may report from it without webhooks.
+      const confirmed = await h.store.syncProjection.confirmedAt(repo);
+      assert.ok(confirmed && confirmed.getTime() >= since.getTime(), `confirmed by the last look (${confirmed?.toISOString()})`);
     });
 
     test('a tag pushed after the first look is stored as a push would be', async () => {

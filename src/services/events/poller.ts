@@ -97,6 +97,9 @@ export function eventsPoller(deps: AppDeps): JobHandler {
         if ('stored' in outcome.body && outcome.body.stored) stored += 1;
       }
       if (stored > 0) deps.logger.info({ repo: repo.github, stored }, 'events poller: new GitHub state stored');
+      // Every read answered (a failed one throws before here): what GitHub holds is in the intake, so
+      // /sync-status may report from the projection (core/sync/projection.ts counts this as a confirmation).
+      await deps.store.syncProjection.confirm(repo.github, deps.now());
       const next: PollState = { repo: repo.github, etags, runs: runs.runs, tags: tags.tags };
       return { kind: 'again', at: new Date(deps.now().getTime() + pollIntervalSeconds(deps) * 1000), payload: next };
     },
