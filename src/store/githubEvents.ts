@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { guard, ms } from './guard.js';
 import type { AutoId, Database, Ms, NullableMs } from './schema.js';
+import type { JobFact, RunFact, StepFact } from '../core/events/facts.js';
 
 /** The tables of migrations 0013/0014 (kept here: only this module reads them). */
 export type GitHubEventTables = {
@@ -52,49 +53,10 @@ export interface StoredDelivery {
   payload: unknown;
 }
 
-export interface RunRow {
-  repo: string;
-  runId: number;
-  workflowPath: string | null;
-  name: string | null;
-  event: string | null;
-  headBranch: string | null;
-  headSha: string | null;
-  status: string;
-  conclusion: string | null;
-  runAttempt: number;
-  htmlUrl: string | null;
-  createdAt: Date | null;
-  updatedAt: Date;
-  /** Kept when the delivery carried them (0015); /sync-status needs them to report from the projection. */
-  runNumber?: number | null;
-  displayTitle?: string | null;
-  runStartedAt?: Date | null;
-}
-
-export interface StepRow {
-  number: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-}
-
-export interface JobRow {
-  repo: string;
-  jobId: number;
-  runId: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  startedAt: Date | null;
-  completedAt: Date | null;
-  failingStep: string | null;
-  htmlUrl: string | null;
-  /** Kept when the delivery carried them (0015); null when it did not. */
-  steps?: StepRow[] | null;
-}
+/** A run, a step and a job as the projection keeps them: the facts a delivery gave (workflow id aside), per repository. */
+export type RunRow = Omit<RunFact, 'workflowId'> & { repo: string };
+export type StepRow = StepFact;
+export type JobRow = JobFact & { repo: string };
 
 export interface TagRow {
   repo: string;
