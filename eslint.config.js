@@ -5,33 +5,35 @@ import tseslint from 'typescript-eslint';
 /*
  * Layers point one way (README, Development). Each folder's block lists what its files may not
  * import; a later block replaces an earlier one for the same files, so each repeats the packages/ rule.
- * Relative specifiers only (there are no path aliases): `(\.\.?/)+X/` is folder X of src/ reached by climbing
- * out, as no folder of core/ or ui/ bears a layer's name.
+ * Relative specifiers only (there are no path aliases): from a file `depth` folders below src/, climbing out
+ * `depth` times reaches src/, so `(../){depth}X/` is folder X of src/ (core/events/ and core/home/ bear layer names).
  */
 const SURFACES = 'commands|actions|views|events|home';
 const layer = (regex, message) => ({ regex, message });
 const NO_SANDBOX = layer('^(@chatops/|(\\.{1,2}/)+packages/)', 'Nothing in src/ imports packages/: the fakes and the sandbox are not product code.');
 const LAYERS = [
   { files: ['src/**/*.ts'], patterns: [NO_SANDBOX] },
-  {
-    files: ['src/core/**/*.ts'],
+  // One block per depth, so `../events/` from core/sync/ (core/events/) is not taken for src/events/.
+  ...[1, 2, 3].map((depth) => ({
+    files: [`src/core/${'*/'.repeat(depth - 1)}*.ts`],
     patterns: [
       NO_SANDBOX,
       layer(
-        `^(\\.\\./)+(ui|services|store|github|slack|http|worker|${SURFACES})(/|$)`,
+        `^(\\.\\./){${depth}}(ui|services|store|github|slack|http|worker|${SURFACES})(/|$)`,
         'core/ is pure: it returns data and codes, and imports no ui/, services/, store, GitHub or Slack surface.',
       ),
+      layer(`^(\\.\\./){${depth + 1},}`, 'core/ imports nothing outside src/.'),
     ],
-  },
+  })),
   // config/ is below core/ (core reads its types), so ui/ may read them too.
   {
     files: ['src/ui/**/*.ts'],
     patterns: [NO_SANDBOX, layer('^\\.\\./(?!core/|config/)', 'ui/ words what core/ decides: it imports only core/ (and config/, which core/ reads too).')],
   },
-  {
-    files: ['src/services/**/*.ts'],
-    patterns: [NO_SANDBOX, layer(`^\\.\\./(${SURFACES})(/|$)`, 'services/ are called by the Slack surfaces and import none of them.')],
-  },
+  ...[1, 2].map((depth) => ({
+    files: [`src/services/${'*/'.repeat(depth - 1)}*.ts`],
+    patterns: [NO_SANDBOX, layer(`^(\\.\\./){${depth}}(${SURFACES})(/|$)`, 'services/ are called by the Slack surfaces and import none of them.')],
+  })),
 ].map(({ patterns, ...block }) => ({ ...block, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
 /*

@@ -110,17 +110,32 @@ async function withFakes<T>(
   }
 }
 
+/** Where the bot's idle memory is, from its /metrics (prom-client's process metrics): V8 heap used and total, and memory outside it. */
+async function heapOf(url: string): Promise<string> {
+  const text = await fetch(`${url}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const mib = (name: string) => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return m ? (Number(m[1]) / 2 ** 20).toFixed(0) : '?';
+  };
+  return `heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}`;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]): Promise<void> {
   await withFakes(spawnReady, async (fakes, dir) => {
     const rows: Record<'bot' | 'bare', { startup: number[]; rss: number[] }> = { bot: { startup: [], rss: [] }, bare: { startup: [], rss: [] } };
+    const heaps: string[] = [];
     for (let i = 0; i < 3; i++) {
       for (const which of ['bare', 'bot'] as const) {
         const app = await launch(which, fakes, dir);
         await sleep(5000);
         rows[which].startup.push(app.startupMs);
         rows[which].rss.push(rssMiB(app.child.pid));
+        if (which === 'bot') heaps.push(await heapOf(app.url));
         await app.stop();
       }
     }
@@ -134,6 +149,7 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
         `   ${(which === 'bot' ? 'release-chatops' : 'bare Bolt').padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`,
       );
     }
+    console.log(`   the bot's own figures at idle (its /metrics, MiB): ${heaps.join('; ')}`);
     console.log(
       `   ratio bot/bare: start-up ${(median(rows.bot.startup) / median(rows.bare.startup)).toFixed(2)} (target <= 1.5), idle RSS ${(median(rows.bot.rss) / median(rows.bare.rss)).toFixed(2)} (target <= 1.25)`,
     );

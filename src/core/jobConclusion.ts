@@ -17,3 +17,11 @@ export function finishedJobState(conclusion: Conclusion | null): FinishedJobStat
       return 'other';
   }
 }
+
+/**
+ * Whether a job, step or run ended failed: the one set every report, alert and log read uses
+ * (a startup failure is a failure; cancelled and skipped are not).
+ */
+export function isFailedConclusion(conclusion: string | null | undefined): boolean {
+  return conclusion === 'failure' || conclusion === 'timed_out' || conclusion === 'startup_failure';
+}

@@ -1,10 +1,11 @@
 import type { ResolvedRepo } from '../config/load.js';
 import type { SyncConfig } from '../config/schema.js';
 import type { ActionsPort, JobInfo, RefsPort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
-import type { Fetched, SyncFacts } from '../core/sync/facts.js';
+import type { SyncFacts } from '../core/sync/facts.js';
 import { findSyncJob } from '../core/sync/findSyncJob.js';
 import { jobNamesOf, workflowPathOf } from '../core/sync/workflowJobNames.js';
-import { GitHubError, isChatOpsError, NotFoundError } from '../errors.js';
+import { GitHubError, NotFoundError } from '../errors.js';
+import { settle } from './settle.js';
 
 export interface SyncPorts {
   actions: ActionsPort;
@@ -13,16 +14,6 @@ export interface SyncPorts {
   /** Web URLs for links: https://github.com and https://wats.ghe.com */
   githubWebUrl: string;
   mirrorWebUrl: string;
-}
-
-/** A failure of one part becomes its `reason`; the rest of the report still comes. */
-async function settle<T>(p: Promise<T>): Promise<Fetched<T>> {
-  try {
-    return { ok: true, value: await p };
-  } catch (e) {
-    if (isChatOpsError(e)) return { ok: false, reason: e.userMessage, code: e.code };
-    throw e;
-  }
 }
 
 function refOf(fullName: string): RepoRef {

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import type { ResolvedRepo } from '../config/load.js';
 import type { SyncConfig } from '../config/schema.js';
 import type { AppDeps } from '../deps.js';
+import { isFailedConclusion } from '../core/jobConclusion.js';
 import type { ActionsPort, JobInfo, RepoRef, RepoRefsState, SecretMeta } from '../core/ports.js';
 import { diagnoseLog } from '../core/sync/diagnoseLog.js';
 import type { Fetched, SyncFacts } from '../core/sync/facts.js';
 import { projectedRunFacts, projectionFreshness, reusableCheck, type MirrorCheck, type ProjectionView, type StoredFindings } from '../core/sync/projection.js';
 import { jobNamesOf, workflowPathOf } from '../core/sync/workflowJobNames.js';
-import { isChatOpsError } from '../errors.js';
 import type { SyncPorts } from './syncFacts.js';
+import { settle } from './settle.js';
 
 /**
  * /sync-status from the projection (issue 19). When the projection is fresh
@@ -18,23 +19,12 @@ import type { SyncPorts } from './syncFacts.js';
  * check again and the secrets asked conditionally (GitHub answers 304).
  */
 
-async function settle<T>(p: Promise<T>): Promise<Fetched<T>> {
-  try {
-    return { ok: true, value: await p };
-  } catch (e) {
-    if (isChatOpsError(e)) return { ok: false, reason: e.userMessage, code: e.code };
-    throw e;
-  }
-}
-
 /** How recent a delivery or the poller's confirmation must be: twice the interval the poller looks at (reconcile with webhooks, poll without). */
 export function freshnessWindowMs(deps: AppDeps): number {
   const events = deps.config.file.events;
   const seconds = deps.config.env.GITHUB_WEBHOOK_SECRET ? events.reconcileSeconds : events.pollSeconds;
   return 2 * seconds * 1000;
 }
-
-const FAILED = new Set(['failure', 'timed_out']);
 
 /** The projection of one repository's sync workflow, as core/sync/projection.ts reads it. */
 export async function projectionView(deps: AppDeps, repo: ResolvedRepo, sync: SyncConfig): Promise<ProjectionView | null> {
@@ -49,7 +39,7 @@ export async function projectionView(deps: AppDeps, repo: ResolvedRepo, sync: Sy
   const run = runs[0] ?? null;
   const jobs = run ? await events.jobsOf(repo.github, run.runId) : [];
   const findings: Record<string, unknown> = {};
-  for (const j of jobs) if (FAILED.has(j.conclusion ?? '')) findings[String(j.jobId)] = await deps.store.syncProjection.logFindings(repo.github, j.jobId);
+  for (const j of jobs) if (isFailedConclusion(j.conclusion)) findings[String(j.jobId)] = await deps.store.syncProjection.logFindings(repo.github, j.jobId);
   return { run, jobs, findings, confirmedAt, pendingDeliveries: pending.length };
 }
 

@@ -39,6 +39,11 @@ describe('eslint: layers point one way', () => {
       "import * as release from '../commands/release.js';\nexport const r = release;\n",
       /services\/ are called by the Slack surfaces/,
     ],
+    // core/events/ and services/events/ bear a surface's name: climbing to src/ is what counts.
+    ['src/core/sync/fixture.ts', "import { register } from '../../events/index.js';\nexport const r = register;\n", /core\/ is pure/],
+    ['src/core/fixture.ts', "import { register } from '../home/index.js';\nexport const r = register;\n", /core\/ is pure/],
+    ['src/services/events/fixture.ts', "import { register } from '../../events/index.js';\nexport const r = register;\n", /services\/ are called/],
+    ['src/core/sync/fixture.ts', "import '../../../bench/bench.js';\n", /core\/ imports nothing outside src\//],
     ['src/commands/fixture.ts', "import { FakeGitHub } from '@chatops/fake-github';\nexport const f = FakeGitHub;\n", /Nothing in src\/ imports packages\//],
     ['src/fixture.ts', "import '../packages/sandbox/src/main.js';\n", /Nothing in src\/ imports packages\//],
     ['src/core/fixture.ts', "import '@chatops/sandbox/world.js';\n", /Nothing in src\/ imports packages\//],
@@ -60,6 +65,9 @@ describe('eslint: layers point one way', () => {
       'src/core/release/fixture.ts',
       "import { ACTION_IDS } from '../ids.js';\nimport { findTokens } from '../leaks/findTokens.js';\nexport const a = [ACTION_IDS, findTokens];\n",
     ],
+    ['src/core/sync/fixture.ts', "import type { RunFact } from '../events/facts.js';\nexport type R = RunFact;\n"],
+    ['src/core/fixture.ts', "import type { RunFact } from './events/facts.js';\nexport type R = RunFact;\n"],
+    ['src/services/events/fixture.ts', "import type { Store } from '../../store/index.js';\nexport type S = Store;\n"],
     ['src/ui/fixture.ts', "import { ACTION_IDS } from '../core/ids.js';\nimport { button } from './blocks.js';\nexport const a = [ACTION_IDS, button];\n"],
     [
       'src/services/fixture.ts',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isFailedConclusion } from '../jobConclusion.js';
+import type { JobInfo } from '../ports.js';
 
 /**
  * What a GitHub delivery (a webhook, or what the poller read) says, reduced to the facts
@@ -135,7 +137,7 @@ export function runFact(run: z.infer<typeof WorkflowRun>): RunFact {
 }
 
 export function jobFact(job: z.infer<typeof WorkflowJob>): JobFact {
-  const failed = job.steps?.find((s) => s.conclusion === 'failure' || s.conclusion === 'timed_out');
+  const failed = job.steps?.find((s) => isFailedConclusion(s.conclusion));
   return {
     jobId: job.id,
     runId: job.run_id,
@@ -215,4 +217,20 @@ export function prunePayload(event: string, payload: unknown): unknown {
     default:
       return base;
   }
+}
+
+/** A job as the REST API gave it (a gateway's JobInfo), as the projection stores it: the same fact a delivery gives. */
+export function jobFactOfInfo(j: JobInfo): JobFact {
+  return {
+    jobId: j.id,
+    runId: j.runId,
+    name: j.name,
+    status: j.status,
+    conclusion: j.conclusion,
+    startedAt: date(j.startedAt),
+    completedAt: date(j.completedAt),
+    failingStep: j.steps.find((s) => isFailedConclusion(s.conclusion))?.name ?? null,
+    htmlUrl: j.htmlUrl,
+    steps: j.steps,
+  };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Conclusion, JobInfo, RepoRefsState, RunStatus, SecretMeta, WorkflowRunInfo } from '../ports.js';
 import type { LogDiagnosis } from './diagnoseLog.js';
 import type { Fetched, SyncFacts } from './facts.js';
+import type { JobFact, RunFact, StepFact } from '../events/facts.js';
 import { findSyncJob } from './findSyncJob.js';
 
 /**
@@ -10,45 +11,10 @@ import { findSyncJob } from './findSyncJob.js';
  * log, and the facts it gives when it can. Pure: the service loads the rows and asks.
  */
 
-/** A run as the projection keeps it (store/githubEvents.ts RunRow has this shape). */
-export interface ProjectedRun {
-  runId: number;
-  workflowPath: string | null;
-  name: string | null;
-  event: string | null;
-  headBranch: string | null;
-  headSha: string | null;
-  status: string;
-  conclusion: string | null;
-  runAttempt: number;
-  htmlUrl: string | null;
-  createdAt: Date | null;
-  updatedAt: Date;
-  runNumber?: number | null;
-  displayTitle?: string | null;
-  runStartedAt?: Date | null;
-}
-
-export interface ProjectedStep {
-  number: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-}
-
-export interface ProjectedJob {
-  jobId: number;
-  runId: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  startedAt: Date | null;
-  completedAt: Date | null;
-  htmlUrl: string | null;
-  steps?: ProjectedStep[] | null;
-}
+/** A run, a step and a job as the projection keeps them: the delivery's facts (store/githubEvents.ts stores these). */
+export type ProjectedRun = Omit<RunFact, 'workflowId'>;
+export type ProjectedStep = StepFact;
+export type ProjectedJob = Omit<JobFact, 'failingStep'>;
 
 export interface ProjectionView {
   /** The newest run of the sync workflow in the projection, or null. */

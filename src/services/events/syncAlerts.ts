@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { ResolvedRepo } from '../../config/load.js';
 import type { AppDeps } from '../../deps.js';
-import type { RunFact } from '../../core/events/facts.js';
+import { jobFactOfInfo, type RunFact } from '../../core/events/facts.js';
+import { isFailedConclusion } from '../../core/jobConclusion.js';
 import { decideSyncAlert } from '../../core/events/syncAlert.js';
 import { toDiagnosis } from '../../core/sync/advice.js';
 import { diagnoseLog, type LogDiagnosis } from '../../core/sync/diagnoseLog.js';
@@ -23,8 +24,6 @@ export function isWorkflow(run: Pick<RunFact, 'workflowPath' | 'workflowId'>, wo
   return base === workflow || run.workflowPath === workflow;
 }
 
-const FAILED = new Set(['failure', 'timed_out', 'startup_failure']);
-
 /**
  * A sync workflow run finished: its jobs are read once (the projection keeps them), the
  * sync job's log once if it failed (the diagnosis is stored with the job), and the
@@ -39,14 +38,14 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
   const ref = { owner: repo.owner, name: repo.repo };
   const gateway = (await deps.gateways.repo(ref)).actions;
   const jobs = await gateway.runJobs(ref, run.runId);
-  for (const j of jobs) await store.upsertJob(jobRow(repo.github, j));
+  for (const j of jobs) await store.upsertJob({ repo: repo.github, ...jobFactOfInfo(j) });
   const job = await syncJobOf(gateway, ref, run, jobs, sync.job);
   if (!job) {
     deps.logger.warn({ repo: repo.github, run: run.runId, job: sync.job }, 'sync alerts: the completed sync run has no job matching sync.job');
     return;
   }
   if (job.status !== 'completed') return;
-  const failed = FAILED.has(job.conclusion ?? '');
+  const failed = isFailedConclusion(job.conclusion);
   const prev = await store.syncAlert(repo.github);
   const action = decideSyncAlert({ level, prev: prev && { ...prev, posted: prev.messageTs !== null }, jobId: job.id, failed });
   if (action.kind === 'none') return;
@@ -57,7 +56,7 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
     jobName: job.name,
     jobUrl: job.htmlUrl,
     runUrl: run.htmlUrl,
-    failingStep: job.steps.find((s) => FAILED.has(s.conclusion ?? ''))?.name ?? null,
+    failingStep: job.steps.find((s) => isFailedConclusion(s.conclusion))?.name ?? null,
     finishedAt: job.completedAt ? new Date(job.completedAt) : null,
   };
   const diagnosis = failed ? await diagnosisOf(deps, repo, gateway, job) : null;
@@ -170,21 +169,4 @@ async function diagnosisOf(deps: AppDeps, repo: ResolvedRepo, gateway: ActionsPo
   });
   await store.setJobDiagnosis(repo.github, job.id, d);
   return d;
-}
-
-function jobRow(repo: string, j: JobInfo) {
-  const date = (s: string | null) => (s ? new Date(s) : null);
-  return {
-    repo,
-    jobId: j.id,
-    runId: j.runId,
-    name: j.name,
-    status: j.status,
-    conclusion: j.conclusion,
-    startedAt: date(j.startedAt),
-    completedAt: date(j.completedAt),
-    failingStep: j.steps.find((s) => FAILED.has(s.conclusion ?? ''))?.name ?? null,
-    htmlUrl: j.htmlUrl,
-    steps: j.steps,
-  };
 }

@@ -1,13 +1,12 @@
 import type { ResolvedRepo } from '../../config/load.js';
 import type { AppDeps } from '../../deps.js';
-import type { RunFact } from '../../core/events/facts.js';
 import type { JobInfo } from '../../core/ports.js';
+import { jobFactOfInfo, type RunFact } from '../../core/events/facts.js';
+import { isFailedConclusion } from '../../core/jobConclusion.js';
 import { findSyncJob } from '../../core/sync/findSyncJob.js';
 import { jobInfoOf, StoredFindings } from '../../core/sync/projection.js';
 import { isChatOpsError } from '../../errors.js';
 import { readLogFindings } from '../syncProjection.js';
-
-const FAILED = new Set(['failure', 'timed_out']);
 
 /**
  * A sync workflow run completed: make sure the projection holds what /sync-status reports
@@ -34,14 +33,14 @@ export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run:
     };
     let job = await find();
     const storedJob = job && stored.find((j) => j.jobId === job?.id);
-    if (!job || job.status !== 'completed' || (FAILED.has(job.conclusion ?? '') && !storedJob?.steps)) {
+    if (!job || job.status !== 'completed' || (isFailedConclusion(job.conclusion) && !storedJob?.steps)) {
       // The deliveries of the jobs did not all arrive (or carried no steps): read them once.
       jobs = await actions.runJobs(ref, run.runId);
-      for (const j of jobs) await store.upsertJob(jobRow(repo.github, j));
+      for (const j of jobs) await store.upsertJob({ repo: repo.github, ...jobFactOfInfo(j) });
       for (const j of jobs) if (j.steps.length > 0) await deps.store.syncProjection.setJobSteps(repo.github, j.id, j.steps);
       job = await find();
     }
-    if (!job || job.status !== 'completed' || !FAILED.has(job.conclusion ?? '')) return;
+    if (!job || job.status !== 'completed' || !isFailedConclusion(job.conclusion)) return;
     const known = StoredFindings.safeParse(await deps.store.syncProjection.logFindings(repo.github, job.id));
     if (known.success) return;
     await readLogFindings(deps, actions, repo, job);
@@ -55,21 +54,4 @@ export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run:
 export async function storedFindings(deps: AppDeps, repo: string, jobId: number): Promise<StoredFindings | null> {
   const p = StoredFindings.safeParse(await deps.store.syncProjection.logFindings(repo, jobId));
   return p.success ? p.data : null;
-}
-
-function jobRow(repo: string, j: JobInfo) {
-  const date = (s: string | null) => (s ? new Date(s) : null);
-  return {
-    repo,
-    jobId: j.id,
-    runId: j.runId,
-    name: j.name,
-    status: j.status,
-    conclusion: j.conclusion,
-    startedAt: date(j.startedAt),
-    completedAt: date(j.completedAt),
-    failingStep: j.steps.find((s) => FAILED.has(s.conclusion ?? ''))?.name ?? null,
-    htmlUrl: j.htmlUrl,
-    steps: j.steps,
-  };
 }
