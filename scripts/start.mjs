@@ -2,12 +2,11 @@
 // (a fresh clone after `npm ci`, or a source edit), it is built first (tsc checks types, esbuild bundles); a production
 // install without dev dependencies must ship a built dist/ (`npm run build` where they are installed).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout } from 'node:timers';
-import vm from 'node:vm';
+import { runBundle } from './runBundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'main.cjs');
@@ -39,42 +38,4 @@ if (!existsSync(entry) || !existsSync(stamp) || statSync(stamp).mtimeMs < inputs
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
-runWithCodeCache(entry);
-
-/**
- * Runs the CommonJS bundle as node's own loader would (the same wrapper, require, module, __filename), but compiled
- * with a V8 code cache: V8 then neither parses the 3.7 MB bundle nor compiles the functions that start-up runs, it
- * deserialises their bytecode. Measured beside bare Bolt (bench part 6 harness, 3 runs): start-up 432 -> 288 ms.
- * The cache is written once, by the first run, 3 s after start (by then start-up has compiled what it needs; a
- * write of ~3 MB, once per build and node version); a later run uses it. V8 refuses a cache made by another V8
- * version or with other flags (it is then rewritten), and the file's name carries the build's stamp, so a rebuilt
- * bundle never meets an old cache (build.mjs also empties dist/). A cache that cannot be written (read-only
- * install) only means no cache.
- */
-function runWithCodeCache(file) {
-  const id = readFileSync(stamp, 'utf8')
-    .trim()
-    .replace(/[^0-9A-Za-z]/g, '');
-  const cacheFile = join(dirname(file), `main.${id}.${process.version}.v8cache`);
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new vm.Script(wrapper, { filename: file, cachedData });
-  if (!cachedData || script.cachedDataRejected) {
-    setTimeout(() => {
-      try {
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, cacheFile);
-      } catch {
-        // Read-only dist/: start-up stays as fast as without a cache.
-      }
-    }, 3_000).unref();
-  }
-  const module = { exports: {}, filename: file };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-}
+runBundle(entry, stamp);
