@@ -27,14 +27,28 @@ export interface TagAlerts {
    * Moves the row to `to` (with the channel and ts given) only while it is in one of `from`:
    * of the check job and the apply job, whichever moves it first acts. True when it moved.
    */
-  move(repo: string, tag: string, from: readonly TagAlertState[], to: { state: TagAlertState; channel?: string | null; messageTs?: string | null }, now: Date): Promise<boolean>;
+  move(
+    repo: string,
+    tag: string,
+    from: readonly TagAlertState[],
+    to: { state: TagAlertState; channel?: string | null; messageTs?: string | null },
+    now: Date,
+  ): Promise<boolean>;
   /** The projection's runs of `ref` (a run's head branch is the tag it ran on), newest first. */
   runsOnRef(repo: string, ref: string, limit: number): Promise<RunRow[]>;
 }
 
 export function tagAlerts(base: Kysely<Database>): TagAlerts {
   const db = base.withTables<TagAlertTables>();
-  const toRow = (r: { repo: string; tag: string; state: string; due_at: unknown; channel: string | null; message_ts: string | null; updated_at: unknown }): TagAlertRow => ({
+  const toRow = (r: {
+    repo: string;
+    tag: string;
+    state: string;
+    due_at: unknown;
+    channel: string | null;
+    message_ts: string | null;
+    updated_at: unknown;
+  }): TagAlertRow => ({
     repo: r.repo,
     tag: r.tag,
     state: TagAlertState.parse(r.state),

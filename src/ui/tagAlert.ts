@@ -26,7 +26,9 @@ const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;
 export function tagWithoutReleaseMessage(v: TagAlertView): SlackText {
   const token = v.secret ? `; the token that triggers it (${v.secret}) may have expired` : '';
   const text = `${v.tag} was tagged ${minutes(v.minutesAgo)} ago but ${v.workflow} has not run for it${token}`;
-  const buttons = [button({ text: 'Release now', actionId: ACTION_IDS.tagAlertRelease, value: tagAlertValue({ repo: v.github, tag: v.tag }), style: 'primary' })];
+  const buttons = [
+    button({ text: 'Release now', actionId: ACTION_IDS.tagAlertRelease, value: tagAlertValue({ repo: v.github, tag: v.tag }), style: 'primary' }),
+  ];
   if (v.secret) buttons.push(startRotationButton({ repo: v.github, secret: v.secret }, `Rotate ${v.secret}`));
   return {
     text: `:warning: ${text}`,

@@ -22,8 +22,7 @@ export type TagAlertState = z.infer<typeof TagAlertState>;
 export const DEFAULT_TAG_WITHOUT_RELEASE_MINUTES = 15;
 
 export type TagCheckPlan =
-  | { kind: 'schedule'; dueAt: Date }
-  | { kind: 'none'; why: 'not_release_tag' | 'off' | 'no_channel' | 'no_release_workflow' | 'scheduled' | 'not_new' };
+  { kind: 'schedule'; dueAt: Date } | { kind: 'none'; why: 'not_release_tag' | 'off' | 'no_channel' | 'no_release_workflow' | 'scheduled' | 'not_new' };
 
 /**
  * A tag fact was applied: whether to schedule the check. Only a release tag (the formats
@@ -53,9 +52,7 @@ export function planTagCheck(o: {
 }
 
 export type TagAlertDecision =
-  | { kind: 'wait'; until: Date }
-  | { kind: 'post'; minutesAgo: number }
-  | { kind: 'none'; why: 'off' | 'released' | 'requested' | 'handled' };
+  { kind: 'wait'; until: Date } | { kind: 'post'; minutesAgo: number } | { kind: 'none'; why: 'off' | 'released' | 'requested' | 'handled' };
 
 /**
  * The check is due: post the alert unless a release run of the tag is in the projection,
