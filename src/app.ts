@@ -25,6 +25,7 @@ import { StartupStatus } from './services/startupChecks.js';
 import { gateUntilReady } from './http/startingGate.js';
 import { eventsApplier } from './services/events/apply.js';
 import { ensurePollJobs, eventsPoller } from './services/events/poller.js';
+import { tagAlertChecker } from './services/events/tagAlerts.js';
 
 export interface ChatOpsApp {
   app: App;
@@ -109,6 +110,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       retentionJob(deps),
       eventsApplier(deps, app.client),
       eventsPoller(deps),
+      tagAlertChecker(deps, app.client),
     ],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,

@@ -12,6 +12,7 @@ import * as rotationRetryVerify from './rotationRetryVerify.js';
 import * as rotationStart from './rotationStart.js';
 import * as rotationMaskedPage from './rotationMaskedPage.js';
 import * as rotationPickKey from './rotationPickKey.js';
+import * as tagAlertRelease from './tagAlertRelease.js';
 import * as staleButton from './staleButton.js';
 import { ActionRouter } from './router.js';
 
@@ -36,6 +37,7 @@ export function actionRouter(deps: AppDeps): ActionRouter {
     rotationStart,
     rotationMaskedPage,
     rotationPickKey,
+    tagAlertRelease,
   ])
     surface.register(router, deps);
   // Answers clicks that no listener above knows.

@@ -29,6 +29,8 @@ export const ACTION_IDS = {
   rotationPickKey: 'rotation_pick_key',
   /** "Start another rotation": the confirmation after "Start rotation" on a message older than the secret's last value. */
   rotationStartAgain: 'rotation_start_again',
+  /** "Release now" on a tag-without-release alert: the `/release` flow for its tag; value: core/events/tagWithoutRelease tagAlertValue. */
+  tagAlertRelease: 'tag_alert_release',
 } as const;
 
 /** callback_ids of the modals the bot opens. */

@@ -1,9 +1,86 @@
+import type { WebClient } from '@slack/web-api';
 import type { ResolvedRepo } from '../config/load.js';
 import type { AppDeps } from '../deps.js';
 import type { WorkflowRunInfo } from '../core/ports.js';
-import type { Release } from '../store/index.js';
+import type { AuditRecord, Release } from '../store/index.js';
 import { preflight, type Preflight } from '../core/release/preflight.js';
-import type { RepoGateways } from './repoGateways.js';
+import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
+import { renderReleaseConfirm, releaseText } from '../ui/releaseConfirm.js';
+import { refusalText } from '../ui/refusal.js';
+import type { KnownBlock } from '../ui/blocks.js';
+import { authorise } from './policy.js';
+import { repoGateways, type RepoGateways } from './repoGateways.js';
+
+/** A confirmation is valid this long; after that it is void and nothing can be dispatched from it. */
+export const CONFIRM_TTL_SECONDS = 10 * 60;
+
+/** What to answer the person privately, and what to record once answered (null: recorded already). */
+export interface ReleaseRequestAnswer {
+  message: { text: string; blocks?: KnownBlock[] };
+  audit: { outcome: string; detail: Record<string, unknown> } | null;
+}
+
+/**
+ * `/release <tag>` after the command was acknowledged, and *Release now* on a
+ * tag-without-release alert: the person's access, the preflight checks, then the private
+ * confirmation (a pending release in the store). Nothing runs until it is confirmed.
+ * `auditAction` names the surface in the access refusal's audit entry; `fallbackChannel`
+ * is where the release is followed when the repository has no channel.
+ */
+export async function requestRelease(
+  deps: AppDeps,
+  client: WebClient,
+  o: { repo: ResolvedRepo & { release: NonNullable<ResolvedRepo['release']> }; tag: string; user: string; fallbackChannel: string; auditAction: string },
+): Promise<ReleaseRequestAnswer> {
+  const { repo, tag } = o;
+  const access = await authorise(deps, client, { user: o.user, action: 'release', repo }, {
+    action: o.auditAction,
+    outcome: 'refused',
+    detail: { check: 'access' },
+  } satisfies Omit<AuditRecord, 'actor' | 'repo'>);
+  if (!access.ok) return { message: { text: refusalText(access.refusal) }, audit: null };
+  const ctx = await repoGateways(deps, repo);
+  const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, tag);
+  // Fifty preflights that shared one GitHub answer resolve together: write and render them one per turn.
+  await letWaitingAcksGoFirst();
+  if (!check.ok) return { message: { text: check.reason }, audit: { outcome: 'refused', detail: { tag, reason: check.reason.slice(0, 300) } } };
+  const created = await deps.store.releases.create(
+    {
+      repo: repo.github,
+      repoName: repo.shortName,
+      tag,
+      sha: check.tag.sha,
+      workflow: String(check.workflow.id),
+      inputs: repo.release.inputs,
+      requestedBy: o.user,
+      channel: repo.channel ?? o.fallbackChannel,
+      ttlSeconds: CONFIRM_TTL_SECONDS,
+    },
+    deps.now(),
+  );
+  if (created.kind === 'busy') {
+    // Another /release of the tag (another person, a double submit, another replica) got there first.
+    return {
+      message: { text: releaseText.busy(tag, created.active, o.user) },
+      audit: { outcome: 'refused', detail: { tag, reason: 'busy', active: created.active.id } },
+    };
+  }
+  const { release } = created;
+  return {
+    message: renderReleaseConfirm({
+      releaseId: release.id,
+      repo: repo.github,
+      repoName: repo.shortName,
+      webUrl: ctx.webUrl,
+      tag: check.tag,
+      workflow: check.workflow,
+      inputs: repo.release.inputs,
+      previousFailure: check.previousFailure,
+      expiresMinutes: CONFIRM_TTL_SECONDS / 60,
+    }),
+    audit: { outcome: 'confirmation', detail: { tag, sha: check.tag.sha, release: release.id, rerun: check.previousFailure !== null } },
+  };
+}
 
 /** Fetches what the checks need (in parallel where they do not depend on each other) and runs them. */
 export async function releasePreflight(deps: AppDeps, ctx: RepoGateways, repo: ResolvedRepo, workflowRef: string | number, tag: string): Promise<Preflight> {

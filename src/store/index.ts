@@ -16,6 +16,7 @@ import { leakMessages, type LeakMessages } from './leakMessages.js';
 import { retention, type Retention } from './retention.js';
 import { githubEvents, type GitHubEvents } from './githubEvents.js';
 import { syncProjection, type SyncProjection } from './syncProjection.js';
+import { tagAlerts, type TagAlerts } from './tagAlerts.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -34,6 +35,7 @@ export { RETENTION, type PurgeCounts, type Retention } from './retention.js';
 export type { Database } from './schema.js';
 export type { GitHubEvents, StoredDelivery, RunRow, JobRow, TagRow, SyncAlertRow } from './githubEvents.js';
 export type { SyncProjection, StoredSyncCheck } from './syncProjection.js';
+export type { TagAlerts, TagAlertRow } from './tagAlerts.js';
 
 export interface Store {
   /** The one Kysely instance; queries written against it run on both dialects. */
@@ -57,6 +59,8 @@ export interface Store {
   githubEvents: GitHubEvents;
   /** What /sync-status and the Home tab read from the projection: log findings, the last mirror check, confirmations. */
   syncProjection: SyncProjection;
+  /** The tag-without-release alert of each release tag (services/events/tagAlerts.ts). */
+  tagAlerts: TagAlerts;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +102,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     retention: retention(db, dialect),
     githubEvents: githubEvents(db),
     syncProjection: syncProjection(db),
+    tagAlerts: tagAlerts(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

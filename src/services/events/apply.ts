@@ -9,6 +9,7 @@ import { APPLY_KIND, configuredRepo } from './intake.js';
 import { isWorkflow, onSyncRunCompleted } from './syncAlerts.js';
 import { wakeFollowers } from './wakeFollowers.js';
 import { recordSyncFindings } from './syncFindings.js';
+import { onReleaseRunSeen, onTagSeen } from './tagAlerts.js';
 
 const Payload = z.strictObject({ repo: z.string().min(3) });
 const BATCH = 50;
@@ -58,6 +59,7 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
       const release = repo.release;
       if (release && isWorkflow(r, release.workflow) && r.headBranch && parseReleaseTag(r.headBranch).ok) {
         await store.setTagReleaseRun(repo.github, r.headBranch, r.runId);
+        await onReleaseRunSeen(deps, client, repo, r);
       }
       if (r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow)) {
         // First what /sync-status reports from (the log read once), then the alert, which reads the same findings.
@@ -71,8 +73,8 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
       if (await store.upsertJob({ repo: repo.github, ...fact.job })) await wakeFollowers(deps, repo, fact.job.runId);
       return;
     case 'tag': {
-      // Recorded for the tag-without-release check (not built yet: see the second alert).
-      await store.tagSeen({ repo: repo.github, tag: fact.tag, sha: fact.sha }, deps.now());
+      const firstSeen = await store.tagSeen({ repo: repo.github, tag: fact.tag, sha: fact.sha }, deps.now());
+      await onTagSeen(deps, repo, fact.tag, firstSeen);
       return;
     }
   }

@@ -1,0 +1,123 @@
+import type { Kysely } from 'kysely';
+import { TagAlertState } from '../core/events/tagWithoutRelease.js';
+import { guard, ms } from './guard.js';
+import type { GitHubEventTables, RunRow } from './githubEvents.js';
+import type { Database, Ms } from './schema.js';
+
+/** The table of migration 0016 (only this module reads it), and the projection's runs it looks up. */
+type TagAlertTables = GitHubEventTables & {
+  tag_alerts: { repo: string; tag: string; state: string; due_at: Ms; channel: string | null; message_ts: string | null; updated_at: Ms };
+};
+
+export interface TagAlertRow {
+  repo: string;
+  tag: string;
+  state: TagAlertState;
+  dueAt: Date;
+  channel: string | null;
+  messageTs: string | null;
+  updatedAt: Date;
+}
+
+export interface TagAlerts {
+  get(repo: string, tag: string): Promise<TagAlertRow | null>;
+  /** Writes the row of a newly scheduled check; false when the tag has one already (a redelivery). */
+  schedule(a: { repo: string; tag: string; dueAt: Date }, now: Date): Promise<boolean>;
+  /**
+   * Moves the row to `to` (with the channel and ts given) only while it is in one of `from`:
+   * of the check job and the apply job, whichever moves it first acts. True when it moved.
+   */
+  move(
+    repo: string,
+    tag: string,
+    from: readonly TagAlertState[],
+    to: { state: TagAlertState; channel?: string | null; messageTs?: string | null },
+    now: Date,
+  ): Promise<boolean>;
+  /** The projection's runs of `ref` (a run's head branch is the tag it ran on), newest first. */
+  runsOnRef(repo: string, ref: string, limit: number): Promise<RunRow[]>;
+}
+
+export function tagAlerts(base: Kysely<Database>): TagAlerts {
+  const db = base.withTables<TagAlertTables>();
+  const toRow = (r: {
+    repo: string;
+    tag: string;
+    state: string;
+    due_at: unknown;
+    channel: string | null;
+    message_ts: string | null;
+    updated_at: unknown;
+  }): TagAlertRow => ({
+    repo: r.repo,
+    tag: r.tag,
+    state: TagAlertState.parse(r.state),
+    dueAt: new Date(Number(r.due_at)),
+    channel: r.channel,
+    messageTs: r.message_ts,
+    updatedAt: new Date(Number(r.updated_at)),
+  });
+  return {
+    get: (repo, tag) =>
+      guard('tagAlerts.get', async () => {
+        const r = await db.selectFrom('tag_alerts').selectAll().where('repo', '=', repo).where('tag', '=', tag).executeTakeFirst();
+        return r ? toRow(r) : null;
+      }),
+    schedule: (a, now) =>
+      guard('tagAlerts.schedule', async () => {
+        const r = await db
+          .insertInto('tag_alerts')
+          .values({ repo: a.repo, tag: a.tag, state: 'scheduled', due_at: ms(a.dueAt), channel: null, message_ts: null, updated_at: ms(now) })
+          .onConflict((oc) => oc.columns(['repo', 'tag']).doNothing())
+          .executeTakeFirst();
+        return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+      }),
+    move: (repo, tag, from, to, now) =>
+      guard('tagAlerts.move', async () => {
+        const r = await db
+          .updateTable('tag_alerts')
+          .set({
+            state: to.state,
+            updated_at: ms(now),
+            ...(to.channel !== undefined ? { channel: to.channel } : {}),
+            ...(to.messageTs !== undefined ? { message_ts: to.messageTs } : {}),
+          })
+          .where('repo', '=', repo)
+          .where('tag', '=', tag)
+          .where('state', 'in', [...from])
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      }),
+    runsOnRef: (repo, ref, limit) =>
+      guard('tagAlerts.runsOnRef', async () => {
+        const rows = await db
+          .selectFrom('gh_runs')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where('head_branch', '=', ref)
+          .orderBy('created_at', 'desc')
+          .orderBy('run_id', 'desc')
+          .limit(limit)
+          .execute();
+        const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
+        return rows.map((r) => ({
+          repo: r.repo,
+          runId: Number(r.run_id),
+          workflowPath: r.workflow_path,
+          name: r.name,
+          event: r.event,
+          headBranch: r.head_branch,
+          headSha: r.head_sha,
+          status: r.status,
+          conclusion: r.conclusion,
+          runAttempt: Number(r.run_attempt),
+          htmlUrl: r.html_url,
+          createdAt: date(r.created_at),
+          updatedAt: new Date(Number(r.updated_at)),
+          runNumber: r.run_number === null ? null : Number(r.run_number),
+          displayTitle: r.display_title,
+          runStartedAt: date(r.run_started_at),
+        }));
+      }),
+  };
+}
