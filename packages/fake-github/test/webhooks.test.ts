@@ -50,7 +50,13 @@ class Receiver {
   events(): Array<{ event: string; action: string | undefined; body: Record<string, unknown>; headers: IncomingHttpHeaders; raw: string }> {
     return this.got.map((g) => {
       const body = JSON.parse(g.body) as Record<string, unknown>;
-      return { event: String(g.headers['x-github-event']), action: typeof body.action === 'string' ? body.action : undefined, body, headers: g.headers, raw: g.body };
+      return {
+        event: String(g.headers['x-github-event']),
+        action: typeof body.action === 'string' ? body.action : undefined,
+        body,
+        headers: g.headers,
+        raw: g.body,
+      };
     });
   }
 }
@@ -132,13 +138,12 @@ describe('FakeGitHub webhooks', () => {
     assert.deepEqual(ofRun, ['requested', 'in_progress', 'completed']);
     const completed = got.find((e) => e.event === 'workflow_run' && e.action === 'completed');
     assert.equal((completed?.body.workflow_run as { conclusion: string }).conclusion, 'failure');
-    const syncDone = got.find((e) => e.event === 'workflow_job' && e.action === 'completed' && (e.body.workflow_job as { name: string }).name === 'Sync to GitHub Enterprise');
+    const syncDone = got.find(
+      (e) => e.event === 'workflow_job' && e.action === 'completed' && (e.body.workflow_job as { name: string }).name === 'Sync to GitHub Enterprise',
+    );
     assert.ok(syncDone, 'the sync job completed was delivered');
     assert.equal((syncDone.body.workflow_job as { conclusion: string }).conclusion, 'failure');
-    assert.ok(
-      got.indexOf(syncDone) < got.indexOf(completed as (typeof got)[number]),
-      'the job is told of before the run it ended',
-    );
+    assert.ok(got.indexOf(syncDone) < got.indexOf(completed as (typeof got)[number]), 'the job is told of before the run it ended');
     const push = got.find((e) => e.event === 'push');
     assert.equal(push?.body.ref, 'refs/tags/v0.1.0b40');
     assert.equal(got.find((e) => e.event === 'create')?.body.ref, 'v0.1.0b40');
