@@ -134,8 +134,9 @@ export class WebhookSender {
 
   /** Resolves once every delivery queued so far has been answered (or has failed). */
   async settled(): Promise<void> {
-    for (let n = -1; n !== this.list.length;) {
-      n = this.list.length;
+    // Until no delivery was queued meanwhile (the list is capped, so its ids tell, not its length).
+    for (let n = -1; n !== this.nextDeliveryId;) {
+      n = this.nextDeliveryId;
       await Promise.all(this.hooks.map((h) => h.tail));
     }
   }
