@@ -6,3 +6,5 @@ export { FaultStorm } from './server.js';
 export type { JobOutcome, JobUpdate } from './runs.js';
 export type { Flavor, JobConclusion, JobStatus, Permission, PermissionGrants } from './types.js';
 export { githubSchema } from './graphql.js';
+export type { Delivery, DeliveryMode, HookOptions } from './webhooks.js';
+export { signBody, HOOK_EVENTS } from './webhooks.js';

@@ -65,6 +65,7 @@ export function startRun(state: GitHubState, repo: RepoRec, wf: WorkflowRec, o: 
     previousAttempts: [],
   };
   repo.runs.push(run);
+  state.changed({ kind: 'workflow_run', action: 'requested', repo, run });
   settle(state, run, wf);
   return run;
 }
@@ -99,7 +100,12 @@ function createJob(state: GitHubState, run: RunRec, def: JobDef): JobRec {
     runnerName: null,
   };
   run.jobs.push(job);
+  jobChanged(state, run, job, 'queued');
   return job;
+}
+
+function jobChanged(state: GitHubState, run: RunRec, job: JobRec, action: 'queued' | 'waiting' | 'in_progress' | 'completed'): void {
+  state.changed({ kind: 'workflow_job', action, repo: state.repoOfRun(run), run, job });
 }
 
 function assignRunner(state: GitHubState, job: JobRec): void {
@@ -108,7 +114,7 @@ function assignRunner(state: GitHubState, job: JobRec): void {
   job.runnerName = `GitHub Actions ${job.runnerId % 1000}`;
 }
 
-function begin(state: GitHubState, job: JobRec, def: JobDef): void {
+function begin(state: GitHubState, run: RunRec, job: JobRec, def: JobDef): void {
   job.status = 'in_progress';
   job.conclusion = null;
   job.completedAt = null;
@@ -123,6 +129,7 @@ function begin(state: GitHubState, job: JobRec, def: JobDef): void {
     startedAt: i <= 1 ? t : null,
     completedAt: i === 0 ? t : null,
   }));
+  jobChanged(state, run, job, 'in_progress');
 }
 
 function failedIndex(def: JobDef, failedStep: string | undefined): number {
@@ -145,11 +152,18 @@ function finish(state: GitHubState, run: RunRec, job: JobRec, def: JobDef, u: Jo
     job.runnerName = null;
     job.startedAt = isoSeconds(state.clock.tick(1));
     job.completedAt = job.startedAt;
+    jobChanged(state, run, job, 'completed');
     return;
   }
   if (job.runnerId === null || job.steps.length === 0) {
+    // Ended without having been seen to start: GitHub still tells of the start first.
     job.startedAt = isoSeconds(state.clock.tick(4));
     assignRunner(state, job);
+    job.status = 'in_progress';
+    job.conclusion = null;
+    jobChanged(state, run, job, 'in_progress');
+    job.status = 'completed';
+    job.conclusion = conclusion;
   }
   const stopAt = conclusion === 'failure' ? failedIndex(def, u.failedStep) : conclusion === 'cancelled' ? Math.min(1, def.steps.length - 1) : -1;
   let stopped = false;
@@ -174,6 +188,7 @@ function finish(state: GitHubState, run: RunRec, job: JobRec, def: JobDef, u: Jo
     job.failureOutput = u.log ?? '';
   }
   job.logText = renderJobLog(run, job, def);
+  jobChanged(state, run, job, 'completed');
 }
 
 /** Creates the jobs whose needs are settled (queued, or skipped) and derives the run's status. */
@@ -197,6 +212,7 @@ function settle(state: GitHubState, run: RunRec, wf: WorkflowRec): void {
   }
   const all = wf.def.jobs.every((d) => run.jobs.some((j) => j.key === d.key));
   const prev = `${run.status}/${run.conclusion}`;
+  const prevStatus = run.status;
   if (run.jobs.some((j) => j.status === 'waiting')) run.status = 'waiting';
   else if (all && run.jobs.every((j) => j.status === 'completed')) run.status = 'completed';
   // Jobs a re-run kept from an earlier attempt are done already; they do not start the new one.
@@ -213,6 +229,9 @@ function settle(state: GitHubState, run: RunRec, wf: WorkflowRec): void {
   if (`${run.status}/${run.conclusion}` !== prev || run.status !== 'queued') {
     run.updatedAt = isoSeconds(state.clock.tick(1));
   }
+  if (run.status !== prevStatus && (run.status === 'in_progress' || run.status === 'completed')) {
+    state.changed({ kind: 'workflow_run', action: run.status, repo: state.repoOfRun(run), run });
+  }
 }
 
 export function setJob(state: GitHubState, runId: number, key: string, u: JobUpdate): JobRec {
@@ -225,8 +244,9 @@ export function setJob(state: GitHubState, runId: number, key: string, u: JobUpd
     job.conclusion = null;
     job.steps = [];
     job.completedAt = null;
+    jobChanged(state, run, job, u.status);
   } else if (u.status === 'in_progress') {
-    begin(state, job, def);
+    begin(state, run, job, def);
   } else {
     finish(state, run, job, def, u);
   }
@@ -304,6 +324,7 @@ export function rerunJob(state: GitHubState, runId: number, key: string, actor: 
   run.conclusion = null;
   run.runStartedAt = isoSeconds(state.clock.wallNow());
   run.updatedAt = run.runStartedAt;
+  state.changed({ kind: 'workflow_run', action: 'requested', repo, run });
   settle(state, run, wf);
   return run;
 }

@@ -11,11 +11,13 @@ import { sendReply } from './responses.js';
 import { allJobs, completeRun, rerunJob, setJob, startRun, type JobOutcome, type JobUpdate } from './runs.js';
 import { GitHubState, type JobRec, type RepoRec, type RunRec } from './state.js';
 import type { Flavor, Permission, PermissionGrants } from './types.js';
+import { WebhookSender, type HookOptions } from './webhooks.js';
 
 export type { FailureInjection, RecordedRequest } from './pipeline.js';
 export type { FaultKind, FaultLogEntry, FaultPlan, FaultRule } from './faults.js';
 export type { StormFaultKind, FaultStormOptions } from './faultStorm.js';
 export { FaultStorm } from './faultStorm.js';
+export type { Delivery, DeliveryMode, HookOptions } from './webhooks.js';
 
 export interface FakeGitHubOptions {
   flavor: Flavor;
@@ -66,12 +68,15 @@ export class FakeGitHub {
   private readonly injector = new Injector();
   private readonly faults = new Faults();
   private readonly env: HostEnv;
+  /** Repository webhooks: add one with addHook; the switch, the recent deliveries and redelivery are here. */
+  readonly webhooks: WebhookSender;
   private server: Server | undefined;
   private base = '';
 
   constructor(private readonly opts: FakeGitHubOptions) {
     this.state = new GitHubState(opts.flavor, opts.clockStart, opts.wallClock);
     this.state.urls.webUrl = this.webUrl;
+    this.webhooks = new WebhookSender(this.state);
     this.env = { state: this.state, rateLimits: this.rateLimits, injector: this.injector, faults: this.faults, requests: this.requests };
   }
 
@@ -89,11 +94,13 @@ export class FakeGitHub {
       server.listen(port, '127.0.0.1', () => resolve());
     });
     this.server = server;
+    this.webhooks.open();
     this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.state.urls = { url: this.url, apiUrl: this.apiUrl, graphqlUrl: this.graphqlUrl, webUrl: this.webUrl };
   }
 
   async stop(): Promise<void> {
+    this.webhooks.close();
     const s = this.server;
     if (!s) return;
     this.server = undefined;
@@ -238,6 +245,14 @@ export class FakeGitHub {
 
   installApp(o: { appId: number; privateKeyPem: string; repos: string[]; slug?: string; permissions?: PermissionGrants }): number {
     return this.state.installApp(o).id;
+  }
+
+  /**
+   * A repository webhook to `url` (JSON, signed with `secret`) for the fake's events
+   * (workflow_run, workflow_job, tag push and create, by default); pinged at once. Returns its id.
+   */
+  addHook(fullName: string, o: HookOptions): number {
+    return this.webhooks.addHook(fullName, o);
   }
 
   // ---------------------------------------------------------------- observation

@@ -189,6 +189,16 @@ export interface InstallationTokenRec {
 
 export const repoKey = (fullName: string): string => fullName.toLowerCase();
 
+/**
+ * What changed in the world, as GitHub tells webhooks about it: a run requested or
+ * moving on, a job queued, started or done, a tag created. Told at the moment of the
+ * change, so a listener that serializes then sees the state as it was.
+ */
+export type StateChange =
+  | { kind: 'workflow_run'; action: 'requested' | 'in_progress' | 'completed'; repo: RepoRec; run: RunRec }
+  | { kind: 'workflow_job'; action: 'queued' | 'waiting' | 'in_progress' | 'completed'; repo: RepoRec; run: RunRec; job: JobRec }
+  | { kind: 'tag'; repo: RepoRec; tag: TagRec };
+
 const DEFAULT_APP_PERMISSIONS: PermissionGrants = {
   actions: 'write',
   administration: 'write',
@@ -213,6 +223,8 @@ export class GitHubState {
   readonly dispatchListeners: Array<(run: RunRec, repo: RepoRec) => void> = [];
   /** Called for every re-run requested through the API, once the new attempt is queued. */
   readonly rerunListeners: Array<(run: RunRec, repo: RepoRec) => void> = [];
+  /** Told of every change webhooks report (webhooks.ts); none while nobody listens, as when seeding history. */
+  readonly changeListeners: Array<(c: StateChange) => void> = [];
   /** Base URLs, known once the server listens. */
   urls = { url: '', apiUrl: '', graphqlUrl: '', webUrl: '' };
 
@@ -234,6 +246,17 @@ export class GitHubState {
     wall?: () => number,
   ) {
     this.clock = new FakeClock(start, wall);
+  }
+
+  changed(c: StateChange): void {
+    for (const l of this.changeListeners) l(c);
+  }
+
+  /** The repository a run belongs to. */
+  repoOfRun(run: RunRec): RepoRec {
+    const r = this.repos.get(run.repoKey);
+    if (!r) throw new Error(`fake GitHub: run ${run.id} belongs to no repository`);
+    return r;
   }
 
   nextId(kind: keyof GitHubState['nextIds']): number {
@@ -344,6 +367,7 @@ export class GitHubState {
       rec.annotated = { sha: sha1Hex(`tag\0${tag}\0${sha}\0${date}`), message: o.message ?? `Release ${tag.replace(/^v/, '')}`, date };
     }
     repo.tags.set(tag, rec);
+    this.changed({ kind: 'tag', repo, tag: rec });
     return rec;
   }
 

@@ -17,6 +17,22 @@ import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 export const SYNC_MODES = ['auto', 'success', 'auth-failure', 'push-rejected', 'publish-failure'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
+/** The deliveries switch: webhooks reach the bot, do not, or a share of them is lost on the way. */
+export const DELIVERY_MODES = ['on', 'off', 'drop'] as const;
+export type DeliveryModeName = (typeof DELIVERY_MODES)[number];
+/** What `drop` loses (seeded, so the same deliveries are lost on every run of the sandbox). */
+export const DROP_FRACTION = 0.5;
+
+export interface DeliveriesPanel {
+  mode: DeliveryModeName;
+  /** Counts over the recent deliveries: answered with 2xx, lost on the way, answered otherwise or not at all. */
+  delivered: number;
+  lost: number;
+  failed: number;
+  /** The newest few, newest first. */
+  recent: Array<{ event: string; action: string | null; statusCode: number | null; lost: boolean; redelivery: boolean }>;
+}
+
 const SYNC_JOB = 'sync-to-ghe';
 const PUBLISH_JOB = 'build-and-publish';
 
@@ -125,11 +141,43 @@ export class GitHubControls {
 
   /** A release tag pushed to GitHub: a new commit on main, the tag, and the publish run it starts. */
   pushTag(tag: string): number {
+    const sha = this.pushTagOnly(tag);
+    return this.github.startRun(this.seed.github.repo, '.github/workflows/publish.yml', { event: 'push', headBranch: tag, headSha: sha, actor: 'olreppe' });
+  }
+
+  /**
+   * A release tag pushed with no workflow run following it: what happens when
+   * semantic-release pushes with the default GITHUB_TOKEN because PAT_TOKEN expired
+   * (GitHub starts no workflow for a push made with GITHUB_TOKEN). The bot should ask.
+   * Returns the tagged commit.
+   */
+  pushTagOnly(tag: string): string {
     const repo = this.seed.github.repo;
     if (!/^v\d+\.\d+\.\d+([a-z]+\d+)?$/.test(tag)) throw new Error(`not a version tag: ${tag}`);
     const sha = this.github.pushCommit(repo, { message: `chore(release): ${tag.slice(1)}` });
     this.github.createTag(repo, tag, { sha, annotated: true, message: `Release ${tag.slice(1)}` });
-    return this.github.startRun(repo, '.github/workflows/publish.yml', { event: 'push', headBranch: tag, headSha: sha, actor: 'olreppe' });
+    return sha;
+  }
+
+  /** Flips the fake's webhook deliveries to the bot (see FakeGitHub's webhooks). */
+  setDeliveries(mode: DeliveryModeName): void {
+    this.github.webhooks.setMode(mode === 'drop' ? { mode: 'drop', fraction: DROP_FRACTION, seed: 19 } : { mode });
+  }
+
+  deliveries(): DeliveriesPanel {
+    const m = this.github.webhooks.mode.mode;
+    const all = this.github.webhooks.deliveries();
+    const ok = (c: number | null) => c !== null && c >= 200 && c < 300;
+    return {
+      mode: m === 'off' ? 'off' : m === 'drop' ? 'drop' : 'on',
+      delivered: all.filter((d) => ok(d.statusCode)).length,
+      lost: all.filter((d) => d.dropped).length,
+      failed: all.filter((d) => !d.dropped && d.statusCode !== null && !ok(d.statusCode)).length,
+      recent: all
+        .slice(-6)
+        .reverse()
+        .map((d) => ({ event: d.event, action: d.action, statusCode: d.statusCode, lost: d.dropped, redelivery: d.redelivery })),
+    };
   }
 
   /**

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
 function banner(s: Sandbox, url: string): string {
   return [
     'Release ChatOps sandbox: everything below runs on this machine only.',
-    `  bot             ${s.bot.appUrl}  (Slack requests at /slack/events, masked pages at /enter/…)`,
+    `  bot             ${s.bot.appUrl}  (Slack requests at /slack/events, the fake github.com's webhooks at /github/webhooks, masked pages at /enter/…)`,
     `  fake Slack      ${s.slack.apiUrl}`,
     `  fake github.com ${s.github.url}  (olreppe/pyWATS)`,
     `  fake GHE        ${s.ghe.url}  (${GHE_HOST}, WATS/pyWATS)`,

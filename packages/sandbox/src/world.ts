@@ -20,6 +20,16 @@ import { SandboxClock } from './clock.js';
 
 const DAY = 86_400_000;
 
+/** The secret the fake github.com signs its webhooks with, and the bot checks them with (GITHUB_WEBHOOK_SECRET). */
+export const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret-2f7c1e9a';
+/**
+ * Shorter than production's defaults, so the stories fit a sitting: the bot asks about a
+ * tag without a release run after this many minutes (default 15), and with webhooks on
+ * its poller checks for missed deliveries this often (default 600 s).
+ */
+export const SANDBOX_TAG_WITHOUT_RELEASE_MINUTES = 2;
+export const SANDBOX_RECONCILE_SECONDS = 60;
+
 export const SANDBOX_PEOPLE = [
   { id: SANDBOX_USERS.alice, name: 'alice', real_name: 'Alice (release engineer)' },
   { id: SANDBOX_USERS.bob, name: 'bob', real_name: 'Bob (approver)' },
@@ -71,7 +81,11 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     const port = await freeLoopbackPort();
     bot = await startBotOnFakes({
       port,
-      env: { PUBLIC_URL: `http://127.0.0.1:${port}` },
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}`, GITHUB_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET },
+      config: (cfg) => {
+        for (const r of cfg.repos) r.alerts = { ...(r.alerts as object | undefined), tagWithoutRelease: SANDBOX_TAG_WITHOUT_RELEASE_MINUTES };
+        (cfg as Record<string, unknown>).events = { reconcileSeconds: SANDBOX_RECONCILE_SECONDS };
+      },
       slackApiUrl: slack.apiUrl,
       githubUrl: github.url,
       gheUrl: ghe.url,
@@ -86,6 +100,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     await Promise.all([slack.stop(), github.stop(), ghe.stop()]);
     throw e;
   }
+  // The fake github.com delivers signed webhooks to the bot, as a repository webhook would (JSON, the secret).
+  github.addHook(seed.github.repo, { url: `${bot.appUrl}/github/webhooks`, secret: SANDBOX_WEBHOOK_SECRET });
   const driver = new SlackDriver(slack, bot.appUrl, SANDBOX_SIGNING_SECRET, SANDBOX_CHANNEL);
   driver.onRequest = bot.report;
   return {

@@ -184,6 +184,36 @@ test('the sandbox UI server: the page, the state of each person, commands, click
     const again = await post(ui, '/api/github/push-tag', { tag: 'v0.1.0b40' });
     assert.equal(again.status, 409);
     assert.equal(again.json.ok, false);
+
+    // A tag with no run after it: the runs stay as they were, and the bot hears of the tag by webhook.
+    const runsBefore = (await state(ui, 'alice')).github.runs.map((r) => r.id);
+    const bare = await post(ui, '/api/github/push-tag', { tag: 'v0.1.0b41', run: false });
+    assert.equal(bare.json.ok, true, bare.text);
+    assert.equal(bare.json.runId, null);
+    const bareState = await state(ui, 'alice');
+    assert.deepEqual(
+      bareState.github.runs.map((r) => r.id),
+      runsBefore,
+    );
+    assert.equal(bareState.github.nextTag, 'v0.1.0b42');
+    await until('the tag delivered to the bot', async () => (await state(ui, 'alice')).github.deliveries.recent[0]?.statusCode === 202);
+    assert.deepEqual(
+      (await state(ui, 'alice')).github.deliveries.recent.slice(0, 2).map((d) => d.event),
+      ['create', 'push'],
+    );
+
+    // The deliveries switch.
+    assert.equal(bareState.github.deliveries.mode, 'on');
+    const off = await post(ui, '/api/github/deliveries', { mode: 'off' });
+    assert.equal(off.json.ok, true, off.text);
+    assert.equal((await state(ui, 'bob')).github.deliveries.mode, 'off');
+    await s.github.webhooks.settled();
+    const delivered = (await state(ui, 'bob')).github.deliveries.delivered;
+    assert.equal((await post(ui, '/api/github/push-tag', { tag: 'v0.1.0b42', run: false })).json.ok, true);
+    await s.github.webhooks.settled();
+    assert.equal((await state(ui, 'bob')).github.deliveries.delivered, delivered, 'nothing delivered while off');
+    assert.equal((await post(ui, '/api/github/deliveries', { mode: 'drop' })).json.ok, true);
+    assert.equal((await state(ui, 'bob')).github.deliveries.mode, 'drop');
   });
 });
 
@@ -235,6 +265,8 @@ test('the sandbox UI server: bad requests get a 4xx JSON answer and the server k
       ['a run that does not exist', post(ui, '/api/github/advance', { runId: 123 }), 404],
       ['a tag that is not a version', post(ui, '/api/github/push-tag', { tag: 'main; rm -rf /' }), 400],
       ['an unknown sync mode', post(ui, '/api/github/sync-mode', { mode: 'explode' }), 400],
+      ['an unknown deliveries mode', post(ui, '/api/github/deliveries', { mode: 'sometimes' }), 400],
+      ['push-tag with run as text', post(ui, '/api/github/push-tag', { tag: 'v9.9.9', run: 'no' }), 400],
       ['an unknown secret', post(ui, '/api/github/create-token', { secret: 'AWS_KEY' }), 400],
       ['a body too large', raw(ui, 'POST', '/api/command', { body: JSON.stringify({ user: 'alice', text: 'x'.repeat(100_000) }) }), 413],
       ['GET on a POST route', raw(ui, 'GET', '/api/command'), 405],

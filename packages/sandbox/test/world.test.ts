@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, type Sandbox } from '../src/world.js';
+import { SANDBOX_RECONCILE_SECONDS, startSandbox, type Sandbox } from '../src/world.js';
 import { SANDBOX_USERS as U } from '../src/bot.js';
 import type { ThreadedMessage } from '../src/driver.js';
 
 const textOf = (m: { text?: string; blocks?: unknown[] }) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`;
 
-async function until<T>(what: string, f: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+async function until<T>(what: string, f: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -130,6 +130,80 @@ test('sandbox: /rotate offers the masked page, which works from a browser agains
       (await s.driver.click(U.bob, { messageTs: approve.ts, actionId: 'secret_change_approve', ...(approve.value ? { value: approve.value } : {}) })).ok,
     );
     await until('the new token in GHE_TOKEN', () => s.controls.secrets().find((x) => x.name === 'GHE_TOKEN')?.matchesLastCreated === true);
+  } finally {
+    await s.stop();
+  }
+});
+
+const SYNC_ALERT = /to GitHub Enterprise failed/;
+
+test('sandbox webhooks: the fake github.com delivers signed events to the bot, so a failed sync is in the channel with Rotate GHE_TOKEN before anyone asks', async () => {
+  const s = await startSandbox({ logLevel: 'warn' });
+  try {
+    await until('the bot to take the ping', () => s.controls.deliveries().delivered === 1);
+    assert.equal(
+      s.slack.messages(s.channel).some((m) => SYNC_ALERT.test(textOf(m))),
+      false,
+      'no alert before a sync runs',
+    );
+    const runId = s.controls.pushTag('v0.1.0b40');
+    s.controls.finish(runId);
+    const alert = await until('the sync alert', () => s.driver.screen(U.carol).messages.find((m) => !m.ephemeralTo && SYNC_ALERT.test(textOf(m))));
+    assert.match(textOf(alert), /authentication failed/);
+    assert.match(textOf(alert), /Rotate GHE_TOKEN/);
+    await s.github.webhooks.settled();
+    const panel = s.controls.deliveries();
+    assert.equal(panel.failed + panel.lost, 0);
+    assert.ok(panel.delivered > 2, 'the run, its jobs and the tag were delivered');
+    assert.ok(await s.bot.store.githubEvents.run(s.seed.github.repo, runId), 'the bot has the run from the deliveries');
+
+    // A tag pushed with no run after it (as semantic-release does with GITHUB_TOKEN): delivered, and no run starts.
+    const runsBefore = s.controls.runs(50).length;
+    s.controls.pushTagOnly('v0.1.0b41');
+    await until('the tag in the bot’s projection', async () => (await s.bot.store.githubEvents.tag(s.seed.github.repo, 'v0.1.0b41')) !== null);
+    assert.equal(s.controls.runs(50).length, runsBefore, 'no workflow ran for the tag');
+    assert.deepEqual(
+      s.controls
+        .deliveries()
+        .recent.slice(0, 2)
+        .map((d) => d.event)
+        .sort(),
+      ['create', 'push'],
+    );
+  } finally {
+    await s.stop();
+  }
+});
+
+test('sandbox webhooks off: nothing is delivered, and the bot’s poller still catches up with the failed sync', async () => {
+  const s = await startSandbox({ logLevel: 'warn' });
+  try {
+    await until('the bot to take the ping', () => s.controls.deliveries().delivered === 1);
+    // The poller's first look (at start-up) takes what GitHub has then as where it starts from.
+    await until('the poller’s first look', () => s.github.requests.some((r) => r.path.endsWith('/publish.yml/runs') && r.status === 200));
+    s.controls.setDeliveries('off');
+    const runId = s.controls.pushTag('v0.1.0b40');
+    s.controls.finish(runId);
+    await s.github.webhooks.settled();
+    assert.equal(s.controls.deliveries().delivered, 1, 'only the ping was ever delivered');
+    assert.equal(s.controls.deliveries().mode, 'off');
+    // The poller reconciles every SANDBOX_RECONCILE_SECONDS with webhooks on; move everyone's clock past it
+    // (again, should its look at start-up still have been under way when the run ended).
+    const alertNow = () => s.driver.screen(U.carol).messages.find((m) => !m.ephemeralTo && SYNC_ALERT.test(textOf(m)));
+    for (let i = 0; i < 8 && !alertNow(); i++) {
+      s.bot.advance(SANDBOX_RECONCILE_SECONDS * 1000 + 1000);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    const alert = await until('the sync alert from polling', alertNow);
+    assert.match(textOf(alert), /Rotate GHE_TOKEN/);
+    assert.ok(await s.bot.store.githubEvents.run(s.seed.github.repo, runId), 'the run reached the projection by polling');
+
+    s.controls.setDeliveries('drop');
+    assert.equal(s.controls.deliveries().mode, 'drop');
+    for (let i = 0; i < 10; i++) s.controls.pushTagOnly(`v0.2.0b${i + 1}`);
+    await s.github.webhooks.settled();
+    const d = s.controls.deliveries();
+    assert.ok(d.lost > 0 && d.lost < 20, `some of the 20 deliveries lost (${d.lost})`);
   } finally {
     await s.stop();
   }

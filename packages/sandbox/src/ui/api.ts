@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SYNC_MODES } from '../controls.js';
+import { DELIVERY_MODES, SYNC_MODES } from '../controls.js';
 import { SANDBOX_PEOPLE, type Sandbox } from '../world.js';
 import { notACommand, type CommandInfo } from './commands.js';
 import { sandboxState } from './state.js';
@@ -63,12 +63,16 @@ export type CloseBody = z.infer<typeof CloseBody>;
 export const RunBody = z.object({ runId: z.number().int().positive() }).strict();
 export type RunBody = z.infer<typeof RunBody>;
 
-/** The same shape `GitHubControls.pushTag` accepts. */
-export const PushTagBody = z.object({ tag: z.string().regex(/^v\d+\.\d+\.\d+([a-z]+\d+)?$/, 'a version tag such as v0.1.0b40') }).strict();
+/** The same shape `GitHubControls.pushTag` accepts; `run: false` pushes the tag with no run following it. */
+export const PushTagBody = z
+  .object({ tag: z.string().regex(/^v\d+\.\d+\.\d+([a-z]+\d+)?$/, 'a version tag such as v0.1.0b40'), run: z.boolean().optional() })
+  .strict();
 export type PushTagBody = z.infer<typeof PushTagBody>;
 
 export const SyncModeBody = z.object({ mode: z.enum(SYNC_MODES) }).strict();
 export type SyncModeBody = z.infer<typeof SyncModeBody>;
+
+export const DeliveriesBody = z.object({ mode: z.enum(DELIVERY_MODES) }).strict();
 
 export const CreateTokenBody = z.object({ secret: z.enum(['GHE_TOKEN', 'PAT_TOKEN']) }).strict();
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
@@ -157,8 +161,18 @@ export const POST_ROUTES: Record<string, Handler> = {
     const p = parse(PushTagBody, body);
     if (!p.ok) return p.answer;
     if (s.github.state.repo(s.seed.github.repo).tags.has(p.data.tag)) return refused(409, `${p.data.tag} already exists.`);
+    if (p.data.run === false) {
+      s.controls.pushTagOnly(p.data.tag);
+      return ok({ runId: null, said: `pushed ${p.data.tag}; no workflow runs for it (as a push made with GITHUB_TOKEN)` });
+    }
     const runId = s.controls.pushTag(p.data.tag);
     return ok({ runId, said: `pushed ${p.data.tag}; publish.yml run ${runId} started` });
+  },
+  '/api/github/deliveries': (s, body) => {
+    const p = parse(DeliveriesBody, body);
+    if (!p.ok) return p.answer;
+    s.controls.setDeliveries(p.data.mode);
+    return ok({ deliveries: p.data.mode, said: `webhook deliveries: ${p.data.mode === 'drop' ? 'dropping some' : p.data.mode}` });
   },
   '/api/github/sync-mode': (s, body) => {
     const p = parse(SyncModeBody, body);

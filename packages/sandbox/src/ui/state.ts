@@ -1,4 +1,4 @@
-import { SYNC_MODES, type RunPanelRow, type SecretPanelRow, type SyncMode } from '../controls.js';
+import { SYNC_MODES, type DeliveriesPanel, type RunPanelRow, type SecretPanelRow, type SyncMode } from '../controls.js';
 import type { Screen } from '../driver.js';
 import type { CommandInfo } from './commands.js';
 import { SANDBOX_PEOPLE, type Sandbox } from '../world.js';
@@ -31,6 +31,8 @@ export interface SandboxState {
     gheTokenWorks: boolean;
     /** A tag that does not exist yet, for the push-tag field. */
     nextTag: string;
+    /** The fake's webhooks to the bot: the switch and what it delivered lately. */
+    deliveries: DeliveriesPanel;
   };
 }
 
@@ -82,6 +84,7 @@ export function sandboxState(s: Sandbox, user: string, commands: CommandInfo[]):
       syncModes: SYNC_MODES.map((mode) => ({ mode, label: SYNC_MODE_LABEL[mode] })),
       gheTokenWorks: s.controls.tokenWorks(),
       nextTag: nextTag(s.github.state.repo(repo).tags.keys()),
+      deliveries: s.controls.deliveries(),
     },
   };
 }
