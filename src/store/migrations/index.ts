@@ -15,6 +15,7 @@ import { leakMessages } from './0012_leak_messages.js';
 import { githubDeliveries } from './0013_github_deliveries.js';
 import { githubProjection } from './0014_github_projection.js';
 import { syncProjection } from './0015_sync_projection.js';
+import { placeholder0016 } from './0016_placeholder.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -37,6 +38,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0013_github_deliveries': githubDeliveries(dialect),
     '0014_github_projection': githubProjection(),
     '0015_sync_projection': syncProjection(),
+    '0016_placeholder': placeholder0016(), // PLACEHOLDER, drop at merge
   };
   return { getMigrations: async () => migrations };
 }
