@@ -16,6 +16,7 @@ import { leakMessages, type LeakMessages } from './leakMessages.js';
 import { retention, type Retention } from './retention.js';
 import { githubEvents, type GitHubEvents } from './githubEvents.js';
 import { syncProjection, type SyncProjection } from './syncProjection.js';
+import { releaseAnnouncements, type ReleaseAnnouncements } from './releaseAnnouncements.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -34,6 +35,7 @@ export { RETENTION, type PurgeCounts, type Retention } from './retention.js';
 export type { Database } from './schema.js';
 export type { GitHubEvents, StoredDelivery, RunRow, JobRow, TagRow, SyncAlertRow } from './githubEvents.js';
 export type { SyncProjection, StoredSyncCheck } from './syncProjection.js';
+export type { ReleaseAnnouncements, ReleaseAnnouncementRow } from './releaseAnnouncements.js';
 
 export interface Store {
   /** The one Kysely instance; queries written against it run on both dialects. */
@@ -57,6 +59,8 @@ export interface Store {
   githubEvents: GitHubEvents;
   /** What /sync-status and the Home tab read from the projection: log findings, the last mirror check, confirmations. */
   syncProjection: SyncProjection;
+  /** Release runs not started from the bot that it announced (one message per run). */
+  releaseAnnouncements: ReleaseAnnouncements;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +102,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     retention: retention(db, dialect),
     githubEvents: githubEvents(db),
     syncProjection: syncProjection(db),
+    releaseAnnouncements: releaseAnnouncements(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {
