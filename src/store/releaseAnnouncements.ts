@@ -37,7 +37,14 @@ export function releaseAnnouncements(base: Kysely<Database>): ReleaseAnnouncemen
       guard('releaseAnnouncements.get', async () => {
         const r = await db.selectFrom('release_announcements').selectAll().where('repo', '=', repo).where('run_id', '=', runId).executeTakeFirst();
         if (!r) return null;
-        return { repo: r.repo, runId: Number(r.run_id), channel: r.channel, messageTs: r.message_ts, shown: r.shown, updatedAt: new Date(Number(r.updated_at)) };
+        return {
+          repo: r.repo,
+          runId: Number(r.run_id),
+          channel: r.channel,
+          messageTs: r.message_ts,
+          shown: r.shown,
+          updatedAt: new Date(Number(r.updated_at)),
+        };
       }),
     claim: (a, now) =>
       guard('releaseAnnouncements.claim', async () => {

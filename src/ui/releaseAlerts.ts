@@ -78,9 +78,7 @@ function outcome(r: ReleaseRunView): { emoji: string; words: string } {
 export function releaseRunMessage(r: ReleaseRunView): SlackText {
   const by = r.actor ? ` (${esc(r.actor)})` : '';
   const rerun =
-    r.runAttempt > 1
-      ? ` Re-run, attempt ${r.runAttempt}${r.triggeringActor && r.triggeringActor !== r.actor ? `, by ${esc(r.triggeringActor)}` : ''}.`
-      : '';
+    r.runAttempt > 1 ? ` Re-run, attempt ${r.runAttempt}${r.triggeringActor && r.triggeringActor !== r.actor ? `, by ${esc(r.triggeringActor)}` : ''}.` : '';
   const started = `started on GitHub, not from Slack: ${how(r)}${by}.${rerun}`;
   let text: string;
   if (r.status === 'completed') {
