@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sendEvent } from '@chatops/fake-slack';
 import type { AlertsConfig } from '../../src/config/schema.js';
-import { CHANNEL, eventually, startHarness, type Harness } from '../helpers/harness.js';
+import { CHANNEL, eventually, startHarness, USERS, type Harness } from '../helpers/harness.js';
 import { sendWebhook } from '../helpers/webhooks.js';
 
 /**
@@ -145,6 +146,19 @@ describe('alerts.release: failures (the default)', () => {
     assert.match(String(posted[0]?.args.text), /:x: Release `v0\.2\.1` of \*pywats\* failed after \d+[smh].*a push of the tag \(alice-gh\)/);
     assert.equal(announcements(h, 'chat.update').length, 0);
     assert.equal(await h.store.releaseAnnouncements.get(h.seed.github.repo, ok), null);
+  });
+
+  test('the App Home tab shows the newest release run not from Slack as the last release, without a GitHub request', async () => {
+    h.github.clearRequests();
+    const before = h.slack.calls.length;
+    const res = await sendEvent(h.appUrl, h.signingSecret, { type: 'app_home_opened', user: USERS.carol, channel: 'D0HOME', tab: 'home' });
+    assert.equal(res.status, 200);
+    const call = await h.slack.waitFor((c) => c.method === 'views.publish' && h.slack.calls.indexOf(c) >= before);
+    const view = JSON.stringify(call.args.view);
+    // Both runs started at the fake's clock; the failed v0.2.1 was started last.
+    assert.match(view, /Last release\* \(not from Slack\)\\n<[^|]+\|v0\.2\.1>: a tag push by alice-gh/);
+    assert.match(view, /:x: failed/);
+    assert.equal(h.github.requests.length, 0);
   });
 });
 

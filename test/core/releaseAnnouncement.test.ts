@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideReleaseAnnouncement, shownKey, startedByBot, type AnnouncedRun, type BotRelease } from '../../src/core/events/releaseAnnouncement.js';
+import { decideReleaseAnnouncement, shownKey } from '../../src/core/events/releaseAnnouncement.js';
+import { startedByBot, type AnnouncedRun, type BotRelease } from '../../src/core/release/startedByBot.js';
 
 const running = { status: 'in_progress', conclusion: null, runAttempt: 1 };
 const queued = { status: 'queued', conclusion: null, runAttempt: 1 };
