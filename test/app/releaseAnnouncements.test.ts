@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendEvent } from '@chatops/fake-slack';
 import type { AlertsConfig } from '../../src/config/schema.js';
+import { POLL_KIND, pollDedupeKey } from '../../src/services/events/poller.js';
 import { CHANNEL, eventually, startHarness, USERS, type Harness } from '../helpers/harness.js';
 import { sendWebhook } from '../helpers/webhooks.js';
 
@@ -47,9 +48,9 @@ const announcements = (h: Harness, method: 'chat.postMessage' | 'chat.update') =
   h.slack.calls.filter((c) => c.method === method && JSON.stringify(c.args).includes('not from Slack'));
 const mentions = (runId: number) => (c: { args: Record<string, unknown> }) => JSON.stringify(c.args).includes(`/actions/runs/${runId}`);
 
-function harnessWith(level: AlertsConfig['release']): Promise<Harness> {
+function harnessWith(level: AlertsConfig['release'], o: { webhooks?: boolean } = {}): Promise<Harness> {
   return startHarness({
-    env: { GITHUB_WEBHOOK_SECRET: SECRET },
+    env: { GITHUB_WEBHOOK_SECRET: o.webhooks === false ? undefined : SECRET },
     config: (cfg) => {
       const repo = cfg.repos[0];
       assert.ok(repo);
@@ -179,5 +180,40 @@ describe('alerts.release: off', () => {
     assert.equal(stored?.actor, 'semantic-release-bot');
     assert.equal(announcements(h, 'chat.postMessage').length, 0);
     assert.equal(await h.store.releaseAnnouncements.get(h.seed.github.repo, id), null);
+  });
+});
+
+describe('alerts.release: all, by polling alone (no webhooks)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await harnessWith('all', { webhooks: false });
+  });
+  after(() => h.close());
+
+  /** The poll job's next look is planned after `since` (it finished the look due then). */
+  async function lookedAfter(since: number) {
+    await eventually(
+      async () => {
+        const id = await h.store.jobs.enqueue({ kind: POLL_KIND, payload: { repo: h.seed.github.repo }, dedupeKey: pollDedupeKey(h.seed.github.repo) });
+        const job = await h.store.jobs.get(id);
+        return job?.status === 'pending' && job.runAt.getTime() > since;
+      },
+      'a look of the poller',
+      15_000,
+    );
+  }
+
+  test('the poller feeds the same intake: the run is posted when seen and the message edited when it completes', async () => {
+    await lookedAfter(0);
+    const id = tagPushRun(h, 'v0.2.0');
+    h.bot.advance(61_000);
+    await lookedAfter(h.bot.deps.now().getTime() - 1000);
+    await eventually(() => announcements(h, 'chat.postMessage').filter(mentions(id)).length === 1, 'the announcement', 10_000);
+    assert.match(String(announcements(h, 'chat.postMessage').filter(mentions(id))[0]?.args.text), /a push of the tag \(semantic-release-bot\)/);
+    h.github.completeRun(id, FAILING);
+    h.bot.advance(61_000);
+    await eventually(() => announcements(h, 'chat.update').filter(mentions(id)).length === 1, 'the edit', 10_000);
+    assert.match(String(announcements(h, 'chat.update').filter(mentions(id))[0]?.args.text), /^:x: Release `v0\.2\.0` of \*pywats\* failed/);
+    assert.equal(announcements(h, 'chat.postMessage').filter(mentions(id)).length, 1);
   });
 });
