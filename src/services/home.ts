@@ -30,8 +30,9 @@ async function releaseRuns(deps: AppDeps, repo: ResolvedRepo): Promise<Pick<Home
 
 /**
  * What the Home tab shows `user`, from the store alone: the projection, the last mirror check,
- * the releases the bot started, the requests waiting for them. Never a GitHub request (Slack
- * is asked who is in the approvers' user groups, as every approval check does).
+ * the releases the bot started and the release runs it did not, the requests waiting for them.
+ * Never a GitHub request (Slack is asked who is in the approvers' user groups, as every
+ * approval check does).
  */
 export async function homeModel(deps: AppDeps, client: WebClient, user: string): Promise<HomeModel> {
   const now = deps.now();
