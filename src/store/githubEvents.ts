@@ -25,6 +25,9 @@ export type GitHubEventTables = {
     run_number: number | null;
     display_title: string | null;
     run_started_at: NullableMs;
+    /** 0017: who started the run and this attempt; null for rows written before it. */
+    actor: string | null;
+    triggering_actor: string | null;
   };
   gh_jobs: {
     repo: string;
@@ -138,6 +141,8 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
     runNumber: n(r.run_number),
     displayTitle: (r.display_title as string | null) ?? null,
     runStartedAt: d(r.run_started_at),
+    actor: (r.actor as string | null) ?? null,
+    triggeringActor: (r.triggering_actor as string | null) ?? null,
   });
   const toJob = (r: Record<string, unknown>): JobRow => ({
     repo: String(r.repo),
@@ -221,6 +226,8 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
           run_number: r.runNumber ?? null,
           display_title: r.displayTitle ?? null,
           run_started_at: msOrNull(r.runStartedAt ?? null),
+          actor: r.actor ?? null,
+          triggering_actor: r.triggeringActor ?? null,
         };
         const { repo: _repo, run_id: _id, ...changes } = values;
         const res = await db

@@ -17,6 +17,7 @@ import { retention, type Retention } from './retention.js';
 import { githubEvents, type GitHubEvents } from './githubEvents.js';
 import { syncProjection, type SyncProjection } from './syncProjection.js';
 import { tagAlerts, type TagAlerts } from './tagAlerts.js';
+import { releaseAnnouncements, type ReleaseAnnouncements } from './releaseAnnouncements.js';
 import type { Database } from './schema.js';
 
 export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
@@ -36,6 +37,7 @@ export type { Database } from './schema.js';
 export type { GitHubEvents, StoredDelivery, RunRow, JobRow, TagRow, SyncAlertRow } from './githubEvents.js';
 export type { SyncProjection, StoredSyncCheck } from './syncProjection.js';
 export type { TagAlerts, TagAlertRow } from './tagAlerts.js';
+export type { ReleaseAnnouncements, ReleaseAnnouncementRow } from './releaseAnnouncements.js';
 
 export interface Store {
   /** The one Kysely instance; queries written against it run on both dialects. */
@@ -61,6 +63,8 @@ export interface Store {
   syncProjection: SyncProjection;
   /** The tag-without-release alert of each release tag (services/events/tagAlerts.ts). */
   tagAlerts: TagAlerts;
+  /** Release runs not started from the bot that it announced (one message per run). */
+  releaseAnnouncements: ReleaseAnnouncements;
   /** Resolves when the database answers (for /readyz); throws StoreError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -103,6 +107,7 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<Store> {
     githubEvents: githubEvents(db),
     syncProjection: syncProjection(db),
     tagAlerts: tagAlerts(db),
+    releaseAnnouncements: releaseAnnouncements(db),
     jobs: jobs(db, dialect),
     async ping() {
       try {

@@ -135,6 +135,12 @@ export interface Releases {
   active(repo: string, tag: string, now?: Date): Promise<Release[]>;
   /** The newest release someone confirmed (dispatched, or tried to), for the Home tab. */
   lastStarted(repo: string): Promise<Release | null>;
+  /**
+   * The releases that may have started these runs: those that know one of the run ids, and
+   * those of one of the tags that sent a dispatch whose run is not known yet (the follower
+   * finds it later). core/events/releaseAnnouncement.ts decides which run is whose.
+   */
+  forRuns(repo: string, runIds: readonly number[], tags: readonly string[]): Promise<Release[]>;
 }
 
 export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases {
@@ -290,6 +296,23 @@ export function releases(db: Kysely<Database>, dialect: StoreDialect): Releases 
           .limit(1)
           .executeTakeFirst();
         return row ? fromRow(row) : null;
+      }),
+    forRuns: (repo, runIds, tags) =>
+      guard('releases.forRuns', async () => {
+        if (runIds.length === 0 && tags.length === 0) return [];
+        const rows = await db
+          .selectFrom('releases')
+          .selectAll()
+          .where('repo', '=', repo)
+          .where((eb) =>
+            eb.or([
+              ...(runIds.length > 0 ? [eb('run_id', 'in', [...runIds])] : []),
+              ...(tags.length > 0 ? [eb.and([eb('tag', 'in', [...tags]), eb('run_id', 'is', null), eb('dispatch_sent_at', 'is not', null)])] : []),
+            ]),
+          )
+          .orderBy('created_at', 'desc')
+          .execute();
+        return rows.map(fromRow);
       }),
   };
 }

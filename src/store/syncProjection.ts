@@ -133,6 +133,8 @@ export function syncProjection(base: Kysely<Database>): SyncProjection {
           runNumber: msOf(r.run_number),
           displayTitle: r.display_title,
           runStartedAt: msOf(r.run_started_at) === null ? null : new Date(Number(r.run_started_at)),
+          actor: r.actor,
+          triggeringActor: r.triggering_actor,
         }));
       }),
     confirmedAt: (repo) =>

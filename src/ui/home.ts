@@ -18,11 +18,23 @@ const RELEASE_RESULT: Record<ReleaseResult, string> = {
 
 const user = (id: string) => (/^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : esc(id));
 
+/** How a release run not started from Slack was started, as GitHub's event says. */
+const STARTED_BY: Record<string, string> = {
+  push: 'a tag push',
+  workflow_dispatch: 'a workflow_dispatch',
+  release: 'a published release',
+  schedule: 'its schedule',
+};
+
 function releaseField(r: HomeRepo): string {
   const rel = r.release;
-  if (!rel) return '*Last release*\n_none from Slack yet_';
-  const tag = rel.url ? link(rel.url, rel.tag) : code(rel.tag);
-  return `*Last release*\n${tag} by ${user(rel.by)}, ${slackDate(rel.at)}\n${RELEASE_RESULT[rel.result]}`;
+  if (!rel) return '*Last release*\n_none seen yet_';
+  const label = rel.tag ?? `run on ${rel.ref ?? 'an unknown ref'}`;
+  const name = rel.url ? link(rel.url, label) : code(label);
+  if (rel.from === 'slack') return `*Last release*\n${name} by ${user(rel.by ?? 'someone')}, ${slackDate(rel.at)}\n${RELEASE_RESULT[rel.result]}`;
+  const how = rel.event ? (STARTED_BY[rel.event] ?? `a ${code(rel.event)} event`) : 'GitHub';
+  const by = rel.by ? ` by ${esc(rel.by)}` : '';
+  return `*Last release* (not from Slack)\n${name}: ${how}${by}, ${slackDate(rel.at)}\n${RELEASE_RESULT[rel.result]}`;
 }
 
 function syncField(r: HomeRepo): string {

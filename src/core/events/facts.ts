@@ -35,6 +35,9 @@ const WorkflowRun = z.object({
   run_number: z.number().int().optional(),
   display_title: z.string().nullable().optional(),
   run_started_at: time,
+  // Who started the run (`actor`) and who started this attempt (`triggering_actor`, differs on a re-run), as GitHub sends them.
+  actor: z.object({ login: z.string() }).nullable().optional(),
+  triggering_actor: z.object({ login: z.string() }).nullable().optional(),
 });
 
 const WorkflowJob = z.object({
@@ -77,6 +80,9 @@ export interface RunFact {
   runNumber?: number | null;
   displayTitle?: string | null;
   runStartedAt?: Date | null;
+  /** The login of who started the run, and of who started this attempt (a re-run); null when the delivery named none. */
+  actor?: string | null;
+  triggeringActor?: string | null;
 }
 
 export interface StepFact {
@@ -133,6 +139,8 @@ export function runFact(run: z.infer<typeof WorkflowRun>): RunFact {
     runNumber: run.run_number ?? null,
     displayTitle: run.display_title ?? null,
     runStartedAt: date(run.run_started_at),
+    actor: run.actor?.login ?? null,
+    triggeringActor: run.triggering_actor?.login ?? null,
   };
 }
 

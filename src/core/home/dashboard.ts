@@ -1,4 +1,6 @@
 import type { SecretConfig } from '../../config/schema.js';
+import { startedByBot, type BotRelease } from '../release/startedByBot.js';
+import { parseReleaseTag } from '../release/tag.js';
 import { deadlineOf, THRESHOLDS } from '../reminders/due.js';
 import { compareRefStates, driftSummary } from '../sync/compareRefs.js';
 import { findSyncJob } from '../sync/findSyncJob.js';
@@ -34,11 +36,19 @@ export interface HomeApproval {
   messageTs: string | null;
 }
 
+/** A run of the release workflow as the projection keeps it, with who started it. */
+export type ReleaseRunInput = ProjectedRun & { actor?: string | null };
+
 export interface HomeRepoInput {
   name: string;
   github: string;
   webUrl: string;
+  /** The newest release the bot started. */
   release: HomeRelease | null;
+  /** The projection's newest runs of the release workflow, newest first (empty without one, or without a projection). */
+  releaseRuns: ReleaseRunInput[];
+  /** The bot's releases that may have started those runs (store/releases.ts forRuns). */
+  botReleases: BotRelease[];
   /** Null when the repository has no `sync:`. */
   sync: { job: string; mirrorRepo: string; mirrorWebUrl: string; view: ProjectionView | null } | null;
   check: MirrorCheck | null;
@@ -66,7 +76,21 @@ export interface HomeRepo {
   /** Whether the sync facts below are the projection's as GitHub last told it (else: as of `confirmedAt`). */
   fresh: boolean;
   confirmedAt: string | null;
-  release: { tag: string; by: string; at: string; result: ReleaseResult; url: string | null } | null;
+  /**
+   * The last release: the bot's own (`from: 'slack'`), or a release-workflow run not started
+   * from Slack when it is newer (`from: 'github'`: a tag push, semantic-release's dispatch).
+   * `tag` is null for such a run on a branch; `ref` is then the branch; `event` is GitHub's.
+   */
+  release: {
+    from: 'slack' | 'github';
+    tag: string | null;
+    ref: string | null;
+    by: string | null;
+    at: string;
+    result: ReleaseResult;
+    url: string | null;
+    event: string | null;
+  } | null;
   sync:
     | { kind: 'not_configured' }
     | { kind: 'unknown' }
@@ -146,6 +170,39 @@ export function nextReminder(updatedAt: Date | null, maxAgeDays: number, now: Da
   return null;
 }
 
+function runResult(run: ProjectedRun): ReleaseResult {
+  if (run.status !== 'completed') return 'running';
+  if (run.conclusion === 'success') return 'succeeded';
+  return run.conclusion === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+/** The bot's last release, unless a release run it did not start is newer (when it started, against when the bot's was confirmed). */
+function releasePart(r: HomeRepoInput): HomeRepo['release'] {
+  const own: HomeRepo['release'] = r.release && {
+    from: 'slack',
+    tag: r.release.tag,
+    ref: r.release.tag,
+    by: r.release.requestedBy,
+    at: r.release.at.toISOString(),
+    result: releaseResult(r.release),
+    url: r.release.runUrl,
+    event: 'workflow_dispatch',
+  };
+  const other = r.releaseRuns.find((run) => !startedByBot(run, r.botReleases));
+  const at = other ? (other.runStartedAt ?? other.createdAt ?? other.updatedAt) : null;
+  if (!other || !at || (r.release && at.getTime() <= r.release.at.getTime())) return own;
+  return {
+    from: 'github',
+    tag: other.headBranch && parseReleaseTag(other.headBranch).ok ? other.headBranch : null,
+    ref: other.headBranch,
+    by: other.actor ?? null,
+    at: at.toISOString(),
+    result: runResult(other),
+    url: other.htmlUrl,
+    event: other.event,
+  };
+}
+
 function syncPart(r: HomeRepoInput): HomeRepo['sync'] {
   if (!r.sync) return { kind: 'not_configured' };
   const view = r.sync.view;
@@ -192,13 +249,7 @@ function repoPart(r: HomeRepoInput, input: HomeInput): HomeRepo {
     webUrl: r.webUrl,
     fresh,
     confirmedAt: iso(view?.confirmedAt),
-    release: r.release && {
-      tag: r.release.tag,
-      by: r.release.requestedBy,
-      at: r.release.at.toISOString(),
-      result: releaseResult(r.release),
-      url: r.release.runUrl,
-    },
+    release: releasePart(r),
     sync: syncPart(r),
     mirror: mirrorPart(r),
     secrets: ages.items.map((s) => ({

@@ -10,6 +10,7 @@ import { isWorkflow, onSyncRunCompleted } from './syncAlerts.js';
 import { wakeFollowers } from './wakeFollowers.js';
 import { recordSyncFindings } from './syncFindings.js';
 import { onReleaseRunSeen, onTagSeen } from './tagAlerts.js';
+import { announceReleaseRun } from './releaseAnnouncements.js';
 
 const Payload = z.strictObject({ repo: z.string().min(3) });
 const BATCH = 50;
@@ -66,6 +67,7 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
         await recordSyncFindings(deps, repo, r);
         await onSyncRunCompleted(deps, client, repo, r);
       }
+      await announceReleaseRun(deps, client, repo, r);
       if (wroteRun) await wakeFollowers(deps, repo, r.runId);
       return;
     }

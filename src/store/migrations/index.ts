@@ -16,6 +16,7 @@ import { githubDeliveries } from './0013_github_deliveries.js';
 import { githubProjection } from './0014_github_projection.js';
 import { syncProjection } from './0015_sync_projection.js';
 import { tagAlerts } from './0016_tag_alerts.js';
+import { releaseAnnouncements } from './0017_release_announcements.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -39,6 +40,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0014_github_projection': githubProjection(),
     '0015_sync_projection': syncProjection(),
     '0016_tag_alerts': tagAlerts(),
+    '0017_release_announcements': releaseAnnouncements(),
   };
   return { getMigrations: async () => migrations };
 }
