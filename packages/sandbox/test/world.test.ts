@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SANDBOX_RECONCILE_SECONDS, startSandbox, type Sandbox } from '../src/world.js';
+import { SANDBOX_RECONCILE_SECONDS, SANDBOX_TAG_WITHOUT_RELEASE_MINUTES, startSandbox, type Sandbox } from '../src/world.js';
 import { SANDBOX_USERS as U } from '../src/bot.js';
 import type { ThreadedMessage } from '../src/driver.js';
 
@@ -170,6 +170,15 @@ test('sandbox webhooks: the fake github.com delivers signed events to the bot, s
         .sort(),
       ['create', 'push'],
     );
+
+    // The tag-without-release story: once the sandbox's minutes have passed on the bot's clock, the bot asks.
+    const tagAlert = () =>
+      s.driver.screen(U.carol).messages.find((m) => !m.ephemeralTo && /v0\.1\.0b41 was tagged \d+ minutes? ago but .*has not run for it/.test(textOf(m)));
+    assert.equal(tagAlert(), undefined, 'nothing is said before the minutes have passed');
+    s.bot.advance(SANDBOX_TAG_WITHOUT_RELEASE_MINUTES * 60_000 + 1000);
+    const asked = await until('the tag-without-release alert', tagAlert);
+    assert.match(textOf(asked), /Release now/);
+    assert.match(textOf(asked), /PAT_TOKEN/);
   } finally {
     await s.stop();
   }
