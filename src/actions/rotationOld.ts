@@ -2,12 +2,12 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { advance } from '../services/rotation/engine.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderOldTokenModal, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeOldTokenMeta } from '../views/rotationOldToken.js';
 import { answerClick, refusalText, rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
 
 /** The old token: "Paste the old token" (a modal; the bot revokes it) or "I revoked it" (recorded). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -17,7 +17,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const clicked = await rotationForRequester(deps, action.value, user);
     const refuse = async (text: string, why: string, isVoid = false) => {
       await answerClick(respond, body, text, isVoid);
-      await auditRotation(deps, user, 'rotation:old_modal', `refused:${why}`, clicked.rotation);
+      await recordAudit(deps, { actor: user, action: 'rotation:old_modal', outcome: `refused:${why}`, ...aboutRotation(clicked.rotation) });
     };
     if (!clicked.ok) return refuse(clicked.text, clicked.why, clicked.void);
     if (nextStep(clicked.rotation).kind !== 'old')
@@ -29,7 +29,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     await callSlack('views.open', () =>
       client.views.open({ trigger_id: body.trigger_id, view: renderOldTokenModal(clicked.rotation, encodeOldTokenMeta({ rotation: clicked.rotation.id })) }),
     );
-    await auditRotation(deps, user, 'rotation:old_modal', 'modal', clicked.rotation);
+    await recordAudit(deps, { actor: user, action: 'rotation:old_modal', outcome: 'modal', ...aboutRotation(clicked.rotation) });
   });
 
   router.action<BlockButtonAction>(ROTATION_ACTIONS.confirmOld, async ({ ack, body, action, respond, client }) => {
@@ -38,12 +38,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
       await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:old_confirmed', `refused:${clicked.why}`, clicked.rotation);
+      return recordAudit(deps, { actor: user, action: 'rotation:old_confirmed', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'old_confirmed', by: user });
     if (res.kind !== 'moved') {
       await answerClick(respond, body, refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'already'), true);
-      return auditRotation(deps, user, 'rotation:old_confirmed', 'refused', clicked.rotation);
+      return recordAudit(deps, { actor: user, action: 'rotation:old_confirmed', outcome: 'refused', ...aboutRotation(clicked.rotation) });
     }
     // The step is done: its prompt is replaced, so its buttons cannot be clicked again.
     await answerClick(respond, body, rotationText.confirmedAck, true);

@@ -4,12 +4,12 @@ import { decide, needsWatching, type Decision, type RotationEffect, type Rotatio
 import type { Rotation } from '../../core/rotation/state.js';
 import type { SecretChange } from '../../store/index.js';
 import { rotationText } from '../../ui/rotation.js';
-import { auditChange, syncMessage } from '../secretChange.js';
+import { syncMessage } from '../secretChange.js';
 import { syncReminderMessagesSoon } from '../reminders.js';
-import { auditRotation } from './audit.js';
 import { perform } from './effects.js';
 import { render } from './slack.js';
 import { watchJob } from './watchSchedule.js';
+import { aboutChange, aboutRotation, recordAudit } from '../audit.js';
 
 export type AdvanceResult =
   | { kind: 'moved'; rotation: Rotation }
@@ -70,7 +70,12 @@ async function transition(deps: AppDeps, client: WebClient, rotationId: string, 
       updatedAt: now,
       ...(d.status !== 'active' ? { finishedAt: now, finishedBy: d.finishedBy } : {}),
     };
-    await auditRotation(deps, actorOf(event), `rotation:${event.kind}`, d.status === r.status ? 'ok' : d.status, next);
+    await recordAudit(deps, {
+      actor: actorOf(event),
+      action: `rotation:${event.kind}`,
+      outcome: d.status === r.status ? 'ok' : d.status,
+      ...aboutRotation(next),
+    });
     await render(deps, client, next);
     // Finished: reminders say so; cancelled: they offer to start it again.
     if (d.status !== r.status) await syncReminderMessagesSoon(deps, r.repo, r.secret);
@@ -93,7 +98,7 @@ export async function attachChange(
   const moved = await advance(deps, client, rotationId, { kind: 'change_requested', changeId: change.id, ...(newKey ? { newKey } : {}) });
   if (moved.kind === 'moved') return { ok: true };
   if (await deps.store.secretChanges.withdraw(change.id, 'system', deps.now())) {
-    await auditChange(deps, 'system', 'secret:cancel', 'withdrawn:rotation_moved', change);
+    await recordAudit(deps, { actor: 'system', action: 'secret:cancel', outcome: 'withdrawn:rotation_moved', ...aboutChange(change) });
     await syncMessage(deps, client, change.id);
   }
   return { ok: false, text: moved.kind === 'refused' ? rotationText.refused[moved.reason] : rotationText.refused.not_now };

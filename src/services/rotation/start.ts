@@ -9,10 +9,10 @@ import { findDeployKey } from '../secretRevoke.js';
 import { askOldKey, writeKeyChoices } from '../rotationOldKey.js';
 import { secretTarget } from '../secretTargets.js';
 import { syncReminderMessagesSoon } from '../reminders.js';
-import { auditRotation } from './audit.js';
 import { promptEnter } from './slack.js';
 import { mayAct, secretMayChange } from '../policy.js';
 import { refusalText } from '../../ui/refusal.js';
+import { aboutRotation, recordAudit } from '../audit.js';
 
 export type StartResult = { kind: 'started'; rotation: Rotation } | { kind: 'refused'; text: string; why: string };
 
@@ -61,11 +61,16 @@ export async function startRotation(
   } catch (e) {
     deps.logger.warn({ err: e, rotation: rotation.id }, 'rotation message not posted; cancelling the rotation');
     await deps.store.rotations.write(rotation.id, rotation.version, { status: 'cancelled', state: rotation.state, finishedBy: 'system' }, deps.now());
-    await auditRotation(deps, 'system', 'rotation:start', 'withdrawn:not_posted', rotation);
+    await recordAudit(deps, { actor: 'system', action: 'rotation:start', outcome: 'withdrawn:not_posted', ...aboutRotation(rotation) });
     return { kind: 'refused', text: rotationText.notPosted, why: 'not_posted' };
   }
   const started = { ...rotation, messageTs: ts };
-  await auditRotation(deps, o.user, 'rotation:start', 'started', started, { kind: secret.kind, verify: verifyMethod ?? 'none' });
+  await recordAudit(deps, {
+    actor: o.user,
+    action: 'rotation:start',
+    outcome: 'started',
+    ...aboutRotation(started, { kind: secret.kind, verify: verifyMethod ?? 'none' }),
+  });
   // Reminders of this secret stop offering to start what has started.
   await syncReminderMessagesSoon(deps, repo.github, secret.name);
   await callSlack('reply in the rotation thread', () =>
