@@ -8,6 +8,7 @@ import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeModalMeta } from '../views/secretValue.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
 import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** "Enter the new token": the modal of /secret replace, bound to the rotation. */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -16,7 +17,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
       return recordAudit(deps, { actor: user, action: 'rotation:enter', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const { rotation: r, target } = clicked;

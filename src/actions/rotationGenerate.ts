@@ -7,6 +7,7 @@ import { generateAndRequest } from '../services/rotationKey.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
 import { aboutRotation, recordAudit } from '../services/audit.js';
+import { answerText, refusalText } from '../ui/refusal.js';
 
 /** deploy-key rotation: "Generate the key and ask for approval". */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -16,7 +17,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
       return recordAudit(deps, { actor: user, action: 'rotation:generate', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const { rotation: r, target } = clicked;
@@ -26,7 +27,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     }
     const res = await generateAndRequest(deps, client, r, target, user);
     // Generated and sent for approval: the prompt's button is done, so the answer replaces it.
-    await answerClick(respond, body, res.text, res.ok);
+    await answerClick(respond, body, answerText(res), res.ok);
     await recordAudit(deps, { actor: user, action: 'rotation:generate', outcome: res.ok ? 'requested' : 'refused', ...aboutRotation(r) });
   });
 }

@@ -6,6 +6,7 @@ import { maskedPageEnabled, mintEntryLink } from '../services/entryLinks.js';
 import { renderEntryLink, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
 import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /**
  * "Use a masked page": a one-time link, for the requester alone, to the bot's own
@@ -22,7 +23,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     }
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
       return recordAudit(deps, { actor: user, action: 'rotation:masked-page', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const r = clicked.rotation;

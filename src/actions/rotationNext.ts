@@ -8,6 +8,7 @@ import { renderOldPrompt, ROTATION_ACTIONS, rotationText } from '../ui/rotation.
 import { askOldKeyAgain } from '../services/rotationOldKey.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
 import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** "My next step": sends the requester their current private step again (lost, scrolled away, or after a restart). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -17,7 +18,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
       return recordAudit(deps, { actor: user, action: 'rotation:next', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const { rotation: r, target } = clicked;

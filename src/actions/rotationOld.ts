@@ -6,8 +6,9 @@ import { advance } from '../services/rotation/engine.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderOldTokenModal, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeOldTokenMeta } from '../views/rotationOldToken.js';
-import { answerClick, refusalText, rotationForRequester } from './rotationClick.js';
+import { answerClick, rotationForRequester } from './rotationClick.js';
 import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** The old token: "Paste the old token" (a modal; the bot revokes it) or "I revoked it" (recorded). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -19,7 +20,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       await answerClick(respond, body, text, isVoid);
       await recordAudit(deps, { actor: user, action: 'rotation:old_modal', outcome: `refused:${why}`, ...aboutRotation(clicked.rotation) });
     };
-    if (!clicked.ok) return refuse(clicked.text, clicked.why, clicked.void);
+    if (!clicked.ok) return refuse(refusalText(clicked.refusal), clicked.why, clicked.void);
     if (nextStep(clicked.rotation).kind !== 'old')
       return refuse(
         clicked.rotation.state.old.state === 'waiting' ? rotationText.stepVoid(clicked.rotation) : rotationText.oldAlreadyDone(clicked.rotation),
@@ -37,12 +38,17 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
       return recordAudit(deps, { actor: user, action: 'rotation:old_confirmed', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'old_confirmed', by: user });
     if (res.kind !== 'moved') {
-      await answerClick(respond, body, refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'already'), true);
+      await answerClick(
+        respond,
+        body,
+        refusalText({ code: 'rotation_click_void', rotation: res.rotation, reason: res.kind === 'refused' ? res.reason : 'already' }),
+        true,
+      );
       return recordAudit(deps, { actor: user, action: 'rotation:old_confirmed', outcome: 'refused', ...aboutRotation(clicked.rotation) });
     }
     // The step is done: its prompt is replaced, so its buttons cannot be clicked again.

@@ -41,7 +41,7 @@ export async function askSecretChange(
   }
   const prepared = await prepareRevoke(deps, repo, secret);
   if (!prepared.ok) {
-    await surface.reply(prepared.reason);
+    await surface.reply(refusalText(prepared.refusal));
     return audit('refused:nothing_to_revoke', repo.github);
   }
   const res = await requestChange(deps, client, { repo, secret, action: 'revoke', user, channel, facts: prepared.facts });

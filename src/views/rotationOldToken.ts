@@ -10,6 +10,7 @@ import { truncate } from '../ui/blocks.js';
 import { OLD_TOKEN_INPUT, renderOldTokenDone, rotationText } from '../ui/rotation.js';
 import { VIEW_IDS } from './ids.js';
 import { aboutRotation, recordAudit } from '../services/audit.js';
+import { answerText, refusalText } from '../ui/refusal.js';
 
 export const OldTokenMeta = z.object({ rotation: z.string().max(40) });
 export type OldTokenMeta = z.infer<typeof OldTokenMeta>;
@@ -48,16 +49,9 @@ export function register(app: App, deps: AppDeps): void {
       await fieldError(rotationText.unknown);
       return recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: 'refused:unknown', ...aboutRotation(r) });
     }
-    const why =
-      r.status !== 'active'
-        ? rotationText.refused.not_active
-        : r.requestedBy !== user
-          ? rotationText.notRequester
-          : nextStep(r).kind !== 'old'
-            ? rotationText.refused.not_now
-            : null;
+    const why = r.status !== 'active' ? 'not_active' : r.requestedBy !== user ? 'not_requester' : nextStep(r).kind !== 'old' ? 'not_now' : null;
     if (why) {
-      await fieldError(why);
+      await fieldError(refusalText({ code: 'rotation_step', why }));
       return recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: 'refused:state', ...aboutRotation(r) });
     }
     const change = r.state.changeId ? await deps.store.secretChanges.get(r.state.changeId) : null;
@@ -81,7 +75,7 @@ export function register(app: App, deps: AppDeps): void {
       await recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: `not_revoked:${res.outcome}`, ...aboutRotation(r) });
     }
     await callSlack('views.update', () =>
-      client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: res.text }) }),
+      client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: answerText(res) }) }),
     );
   });
 }
