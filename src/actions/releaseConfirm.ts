@@ -5,6 +5,7 @@ import { dispatchJob } from '../services/releaseDispatch.js';
 import { RELEASE_ACTIONS, releaseText, renderVoidConfirmation } from '../ui/releaseConfirm.js';
 import { voidConfirmation } from '../core/release/confirmClick.js';
 import type { Release } from '../store/index.js';
+import { recordAudit } from '../services/audit.js';
 
 /**
  * A click that cannot act: the requester's confirmation is replaced (through the
@@ -38,18 +39,18 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const release = await deps.store.releases.get(id);
     if (!won || !release) {
       await answerVoid(deps, respond, release, user);
-      await deps.store.audit.record(
-        { actor: user, action: 'action:release-confirm', outcome: 'refused', ...(release ? { repo: release.repo } : {}) },
-        deps.now(),
-      );
+      await recordAudit(deps, { actor: user, action: 'action:release-confirm', outcome: 'refused', ...(release ? { repo: release.repo } : {}) });
       return;
     }
     deps.wake?.();
     await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.confirmed(release.tag, release.channel) });
-    await deps.store.audit.record(
-      { actor: user, action: 'action:release-confirm', outcome: 'confirmed', repo: release.repo, detail: { tag: release.tag, release: release.id } },
-      deps.now(),
-    );
+    await recordAudit(deps, {
+      actor: user,
+      action: 'action:release-confirm',
+      outcome: 'confirmed',
+      repo: release.repo,
+      detail: { tag: release.tag, release: release.id },
+    });
   });
 
   router.action<BlockButtonAction>(RELEASE_ACTIONS.cancel, async ({ ack, body, action, respond }) => {
@@ -60,9 +61,11 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const release = await deps.store.releases.get(id);
     if (cancelled && release) await respond({ response_type: 'ephemeral', replace_original: true, text: releaseText.cancelled(release.tag) });
     else await answerVoid(deps, respond, release, user);
-    await deps.store.audit.record(
-      { actor: user, action: 'action:release-cancel', outcome: cancelled ? 'cancelled' : 'refused', ...(release ? { repo: release.repo } : {}) },
-      deps.now(),
-    );
+    await recordAudit(deps, {
+      actor: user,
+      action: 'action:release-cancel',
+      outcome: cancelled ? 'cancelled' : 'refused',
+      ...(release ? { repo: release.repo } : {}),
+    });
   });
 }

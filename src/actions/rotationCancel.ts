@@ -1,10 +1,11 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { advance } from '../services/rotation/engine.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
-import { answerClick, refusalText, rotationForRequesterOrApprover } from './rotationClick.js';
+import { answerClick, rotationForRequesterOrApprover } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** "Cancel rotation", by its requester or an approver, at any step before the approved write. */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -14,18 +15,23 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequesterOrApprover(deps, client, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:cancel', `refused:${clicked.why}`, clicked.rotation);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
+      return recordAudit(deps, { actor: user, action: 'rotation:cancel', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'cancel', by: user });
     if (res.kind !== 'moved') {
       await answerClick(
         respond,
         body,
-        refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'not_active'),
+        refusalText({ code: 'rotation_click_void', rotation: res.rotation, reason: res.kind === 'refused' ? res.reason : 'not_active' }),
         res.kind === 'refused' && res.reason !== 'applying',
       );
-      return auditRotation(deps, user, 'rotation:cancel', `refused:${res.kind === 'refused' ? res.reason : 'same'}`, clicked.rotation);
+      return recordAudit(deps, {
+        actor: user,
+        action: 'rotation:cancel',
+        outcome: `refused:${res.kind === 'refused' ? res.reason : 'same'}`,
+        ...aboutRotation(clicked.rotation),
+      });
     }
     await reply(rotationText.cancelledAck);
   });

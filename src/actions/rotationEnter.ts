@@ -2,12 +2,13 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderSecretModal } from '../ui/secretChange.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeModalMeta } from '../views/secretValue.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** "Enter the new token": the modal of /secret replace, bound to the rotation. */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -16,13 +17,13 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:enter', `refused:${clicked.why}`, clicked.rotation);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
+      return recordAudit(deps, { actor: user, action: 'rotation:enter', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const { rotation: r, target } = clicked;
     if (nextStep(r).kind !== 'enter' || r.secretKind === 'deploy-key') {
       await answerClick(respond, body, rotationText.stepVoid(r), true);
-      return auditRotation(deps, user, 'rotation:enter', 'refused:not_now', r);
+      return recordAudit(deps, { actor: user, action: 'rotation:enter', outcome: 'refused:not_now', ...aboutRotation(r) });
     }
     const s = target.secret;
     await callSlack('views.open', () =>
@@ -40,6 +41,6 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         }),
       }),
     );
-    await auditRotation(deps, user, 'rotation:enter', 'modal', r);
+    await recordAudit(deps, { actor: user, action: 'rotation:enter', outcome: 'modal', ...aboutRotation(r) });
   });
 }

@@ -3,10 +3,11 @@ import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { generateAndRequest } from '../services/rotationKey.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { answerText, refusalText } from '../ui/refusal.js';
 
 /** deploy-key rotation: "Generate the key and ask for approval". */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -16,17 +17,17 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:generate', `refused:${clicked.why}`, clicked.rotation);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
+      return recordAudit(deps, { actor: user, action: 'rotation:generate', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const { rotation: r, target } = clicked;
     if (nextStep(r).kind !== 'enter' || r.secretKind !== 'deploy-key') {
       await answerClick(respond, body, rotationText.stepVoid(r), true);
-      return auditRotation(deps, user, 'rotation:generate', 'refused:not_now', r);
+      return recordAudit(deps, { actor: user, action: 'rotation:generate', outcome: 'refused:not_now', ...aboutRotation(r) });
     }
     const res = await generateAndRequest(deps, client, r, target, user);
     // Generated and sent for approval: the prompt's button is done, so the answer replaces it.
-    await answerClick(respond, body, res.text, res.ok);
-    await auditRotation(deps, user, 'rotation:generate', res.ok ? 'requested' : 'refused', r);
+    await answerClick(respond, body, answerText(res), res.ok);
+    await recordAudit(deps, { actor: user, action: 'rotation:generate', outcome: res.ok ? 'requested' : 'refused', ...aboutRotation(r) });
   });
 }

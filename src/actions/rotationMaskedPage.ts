@@ -2,10 +2,11 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { maskedPageEnabled, mintEntryLink } from '../services/entryLinks.js';
 import { renderEntryLink, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /**
  * "Use a masked page": a one-time link, for the requester alone, to the bot's own
@@ -18,21 +19,21 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     if (!maskedPageEnabled(deps)) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: rotationText.maskedPageOff });
-      return auditRotation(deps, user, 'rotation:masked-page', 'refused:off', null);
+      return recordAudit(deps, { actor: user, action: 'rotation:masked-page', outcome: 'refused:off', ...aboutRotation(null) });
     }
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:masked-page', `refused:${clicked.why}`, clicked.rotation);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
+      return recordAudit(deps, { actor: user, action: 'rotation:masked-page', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const r = clicked.rotation;
     if (nextStep(r).kind !== 'enter' || r.secretKind === 'deploy-key') {
       await answerClick(respond, body, rotationText.stepVoid(r), true);
-      return auditRotation(deps, user, 'rotation:masked-page', 'refused:not_now', r);
+      return recordAudit(deps, { actor: user, action: 'rotation:masked-page', outcome: 'refused:not_now', ...aboutRotation(r) });
     }
     const link = await mintEntryLink(deps, r, user);
     await respond({ response_type: 'ephemeral', replace_original: false, ...renderEntryLink(r, link.url, link.expiresAt) });
-    await auditRotation(deps, user, 'rotation:masked-page', 'link', r, { expiresAt: link.expiresAt.toISOString() });
+    await recordAudit(deps, { actor: user, action: 'rotation:masked-page', outcome: 'link', ...aboutRotation(r, { expiresAt: link.expiresAt.toISOString() }) });
   });
   router.action<BlockButtonAction>(ROTATION_ACTIONS.maskedOpen, async ({ ack }) => {
     await ack();

@@ -2,12 +2,13 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { ephemeral, promptEnter } from '../services/rotation/slack.js';
 import { secretSpec } from '../services/rotation/target.js';
 import { renderOldPrompt, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { askOldKeyAgain } from '../services/rotationOldKey.js';
 import { answerClick, rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** "My next step": sends the requester their current private step again (lost, scrolled away, or after a restart). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -17,8 +18,8 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:next', `refused:${clicked.why}`, clicked.rotation);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
+      return recordAudit(deps, { actor: user, action: 'rotation:next', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const { rotation: r, target } = clicked;
     const step = nextStep(r);
@@ -42,6 +43,6 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         await reply(rotationText.over(r));
         break;
     }
-    await auditRotation(deps, user, 'rotation:next', step.kind, r);
+    await recordAudit(deps, { actor: user, action: 'rotation:next', outcome: step.kind, ...aboutRotation(r) });
   });
 }

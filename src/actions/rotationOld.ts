@@ -2,12 +2,13 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { advance } from '../services/rotation/engine.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderOldTokenModal, ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { encodeOldTokenMeta } from '../views/rotationOldToken.js';
-import { answerClick, refusalText, rotationForRequester } from './rotationClick.js';
+import { answerClick, rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { refusalText } from '../ui/refusal.js';
 
 /** The old token: "Paste the old token" (a modal; the bot revokes it) or "I revoked it" (recorded). */
 export function register(router: ActionRouter, deps: AppDeps): void {
@@ -17,9 +18,9 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const clicked = await rotationForRequester(deps, action.value, user);
     const refuse = async (text: string, why: string, isVoid = false) => {
       await answerClick(respond, body, text, isVoid);
-      await auditRotation(deps, user, 'rotation:old_modal', `refused:${why}`, clicked.rotation);
+      await recordAudit(deps, { actor: user, action: 'rotation:old_modal', outcome: `refused:${why}`, ...aboutRotation(clicked.rotation) });
     };
-    if (!clicked.ok) return refuse(clicked.text, clicked.why, clicked.void);
+    if (!clicked.ok) return refuse(refusalText(clicked.refusal), clicked.why, clicked.void);
     if (nextStep(clicked.rotation).kind !== 'old')
       return refuse(
         clicked.rotation.state.old.state === 'waiting' ? rotationText.stepVoid(clicked.rotation) : rotationText.oldAlreadyDone(clicked.rotation),
@@ -29,7 +30,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     await callSlack('views.open', () =>
       client.views.open({ trigger_id: body.trigger_id, view: renderOldTokenModal(clicked.rotation, encodeOldTokenMeta({ rotation: clicked.rotation.id })) }),
     );
-    await auditRotation(deps, user, 'rotation:old_modal', 'modal', clicked.rotation);
+    await recordAudit(deps, { actor: user, action: 'rotation:old_modal', outcome: 'modal', ...aboutRotation(clicked.rotation) });
   });
 
   router.action<BlockButtonAction>(ROTATION_ACTIONS.confirmOld, async ({ ack, body, action, respond, client }) => {
@@ -37,13 +38,18 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const user = body.user.id;
     const clicked = await rotationForRequester(deps, action.value, user);
     if (!clicked.ok) {
-      await answerClick(respond, body, clicked.text, clicked.void);
-      return auditRotation(deps, user, 'rotation:old_confirmed', `refused:${clicked.why}`, clicked.rotation);
+      await answerClick(respond, body, refusalText(clicked.refusal), clicked.void);
+      return recordAudit(deps, { actor: user, action: 'rotation:old_confirmed', outcome: `refused:${clicked.why}`, ...aboutRotation(clicked.rotation) });
     }
     const res = await advance(deps, client, clicked.rotation.id, { kind: 'old_confirmed', by: user });
     if (res.kind !== 'moved') {
-      await answerClick(respond, body, refusalText(res.rotation, res.kind === 'refused' ? res.reason : 'already'), true);
-      return auditRotation(deps, user, 'rotation:old_confirmed', 'refused', clicked.rotation);
+      await answerClick(
+        respond,
+        body,
+        refusalText({ code: 'rotation_click_void', rotation: res.rotation, reason: res.kind === 'refused' ? res.reason : 'already' }),
+        true,
+      );
+      return recordAudit(deps, { actor: user, action: 'rotation:old_confirmed', outcome: 'refused', ...aboutRotation(clicked.rotation) });
     }
     // The step is done: its prompt is replaced, so its buttons cannot be clicked again.
     await answerClick(respond, body, rotationText.confirmedAck, true);

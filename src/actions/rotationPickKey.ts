@@ -1,10 +1,11 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { pickOldKey } from '../services/rotationOldKey.js';
 import { ROTATION_ACTIONS, rotationText } from '../ui/rotation.js';
 import { rotationForRequester } from './rotationClick.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { answerText, refusalText } from '../ui/refusal.js';
 
 /** `<rotation id>:<key id>` or `<rotation id>:none`, as ui/rotation's pickKeyValue writes it. */
 function parse(value: unknown): { rotation: string; choice: number | 'none' } | null {
@@ -22,13 +23,18 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const value = parse(action.value);
     const clicked = value
       ? await rotationForRequester(deps, value.rotation, user)
-      : ({ ok: false, text: rotationText.unknown, why: 'unknown', rotation: null } as const);
+      : ({ ok: false, refusal: { code: 'rotation_unknown' }, why: 'unknown', rotation: null } as const);
     if (!clicked.ok || !value) {
-      await reply(clicked.ok ? rotationText.unknown : clicked.text);
-      return auditRotation(deps, user, 'rotation:old_key_picked', `refused:${clicked.ok ? 'unknown' : clicked.why}`, clicked.rotation);
+      await reply(clicked.ok ? rotationText.unknown : refusalText(clicked.refusal));
+      return recordAudit(deps, {
+        actor: user,
+        action: 'rotation:old_key_picked',
+        outcome: `refused:${clicked.ok ? 'unknown' : clicked.why}`,
+        ...aboutRotation(clicked.rotation),
+      });
     }
     const res = await pickOldKey(deps, client, clicked.rotation, clicked.target, user, value.choice);
-    await reply(res.text);
-    if (!res.ok) await auditRotation(deps, user, 'rotation:old_key_picked', res.outcome, clicked.rotation);
+    await reply(answerText(res));
+    if (!res.ok) await recordAudit(deps, { actor: user, action: 'rotation:old_key_picked', outcome: res.outcome, ...aboutRotation(clicked.rotation) });
   });
 }

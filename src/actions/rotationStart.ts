@@ -12,6 +12,7 @@ import { reminderActionText, renderFreshSecretWarning } from '../ui/reminders.js
 import { ROTATION_ACTIONS } from '../ui/rotation.js';
 import { ACTION_IDS } from './ids.js';
 import { clickPlace, tsDate } from './clickPlace.js';
+import { auditorFor } from '../services/audit.js';
 
 /** A click on a message of unknown age counts a secret set in the last day as fresh. */
 const UNKNOWN_AGE_MS = 86_400_000;
@@ -32,11 +33,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       const place = clickPlace(body);
       // The confirmation is an ephemeral message: it is replaced by the answer, so it cannot be clicked twice.
       const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: again && place.ephemeral, text });
-      const audit = (outcome: string, repo?: string) =>
-        deps.store.audit.record(
-          { actor: user, action: again ? 'action:rotation_start_again' : 'action:rotation_start', outcome, ...(repo ? { repo } : {}) },
-          deps.now(),
-        );
+      const audit = auditorFor(deps, user, again ? 'action:rotation_start_again' : 'action:rotation_start');
       const ref = parseStartRef(action.value);
       if (!ref) {
         await reply(reminderActionText.bad);

@@ -2,9 +2,10 @@ import type { BlockButtonAction } from '@slack/bolt';
 import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import type { SecretChange } from '../store/index.js';
-import { applyJob, approvers, auditChange, syncMessage } from '../services/secretChange.js';
+import { applyJob, approvers, syncMessage } from '../services/secretChange.js';
 import { isAllowed } from '../services/policy.js';
 import { approversFor, SECRET_ACTIONS, secretText } from '../ui/secretChange.js';
+import { aboutChange, recordAudit } from '../services/audit.js';
 
 /** Why a click changed nothing, in the clicker's words. */
 function refusal(c: SecretChange | null, now: Date): string {
@@ -28,7 +29,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       const change = await deps.store.secretChanges.get(id);
       const refuse = async (text: string, why: string) => {
         await private_(text);
-        await auditChange(deps, user, `secret:${decision}`, `refused:${why}`, change);
+        await recordAudit(deps, { actor: user, action: `secret:${decision}`, outcome: `refused:${why}`, ...aboutChange(change) });
       };
       if (!change) return refuse(secretText.unknown, 'unknown');
       const others = approversFor(approvers(deps), change.requestedBy);
@@ -43,7 +44,7 @@ export function register(router: ActionRouter, deps: AppDeps): void {
         await syncMessage(deps, client, id);
         return;
       }
-      await auditChange(deps, user, `secret:${decision}`, decision === 'approve' ? 'approved' : 'denied', change);
+      await recordAudit(deps, { actor: user, action: `secret:${decision}`, outcome: decision === 'approve' ? 'approved' : 'denied', ...aboutChange(change) });
       if (decision === 'approve') deps.wake?.();
       await private_(decision === 'approve' ? secretText.approvedAck(change.secret) : secretText.deniedAck(change.secret));
       await syncMessage(deps, client, id, { announce: decision === 'deny' });
@@ -59,15 +60,15 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     if (!change || change.requestedBy !== user) {
       await reply(change ? secretText.notRequester(change.requestedBy) : secretText.unknown);
-      return auditChange(deps, user, 'secret:cancel', change ? 'refused:not_requester' : 'refused:unknown', change);
+      return recordAudit(deps, { actor: user, action: 'secret:cancel', outcome: change ? 'refused:not_requester' : 'refused:unknown', ...aboutChange(change) });
     }
     if (!(await deps.store.secretChanges.cancel(id, user, deps.now()))) {
       await reply(refusal(await deps.store.secretChanges.get(id), deps.now()));
-      await auditChange(deps, user, 'secret:cancel', 'refused:state', change);
+      await recordAudit(deps, { actor: user, action: 'secret:cancel', outcome: 'refused:state', ...aboutChange(change) });
       await syncMessage(deps, client, id);
       return;
     }
-    await auditChange(deps, user, 'secret:cancel', 'cancelled', change);
+    await recordAudit(deps, { actor: user, action: 'secret:cancel', outcome: 'cancelled', ...aboutChange(change) });
     await reply(secretText.cancelledAck(change.secret));
     await syncMessage(deps, client, id);
   });

@@ -7,6 +7,7 @@ import { callSlack } from '../slack/slackErrors.js';
 import { renderSyncReport } from '../ui/syncReport.js';
 import { text } from '../ui/messages.js';
 import { ACTION_IDS } from './ids.js';
+import { recordAudit } from '../services/audit.js';
 
 const ShareValue = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
@@ -21,12 +22,12 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     const report = saved?.kind === 'sync-status' ? SyncReport.safeParse(saved.payload) : null;
     if (!saved || !report?.success || typeof channel !== 'string') {
       await respond({ response_type: 'ephemeral', replace_original: false, text: text.reportExpired });
-      await deps.store.audit.record({ actor: user, action: 'action:share-sync-report', outcome: 'expired' }, deps.now());
+      await recordAudit(deps, { actor: user, action: 'action:share-sync-report', outcome: 'expired' });
       return;
     }
     if (saved.ownerUser !== user) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: text.reportNotYours });
-      await deps.store.audit.record({ actor: user, action: 'action:share-sync-report', outcome: 'refused' }, deps.now());
+      await recordAudit(deps, { actor: user, action: 'action:share-sync-report', outcome: 'refused' });
       return;
     }
     await callSlack('post the report in this channel', () =>
@@ -34,6 +35,6 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     );
     // The private copy loses its button, so the report is not shared twice by accident.
     await respond({ response_type: 'ephemeral', replace_original: true, ...renderSyncReport(report.data, {}) });
-    await deps.store.audit.record({ actor: user, action: 'action:share-sync-report', outcome: 'ok', detail: { channel } }, deps.now());
+    await recordAudit(deps, { actor: user, action: 'action:share-sync-report', outcome: 'ok', detail: { channel } });
   });
 }

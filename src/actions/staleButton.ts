@@ -2,6 +2,7 @@ import type { ActionRouter } from './router.js';
 import type { AppDeps } from '../deps.js';
 import { text } from '../ui/messages.js';
 import { answerVoid } from './clickPlace.js';
+import { recordAudit } from '../services/audit.js';
 
 /**
  * A click on a button no listener knows (an old message, an earlier version of
@@ -12,6 +13,6 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     await ack();
     // An ephemeral message with such a button is void as a whole: it is replaced (a public one is answered privately).
     if ('response_url' in body && body.response_url) await answerVoid(respond, body, text.staleButton);
-    await deps.store.audit.record({ actor: body.user.id, action: 'action:stale', outcome: 'ignored' }, deps.now());
+    await recordAudit(deps, { actor: body.user.id, action: 'action:stale', outcome: 'ignored' });
   });
 }

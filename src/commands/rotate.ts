@@ -6,6 +6,7 @@ import { requestRotation } from '../services/rotation/start.js';
 import { rotationText } from '../ui/rotation.js';
 import { text, USAGE } from '../ui/messages.js';
 import { refusalText } from '../ui/refusal.js';
+import { auditorFor } from '../services/audit.js';
 
 /**
  * `/rotate [repo] <SECRET>`: starts a guided rotation in the repo's channel. The
@@ -15,8 +16,7 @@ import { refusalText } from '../ui/refusal.js';
 export function register(app: App, deps: AppDeps): void {
   app.command('/rotate', async ({ command, ack, respond, client }) => {
     const user = command.user_id;
-    const audit = (outcome: string, repo?: string) =>
-      deps.store.audit.record({ actor: user, action: 'command:/rotate', outcome, ...(repo ? { repo } : {}) }, deps.now());
+    const audit = auditorFor(deps, user, 'command:/rotate');
     const names = deps.config.repos.map((r) => r.shortName);
     const raw = typeof command.text === 'string' ? command.text.slice(0, 2000) : '';
     const args = /^\s*(help|-h|--help|\?)?\s*$/i.test(raw) ? ({ kind: 'help' } as const) : parseSecretTarget(raw, deps.config.repos);

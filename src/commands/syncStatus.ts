@@ -7,6 +7,7 @@ import { renderSyncReport } from '../ui/syncReport.js';
 import { text, USAGE } from '../ui/messages.js';
 import { usageAnswer } from '../ui/refusal.js';
 import { ACTION_IDS } from '../core/ids.js';
+import { recordAudit } from '../services/audit.js';
 
 /** Reports are kept this long so "Share in channel" reposts exactly what was seen. */
 const REPORT_TTL_SECONDS = 24 * 60 * 60;
@@ -19,12 +20,12 @@ export function register(app: App, deps: AppDeps): void {
     if (args.kind !== 'ok') {
       const answer = usageAnswer(args, USAGE.syncStatus, names);
       await ack({ response_type: 'ephemeral', text: answer.text });
-      await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', outcome: answer.outcome }, deps.now());
+      await recordAudit(deps, { actor: command.user_id, action: 'command:/sync-status', outcome: answer.outcome });
       return;
     }
     if (!args.repo.sync) {
       await ack({ response_type: 'ephemeral', text: text.noSyncConfigured(args.repo.shortName) });
-      await deps.store.audit.record({ actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'usage' }, deps.now());
+      await recordAudit(deps, { actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'usage' });
       return;
     }
     // Ack before any work that asks Slack or GitHub.
@@ -35,9 +36,12 @@ export function register(app: App, deps: AppDeps): void {
     await letWaitingAcksGoFirst();
     const shareId = await deps.store.reports.save({ kind: 'sync-status', ownerUser: command.user_id, payload: report, ttlSeconds: REPORT_TTL_SECONDS });
     await respond({ response_type: 'ephemeral', ...renderSyncReport(report, { shareButton: { actionId: ACTION_IDS.shareSyncReport, value: shareId } }) });
-    await deps.store.audit.record(
-      { actor: command.user_id, action: 'command:/sync-status', repo: args.repo.github, outcome: 'ok', detail: { headline: report.headline.text } },
-      deps.now(),
-    );
+    await recordAudit(deps, {
+      actor: command.user_id,
+      action: 'command:/sync-status',
+      repo: args.repo.github,
+      outcome: 'ok',
+      detail: { headline: report.headline.text },
+    });
   });
 }

@@ -23,6 +23,7 @@ import {
 } from '../ui/entryPage.js';
 import { readBody } from './body.js';
 import { EntryTraffic } from './entryTraffic.js';
+import { auditorFor } from '../services/audit.js';
 
 /** A form with one token in it; anything larger is not one. */
 const MAX_FORM_BYTES = 16 * 1024;
@@ -67,17 +68,9 @@ const segmentsOf = (params: Record<string, string | string[]> | undefined): stri
 export function entryPageRoutes(deps: AppDeps, client: () => WebClient): CustomRoute[] {
   const log = deps.logger.child({ component: 'entry-page' });
   const traffic = new EntryTraffic(deps, log);
+  // The link's owner is the actor (a page without a valid link has none), and its rotation leads the detail.
   const audit = (link: EntryLink | null, outcome: string, repo?: string, detail: Record<string, unknown> = {}) =>
-    deps.store.audit.record(
-      {
-        actor: link?.userId ?? 'anonymous',
-        action: 'page:secret-value',
-        outcome,
-        ...(repo ? { repo } : {}),
-        detail: { ...(link ? { rotation: link.rotationId } : {}), ...detail },
-      },
-      deps.now(),
-    );
+    auditorFor(deps, link?.userId ?? 'anonymous', 'page:secret-value')(outcome, repo, { ...(link ? { rotation: link.rotationId } : {}), ...detail });
 
   const context = async (link: EntryLink) => {
     const r = await deps.store.rotations.get(link.rotationId);

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import { RequestWindow, type Admission, type WindowSummary } from '../core/requestWindow.js';
 import type { Logger } from '../log/logger.js';
+import { recordAudit } from '../services/audit.js';
 
 /**
  * Requests one address may send to the masked entry page per window. A person needs a
@@ -44,10 +45,12 @@ export class EntryTraffic {
   /** A request that named no usable link: written now if it is the window's first, else counted for the summary. */
   async unknownLink(address: string, outcome: string): Promise<void> {
     if (!this.window.note(outcome)) return;
-    await this.deps.store.audit.record(
-      { actor: 'anonymous', action: ACTION, outcome, detail: { address, note: 'later ones in this minute are summed up in one row' } },
-      this.deps.now(),
-    );
+    await recordAudit(this.deps, {
+      actor: 'anonymous',
+      action: ACTION,
+      outcome,
+      detail: { address, note: 'later ones in this minute are summed up in one row' },
+    });
   }
 
   private rollOver(): void {
@@ -75,23 +78,20 @@ export class EntryTraffic {
     const unknown = Object.values(s.outcomes).reduce((a, b) => a + b, 0);
     if (s.limited === 0 && unknown <= 1) return;
     try {
-      await this.deps.store.audit.record(
-        {
-          actor: 'anonymous',
-          action: ACTION,
-          outcome: 'summary',
-          detail: {
-            from: s.startedAt.toISOString(),
-            to: s.endedAt.toISOString(),
-            requests: s.requests,
-            rateLimited: s.limited,
-            outcomes: s.outcomes,
-            addresses: s.addresses,
-            top: s.top,
-          },
+      await recordAudit(this.deps, {
+        actor: 'anonymous',
+        action: ACTION,
+        outcome: 'summary',
+        detail: {
+          from: s.startedAt.toISOString(),
+          to: s.endedAt.toISOString(),
+          requests: s.requests,
+          rateLimited: s.limited,
+          outcomes: s.outcomes,
+          addresses: s.addresses,
+          top: s.top,
         },
-        this.deps.now(),
-      );
+      });
     } catch (e) {
       this.log.warn({ err: e }, 'the masked page traffic summary could not be written');
     }

@@ -5,6 +5,7 @@ import { offerKey, reminderOffer, settledKey, type SecretHistory } from '../core
 import type { LeakMessage } from '../store/index.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { renderLeakOutcome, renderLeakWarning, type LeakOutcome, type RotationOffer } from '../ui/leaks.js';
+import { recordAudit } from './audit.js';
 
 /**
  * Leak warnings keep their *Start rotation* offers true: each offer follows its secret
@@ -61,16 +62,13 @@ export async function syncLeakWarnings(deps: AppDeps, client: WebClient, repo: s
     try {
       await callSlack('update a leak warning', () => client.chat.update({ channel: m.channel, ts: m.messageTs, ...rendered }));
       await deps.store.leakMessages.setShown(m.channel, m.messageTs, now.shown);
-      await deps.store.audit.record(
-        {
-          actor: 'system',
-          action: 'leak:offer',
-          repo,
-          outcome: `edited:${now.offers[at]?.state?.kind ?? 'open'}`,
-          detail: { secret, channel: m.channel, ts: m.messageTs },
-        },
-        deps.now(),
-      );
+      await recordAudit(deps, {
+        actor: 'system',
+        action: 'leak:offer',
+        repo,
+        outcome: `edited:${now.offers[at]?.state?.kind ?? 'open'}`,
+        detail: { secret, channel: m.channel, ts: m.messageTs },
+      });
     } catch (e) {
       ok = false;
       deps.logger.warn({ err: e, repo, secret, channel: m.channel }, 'leak warning not edited; will retry');

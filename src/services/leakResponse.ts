@@ -9,6 +9,7 @@ import { knownApiUrls } from './secretTargets.js';
 import { offersAsTheyStand } from './leakMessages.js';
 import { historyOf } from './reminders.js';
 import { PROOF_SPACING_MS, PROOF_TRIES, revokerFor } from './rotationOldToken.js';
+import { recordAudit } from './audit.js';
 
 /**
  * A GitHub token seen in a channel message: warn in the message's thread (without a
@@ -55,15 +56,12 @@ export async function respondToLeak(
         offers: offered,
         shown: first.shown,
       });
-    await deps.store.audit.record(
-      {
-        actor: o.author ?? 'unknown',
-        action: 'leak:detected',
-        outcome: 'warned',
-        detail: { channel: o.channel, kinds: [...new Set(kinds)], count: kinds.length, unchecked },
-      },
-      deps.now(),
-    );
+    await recordAudit(deps, {
+      actor: o.author ?? 'unknown',
+      action: 'leak:detected',
+      outcome: 'warned',
+      detail: { channel: o.channel, kinds: [...new Set(kinds)], count: kinds.length, unchecked },
+    });
     const outcomes = await revokeLeaked(deps, checked);
     if (posted.ts) {
       if (kept) await deps.store.leakMessages.setOutcomes(o.channel, posted.ts, outcomes);
@@ -78,15 +76,12 @@ export async function respondToLeak(
       );
       if (kept) await deps.store.leakMessages.setShown(o.channel, posted.ts, now.shown);
     }
-    await deps.store.audit.record(
-      {
-        actor: 'system',
-        action: 'leak:revoke',
-        outcome: unchecked === 0 && outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid') ? 'dead' : 'alive',
-        detail: { channel: o.channel, outcomes: outcomes.map((x) => ({ kind: x.kind, host: x.host })), unchecked },
-      },
-      deps.now(),
-    );
+    await recordAudit(deps, {
+      actor: 'system',
+      action: 'leak:revoke',
+      outcome: unchecked === 0 && outcomes.every((x) => x.kind === 'revoked' || x.kind === 'not_valid') ? 'dead' : 'alive',
+      detail: { channel: o.channel, outcomes: outcomes.map((x) => ({ kind: x.kind, host: x.host })), unchecked },
+    });
   } finally {
     for (const release of releases) release();
   }

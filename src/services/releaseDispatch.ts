@@ -10,6 +10,7 @@ import type { JobHandler, JobResult } from '../worker/runner.js';
 import { releaseText } from '../ui/releaseConfirm.js';
 import { repoGateways, type RepoGateways } from './repoGateways.js';
 import { ensureMainMessage, findDispatchedRun, FOLLOW_JOB, workflowFileOf, type FollowPayload } from './releaseFollower.js';
+import { recordAudit } from './audit.js';
 
 export const DISPATCH_JOB = 'release.dispatch';
 
@@ -160,16 +161,13 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
   await ensureMainMessage(deps, client, release, start.message).catch((e: unknown) =>
     deps.logger.warn({ err: e, release: release.id }, 'release message not posted yet'),
   );
-  await deps.store.audit.record(
-    {
-      actor: release.requestedBy,
-      action: 'release:dispatch',
-      repo: release.repo,
-      outcome: result.kind,
-      detail: { tag: release.tag, release: release.id, ...(run.runId ? { runId: run.runId } : {}), ...(o.resumed ? { resumed: true } : {}) },
-    },
-    deps.now(),
-  );
+  await recordAudit(deps, {
+    actor: release.requestedBy,
+    action: 'release:dispatch',
+    repo: release.repo,
+    outcome: result.kind,
+    detail: { tag: release.tag, release: release.id, ...(run.runId ? { runId: run.runId } : {}), ...(o.resumed ? { resumed: true } : {}) },
+  });
 }
 
 /** GitHub did not answer (or not usefully): try again with back-off; after a while, say so. */
@@ -197,16 +195,13 @@ async function fail(deps: AppDeps, client: WebClient, release: Release, reason: 
   await ensureMainMessage(deps, client, release, { text: releaseText.dispatchFailedFor(release.tag, release.requestedBy, reason), blocks: [] }).catch(
     (e: unknown) => deps.logger.warn({ err: e, release: release.id }, 'could not tell that the release was not dispatched'),
   );
-  await deps.store.audit.record(
-    {
-      actor: release.requestedBy,
-      action: 'release:dispatch',
-      repo: release.repo,
-      outcome: 'failed',
-      detail: { tag: release.tag, release: release.id, reason: reason.slice(0, 300) },
-    },
-    deps.now(),
-  );
+  await recordAudit(deps, {
+    actor: release.requestedBy,
+    action: 'release:dispatch',
+    repo: release.repo,
+    outcome: 'failed',
+    detail: { tag: release.tag, release: release.id, reason: reason.slice(0, 300) },
+  });
   return true;
 }
 

@@ -9,6 +9,7 @@ import { renderReminder } from '../ui/reminders.js';
 import { syncLeakWarnings } from './leakMessages.js';
 import type { Job } from '../store/index.js';
 import type { JobHandler, JobResult } from '../worker/runner.js';
+import { recordAudit } from './audit.js';
 
 /** The daily check; one job for all replicas (its dedupe key), re-queued for the next day by whoever ran it. */
 export const REMINDERS_DAILY = 'reminders.daily';
@@ -83,7 +84,8 @@ export async function sendDueReminders(deps: AppDeps, client: WebClient): Promis
         offer: offerKey(offer),
       });
       sent += 1;
-      await deps.store.audit.record(
+      await recordAudit(
+        deps,
         {
           actor: 'system',
           action: 'reminder',
@@ -174,10 +176,7 @@ export async function syncReminderMessages(deps: AppDeps, client: WebClient, rep
         }),
       );
       await deps.store.reminders.setOffer(row.key, key);
-      await deps.store.audit.record(
-        { actor: 'system', action: 'reminder', repo, outcome: `edited:${offer.kind}`, detail: { secret, key: row.key } },
-        deps.now(),
-      );
+      await recordAudit(deps, { actor: 'system', action: 'reminder', repo, outcome: `edited:${offer.kind}`, detail: { secret, key: row.key } });
     } catch (e) {
       ok = false;
       deps.logger.warn({ err: e, repo, secret, reminder: row.key }, 'reminder not edited; will retry');

@@ -9,8 +9,10 @@ import { ROTATION_ORIGIN } from '../core/rotation/jobs.js';
 import type { RotationTarget } from '../core/rotation/target.js';
 import { attachChange } from './rotation/engine.js';
 import { requestChange } from './secretChange.js';
+import type { Refusal } from '../core/refusal.js';
 
-export type GenerateResult = { ok: true; text: string } | { ok: false; text: string };
+/** Not requested: refused (ui/refusal.ts words it), or the key could not be prepared or the request not posted (`text`). */
+export type GenerateResult = { ok: true; text: string } | { ok: false; refusal: Refusal } | { ok: false; refusal?: undefined; text: string };
 
 /**
  * deploy-key rotation, step 1: the bot makes the key pair. The private half exists
@@ -19,7 +21,7 @@ export type GenerateResult = { ok: true; text: string } | { ok: false; text: str
  */
 export async function generateAndRequest(deps: AppDeps, client: WebClient, r: Rotation, t: RotationTarget, user: string): Promise<GenerateResult> {
   const mirror = t.repo.sync?.mirror;
-  if (!mirror) return { ok: false, text: 'No mirror is configured for this repository, so there is nowhere to add a deploy key.' };
+  if (!mirror) return { ok: false, refusal: { code: 'deploy_key_no_mirror' } };
   const date = deps.now().toISOString().slice(0, 10);
   const title = `${t.secret.name} (rotated ${date})`;
   const key = generateDeployKey(`${t.secret.name}@${t.repo.shortName}`);
@@ -34,7 +36,7 @@ export async function generateAndRequest(deps: AppDeps, client: WebClient, r: Ro
     previousUpdatedAt = current?.updatedAt ?? null;
   } catch (e) {
     if (!isChatOpsError(e)) throw e;
-    return { ok: false, text: `The key could not be prepared: ${e.userMessage}` };
+    return { ok: false, text: rotationText.keyNotPrepared(e.userMessage) };
   } finally {
     release();
   }

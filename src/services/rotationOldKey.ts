@@ -9,6 +9,7 @@ import { renderOldKeyQuestion, rotationText, type DeployKeyChoice } from '../ui/
 import { advance } from './rotation/engine.js';
 import { closeQuestion } from './rotation/slack.js';
 import { deployKeyTarget, findDeployKey } from './secretRevoke.js';
+import type { Refusal } from '../core/refusal.js';
 
 /**
  * deploy-key rotation: when neither the recorded public key nor a title says which of
@@ -71,7 +72,11 @@ export async function askOldKeyAgain(deps: AppDeps, client: WebClient, r: Rotati
   return { asked: true, text: rotationText.noNextStep(rotationText.pickKey.pending) };
 }
 
-export type PickResult = { ok: true; text: string; outcome: string } | { ok: false; text: string; outcome: string };
+/** Not picked: refused (ui/refusal.ts words it), or the mirror's keys could not be read (`text`); `outcome`: the audit's. */
+export type PickResult =
+  | { ok: true; text: string; outcome: string }
+  | { ok: false; refusal: Refusal; outcome: string }
+  | { ok: false; refusal?: undefined; text: string; outcome: string };
 
 /**
  * The requester's answer. A key is looked up on the mirror again (it must still be
@@ -83,18 +88,18 @@ export async function pickOldKey(deps: AppDeps, client: WebClient, r: Rotation, 
     const found = await findDeployKey(deps, t.repo, t.secret);
     if ('unavailable' in found) return { ok: false, text: rotationText.pickKey.unlisted(found.unavailable), outcome: 'refused:unlisted' };
     const k = found.keys.find((x) => x.id === choice && !x.readOnly);
-    if (!k) return { ok: false, text: rotationText.pickKey.gone, outcome: 'refused:gone' };
+    if (!k) return { ok: false, refusal: { code: 'old_key_gone' }, outcome: 'refused:gone' };
     const target = deployKeyTarget(found.mirror, k);
     const added = r.state.changeId ? (await deps.store.secretChanges.get(r.state.changeId))?.outcome?.deployKeyAdded : undefined;
     if (k.id === added || (target.fingerprint && target.fingerprint === r.state.newKey?.fingerprint))
-      return { ok: false, text: rotationText.pickKey.isNew, outcome: 'refused:new_key' };
+      return { ok: false, refusal: { code: 'old_key_is_new' }, outcome: 'refused:new_key' };
     key = target;
   }
   const res = await advance(deps, client, r.id, { kind: 'old_key_picked', by: user, key });
   if (res.kind !== 'moved')
     return {
       ok: false,
-      text: res.kind === 'refused' ? rotationText.refused[res.reason] : rotationText.refused.already,
+      refusal: { code: 'rotation_step', why: res.kind === 'refused' ? res.reason : 'already' },
       outcome: `refused:${res.kind === 'refused' ? res.reason : 'same'}`,
     };
   return { ok: true, text: key ? rotationText.pickKey.picked(key.title) : rotationText.pickKey.none, outcome: key ? 'picked' : 'none' };

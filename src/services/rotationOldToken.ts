@@ -10,6 +10,7 @@ import { displayHost } from '../github/octokit.js';
 import { rotationText } from '../ui/rotation.js';
 import type { RotationTarget } from '../core/rotation/target.js';
 import { apiUrlForHost, secretTarget } from './secretTargets.js';
+import type { Refusal } from '../core/refusal.js';
 
 /** How often, after GitHub accepted the revocation, the bot asks whether the token is dead yet. */
 export const PROOF_TRIES = 4;
@@ -25,8 +26,11 @@ export function precheckOldToken(value: string, newValue: { last4?: string | und
   return null;
 }
 
+/** Not revoked: refused (ui/refusal.ts words it), or GitHub could not be asked or did not revoke it (`text`); `outcome`: the audit's. */
 export type OldTokenResult =
-  { ok: true; text: string; detail: string; how: 'revoked' | 'already_dead'; record: 'matched' | 'unrecorded' } | { ok: false; text: string; outcome: string };
+  | { ok: true; text: string; detail: string; how: 'revoked' | 'already_dead'; record: 'matched' | 'unrecorded' }
+  | { ok: false; refusal: Refusal; outcome: string }
+  | { ok: false; refusal?: undefined; text: string; outcome: string };
 
 /**
  * What the bot recorded of the value the secret held before this rotation wrote it:
@@ -80,8 +84,11 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
       canPush,
     });
     const login = identity.kind === 'live' ? identity.login : (record?.login ?? null);
-    const detail = `token${login ? ` of ${login}` : ''} ending in ${lastFour(token) || '…'}`;
+    const last4 = lastFour(token);
+    const detail = rotationText.oldToken.tokenOf(login, last4);
     const recorded = record ? rotationText.oldToken.recordOf(record) : '';
+    // What a refusal may say of the record: not its digest.
+    const shown = record && { login: record.login, last4: record.last4, setAt: record.setAt };
     const targetName = target ? `${target.owner}/${target.name}` : host;
     switch (verdict.kind) {
       case 'unknown':
@@ -89,13 +96,21 @@ export async function revokeOldToken(deps: AppDeps, r: Rotation, t: RotationTarg
       case 'not_held':
         return {
           ok: false,
-          text: rotationText.oldToken.notHeld(r.secret, recorded, identity.kind === 'live' ? detail : `token ending in ${lastFour(token) || '…'}`),
+          refusal: { code: 'old_token_not_held', secret: r.secret, record: shown, pasted: { login: identity.kind === 'live' ? identity.login : null, last4 } },
           outcome: `not_held:${verdict.why}`,
         };
       case 'not_capable':
-        return { ok: false, text: rotationText.oldToken.notCapable(r.secret, detail, targetName), outcome: 'not_capable' };
+        return {
+          ok: false,
+          refusal: { code: 'old_token_not_capable', secret: r.secret, pasted: { login, last4 }, target: targetName },
+          outcome: 'not_capable',
+        };
       case 'cannot_show':
-        return { ok: false, text: rotationText.oldToken.cannotShow(r.secret, verdict.why, recorded), outcome: `cannot_show:${verdict.why}` };
+        return {
+          ok: false,
+          refusal: { code: 'old_token_cannot_show', secret: r.secret, why: verdict.why, record: shown },
+          outcome: `cannot_show:${verdict.why}`,
+        };
       case 'already_dead':
         return { ok: true, how: 'already_dead', record: 'matched', text: rotationText.oldToken.alreadyDead(detail, recorded), detail };
       case 'revoke':

@@ -11,8 +11,9 @@ import { sameSshPublicKey } from '../core/secrets/sshKey.js';
 import type { Job } from '../store/index.js';
 import type { SecretChange } from '../store/index.js';
 import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
-import { APPLY_JOB, auditChange, EXPIRE_JOB, MESSAGE_JOB, syncMessage, tellApprover } from './secretChange.js';
+import { APPLY_JOB, EXPIRE_JOB, MESSAGE_JOB, syncMessage, tellApprover } from './secretChange.js';
 import { syncReminderMessagesSoon } from './reminders.js';
+import { aboutChange, recordAudit } from './audit.js';
 
 const Payload = z.object({
   changeId: z.string(),
@@ -82,14 +83,12 @@ export function secretApplier(deps: AppDeps, client: WebClient): JobHandler {
           ? await deps.store.secretChanges.finish(changeId, { status: 'done', outcome: result.outcome }, deps.now())
           : await deps.store.secretChanges.finish(changeId, { status: 'failed', error: result.error }, deps.now());
       if (finished) {
-        await auditChange(
-          deps,
-          change.decidedBy ?? 'system',
-          'secret:apply',
-          result.kind,
-          change,
-          result.kind === 'done' ? { ...result.outcome } : { error: result.error },
-        );
+        await recordAudit(deps, {
+          actor: change.decidedBy ?? 'system',
+          action: 'secret:apply',
+          outcome: result.kind,
+          ...aboutChange(change, result.kind === 'done' ? { ...result.outcome } : { error: result.error }),
+        });
         await syncMessage(deps, client, changeId, { announce: true });
         await tellApprover(deps, client, change.decidedBy, changeId);
         // A reminder to rotate this secret no longer applies once it was set (or deleted).
@@ -123,7 +122,12 @@ async function blocked(
   if (keepGoing) {
     const at = new Date(now + (waitSeconds !== null ? Math.max(1, waitSeconds) * 1000 : backoffMs(o.tries)));
     await deps.store.secretChanges.noteProblem(changeId, secretText.applyWaiting(e.userMessage, at, r.written === 'unknown'));
-    await auditChange(deps, 'system', 'secret:apply', `waiting:${e.code}`, change, { status: e.status ?? null, until: at.toISOString() });
+    await recordAudit(deps, {
+      actor: 'system',
+      action: 'secret:apply',
+      outcome: `waiting:${e.code}`,
+      ...aboutChange(change, { status: e.status ?? null, until: at.toISOString() }),
+    });
     await syncMessage(deps, client, changeId);
     return { kind: 'again', at, payload: { changeId, tries: limited ? o.tries : o.tries + 1, waits: limited ? o.waits + 1 : o.waits } };
   }
@@ -131,7 +135,7 @@ async function blocked(
     await deps.store.secretChanges.reopen(changeId, e.userMessage, deps.now());
     // The first expiry job may have passed while this was approved: schedule it again.
     await deps.store.jobs.enqueue({ kind: EXPIRE_JOB, payload: { changeId }, dedupeKey: `secret-expire:${changeId}`, runAt: change.expiresAt }, deps.now());
-    await auditChange(deps, 'system', 'secret:apply', `reopened:${e.code}`, change, { status: e.status ?? null });
+    await recordAudit(deps, { actor: 'system', action: 'secret:apply', outcome: `reopened:${e.code}`, ...aboutChange(change, { status: e.status ?? null }) });
     await syncMessage(deps, client, changeId);
     await tellApprover(deps, client, change.decidedBy, changeId);
     // Approved again while this job was still finishing: the approval's own job was merged into this one
@@ -144,7 +148,12 @@ async function blocked(
       ? secretText.writeUnknown(change.secret, change.repo, change.writeCheck?.before ?? null)
       : secretText.revokeUnknown(change.secret);
   if (await deps.store.secretChanges.finish(changeId, { status: 'failed', outcome: { writeUnknown: true }, error }, deps.now())) {
-    await auditChange(deps, change.decidedBy ?? 'system', 'secret:apply', 'unknown', change, { status: e.status ?? null });
+    await recordAudit(deps, {
+      actor: change.decidedBy ?? 'system',
+      action: 'secret:apply',
+      outcome: 'unknown',
+      ...aboutChange(change, { status: e.status ?? null }),
+    });
     await syncMessage(deps, client, changeId, { announce: true });
     await tellApprover(deps, client, change.decidedBy, changeId);
   }
@@ -292,7 +301,7 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
             error: secretText.writeUnknown(change.secret, change.repo, check.before),
           });
           if (voided) {
-            await auditChange(deps, 'system', 'secret:expire', 'expired:unknown', change);
+            await recordAudit(deps, { actor: 'system', action: 'secret:expire', outcome: 'expired:unknown', ...aboutChange(change) });
             await syncMessage(deps, client, changeId, { announce: true });
           }
           return { kind: 'done' };
@@ -306,10 +315,15 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
               now,
             )
           ) {
-            await auditChange(deps, check.by ?? 'system', 'secret:apply', 'done', change, {
-              updatedAt: current?.updatedAt ?? null,
-              unanswered: true,
-              seenBy: 'expiry',
+            await recordAudit(deps, {
+              actor: check.by ?? 'system',
+              action: 'secret:apply',
+              outcome: 'done',
+              ...aboutChange(change, {
+                updatedAt: current?.updatedAt ?? null,
+                unanswered: true,
+                seenBy: 'expiry',
+              }),
             });
             await syncMessage(deps, client, changeId, { announce: true });
           }
@@ -322,7 +336,7 @@ export function secretExpirer(deps: AppDeps, client: WebClient): JobHandler {
         voided = change?.status === 'pending' ? await deps.store.secretChanges.expire(changeId, now) : change?.status === 'expired';
       }
       if (change && voided) {
-        await auditChange(deps, 'system', 'secret:expire', 'expired', change);
+        await recordAudit(deps, { actor: 'system', action: 'secret:expire', outcome: 'expired', ...aboutChange(change) });
         await syncMessage(deps, client, changeId, { announce: true });
       }
       return { kind: 'done' };

@@ -7,6 +7,7 @@ import { callSlack } from '../slack/slackErrors.js';
 import type { SecretChange, SecretChangeAction } from '../store/index.js';
 import { renderSecretChange, secretText } from '../ui/secretChange.js';
 import { rotationOf } from '../core/rotation/jobs.js';
+import { aboutChange, recordAudit } from './audit.js';
 
 export const APPLY_JOB = 'secret.apply';
 export const EXPIRE_JOB = 'secret.expire';
@@ -16,20 +17,6 @@ export const applyJob = (changeId: string) => ({ kind: APPLY_JOB, payload: { cha
 
 export function approvers(deps: AppDeps): readonly string[] {
   return deps.config.file.access.approve;
-}
-
-export async function auditChange(
-  deps: AppDeps,
-  actor: string,
-  action: string,
-  outcome: string,
-  c: Pick<SecretChange, 'id' | 'repo' | 'secret' | 'action'> | null,
-  detail: Record<string, unknown> = {},
-): Promise<void> {
-  await deps.store.audit.record(
-    { actor, action, outcome, ...(c ? { repo: c.repo, detail: { change: c.id, secret: c.secret, change_action: c.action, ...detail } } : { detail }) },
-    deps.now(),
-  );
 }
 
 export type RequestResult = { kind: 'created'; change: SecretChange } | { kind: 'busy'; text: string } | { kind: 'not_posted'; text: string };
@@ -74,7 +61,7 @@ export async function requestChange(
     now,
   );
   if (res.kind === 'busy') {
-    await auditChange(deps, o.user, 'secret:request', 'busy', res.open);
+    await recordAudit(deps, { actor: o.user, action: 'secret:request', outcome: 'busy', ...aboutChange(res.open) });
     const open = res.open;
     const link = open?.messageTs ? await permalink(client, open.channel, open.messageTs) : null;
     return { kind: 'busy', text: secretText.busy(o.secret.name, link) };
@@ -94,13 +81,18 @@ export async function requestChange(
   } catch (e) {
     deps.logger.warn({ err: e, change: change.id }, 'approval request not posted; withdrawing it');
     await deps.store.secretChanges.cancel(change.id, change.requestedBy, deps.now());
-    await auditChange(deps, 'system', 'secret:request', 'withdrawn:not_posted', change);
+    await recordAudit(deps, { actor: 'system', action: 'secret:request', outcome: 'withdrawn:not_posted', ...aboutChange(change) });
     return { kind: 'not_posted', text: secretText.notPosted };
   }
-  await auditChange(deps, o.user, 'secret:request', 'pending', change, {
-    checks: change.facts.checks.map((c) => `${c.id}:${c.level}`),
-    ...(change.facts.login ? { login: change.facts.login } : {}),
-    ...(change.facts.expiresAt !== undefined ? { expires: change.facts.expiresAt } : {}),
+  await recordAudit(deps, {
+    actor: o.user,
+    action: 'secret:request',
+    outcome: 'pending',
+    ...aboutChange(change, {
+      checks: change.facts.checks.map((c) => `${c.id}:${c.level}`),
+      ...(change.facts.login ? { login: change.facts.login } : {}),
+      ...(change.facts.expiresAt !== undefined ? { expires: change.facts.expiresAt } : {}),
+    }),
   });
   return { kind: 'created', change };
 }

@@ -5,10 +5,10 @@ import type { AppDeps } from '../deps.js';
 import type { SecretVerb } from '../core/secrets/command.js';
 import { secretText } from '../ui/secretChange.js';
 import { refusalText } from '../ui/refusal.js';
-import { auditorFor } from './audit.js';
+import { aboutChange, auditorFor, recordAudit } from './audit.js';
 import { secretMayChange } from './policy.js';
 import { prepareRevoke } from './secretRevoke.js';
-import { auditChange, requestChange } from './secretChange.js';
+import { requestChange } from './secretChange.js';
 
 /** How the command answers: a private reply, or the modal for a replacement value (the surface builds it). */
 export interface SecretRequestSurface {
@@ -41,11 +41,11 @@ export async function askSecretChange(
   }
   const prepared = await prepareRevoke(deps, repo, secret);
   if (!prepared.ok) {
-    await surface.reply(prepared.reason);
+    await surface.reply(refusalText(prepared.refusal));
     return audit('refused:nothing_to_revoke', repo.github);
   }
   const res = await requestChange(deps, client, { repo, secret, action: 'revoke', user, channel, facts: prepared.facts });
   await surface.reply(res.kind === 'created' ? secretText.requested(secret.name, res.change.channel) : res.text);
-  if (res.kind === 'created') await auditChange(deps, user, 'command:/secret', 'requested', res.change);
+  if (res.kind === 'created') await recordAudit(deps, { actor: user, action: 'command:/secret', outcome: 'requested', ...aboutChange(res.change) });
   else await audit(res.kind, repo.github);
 }

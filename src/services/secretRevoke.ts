@@ -6,9 +6,9 @@ import { describeImpact, secretUsage } from '../core/secrets/secretUsage.js';
 import { publicKeyFingerprint, sameSshPublicKey } from '../core/secrets/sshKey.js';
 import type { DeployKeyInfo, ReleasePort } from '../core/ports.js';
 import { isChatOpsError } from '../errors.js';
-import { secretText } from '../ui/secretChange.js';
+import type { Refusal } from '../core/refusal.js';
 
-export type RevokePreparation = { ok: false; reason: string } | { ok: true; facts: ChangeFacts };
+export type RevokePreparation = { ok: false; refusal: Refusal } | { ok: true; facts: ChangeFacts };
 
 /**
  * What a revoke would do, for the approvers: that the secret exists, which jobs stop
@@ -23,7 +23,7 @@ export async function prepareRevoke(deps: AppDeps, repo: ResolvedRepo, secret: S
     impactOf(github.release, repo, secret.name),
     secret.kind === 'deploy-key' ? matchingDeployKey(deps, repo, secret) : Promise.resolve(null),
   ]);
-  if (!current) return { ok: false, reason: secretText.revokeNothing(secret.name, repo.github) };
+  if (!current) return { ok: false, refusal: { code: 'revoke_nothing', secret: secret.name, repo: repo.github } };
   const checks: SecretCheck[] = [];
   if (deployKey && 'unavailable' in deployKey) checks.push({ id: 'deploy-key', level: 'warn', text: deployKey.unavailable });
   return {

@@ -92,6 +92,6 @@ export async function sendReplacement(
   });
   if (res.kind !== 'created') return { ok: false, text: res.text };
   const attached = rotation ? await attachChange(deps, client, rotation.id, res.change) : { ok: true as const };
-  if (!attached.ok) return { ok: false, text: attached.text };
+  if (!attached.ok) return { ok: false, text: refusalText(attached.refusal) };
   return { ok: true, text: `${secretText.requested(secret.name, res.change.channel)} Nothing changes until an approver agrees.`, channel: res.change.channel };
 }

@@ -1,4 +1,5 @@
-import type { Refusal } from '../core/refusal.js';
+import type { OldTokenRecord, Refusal } from '../core/refusal.js';
+import type { Rotation } from '../core/rotation/state.js';
 import { text } from './messages.js';
 import { releaseText } from './releaseConfirm.js';
 import { rotationText } from './rotation.js';
@@ -41,9 +42,52 @@ export function refusalText(r: Refusal): string {
       return rotationText.busy(r.secret);
     case 'rotation_step':
       return r.why === 'not_requester' ? rotationText.notRequester : rotationText.refused[r.why];
+    case 'rotation_unknown':
+      return rotationText.unknown;
+    case 'rotation_over':
+      return rotationText.over(r.rotation);
+    case 'rotation_not_requester':
+      return rotationText.notRequesterNamed(r.requestedBy);
+    case 'rotation_not_requester_or_approver':
+      return rotationText.notRequesterOrApproverNamed(r.requestedBy, r.approvers);
+    case 'rotation_click_void':
+      return clickVoidText(r.rotation, r.reason);
+    case 'old_key_gone':
+      return rotationText.pickKey.gone;
+    case 'old_key_is_new':
+      return rotationText.pickKey.isNew;
+    case 'old_token_not_held':
+      return rotationText.oldToken.notHeld(r.secret, recorded(r.record), rotationText.oldToken.tokenOf(r.pasted.login, r.pasted.last4));
+    case 'old_token_not_capable':
+      return rotationText.oldToken.notCapable(r.secret, rotationText.oldToken.tokenOf(r.pasted.login, r.pasted.last4), r.target);
+    case 'old_token_cannot_show':
+      return rotationText.oldToken.cannotShow(r.secret, r.why, recorded(r.record));
+    case 'deploy_key_no_mirror':
+      return rotationText.noMirror;
+    case 'revoke_nothing':
+      return secretText.revokeNothing(r.secret, r.repo);
     case 'access_unavailable':
       return secretText.accessUnavailable(r.why);
   }
+}
+
+const recorded = (r: OldTokenRecord | null) => (r ? rotationText.oldToken.recordOf(r) : '');
+
+/** The sentence for a service's answer: its refusal worded here, or the text it carries (a success, a failure). */
+export function answerText(a: { refusal: Refusal } | { refusal?: undefined; text: string }): string {
+  return a.refusal ? refusalText(a.refusal) : a.text;
+}
+
+/**
+ * Why a rotation step refused a click, in words that say what happened since. A refusal
+ * the state machine gives (not open, already done, finished) means the clicked prompt is void.
+ */
+function clickVoidText(r: Rotation | null, reason: 'not_active' | 'not_now' | 'already' | 'applying'): string {
+  if (!r) return rotationText.unknown;
+  if (reason === 'applying') return rotationText.refused.applying;
+  if (r.status !== 'active') return rotationText.over(r);
+  if (reason === 'already') return rotationText.oldAlreadyDone(r);
+  return rotationText.stepVoid(r);
 }
 
 /** Arguments a command could not use (core/commandArgs' RepoArgs other than ok). */

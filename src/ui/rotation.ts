@@ -530,6 +530,8 @@ export const rotationText = {
   notAllowed: (repo: string) => `You are not allowed to rotate secrets of \`${repo}\`. Ask to be added to \`access.release\` in the bot's configuration.`,
   notPosted: 'I could not post the rotation in the channel, so nothing was started. Invite me to the channel and try again.',
   unknown: 'I no longer know this rotation. Nothing changed.',
+  noMirror: 'No mirror is configured for this repository, so there is nowhere to add a deploy key.',
+  keyNotPrepared: (why: string) => `The key could not be prepared: ${why}`,
   notRequester: 'Only the person who started this rotation can do this step. Nothing changed.',
   maskedPageOff: 'The masked page is not available on this bot (it needs HTTP mode and PUBLIC_URL). Use *Enter the new token* instead. Nothing changed.',
   notRequesterOrApprover: 'Only the person who started the rotation or an approver can do this. Nothing changed.',
@@ -572,6 +574,8 @@ export const rotationText = {
     /** What the bot recorded of the value it set, for the sentences below ("a token of svc-bot ending in 1a2b, set <date>"). */
     recordOf: (r: { login?: string | undefined; last4?: string | undefined; setAt: string }) =>
       `a token${r.login ? ` of ${r.login}` : ''}${r.last4 ? ` ending in ${r.last4}` : ''}, set by the bot ${slackDate(r.setAt)}`,
+    /** The pasted token as the sentences below name it ("token of svc-bot ending in 1a2b"). */
+    tokenOf: (login: string | null, last4: string) => `token${login ? ` of ${login}` : ''} ending in ${last4 || '…'}`,
     revoked: (detail: string, recorded: string | null, secret: string) =>
       recorded
         ? `*Revoked now and proven dead*: GitHub rejects it (${detail}). It is the value \`${secret}\` held (${recorded}). The token was not kept.`

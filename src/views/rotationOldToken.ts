@@ -2,7 +2,6 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { nextStep } from '../core/rotation/decide.js';
-import { auditRotation } from '../services/rotation/audit.js';
 import { advance } from '../services/rotation/engine.js';
 import { targetOf } from '../services/rotation/target.js';
 import { precheckOldToken, revokeOldToken } from '../services/rotationOldToken.js';
@@ -10,6 +9,8 @@ import { callSlack } from '../slack/slackErrors.js';
 import { truncate } from '../ui/blocks.js';
 import { OLD_TOKEN_INPUT, renderOldTokenDone, rotationText } from '../ui/rotation.js';
 import { VIEW_IDS } from './ids.js';
+import { aboutRotation, recordAudit } from '../services/audit.js';
+import { answerText, refusalText } from '../ui/refusal.js';
 
 export const OldTokenMeta = z.object({ rotation: z.string().max(40) });
 export type OldTokenMeta = z.infer<typeof OldTokenMeta>;
@@ -46,25 +47,18 @@ export function register(app: App, deps: AppDeps): void {
     const value = Value.safeParse(view.state.values[OLD_TOKEN_INPUT.blockId]?.[OLD_TOKEN_INPUT.actionId]?.value ?? '');
     if (!r || !target) {
       await fieldError(rotationText.unknown);
-      return auditRotation(deps, user, 'rotation:old_token', 'refused:unknown', r);
+      return recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: 'refused:unknown', ...aboutRotation(r) });
     }
-    const why =
-      r.status !== 'active'
-        ? rotationText.refused.not_active
-        : r.requestedBy !== user
-          ? rotationText.notRequester
-          : nextStep(r).kind !== 'old'
-            ? rotationText.refused.not_now
-            : null;
+    const why = r.status !== 'active' ? 'not_active' : r.requestedBy !== user ? 'not_requester' : nextStep(r).kind !== 'old' ? 'not_now' : null;
     if (why) {
-      await fieldError(why);
-      return auditRotation(deps, user, 'rotation:old_token', 'refused:state', r);
+      await fieldError(refusalText({ code: 'rotation_step', why }));
+      return recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: 'refused:state', ...aboutRotation(r) });
     }
     const change = r.state.changeId ? await deps.store.secretChanges.get(r.state.changeId) : null;
     const problem = value.success ? precheckOldToken(value.data, change?.facts ?? null) : rotationText.oldToken.tooLong;
     if (problem || !value.success) {
       await fieldError(problem ?? rotationText.oldToken.tooLong);
-      return auditRotation(deps, user, 'rotation:old_token', 'refused:value', r);
+      return recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: 'refused:value', ...aboutRotation(r) });
     }
     await ack({
       response_action: 'update',
@@ -78,10 +72,10 @@ export function register(app: App, deps: AppDeps): void {
       const moved = await advance(deps, client, r.id, { kind: 'old_revoked', by: user, detail: res.detail, how: res.how, record: res.record });
       if (moved.kind === 'refused') deps.logger.info({ rotation: r.id, reason: moved.reason }, 'old token revoked, but the rotation had moved on');
     } else {
-      await auditRotation(deps, user, 'rotation:old_token', `not_revoked:${res.outcome}`, r);
+      await recordAudit(deps, { actor: user, action: 'rotation:old_token', outcome: `not_revoked:${res.outcome}`, ...aboutRotation(r) });
     }
     await callSlack('views.update', () =>
-      client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: res.text }) }),
+      client.views.update({ view_id: body.view.id, view: renderOldTokenDone({ state: res.ok ? res.how : 'refused', text: answerText(res) }) }),
     );
   });
 }

@@ -8,6 +8,7 @@ import { callSlack } from '../slack/slackErrors.js';
 import { renderSecretModalDone, secretText, VALUE_INPUT } from '../ui/secretChange.js';
 import { truncate } from '../ui/blocks.js';
 import { VIEW_IDS } from './ids.js';
+import { auditorFor } from '../services/audit.js';
 
 /** What the modal carries between opening and submit. Slack signs the payload, but it is still input: re-checked on submit. */
 export const ModalMeta = z.object({
@@ -51,8 +52,7 @@ export function register(app: App, deps: AppDeps): void {
     const left = () => CHECK_DEADLINE_MS - (performance.now() - started);
     const user = body.user.id;
     const fieldError = (message: string) => ack({ response_action: 'errors', errors: { [VALUE_INPUT.blockId]: truncate(message, 1500) } });
-    const audit = (outcome: string, repo?: string, detail?: Record<string, unknown>) =>
-      deps.store.audit.record({ actor: user, action: 'view:secret-value', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) }, deps.now());
+    const audit = auditorFor(deps, user, 'view:secret-value');
 
     const meta = decodeModalMeta(view.private_metadata);
     if (!meta) {

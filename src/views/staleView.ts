@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { text } from '../ui/messages.js';
 import { LIVE_VIEW_CALLBACK_IDS } from './ids.js';
+import { recordAudit } from '../services/audit.js';
 
 /** A submitted modal no listener knows: replace it with a short notice instead of Slack's generic error. */
 export function register(app: App, deps: AppDeps): void {
@@ -16,6 +17,6 @@ export function register(app: App, deps: AppDeps): void {
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.staleView } }],
       },
     });
-    await deps.store.audit.record({ actor: body.user.id, action: 'view:stale', outcome: 'ignored' }, deps.now());
+    await recordAudit(deps, { actor: body.user.id, action: 'view:stale', outcome: 'ignored' });
   });
 }

@@ -3,10 +3,11 @@ import type { AppDeps } from '../../deps.js';
 import type { RotationEffect, RotationEvent } from '../../core/rotation/decide.js';
 import type { Rotation } from '../../core/rotation/state.js';
 import { renderOldPrompt } from '../../ui/rotation.js';
-import { auditChange, syncMessage } from '../secretChange.js';
+import { syncMessage } from '../secretChange.js';
 import { deleteOldDeployKey, startVerification } from '../rotationVerify.js';
 import { announcement, closePick, ephemeral, promptEnter, threadReply } from './slack.js';
 import { secretSpec, targetOf } from './target.js';
+import { aboutChange, recordAudit } from '../audit.js';
 
 /**
  * The effect executor: carries out one effect the core decided on, for the rotation as
@@ -29,7 +30,7 @@ export async function perform(deps: AppDeps, client: WebClient, r: Rotation, eff
       const by = r.finishedBy ?? 'system';
       if (await deps.store.secretChanges.withdraw(effect.changeId, by, deps.now())) {
         const c = await deps.store.secretChanges.get(effect.changeId);
-        await auditChange(deps, by, 'secret:cancel', 'withdrawn:rotation_cancelled', c);
+        await recordAudit(deps, { actor: by, action: 'secret:cancel', outcome: 'withdrawn:rotation_cancelled', ...aboutChange(c) });
         await syncMessage(deps, client, effect.changeId);
       }
       return null;

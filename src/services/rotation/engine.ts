@@ -3,13 +3,13 @@ import type { AppDeps } from '../../deps.js';
 import { decide, needsWatching, type Decision, type RotationEffect, type RotationEvent } from '../../core/rotation/decide.js';
 import type { Rotation } from '../../core/rotation/state.js';
 import type { SecretChange } from '../../store/index.js';
-import { rotationText } from '../../ui/rotation.js';
-import { auditChange, syncMessage } from '../secretChange.js';
+import { syncMessage } from '../secretChange.js';
 import { syncReminderMessagesSoon } from '../reminders.js';
-import { auditRotation } from './audit.js';
 import { perform } from './effects.js';
 import { render } from './slack.js';
 import { watchJob } from './watchSchedule.js';
+import { aboutChange, aboutRotation, recordAudit } from '../audit.js';
+import type { Refusal } from '../../core/refusal.js';
 
 export type AdvanceResult =
   | { kind: 'moved'; rotation: Rotation }
@@ -70,7 +70,12 @@ async function transition(deps: AppDeps, client: WebClient, rotationId: string, 
       updatedAt: now,
       ...(d.status !== 'active' ? { finishedAt: now, finishedBy: d.finishedBy } : {}),
     };
-    await auditRotation(deps, actorOf(event), `rotation:${event.kind}`, d.status === r.status ? 'ok' : d.status, next);
+    await recordAudit(deps, {
+      actor: actorOf(event),
+      action: `rotation:${event.kind}`,
+      outcome: d.status === r.status ? 'ok' : d.status,
+      ...aboutRotation(next),
+    });
     await render(deps, client, next);
     // Finished: reminders say so; cancelled: they offer to start it again.
     if (d.status !== r.status) await syncReminderMessagesSoon(deps, r.repo, r.secret);
@@ -89,14 +94,14 @@ export async function attachChange(
   rotationId: string,
   change: SecretChange,
   newKey?: { fingerprint: string; title: string },
-): Promise<{ ok: true } | { ok: false; text: string }> {
+): Promise<{ ok: true } | { ok: false; refusal: Refusal }> {
   const moved = await advance(deps, client, rotationId, { kind: 'change_requested', changeId: change.id, ...(newKey ? { newKey } : {}) });
   if (moved.kind === 'moved') return { ok: true };
   if (await deps.store.secretChanges.withdraw(change.id, 'system', deps.now())) {
-    await auditChange(deps, 'system', 'secret:cancel', 'withdrawn:rotation_moved', change);
+    await recordAudit(deps, { actor: 'system', action: 'secret:cancel', outcome: 'withdrawn:rotation_moved', ...aboutChange(change) });
     await syncMessage(deps, client, change.id);
   }
-  return { ok: false, text: moved.kind === 'refused' ? rotationText.refused[moved.reason] : rotationText.refused.not_now };
+  return { ok: false, refusal: { code: 'rotation_step', why: moved.kind === 'refused' ? moved.reason : 'not_now' } };
 }
 
 function actorOf(e: RotationEvent): string {

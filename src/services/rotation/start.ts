@@ -9,12 +9,14 @@ import { findDeployKey } from '../secretRevoke.js';
 import { askOldKey, writeKeyChoices } from '../rotationOldKey.js';
 import { secretTarget } from '../secretTargets.js';
 import { syncReminderMessagesSoon } from '../reminders.js';
-import { auditRotation } from './audit.js';
 import { promptEnter } from './slack.js';
 import { mayAct, secretMayChange } from '../policy.js';
 import { refusalText } from '../../ui/refusal.js';
+import type { Refusal } from '../../core/refusal.js';
+import { aboutRotation, recordAudit } from '../audit.js';
 
-export type StartResult = { kind: 'started'; rotation: Rotation } | { kind: 'refused'; text: string; why: string };
+/** Not started: refused (`why`: the audit outcome's reason), or the checklist could not be posted (Slack). */
+export type StartResult = { kind: 'started'; rotation: Rotation } | { kind: 'refused'; refusal: Refusal; why: string } | { kind: 'not_posted' };
 
 /**
  * Starts a rotation: stores it (one per secret), posts its checklist in the repo's
@@ -28,7 +30,7 @@ export async function startRotation(
 ): Promise<StartResult> {
   const { repo, secret } = o;
   const { block } = await secretMayChange(deps, repo, secret, { kind: 'rotation_start' });
-  if (block) return { kind: 'refused', text: refusalText(block), why: 'change_busy' };
+  if (block) return { kind: 'refused', refusal: block, why: 'change_busy' };
   const target = secretTarget(deps.config, repo, secret);
   const verifyMethod = secret.verify ? 'dispatch' : target.isMirror && repo.sync ? 'rerun' : null;
   const verifyWorkflow = secret.verify ? String(secret.verify.workflow) : verifyMethod === 'rerun' && repo.sync ? String(repo.sync.workflow) : null;
@@ -48,7 +50,7 @@ export async function startRotation(
     },
     deps.now(),
   );
-  if (created.kind === 'busy') return { kind: 'refused', text: rotationText.busy(secret.name), why: 'busy' };
+  if (created.kind === 'busy') return { kind: 'refused', refusal: { code: 'rotation_busy', secret: secret.name }, why: 'busy' };
   const rotation = created.rotation;
   let ts: string;
   try {
@@ -61,11 +63,16 @@ export async function startRotation(
   } catch (e) {
     deps.logger.warn({ err: e, rotation: rotation.id }, 'rotation message not posted; cancelling the rotation');
     await deps.store.rotations.write(rotation.id, rotation.version, { status: 'cancelled', state: rotation.state, finishedBy: 'system' }, deps.now());
-    await auditRotation(deps, 'system', 'rotation:start', 'withdrawn:not_posted', rotation);
-    return { kind: 'refused', text: rotationText.notPosted, why: 'not_posted' };
+    await recordAudit(deps, { actor: 'system', action: 'rotation:start', outcome: 'withdrawn:not_posted', ...aboutRotation(rotation) });
+    return { kind: 'not_posted' };
   }
   const started = { ...rotation, messageTs: ts };
-  await auditRotation(deps, o.user, 'rotation:start', 'started', started, { kind: secret.kind, verify: verifyMethod ?? 'none' });
+  await recordAudit(deps, {
+    actor: o.user,
+    action: 'rotation:start',
+    outcome: 'started',
+    ...aboutRotation(started, { kind: secret.kind, verify: verifyMethod ?? 'none' }),
+  });
   // Reminders of this secret stop offering to start what has started.
   await syncReminderMessagesSoon(deps, repo.github, secret.name);
   await callSlack('reply in the rotation thread', () =>
@@ -89,6 +96,7 @@ export async function requestRotation(
   const denied = await mayAct(deps, client, { user: o.user, action: 'rotate', repo: o.repo });
   if (denied) return { text: refusalText(denied), outcome: 'refused:access' };
   const res = await startRotation(deps, client, { ...o, channel: o.repo.channel ?? o.channel });
-  if (res.kind === 'refused') return { text: res.text, outcome: `refused:${res.why}` };
+  if (res.kind === 'refused') return { text: refusalText(res.refusal), outcome: `refused:${res.why}` };
+  if (res.kind === 'not_posted') return { text: rotationText.notPosted, outcome: 'refused:not_posted' };
   return { text: rotationText.started(o.secret.name, res.rotation.channel), outcome: 'started' };
 }
