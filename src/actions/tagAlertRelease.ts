@@ -5,6 +5,7 @@ import { findRepo } from '../core/commandArgs.js';
 import { parseTagAlertValue } from '../core/events/tagWithoutRelease.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { requestRelease, type ReleaseRequestAnswer } from '../services/release.js';
+import { auditorFor } from '../services/audit.js';
 import { releaseRunOf } from '../services/events/tagAlerts.js';
 import { tagAlertText } from '../ui/tagAlert.js';
 import { ACTION_IDS } from './ids.js';
@@ -25,21 +26,20 @@ export function register(router: ActionRouter, deps: AppDeps): void {
     await ack();
     const user = body.user.id;
     const reply = (m: ReleaseRequestAnswer['message']) => respond({ response_type: 'ephemeral', replace_original: false, ...m });
-    const audit = (outcome: string, detail?: Record<string, unknown>, repo?: string) =>
-      deps.store.audit.record({ actor: user, action: AUDIT_ACTION, outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) }, deps.now());
+    const audit = auditorFor(deps, user, AUDIT_ACTION);
     const ref = parseTagAlertValue(action.value);
     const repo = ref ? findRepo(deps.config.repos, ref.repo) : undefined;
     const release = repo?.release;
     if (!ref || !repo || !release) {
       await reply({ text: tagAlertText.bad });
-      return audit('refused:value', undefined, repo?.github);
+      return audit('refused:value', repo?.github);
     }
     await letWaitingAcksGoFirst();
     const alert = await deps.store.tagAlerts.get(repo.github, ref.tag);
     if (alert?.state === 'resolved') {
       const run = await releaseRunOf(deps, repo, ref.tag);
       await reply({ text: tagAlertText.started(ref.tag, run?.htmlUrl ?? null) });
-      return audit('refused:started', { tag: ref.tag }, repo.github);
+      return audit('refused:started', repo.github, { tag: ref.tag });
     }
     const answer = await requestRelease(deps, client, {
       repo: { ...repo, release },
@@ -49,6 +49,6 @@ export function register(router: ActionRouter, deps: AppDeps): void {
       auditAction: AUDIT_ACTION,
     });
     await reply(answer.message);
-    if (answer.audit) await audit(answer.audit.outcome, answer.audit.detail, repo.github);
+    if (answer.audit) await audit(answer.audit.outcome, repo.github, answer.audit.detail);
   });
 }

@@ -4,6 +4,7 @@ import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { readRepoArgs } from '../core/commandArgs.js';
 import { parseReleaseTag, TAG_EXAMPLES } from '../core/release/tag.js';
 import { requestRelease } from '../services/release.js';
+import { auditorFor } from '../services/audit.js';
 import { releaseText } from '../ui/releaseConfirm.js';
 import { USAGE } from '../ui/messages.js';
 import { usageAnswer } from '../ui/refusal.js';
@@ -13,11 +14,7 @@ export { CONFIRM_TTL_SECONDS } from '../services/release.js';
 /** `/release [repo] <tag>`: checks, then a private confirmation; nothing runs until it is confirmed. */
 export function register(app: App, deps: AppDeps): void {
   app.command('/release', async ({ command, ack, respond, client }) => {
-    const audit = (outcome: string, detail?: Record<string, unknown>, repo?: string) =>
-      deps.store.audit.record(
-        { actor: command.user_id, action: 'command:/release', outcome, ...(repo ? { repo } : {}), ...(detail ? { detail } : {}) },
-        deps.now(),
-      );
+    const audit = auditorFor(deps, command.user_id, 'command:/release');
     const names = deps.config.repos.map((r) => r.shortName);
     const args = readRepoArgs(command.text, deps.config.repos, 1);
     if (args.kind !== 'ok') {
@@ -30,12 +27,12 @@ export function register(app: App, deps: AppDeps): void {
     const parsed = parseReleaseTag(tagInput);
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', text: releaseText.badTag(parsed.reason, TAG_EXAMPLES) });
-      return audit('usage', { check: 'tag' }, repo.github);
+      return audit('usage', repo.github, { check: 'tag' });
     }
     const release = repo.release;
     if (!release) {
       await ack({ response_type: 'ephemeral', text: releaseText.noReleaseConfigured(repo.shortName) });
-      return audit('usage', { check: 'config' }, repo.github);
+      return audit('usage', repo.github, { check: 'config' });
     }
     // Ack before any work that asks Slack or GitHub.
     await ack();
@@ -48,6 +45,6 @@ export function register(app: App, deps: AppDeps): void {
       auditAction: 'command:/release',
     });
     await respond({ response_type: 'ephemeral', ...answer.message });
-    if (answer.audit) return audit(answer.audit.outcome, answer.audit.detail, repo.github);
+    if (answer.audit) return audit(answer.audit.outcome, repo.github, answer.audit.detail);
   });
 }
