@@ -61,7 +61,8 @@ export type RotationEffect =
   /** deploy-key: edit the question about the old key: the answer, or why it no longer applies (no buttons left). */
   | { kind: 'close_pick' };
 
-export type Refusal =
+/** Why an event does not move the rotation (core/refusal.ts `rotation_step` words it for a person). */
+export type StepRefused =
   /** The rotation is finished or cancelled. */
   | 'not_active'
   /** The step is not open (e.g. revoking the old token before the new one is in place). */
@@ -75,7 +76,7 @@ export type Decision =
   | { kind: 'next'; status: RotationStatus; state: RotationState; effects: RotationEffect[]; finishedBy: string | null }
   /** Nothing to change (a stale or repeated event). */
   | { kind: 'same' }
-  | { kind: 'refused'; reason: Refusal };
+  | { kind: 'refused'; reason: StepRefused };
 
 type Current = Pick<Rotation, 'status' | 'state' | 'secretKind'>;
 
