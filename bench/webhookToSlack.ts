@@ -2,7 +2,8 @@
  * Part 11 of `npm run bench` (issue 19): webhook to Slack under a burst of 100 signed
  * deliveries a second for 10 s. The bot runs in a process of its own (bench/appProcess.ts);
  * the fakes and this sender share the bench process, so the fakes' Slack timestamps and
- * the send times are read on one clock.
+ * the send times are read on one clock. Before the burst, one failed sync is delivered and
+ * alerted as a warm-up (not measured).
  *
  * Which Slack call a delivery caused (decided here, documented in the README):
  *  - a sync run's `workflow_run completed`: the first chat.postMessage/chat.update after it
@@ -105,6 +106,31 @@ export async function webhookToSlack(spawnReady: SpawnReady): Promise<void> {
     const releaseRun = github.runs(repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
     if (!releaseTs || !releaseRun) throw new Error('the release was not dispatched');
     await new Promise((r) => setTimeout(r, 1500)); // the follower's first look is over
+
+    // Warm-up, not measured: one failed sync delivered and alerted (the bot's first alert loads
+    // code and opens connections; under tsx that first one took seconds).
+    const warmRun = github.simulateRun(
+      repo,
+      '.github/workflows/publish.yml',
+      { event: 'push', headBranch: 'main', headSha: seed.github.mainSha, actor: 'olreppe' },
+      {
+        'sync-to-ghe': { conclusion: 'failure', failedStep: 'Push to GitHub Enterprise', log: 'fatal: unable to access: Could not resolve host' },
+      },
+    );
+    const warmBody = JSON.stringify({ action: 'completed', workflow_run: await api(github, token, `/repos/${repo}/actions/runs/${warmRun}`), repository });
+    const warmCalls = slack.calls.length;
+    await fetch(`${bot.info.url}/github/webhooks`, {
+      method: 'POST',
+      body: warmBody,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'workflow_run',
+        'x-github-delivery': 'warm-up',
+        'x-hub-signature-256': await sign(SECRET, warmBody),
+      },
+    });
+    await slack.waitFor((c) => c.method.startsWith('chat.') && slack.calls.indexOf(c) >= warmCalls, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
 
     // Sync runs, completed in the fake before the burst: fail, fail, pass, … (post, reply, recovered).
     const authFailure = {

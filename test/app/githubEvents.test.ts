@@ -70,6 +70,8 @@ describe('GitHub events over webhooks', () => {
     assert.match(text, /authentication failed/);
     assert.match(text, /Rotate GHE_TOKEN/);
     assert.match(text, /rotation_start/);
+    // The run's jobs are read once, for the projection and the alert both (its delivery carried none).
+    assert.equal(h.github.requests.filter((r) => r.path.endsWith(`/actions/runs/${runId}/jobs`)).length, 1, 'the jobs of the run read once');
     const alertTs = h.slack.workspace.messages(CHANNEL).find((m) => (m.text ?? '').includes('GitHub Enterprise failed'))?.ts;
     assert.ok(alertTs);
     // The same run again under another delivery id (as polling would find it): no second message.

@@ -63,8 +63,8 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
       const syncCompleted = r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow);
       if (syncCompleted) {
         // First what /sync-status reports from (the log read once), then the alert, which reads the same findings.
-        await recordSyncFindings(deps, repo, r);
-        await onSyncRunCompleted(deps, client, repo, r);
+        const job = await recordSyncFindings(deps, repo, r);
+        await onSyncRunCompleted(deps, client, repo, r, job);
       }
       // What the Home tab shows: the last sync, and release runs starting and ending.
       if (wroteRun && (syncCompleted || (release && isWorkflow(r, release.workflow)))) await homeChanged(deps);
