@@ -15,6 +15,7 @@
  *    the follower's 1 s edit gap, so each edit has one cause).
  *  - everything else (job events of sync runs, other workflows, unconfigured repositories,
  *    ignored event types) is stored or dropped and causes none.
+ * BENCH_DEBUG=1 also prints the release deliveries and the Slack calls about the release.
  */
 import { FakeGitHub } from '@chatops/fake-github';
 import { seedPywats } from '@chatops/fake-github/scenario.js';
