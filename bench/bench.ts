@@ -20,6 +20,9 @@
  * 10. /sync-status from a fresh projection (issue 19), GitHub answering in 2 s: the time
  *     from the ack to the report, walked (nothing received) and fed by signed webhooks,
  *     and for a repeat within a minute the requests GitHub did not answer with 304.
+ * 11. Webhook to Slack (issue 19): 100 signed deliveries a second for 10 s to the bot as its
+ *     own process: the answer's latency, and from a delivery to the Slack call it causes
+ *     (bench/webhookToSlack.ts says how a call is matched to its delivery).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 import { sign } from '@octokit/webhooks-methods';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startBot, startHarness, USERS } from '../test/helpers/harness.js';
 import { soak, startupAndIdle } from './runtime.js';
+import { webhookToSlack } from './webhookToSlack.js';
 import { deliverRun } from '../test/helpers/webhooks.js';
 import { execFileSync } from 'node:child_process';
 import { followerCrash, rotationCrash, secretReplaceCrash, type Resumed, type SecretKillStep } from '../test/helpers/crash.js';
@@ -538,3 +542,4 @@ if (want('7')) await soak(spawnReady<FakesInfo>);
 if (want('8')) await webhookFlood();
 if (want('9')) await deliveryBurst();
 if (want('10')) await syncFromProjection();
+if (want('11')) await webhookToSlack(spawnReady);

@@ -24,6 +24,7 @@ import { ensureRetentionJob, retentionJob } from './services/retention.js';
 import { StartupStatus } from './services/startupChecks.js';
 import { gateUntilReady } from './http/startingGate.js';
 import { eventsApplier } from './services/events/apply.js';
+import { homeRepublisher } from './services/homeRepublish.js';
 import { ensurePollJobs, eventsPoller } from './services/events/poller.js';
 import { tagAlertChecker } from './services/events/tagAlerts.js';
 
@@ -111,6 +112,7 @@ export function createChatOpsApp(baseDeps: AppDeps, o: { workerIdleMs?: number }
       eventsApplier(deps, app.client),
       eventsPoller(deps),
       tagAlertChecker(deps, app.client),
+      homeRepublisher(deps, app.client),
     ],
     logger: deps.logger,
     idleMs: o.workerIdleMs ?? 1000,

@@ -11,6 +11,7 @@ import { releaseText } from '../ui/releaseConfirm.js';
 import { repoGateways, type RepoGateways } from './repoGateways.js';
 import { ensureMainMessage, findDispatchedRun, FOLLOW_JOB, workflowFileOf, type FollowPayload } from './releaseFollower.js';
 import { recordAudit } from './audit.js';
+import { homeChanged } from './homeRepublish.js';
 
 export const DISPATCH_JOB = 'release.dispatch';
 
@@ -157,6 +158,7 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
   );
   if (!won) return;
   deps.wake?.();
+  await homeChanged(deps); // the Home's last release
   // The follower posts it too if this fails (it finds no message yet).
   await ensureMainMessage(deps, client, release, start.message).catch((e: unknown) =>
     deps.logger.warn({ err: e, release: release.id }, 'release message not posted yet'),

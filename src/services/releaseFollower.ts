@@ -8,6 +8,7 @@ import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { releaseText } from '../ui/releaseConfirm.js';
 import { repoGateways } from './repoGateways.js';
+import { homeChanged } from './homeRepublish.js';
 
 export const FOLLOW_JOB = 'release.follow';
 
@@ -67,6 +68,7 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
           const why = payload.ambiguous ? `GitHub's answer to the dispatch was unclear (${payload.ambiguous}) and` : 'GitHub accepted the dispatch but';
           // No run, so nothing is under way: the release stops being active and the tag is offered again.
           await deps.store.releases.markFailed(release.id, 'no run appeared after the dispatch');
+          await homeChanged(deps);
           await ensureMainMessage(deps, client, release, {
             text: releaseText.dispatchFailedFor(
               release.tag,
@@ -134,6 +136,7 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       if (plan.nextPollSeconds === null) {
         // A concluded run ends the release: a failed one may be released again, a successful one not.
         await deps.store.releases.markConcluded(release.id, run?.conclusion ?? 'unknown');
+        await homeChanged(deps); // the Home's last release
         await deps.store.audit.record(
           { actor: 'system', action: 'release:finished', repo: release.repo, outcome: run?.conclusion ?? 'unknown', detail: { tag: release.tag, runId } },
           now,

@@ -34,7 +34,10 @@ export interface EnqueueOptions {
   dedupeKey?: string;
   /** Default 5. */
   maxAttempts?: number;
-  /** With `dedupeKey`: a pending job that has the key is moved forward to `runAt` if it was due later. */
+  /**
+   * With `dedupeKey`: a pending job that has the key is moved forward to `runAt` if it was due
+   * later; a running one is marked to run again by then (see `reschedule`).
+   */
   sooner?: boolean;
 }
 
@@ -48,9 +51,18 @@ export interface Jobs {
   enqueue(o: EnqueueOptions, now?: Date): Promise<string>;
   /**
    * Moves the pending job with this dedupe key to `at` if it was due later; creates nothing
-   * when there is none (a wake for work that has ended). True when a job was moved.
+   * when there is none (a wake for work that has ended). A running job is marked to run again
+   * by `at` once this run is over (see `reschedule`): the wake may be for something its run
+   * has already looked past. True when a job was moved or marked.
    */
   bringForward(dedupeKey: string, at: Date, now?: Date): Promise<boolean>;
+  /** As bringForward, for every pending job of `kind` (e.g. each person's Home republish); returns how many moved. */
+  bringForwardKind(kind: string, at: Date, now?: Date): Promise<number>;
+  /**
+   * Replaces the payload of the unfinished job with this dedupe key, pending or running (a
+   * running handler that reschedules without a payload keeps this one). False when there is none.
+   */
+  replacePayload(dedupeKey: string, payload: unknown, now?: Date): Promise<boolean>;
   /**
    * Takes one due job (oldest run time first), or null when none is due. `leaseSeconds`
    * is one lease for every kind, or each kind's own (kind → seconds; `kinds` defaults
@@ -70,8 +82,10 @@ export interface Jobs {
   /**
    * For polling: the run went fine and the job wants to run again at `runAt`. Releases
    * the lease, optionally replaces the payload, and resets the failed-attempt count.
+   * `claimedRunAt` (the job's runAt when it was claimed): if the job was brought forward
+   * while it ran (its run_at moved past that), it runs again by then if that is sooner.
    */
-  reschedule(id: string, owner: string, runAt: Date, payload?: unknown, now?: Date): Promise<boolean>;
+  reschedule(id: string, owner: string, runAt: Date, payload?: unknown, now?: Date, claimedRunAt?: Date): Promise<boolean>;
   /**
    * The heartbeat of a running job: its lease now ends `seconds` from `now`. False
    * when `owner` no longer holds the job (another replica took it over after the lease
@@ -132,6 +146,15 @@ function isDue(eb: JobsEb, now: number) {
   return eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', now)])]);
 }
 
+/**
+ * A job that may be brought forward to `at`: pending and due later, or running and not
+ * marked yet for a time this early. A running job's run_at is its claimed due time, always
+ * before the claim: moving it past that is the mark `reschedule` reads.
+ */
+function movable(eb: JobsEb, at: number) {
+  return eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '>', at)]), eb.and([eb('status', '=', 'running'), eb('run_at', '<', at)])]);
+}
+
 /** The job is running and leased to `owner` (whether or not the lease has run out). */
 function heldBy(eb: JobsEb, id: number, owner: string) {
   return eb.and([eb('id', '=', id), eb('status', '=', 'running'), eb('lease_owner', '=', owner)]);
@@ -184,8 +207,7 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
                 .updateTable('jobs')
                 .set({ run_at: values.run_at, updated_at: t })
                 .where('id', '=', existing.id)
-                .where('status', '=', 'pending')
-                .where('run_at', '>', values.run_at)
+                .where((eb) => movable(eb, values.run_at))
                 .execute();
             }
             return String(existing.id);
@@ -200,10 +222,31 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
           .updateTable('jobs')
           .set({ run_at: ms(at), updated_at: ms(now) })
           .where('dedupe_key', '=', dedupeKey)
-          .where('status', '=', 'pending')
-          .where('run_at', '>', ms(at))
+          .where((eb) => movable(eb, ms(at)))
           .executeTakeFirst();
         return Number(moved.numUpdatedRows) > 0;
+      }),
+
+    bringForwardKind: (kind, at, now = new Date()) =>
+      guard('jobs.bringForwardKind', async () => {
+        const moved = await db
+          .updateTable('jobs')
+          .set({ run_at: ms(at), updated_at: ms(now) })
+          .where('kind', '=', kind)
+          .where((eb) => movable(eb, ms(at)))
+          .executeTakeFirst();
+        return Number(moved.numUpdatedRows);
+      }),
+
+    replacePayload: (dedupeKey, payload, now = new Date()) =>
+      guard('jobs.replacePayload', async () => {
+        const res = await db
+          .updateTable('jobs')
+          .set({ payload: JSON.stringify(payload), updated_at: ms(now) })
+          .where('dedupe_key', '=', dedupeKey)
+          .where(UNFINISHED_JOB)
+          .executeTakeFirst();
+        return Number(res.numUpdatedRows) > 0;
       }),
 
     claim: (o) =>
@@ -323,15 +366,17 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
         return res.numUpdatedRows > 0n;
       }),
 
-    reschedule: (id, owner, runAt, payload, now = new Date()) =>
+    reschedule: (id, owner, runAt, payload, now = new Date(), claimedRunAt) =>
       guard('jobs.reschedule', async () => {
         const n = jobId(id);
         if (n === null) return false;
+        const at = ms(runAt);
         const res = await db
           .updateTable('jobs')
           .set({
             status: 'pending',
-            run_at: ms(runAt),
+            // Brought forward while it ran (movable above): by then, if sooner than asked.
+            run_at: claimedRunAt === undefined ? at : sql<number>`case when run_at > ${ms(claimedRunAt)} and run_at < ${at} then run_at else ${at} end`,
             attempts: 0,
             lease_owner: null,
             lease_until: null,

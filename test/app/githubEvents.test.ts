@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sign } from '@octokit/webhooks-methods';
 import { APPLY_KIND } from '../../src/services/events/intake.js';
 import { CHANNEL, eventually, startBot, startHarness, type Harness } from '../helpers/harness.js';
+import { deliverRun } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-events-test';
 
@@ -70,6 +71,8 @@ describe('GitHub events over webhooks', () => {
     assert.match(text, /authentication failed/);
     assert.match(text, /Rotate GHE_TOKEN/);
     assert.match(text, /rotation_start/);
+    // The run's jobs are read once, for the projection and the alert both (its delivery carried none).
+    assert.equal(h.github.requests.filter((r) => r.path.endsWith(`/actions/runs/${runId}/jobs`)).length, 1, 'the jobs of the run read once');
     const alertTs = h.slack.workspace.messages(CHANNEL).find((m) => (m.text ?? '').includes('GitHub Enterprise failed'))?.ts;
     assert.ok(alertTs);
     // The same run again under another delivery id (as polling would find it): no second message.
@@ -101,6 +104,29 @@ describe('GitHub events over webhooks', () => {
     const edit = await h.slack.waitFor((c) => c.method === 'chat.update' && c.args.ts === alertTs, 10_000);
     assert.match(JSON.stringify(edit.args), /recovered/);
     assert.doesNotMatch(JSON.stringify(edit.args), /rotation_start/);
+  });
+});
+
+describe('deliveries sent back to back', () => {
+  test('each is applied at once, also one stored while the apply job was finishing its last look (not at its 60 s idle look)', async () => {
+    const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: SECRET } });
+    try {
+      const repo = h.seed.github.repo;
+      for (let i = 0; i < 4; i++) {
+        const runId = h.github.simulateRun(
+          repo,
+          '.github/workflows/publish.yml',
+          { event: 'push', headBranch: 'main', headSha: h.seed.github.mainSha, actor: 'olreppe' },
+          {},
+        );
+        // Its jobs, then the run: each answered before the next is sent, as GitHub sends them.
+        await deliverRun({ appUrl: h.appUrl, secret: SECRET }, { apiUrl: h.github.apiUrl, token: h.seed.github.token }, repo, runId);
+      }
+      // The bot's clock stays put: only the job being run again can apply what is left.
+      await eventually(async () => (await h.store.githubEvents.pending(repo, 5)).length === 0, 'every delivery applied', 10_000);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -389,6 +389,52 @@ function storeSuite(backend: Backend): void {
         assert.equal(await store.jobs.bringForward(key, plus(0), plus(2)), false, 'a finished job is not revived');
       });
 
+      test('a job brought forward while it runs (bringForward, enqueue with sooner) runs again by then once rescheduled; otherwise as asked', async () => {
+        const k = kind('poked');
+        const key = `apply:${k}`;
+        const a = await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(0) }, T);
+        let job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 30, now: plus(1) });
+        assert.equal(job?.id, a);
+        // Not brought forward during the run: rescheduled as asked.
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(60), undefined, plus(2), job?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(60).getTime());
+        // Brought forward while it ran (a delivery stored after its last look): due then, not at the asked time.
+        job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 30, now: plus(60) });
+        assert.equal(await store.jobs.bringForward(key, plus(61), plus(61)), true, 'a running job is marked');
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(120), undefined, plus(62), job?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(61).getTime());
+        job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 30, now: plus(62) });
+        assert.equal(job?.id, a, 'due again at once');
+        await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(63), sooner: true }, plus(63));
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(200), undefined, plus(64), job?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(63).getTime(), 'enqueue with sooner marks it too');
+        // Brought forward while it ran, but asked to run sooner still: the sooner one.
+        job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 30, now: plus(64) });
+        await store.jobs.bringForward(key, plus(90), plus(65));
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(70), undefined, plus(66), job?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(70).getTime());
+      });
+
+      test('bringForwardKind moves every pending job of a kind sooner, never later; replacePayload renews an unfinished job', async () => {
+        const k = kind('watchers');
+        const a = await store.jobs.enqueue({ kind: k, payload: { n: 1 }, dedupeKey: `w1:${k}`, runAt: plus(3600) }, T);
+        const b = await store.jobs.enqueue({ kind: k, payload: { n: 2 }, dedupeKey: `w2:${k}`, runAt: plus(2) }, T);
+        const other = await store.jobs.enqueue({ kind: kind('unrelated'), payload: null, runAt: plus(3600) }, T);
+        assert.equal(await store.jobs.bringForwardKind(k, plus(5), T), 1, 'only the one due later moved');
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(5).getTime());
+        assert.equal((await store.jobs.get(b))?.runAt.getTime(), plus(2).getTime());
+        assert.equal((await store.jobs.get(other))?.runAt.getTime(), plus(3600).getTime(), 'another kind is not touched');
+        assert.equal(await store.jobs.replacePayload(`w1:${k}`, { n: 3 }, T), true);
+        assert.deepEqual((await store.jobs.get(a))?.payload, { n: 3 });
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(5).getTime(), 'its run time stays');
+        const job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 30, now: plus(5) });
+        assert.equal(job?.id, b);
+        assert.equal(await store.jobs.replacePayload(`w2:${k}`, { n: 4 }, plus(5)), true, 'a running job too');
+        assert.equal(await store.jobs.reschedule(b, 'r', plus(100), undefined, plus(6), job?.runAt), true);
+        assert.deepEqual((await store.jobs.get(b))?.payload, { n: 4 }, 'kept by a reschedule without a payload');
+        assert.equal(await store.jobs.replacePayload(`none:${k}`, { n: 5 }, T), false);
+      });
+
       test('dedupe: same key among unfinished jobs returns the existing id; after it finishes a new job is made', async () => {
         const k = kind('dedupe');
         const key = `follow:${k}`;

@@ -111,9 +111,21 @@ export interface JobFact {
 
 export type Fact = { kind: 'run'; run: RunFact } | { kind: 'job'; job: JobFact } | { kind: 'tag'; tag: string; sha: string | null };
 
+/*
+ * The payload schemas are built once: zod compiles a schema on its first parse, so one built
+ * per call costs that compilation on every delivery (most of the intake's CPU under a burst).
+ */
+const WithRepository = z.object({ repository: Repository });
+const RunDelivery = z.object({ workflow_run: WorkflowRun });
+const JobDelivery = z.object({ workflow_job: WorkflowJob });
+const PushDelivery = z.object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() });
+const CreateDelivery = z.object({ ref: z.string(), ref_type: z.string() });
+const KeptRun = z.object({ action: z.string().optional(), workflow_run: WorkflowRun });
+const KeptJob = z.object({ action: z.string().optional(), workflow_job: WorkflowJob });
+
 /** `owner/name` of the delivery's repository, or null (ping of an organisation hook, junk). */
 export function deliveryRepo(payload: unknown): string | null {
-  const p = z.object({ repository: Repository }).safeParse(payload);
+  const p = WithRepository.safeParse(payload);
   return p.success ? p.data.repository.full_name : null;
 }
 
@@ -179,22 +191,20 @@ export const JobPayload = WorkflowJob;
 export function factsOf(event: string, payload: unknown): Fact[] {
   switch (event) {
     case 'workflow_run': {
-      const p = z.object({ workflow_run: WorkflowRun }).safeParse(payload);
+      const p = RunDelivery.safeParse(payload);
       return p.success ? [{ kind: 'run', run: runFact(p.data.workflow_run) }] : [];
     }
     case 'workflow_job': {
-      const p = z.object({ workflow_job: WorkflowJob }).safeParse(payload);
+      const p = JobDelivery.safeParse(payload);
       return p.success ? [{ kind: 'job', job: jobFact(p.data.workflow_job) }] : [];
     }
     case 'push': {
-      const p = z
-        .object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() })
-        .safeParse(payload);
+      const p = PushDelivery.safeParse(payload);
       if (!p.success || p.data.deleted || !p.data.ref.startsWith('refs/tags/')) return [];
       return [{ kind: 'tag', tag: p.data.ref.slice('refs/tags/'.length), sha: p.data.after ?? null }];
     }
     case 'create': {
-      const p = z.object({ ref: z.string(), ref_type: z.string() }).safeParse(payload);
+      const p = CreateDelivery.safeParse(payload);
       return p.success && p.data.ref_type === 'tag' ? [{ kind: 'tag', tag: p.data.ref, sha: null }] : [];
     }
     default:
@@ -207,7 +217,7 @@ export function factsOf(event: string, payload: unknown): Fact[] {
  * what is stored, so a 25 MB push payload costs the store a few hundred bytes.
  */
 export function prunePayload(event: string, payload: unknown): unknown {
-  const repository = z.object({ repository: Repository }).safeParse(payload);
+  const repository = WithRepository.safeParse(payload);
   const base = repository.success ? { repository: repository.data.repository } : {};
   const pick = (schema: z.ZodType) => {
     const p = schema.safeParse(payload);
@@ -215,13 +225,13 @@ export function prunePayload(event: string, payload: unknown): unknown {
   };
   switch (event) {
     case 'workflow_run':
-      return pick(z.object({ action: z.string().optional(), workflow_run: WorkflowRun }));
+      return pick(KeptRun);
     case 'workflow_job':
-      return pick(z.object({ action: z.string().optional(), workflow_job: WorkflowJob }));
+      return pick(KeptJob);
     case 'push':
-      return pick(z.object({ ref: z.string(), after: z.string().optional(), created: z.boolean().optional(), deleted: z.boolean().optional() }));
+      return pick(PushDelivery);
     case 'create':
-      return pick(z.object({ ref: z.string(), ref_type: z.string() }));
+      return pick(CreateDelivery);
     default:
       return base;
   }

@@ -11,6 +11,7 @@ import { wakeFollowers } from './wakeFollowers.js';
 import { recordSyncFindings } from './syncFindings.js';
 import { onReleaseRunSeen, onTagSeen } from './tagAlerts.js';
 import { announceReleaseRun } from './releaseAnnouncements.js';
+import { homeChanged } from '../homeRepublish.js';
 
 const Payload = z.strictObject({ repo: z.string().min(3) });
 const BATCH = 50;
@@ -62,12 +63,15 @@ export async function applyFact(deps: AppDeps, client: WebClient, repo: Resolved
         await store.setTagReleaseRun(repo.github, r.headBranch, r.runId);
         await onReleaseRunSeen(deps, client, repo, r);
       }
-      if (r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow)) {
+      const syncCompleted = r.status === 'completed' && repo.sync && isWorkflow(r, repo.sync.workflow);
+      if (syncCompleted) {
         // First what /sync-status reports from (the log read once), then the alert, which reads the same findings.
-        await recordSyncFindings(deps, repo, r);
-        await onSyncRunCompleted(deps, client, repo, r);
+        const job = await recordSyncFindings(deps, repo, r);
+        await onSyncRunCompleted(deps, client, repo, r, job);
       }
       await announceReleaseRun(deps, client, repo, r);
+      // What the Home tab shows: the last sync, and release runs starting and ending.
+      if (wroteRun && (syncCompleted || (release && isWorkflow(r, release.workflow)))) await homeChanged(deps);
       if (wroteRun) await wakeFollowers(deps, repo, r.runId);
       return;
     }

@@ -27,9 +27,11 @@ export function isWorkflow(run: Pick<RunFact, 'workflowPath' | 'workflowId'>, wo
 /**
  * A sync workflow run finished: its jobs are read once (the projection keeps them), the
  * sync job's log once if it failed (the diagnosis is stored with the job), and the
- * repository's alert is posted, replied to, or edited to "recovered".
+ * repository's alert is posted, replied to, or edited to "recovered". `known`: the sync job
+ * as the projection holds it (syncFindings.ts settled it just before, jobs and log read):
+ * then nothing is read again; without it the run's jobs are read here.
  */
-export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo: ResolvedRepo, run: RunFact): Promise<void> {
+export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo: ResolvedRepo, run: RunFact, known: JobInfo | null = null): Promise<void> {
   const sync = repo.sync;
   if (!sync || !repo.channel) return;
   const level = repo.alerts?.sync ?? 'failures';
@@ -37,9 +39,7 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
   const store = deps.store.githubEvents;
   const ref = { owner: repo.owner, name: repo.repo };
   const gateway = (await deps.gateways.repo(ref)).actions;
-  const jobs = await gateway.runJobs(ref, run.runId);
-  for (const j of jobs) await store.upsertJob({ repo: repo.github, ...jobFactOfInfo(j) });
-  const job = await syncJobOf(gateway, ref, run, jobs, sync.job);
+  const job = known ?? (await readSyncJob(deps, gateway, ref, repo, run, sync.job));
   if (!job) {
     deps.logger.warn({ repo: repo.github, run: run.runId, job: sync.job }, 'sync alerts: the completed sync run has no job matching sync.job');
     return;
@@ -120,6 +120,13 @@ export async function onSyncRunCompleted(deps: AppDeps, client: WebClient, repo:
         return posted.ts ?? null;
       });
   }
+}
+
+/** The run's jobs read from GitHub (and kept in the projection), and its sync job among them. */
+async function readSyncJob(deps: AppDeps, gateway: ActionsPort, ref: { owner: string; name: string }, repo: ResolvedRepo, run: RunFact, wanted: string) {
+  const jobs = await gateway.runJobs(ref, run.runId);
+  for (const j of jobs) await deps.store.githubEvents.upsertJob({ repo: repo.github, ...jobFactOfInfo(j) });
+  return syncJobOf(gateway, ref, run, jobs, wanted);
 }
 
 /**

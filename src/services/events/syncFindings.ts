@@ -13,10 +13,12 @@ import { readLogFindings } from '../syncProjection.js';
  * of it without GitHub, whatever the alert settings: its jobs with their steps, and, when
  * the sync job failed, what its log says (read once, here). The sync alert reads the same
  * findings. A GitHub failure here is logged and left: /sync-status then reads what is missing.
+ * Returns the run's sync job as the projection now holds it, once completed (the alert then
+ * needs no read of its own), or null (not found, not completed, or GitHub failed).
  */
-export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run: RunFact): Promise<void> {
+export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run: RunFact): Promise<JobInfo | null> {
   const sync = repo.sync;
-  if (!sync) return;
+  if (!sync) return null;
   const store = deps.store.githubEvents;
   const ref = { owner: repo.owner, name: repo.repo };
   try {
@@ -40,13 +42,15 @@ export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run:
       for (const j of jobs) if (j.steps.length > 0) await deps.store.syncProjection.setJobSteps(repo.github, j.id, j.steps);
       job = await find();
     }
-    if (!job || job.status !== 'completed' || !isFailedConclusion(job.conclusion)) return;
+    if (!job || job.status !== 'completed') return null;
+    if (!isFailedConclusion(job.conclusion)) return job;
     const known = StoredFindings.safeParse(await deps.store.syncProjection.logFindings(repo.github, job.id));
-    if (known.success) return;
-    await readLogFindings(deps, actions, repo, job);
+    if (!known.success) await readLogFindings(deps, actions, repo, job);
+    return job;
   } catch (e) {
     if (!isChatOpsError(e)) throw e;
     deps.logger.warn({ err: e, repo: repo.github, run: run.runId }, 'the sync run could not be completed in the projection; /sync-status will read GitHub');
+    return null;
   }
 }
 
