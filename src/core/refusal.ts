@@ -46,7 +46,21 @@ export type Refusal =
   // A revoke of a secret GitHub does not have (services/secretRevoke.ts).
   | { code: 'revoke_nothing'; secret: string; repo: string }
   /** Slack did not answer the access check in time: nothing was decided, asking again may work. */
-  | { code: 'access_unavailable'; why: string };
+  | { code: 'access_unavailable'; why: string }
+  | ReleaseRefusal;
+
+/** Why a release cannot start now (core/release/preflight.ts), in the order the checks run. */
+export type ReleaseRefusal =
+  | { code: 'release_tag_missing'; tag: string; repo: string; latestTags: string[] }
+  | { code: 'release_workflow_missing'; workflow: string; repo: string }
+  | { code: 'release_workflow_disabled'; path: string; state: string; htmlUrl: string }
+  /** The workflow's `on:` has no workflow_dispatch trigger. */
+  | { code: 'release_workflow_no_dispatch'; path: string }
+  | { code: 'release_workflow_not_on_default'; path: string }
+  | { code: 'release_run_live'; path: string; tag: string; status: string; htmlUrl: string }
+  | { code: 'release_done'; tag: string; htmlUrl: string }
+  /** A release of the tag is waiting for confirmation or under way. */
+  | { code: 'release_pending'; tag: string };
 
 export type RefusalCode = Refusal['code'];
 

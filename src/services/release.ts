@@ -43,7 +43,10 @@ export async function requestRelease(
   const check = await releasePreflight(deps, ctx, repo, repo.release.workflow, tag);
   // Fifty preflights that shared one GitHub answer resolve together: write and render them one per turn.
   await letWaitingAcksGoFirst();
-  if (!check.ok) return { message: { text: check.reason }, audit: { outcome: 'refused', detail: { tag, reason: check.reason.slice(0, 300) } } };
+  if (!check.ok) {
+    const reason = refusalText(check.refusal);
+    return { message: { text: reason }, audit: { outcome: 'refused', detail: { tag, reason: reason.slice(0, 300) } } };
+  }
   const created = await deps.store.releases.create(
     {
       repo: repo.github,

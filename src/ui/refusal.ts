@@ -1,4 +1,4 @@
-import type { OldTokenRecord, Refusal } from '../core/refusal.js';
+import type { OldTokenRecord, Refusal, ReleaseRefusal } from '../core/refusal.js';
 import type { Rotation } from '../core/rotation/state.js';
 import { text } from './messages.js';
 import { releaseText } from './releaseConfirm.js';
@@ -68,6 +68,41 @@ export function refusalText(r: Refusal): string {
       return secretText.revokeNothing(r.secret, r.repo);
     case 'access_unavailable':
       return secretText.accessUnavailable(r.why);
+    case 'release_tag_missing':
+    case 'release_workflow_missing':
+    case 'release_workflow_disabled':
+    case 'release_workflow_no_dispatch':
+    case 'release_workflow_not_on_default':
+    case 'release_run_live':
+    case 'release_done':
+    case 'release_pending':
+      return releaseRefusalText(r);
+  }
+}
+
+const code = (s: string) => `\`${s}\``;
+
+/** Why a release cannot start now, and how to fix it (core/release/preflight.ts). */
+function releaseRefusalText(r: ReleaseRefusal): string {
+  switch (r.code) {
+    case 'release_tag_missing': {
+      const latest = r.latestTags.length ? ` Latest tags: ${r.latestTags.map(code).join(', ')}.` : ' The repository has no tags yet.';
+      return `Tag ${code(r.tag)} does not exist in ${code(r.repo)}.${latest}`;
+    }
+    case 'release_workflow_missing':
+      return `The workflow ${code(r.workflow)} does not exist in ${code(r.repo)}. Check \`release.workflow\` in the configuration.`;
+    case 'release_workflow_disabled':
+      return `The workflow ${code(r.path)} is disabled (${r.state.replace(/_/g, ' ')}). Enable it on the Actions tab (${r.htmlUrl}) first.`;
+    case 'release_workflow_no_dispatch':
+      return `${code(r.path)} cannot be started by hand: its \`on:\` has no \`workflow_dispatch\` trigger. Add it to the workflow on the default branch:\n\`\`\`\non:\n  push:\n    tags: ['v*']\n  workflow_dispatch:\n\`\`\``;
+    case 'release_workflow_not_on_default':
+      return `${code(r.path)} is not on the default branch, so GitHub cannot dispatch it.`;
+    case 'release_run_live':
+      return `A run of ${code(r.path)} for ${code(r.tag)} is already ${r.status.replace('_', ' ')}: ${r.htmlUrl}`;
+    case 'release_done':
+      return `${code(r.tag)} was already released by ${r.htmlUrl} (succeeded).`;
+    case 'release_pending':
+      return `A release of ${code(r.tag)} is already waiting for confirmation or under way.`;
   }
 }
 

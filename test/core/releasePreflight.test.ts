@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { hasWorkflowDispatch, preflight, type PreflightFacts } from '../../src/core/release/preflight.js';
 import type { WorkflowRunInfo } from '../../src/core/ports.js';
+import { refusalText } from '../../src/ui/refusal.js';
 
 const fixture = (n: string) => readFileSync(new URL(`../../packages/fake-github/src/fixtures/workflows/${n}`, import.meta.url), 'utf8');
 const run = (o: Partial<WorkflowRunInfo>): WorkflowRunInfo => ({
@@ -55,18 +56,24 @@ describe('release preflight', () => {
     assert.ok(p.ok && p.previousFailure === null);
   });
   test('each refusal says what is wrong and how to fix it', () => {
-    const cases: Array<[Partial<PreflightFacts>, RegExp]> = [
-      [{ tagInfo: null }, /Tag `v1\.3\.0` does not exist.*Latest tags: `v1\.3\.0`, `v1\.2\.0`/],
-      [{ workflow: null }, /does not exist.*release\.workflow/],
-      [{ workflow: { ...facts().workflow!, state: 'disabled_manually' } }, /disabled \(disabled manually\)/],
-      [{ workflowYaml: fixture('pywats-publish.yml') }, /no `workflow_dispatch` trigger/],
-      [{ runs: [run({ status: 'in_progress', conclusion: null })] }, /already in progress: https:/],
-      [{ runs: [run({})] }, /already released by https:.*succeeded/],
-      [{ activeRequests: 1 }, /already waiting for confirmation/],
+    // The core gives a code and the facts; ui/refusal.ts words it.
+    const cases: Array<[Partial<PreflightFacts>, string, RegExp]> = [
+      [{ tagInfo: null }, 'release_tag_missing', /Tag `v1\.3\.0` does not exist.*Latest tags: `v1\.3\.0`, `v1\.2\.0`/],
+      [{ tagInfo: null, latestTags: [] }, 'release_tag_missing', /does not exist.*has no tags yet/],
+      [{ workflow: null }, 'release_workflow_missing', /does not exist.*release\.workflow/],
+      [{ workflow: { ...facts().workflow!, state: 'disabled_manually' } }, 'release_workflow_disabled', /disabled \(disabled manually\)/],
+      [{ workflowYaml: fixture('pywats-publish.yml') }, 'release_workflow_no_dispatch', /no `workflow_dispatch` trigger/],
+      [{ workflowYaml: null }, 'release_workflow_not_on_default', /not on the default branch/],
+      [{ runs: [run({ status: 'in_progress', conclusion: null })] }, 'release_run_live', /already in progress: https:/],
+      [{ runs: [run({})] }, 'release_done', /already released by https:.*succeeded/],
+      [{ activeRequests: 1 }, 'release_pending', /already waiting for confirmation/],
     ];
-    for (const [o, re] of cases) {
+    for (const [o, code, re] of cases) {
       const p = preflight(facts(o));
-      assert.ok(!p.ok && re.test(p.reason), `${JSON.stringify(o).slice(0, 80)} -> ${p.ok ? 'ok' : p.reason}`);
+      assert.ok(!p.ok, `${JSON.stringify(o).slice(0, 80)} -> ok`);
+      assert.equal(p.refusal.code, code);
+      const said = refusalText(p.refusal);
+      assert.match(said, re, `${JSON.stringify(o).slice(0, 80)} -> ${said}`);
     }
   });
   test('a failed earlier run is offered again, with its link', () => {

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { TagInfo, WorkflowInfo, WorkflowRunInfo } from '../ports.js';
+import type { ReleaseRefusal } from '../refusal.js';
 
 /** What the checks before a release look at, fetched by the service. */
 export interface PreflightFacts {
@@ -18,7 +19,7 @@ export interface PreflightFacts {
   activeRequests: number;
 }
 
-export type Preflight = { ok: true; tag: TagInfo; workflow: WorkflowInfo; previousFailure: WorkflowRunInfo | null } | { ok: false; reason: string };
+export type Preflight = { ok: true; tag: TagInfo; workflow: WorkflowInfo; previousFailure: WorkflowRunInfo | null } | { ok: false; refusal: ReleaseRefusal };
 
 /** Parsing YAML is the costliest step of a /release; the same file (same text) is asked about again and again. */
 const dispatchable = new Map<string, boolean>();
@@ -48,37 +49,23 @@ function readsWorkflowDispatch(yaml: string): boolean {
   return !!on && typeof on === 'object' && Object.hasOwn(on, 'workflow_dispatch');
 }
 
-const code = (s: string) => `\`${s}\``;
-
 /**
  * Every check before anything runs, in the order a person would want them
  * answered. Pure: the service fetched the facts.
  */
 export function preflight(f: PreflightFacts): Preflight {
-  const wf = String(f.workflowRef);
-  if (!f.tagInfo) {
-    const latest = f.latestTags.length ? ` Latest tags: ${f.latestTags.map(code).join(', ')}.` : ' The repository has no tags yet.';
-    return { ok: false, reason: `Tag ${code(f.tag)} does not exist in ${code(f.repo)}.${latest}` };
-  }
-  if (!f.workflow) return { ok: false, reason: `The workflow ${code(wf)} does not exist in ${code(f.repo)}. Check \`release.workflow\` in the configuration.` };
-  if (f.workflow.state !== 'active') {
-    return {
-      ok: false,
-      reason: `The workflow ${code(f.workflow.path)} is disabled (${f.workflow.state.replace(/_/g, ' ')}). Enable it on the Actions tab (${f.workflow.htmlUrl}) first.`,
-    };
-  }
-  if (f.workflowYaml !== null && !hasWorkflowDispatch(f.workflowYaml)) {
-    return {
-      ok: false,
-      reason: `${code(f.workflow.path)} cannot be started by hand: its \`on:\` has no \`workflow_dispatch\` trigger. Add it to the workflow on the default branch:\n\`\`\`\non:\n  push:\n    tags: ['v*']\n  workflow_dispatch:\n\`\`\``,
-    };
-  }
-  if (f.workflowYaml === null) return { ok: false, reason: `${code(f.workflow.path)} is not on the default branch, so GitHub cannot dispatch it.` };
+  const refuse = (refusal: ReleaseRefusal): Preflight => ({ ok: false, refusal });
+  if (!f.tagInfo) return refuse({ code: 'release_tag_missing', tag: f.tag, repo: f.repo, latestTags: f.latestTags });
+  if (!f.workflow) return refuse({ code: 'release_workflow_missing', workflow: String(f.workflowRef), repo: f.repo });
+  const path = f.workflow.path;
+  if (f.workflow.state !== 'active') return refuse({ code: 'release_workflow_disabled', path, state: f.workflow.state, htmlUrl: f.workflow.htmlUrl });
+  if (f.workflowYaml !== null && !hasWorkflowDispatch(f.workflowYaml)) return refuse({ code: 'release_workflow_no_dispatch', path });
+  if (f.workflowYaml === null) return refuse({ code: 'release_workflow_not_on_default', path });
   const live = f.runs.find((r) => r.status !== 'completed');
-  if (live) return { ok: false, reason: `A run of ${code(f.workflow.path)} for ${code(f.tag)} is already ${live.status.replace('_', ' ')}: ${live.htmlUrl}` };
+  if (live) return refuse({ code: 'release_run_live', path, tag: f.tag, status: live.status, htmlUrl: live.htmlUrl });
   const succeeded = f.runs.find((r) => r.conclusion === 'success');
-  if (succeeded) return { ok: false, reason: `${code(f.tag)} was already released by ${succeeded.htmlUrl} (succeeded).` };
-  if (f.activeRequests > 0) return { ok: false, reason: `A release of ${code(f.tag)} is already waiting for confirmation or under way.` };
+  if (succeeded) return refuse({ code: 'release_done', tag: f.tag, htmlUrl: succeeded.htmlUrl });
+  if (f.activeRequests > 0) return refuse({ code: 'release_pending', tag: f.tag });
   const previousFailure = f.runs.find((r) => r.conclusion !== null && r.conclusion !== 'success') ?? null;
   return { ok: true, tag: f.tagInfo, workflow: f.workflow, previousFailure };
 }
