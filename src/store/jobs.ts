@@ -47,8 +47,12 @@ export interface EnqueueOptions {
 export interface Jobs {
   enqueue(o: EnqueueOptions, now?: Date): Promise<string>;
   /**
-   * Moves the pending job with this dedupe key to `at` if it was due later; creates nothing
-   * when there is none (a wake for work that has ended). True when a job was moved.
+   * A wake for the unfinished job with this dedupe key: a pending one is moved to `at` if it
+   * was due later; a running one keeps the wake in its run time (raised above the run time it
+   * was claimed with), so `reschedule` with that claimed time makes it due again at once
+   * instead of at the time its run asks for: a wake that came while it ran (perhaps after it
+   * read what the wake is about) is not lost. Creates nothing when there is none (a wake for
+   * work that has ended). True when a job was moved or its wake kept.
    */
   bringForward(dedupeKey: string, at: Date, now?: Date): Promise<boolean>;
   /**
@@ -70,8 +74,10 @@ export interface Jobs {
   /**
    * For polling: the run went fine and the job wants to run again at `runAt`. Releases
    * the lease, optionally replaces the payload, and resets the failed-attempt count.
+   * `claimedRunAt` (the job's run time when it was claimed): a wake that came meanwhile
+   * (bringForward on the running job) makes it due at the wake instead, if that is sooner.
    */
-  reschedule(id: string, owner: string, runAt: Date, payload?: unknown, now?: Date): Promise<boolean>;
+  reschedule(id: string, owner: string, runAt: Date, payload?: unknown, now?: Date, claimedRunAt?: Date): Promise<boolean>;
   /**
    * The heartbeat of a running job: its lease now ends `seconds` from `now`. False
    * when `owner` no longer holds the job (another replica took it over after the lease
@@ -196,14 +202,25 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
 
     bringForward: (dedupeKey, at, now = new Date()) =>
       guard('jobs.bringForward', async () => {
+        const t = ms(at);
         const moved = await db
           .updateTable('jobs')
-          .set({ run_at: ms(at), updated_at: ms(now) })
+          .set({ run_at: t, updated_at: ms(now) })
           .where('dedupe_key', '=', dedupeKey)
           .where('status', '=', 'pending')
-          .where('run_at', '>', ms(at))
+          .where('run_at', '>', t)
           .executeTakeFirst();
-        return Number(moved.numUpdatedRows) > 0;
+        if (Number(moved.numUpdatedRows) > 0) return true;
+        // A running job's run time is not read while it runs (an expired lease makes it due):
+        // it keeps the wake, always above the time it was claimed with, even within the same
+        // millisecond, so reschedule() can tell that a wake came.
+        const kept = await db
+          .updateTable('jobs')
+          .set({ run_at: sql<number>`case when run_at >= ${t} then run_at + 1 else ${t} end`, updated_at: ms(now) })
+          .where('dedupe_key', '=', dedupeKey)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        return Number(kept.numUpdatedRows) > 0;
       }),
 
     claim: (o) =>
@@ -323,15 +340,19 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
         return res.numUpdatedRows > 0n;
       }),
 
-    reschedule: (id, owner, runAt, payload, now = new Date()) =>
+    reschedule: (id, owner, runAt, payload, now = new Date(), claimedRunAt) =>
       guard('jobs.reschedule', async () => {
         const n = jobId(id);
         if (n === null) return false;
+        const wanted = ms(runAt);
+        // Raised above the claimed time: woken while it ran (bringForward), so due at the wake if sooner.
+        const next =
+          claimedRunAt === undefined ? wanted : sql<number>`case when run_at > ${ms(claimedRunAt)} and run_at < ${wanted} then run_at else ${wanted} end`;
         const res = await db
           .updateTable('jobs')
           .set({
             status: 'pending',
-            run_at: ms(runAt),
+            run_at: next,
             attempts: 0,
             lease_owner: null,
             lease_until: null,

@@ -152,7 +152,7 @@ export class Worker {
     let kept = true;
     if (result === null) kept = false;
     else if (result.kind === 'done') kept = await jobs.complete(job.id, this.owner, now);
-    else if (result.kind === 'again') kept = await jobs.reschedule(job.id, this.owner, result.at, result.payload, now);
+    else if (result.kind === 'again') kept = await jobs.reschedule(job.id, this.owner, result.at, result.payload, now, job.runAt);
     else if (result.kind === 'transient')
       kept = await jobs.fail(job.id, this.owner, {
         error: result.error.slice(0, 500),
