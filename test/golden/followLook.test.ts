@@ -4,7 +4,7 @@ import { field, goldenCases } from './golden.js';
 
 /**
  * follow-look/<case>.input.json: `{ about, now, webhooks, fallbackSeconds, followingSince,
- * lastGitHubLook, projected, progressSeconds }`: where a follower of a run reads it from
+ * lastGitHubLook, projected, jobsBehindRun?, progressSeconds }`: where a follower of a run reads it from
  * (projection, GitHub, or wait for a delivery), and, given the progress plan's back-off
  * (`progressSeconds`, null once the run is over), in how many seconds it looks again;
  * <case>.expected.json: `{ look, nextSeconds }`.
@@ -21,6 +21,7 @@ describe('golden: planFollowLook()', () => {
       followingSince: String(field(input, 'followingSince')),
       lastGitHubLook: last === null ? null : GitHubLook.parse(last),
       projected: projected === null ? null : RunVersion.parse(projected),
+      jobsBehindRun: (input as { jobsBehindRun?: boolean }).jobsBehindRun === true,
     });
     const progress = field(input, 'progressSeconds');
     return { look, nextSeconds: followNextSeconds(look, progress === null ? null : Number(progress), now) };

@@ -14,7 +14,8 @@ import { z } from 'zod';
  *   projection has caught up;
  * - GitHub was looked at (or the follow began) less than `fallbackSeconds` ago: past that,
  *   one look at GitHub checks that no delivery was missed (GitHub does not redeliver), the
- *   same pace as the events poller's reconciling (`events.reconcileSeconds`).
+ *   same pace as the events poller's reconciling (`events.reconcileSeconds`);
+ * - if it says the run completed, it has every job of the run completed too.
  * A run not in the projection yet is waited for (its `workflow_run` delivery wakes the
  * follower) until the fallback look is due. Between looks the follower is woken by the
  * deliveries about its run, not by a timer.
@@ -37,9 +38,15 @@ export interface FollowLookInput {
   lastGitHubLook: GitHubLook | null;
   /** The projection's row of the run (null: no delivery about it applied yet). */
   projected: RunVersion | null;
+  /**
+   * The projection says the run completed while one of its jobs is still going: a job's
+   * delivery was lost (GitHub sends a job's end before its run's), so GitHub is read.
+   */
+  jobsBehindRun?: boolean;
 }
 
-export type FollowLookWhy = 'no_webhooks' | 'projection_fresh' | 'waiting_for_delivery' | 'fallback_due' | 'projection_behind_github' | 'rerun_attempt';
+export type FollowLookWhy =
+  'no_webhooks' | 'projection_fresh' | 'waiting_for_delivery' | 'fallback_due' | 'projection_behind_github' | 'rerun_attempt' | 'jobs_behind_run';
 
 export interface FollowLook {
   /** `wait`: nothing to read yet; the message stays as it is. */
@@ -63,6 +70,7 @@ export function planFollowLook(i: FollowLookInput): FollowLook {
   const seen = i.lastGitHubLook?.run ?? null;
   if (i.projected && seen && olderRun(i.projected, seen)) return github('projection_behind_github');
   if (i.projected && i.projected.attempt > 1) return github('rerun_attempt');
+  if (i.projected && i.jobsBehindRun) return github('jobs_behind_run');
   if (due) return github('fallback_due');
   if (!i.projected) return { source: 'wait', why: 'waiting_for_delivery', fallbackAt };
   return { source: 'projection', why: 'projection_fresh', fallbackAt };
