@@ -9,9 +9,9 @@ import { z } from 'zod';
  *   last look, so the follower reads GitHub on its own back-off, conditionally, as before);
  * - it holds the run, at its first attempt (a re-run's jobs are not told apart from the
  *   earlier attempt's in the projection, so a re-run is read from GitHub);
- * - it is not older than what the follower last saw on GitHub (attempt, then update time):
- *   a look that found GitHub ahead means deliveries were lost, and GitHub is read until the
- *   projection has caught up;
+ * - it is not older than what the follower last saw on GitHub (attempt, then update time),
+ *   nor missing a run GitHub showed: a look that found GitHub ahead means deliveries were
+ *   lost, and GitHub is read on the back-off until the projection has caught up;
  * - GitHub was looked at (or the follow began) less than `fallbackSeconds` ago: past that,
  *   one look at GitHub checks that no delivery was missed (GitHub does not redeliver), the
  *   same pace as the events poller's reconciling (`events.reconcileSeconds`);
@@ -68,7 +68,8 @@ export function planFollowLook(i: FollowLookInput): FollowLook {
   const fallbackAt = new Date(Date.parse(since) + i.fallbackSeconds * 1000).toISOString();
   const due = Date.parse(i.now) >= Date.parse(fallbackAt);
   const seen = i.lastGitHubLook?.run ?? null;
-  if (i.projected && seen && olderRun(i.projected, seen)) return github('projection_behind_github');
+  // GitHub showed the run (or a newer state of it) that no delivery brought: deliveries are being lost.
+  if (seen && (!i.projected || olderRun(i.projected, seen))) return github('projection_behind_github');
   if (i.projected && i.projected.attempt > 1) return github('rerun_attempt');
   if (i.projected && i.jobsBehindRun) return github('jobs_behind_run');
   if (due) return github('fallback_due');
