@@ -36,6 +36,11 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** With `dedupeKey`: a pending job that has the key is moved forward to `runAt` if it was due later. */
   sooner?: boolean;
+  /**
+   * With `sooner`: a running job that has the key keeps the wake as `bringForward` does
+   * (due again right after its run), so work added while it runs is not left for its next look.
+   */
+  wakeRunning?: boolean;
 }
 
 /**
@@ -185,7 +190,19 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
           if (inserted) return String(inserted.id);
           const existing = await db.selectFrom('jobs').select('id').where('dedupe_key', '=', dedupeKey).where(UNFINISHED_JOB).executeTakeFirst();
           if (existing) {
-            if (o.sooner) {
+            if (o.sooner && o.wakeRunning) {
+              // One statement for both: a pending job moves forward, a running one keeps the wake (see bringForward).
+              const at = values.run_at;
+              await db
+                .updateTable('jobs')
+                .set({
+                  run_at: sql<number>`case when status = 'pending' then ${at} when run_at >= ${at} then run_at + 1 else ${at} end`,
+                  updated_at: t,
+                })
+                .where('id', '=', existing.id)
+                .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '>', at)]), eb('status', '=', 'running')]))
+                .execute();
+            } else if (o.sooner) {
               await db
                 .updateTable('jobs')
                 .set({ run_at: values.run_at, updated_at: t })

@@ -409,10 +409,21 @@ function storeSuite(backend: Backend): void {
         assert.ok((woken?.runAt.getTime() ?? Infinity) <= plus(4).getTime(), `due again at once (${woken?.runAt.toISOString()})`);
         const third = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(4) });
         assert.equal(third?.id, a);
+        // enqueue with `sooner` and `wakeRunning` (a delivery for the running apply job) keeps the wake too.
+        assert.equal(await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(4), sooner: true, wakeRunning: true }, plus(4)), a);
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(600), undefined, plus(4), third?.runAt), true);
+        assert.ok(((await store.jobs.get(a))?.runAt.getTime() ?? Infinity) <= plus(4).getTime(), 'due again at once');
+        const fourth = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(4) });
+        assert.equal(fourth?.id, a);
+        // Without wakeRunning, enqueue leaves a running job alone.
+        await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(4), sooner: true }, plus(4));
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(600), undefined, plus(4), fourth?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(600).getTime());
+        const fifth = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(600) });
         // A wake later than what the run asks for changes nothing.
-        assert.equal(await store.jobs.bringForward(key, plus(900), plus(5)), true);
-        assert.equal(await store.jobs.reschedule(a, 'r', plus(60), undefined, plus(5), third?.runAt), true);
-        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(60).getTime());
+        assert.equal(await store.jobs.bringForward(key, plus(900), plus(600)), true);
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(660), undefined, plus(600), fifth?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(660).getTime());
       });
 
       test('dedupe: same key among unfinished jobs returns the existing id; after it finishes a new job is made', async () => {
