@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordedRequest } from '@chatops/fake-github';
-import { CHANNEL, startBot, startHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
+import { ACTION_IDS } from '../../src/actions/ids.js';
+import { CHANNEL, startBot, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
 import { sendWebhook } from '../helpers/webhooks.js';
+import { newGheToken, submitValue } from '../helpers/secrets.js';
+import { openModalFrom, requestsTo, startRotation, threadApproval, waitChecklist } from '../helpers/rotation.js';
 
 /**
  * The release follower reads the run from the projection while webhook deliveries keep it
@@ -171,4 +174,42 @@ describe('a wake while the follower looks', { skip: Boolean(process.env.CHATOPS_
       await h.close();
     }
   });
+});
+
+describe('rotation verification from the projection', () => {
+  test('the re-run that verifies a rotated GHE_TOKEN is followed from its delivered events, with no GitHub request for the run or its jobs', () =>
+    withHarness(
+      {
+        env: { GITHUB_WEBHOOK_SECRET: SECRET },
+        seed: { gheTokenExpiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+        // The sync alert reads a completed sync run's jobs once (services/events/syncAlerts.ts):
+        // off here, so what is counted is the verification's.
+        config: (cfg) => {
+          const repo = cfg.repos[0];
+          assert.ok(repo);
+          repo.alerts = { sync: 'off' };
+        },
+      },
+      async (h) => {
+        const { rotation, ts } = await startRotation(h);
+        const newToken = newGheToken(h, { token: 'ghp_ROTATEDevents0123456789abcdefghijxyz1' });
+        const view = await openModalFrom(h, ACTION_IDS.rotationEnter, rotation.id);
+        await submitValue(h, view, newToken);
+        const changeId = await threadApproval(h, ts);
+        await h.click({ actionId: ACTION_IDS.secretApprove, value: changeId, user: USERS.bob });
+        await waitChecklist(h, ts, /Verifying: re-run the last sync job/);
+        const runId = h.seed.github.lastPublishRunId ?? 0;
+        await until('the sync job to be re-run', () => requestsTo(h.github, 'POST', /\/actions\/jobs\/\d+\/rerun$/).some((r) => r.status === 201));
+        const afterRerun = h.github.requests.length;
+        h.github.completeRun(runId, {});
+        // GitHub's events for the re-run's end; the bot's clock stays where it is (its watch's own look is 15 s away).
+        await deliverState(h, runId);
+        await waitChecklist(h, ts, /Verified: re-run the last sync job passed/, 10_000);
+        assert.deepEqual(
+          runReads(h, runId, afterRerun).map((r) => `${r.method} ${r.path}`),
+          [],
+          'the re-run and its jobs came from the deliveries only',
+        );
+      },
+    ));
 });

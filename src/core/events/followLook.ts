@@ -43,6 +43,8 @@ export interface FollowLookInput {
    * delivery was lost (GitHub sends a job's end before its run's), so GitHub is read.
    */
   jobsBehindRun?: boolean;
+  /** The caller takes each job's latest attempt itself (the newest job id per name), so a re-run can be read from the projection. */
+  rerunsToldApart?: boolean;
 }
 
 export type FollowLookWhy =
@@ -70,7 +72,7 @@ export function planFollowLook(i: FollowLookInput): FollowLook {
   const seen = i.lastGitHubLook?.run ?? null;
   // GitHub showed the run (or a newer state of it) that no delivery brought: deliveries are being lost.
   if (seen && (!i.projected || olderRun(i.projected, seen))) return github('projection_behind_github');
-  if (i.projected && i.projected.attempt > 1) return github('rerun_attempt');
+  if (i.projected && i.projected.attempt > 1 && !i.rerunsToldApart) return github('rerun_attempt');
   if (i.projected && i.jobsBehindRun) return github('jobs_behind_run');
   if (due) return github('fallback_due');
   if (!i.projected) return { source: 'wait', why: 'waiting_for_delivery', fallbackAt };
