@@ -23,6 +23,9 @@
  * 11. Webhook to Slack (issue 19): 100 signed deliveries a second for 10 s to the bot as its
  *     own process: the answer's latency, and from a delivery to the Slack call it causes
  *     (bench/webhookToSlack.ts says how a call is matched to its delivery).
+ * 12. Part 4's 10-minute release followed from signed webhook deliveries (issue 19): the
+ *     GitHub requests after the dispatch, those not answered 304, those not conditional;
+ *     and the same by polling alone.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -528,6 +531,147 @@ async function syncFromProjection(): Promise<void> {
   }
 }
 
+/** Part 12: what the bench reads of the fake itself (to build deliveries) is marked so, and not counted. */
+const BENCH_READ = 'bench';
+
+/**
+ * One release of v0.1.0b39 whose run takes 10 minutes of the bot's clock (the timeline of
+ * part 4), followed with webhooks (`deliver`: each state change is delivered signed, as
+ * GitHub does, jobs first, then the run) or by polling alone. Returns the bot's GitHub
+ * requests after the dispatch (the events poller's included).
+ */
+async function followTenMinutes(o: { webhooks: boolean }): Promise<{
+  requests: Array<{ path: string; status: number; conditional: boolean }>;
+  runReads: number;
+  updates: number;
+  seconds: number;
+}> {
+  const secret = 'bench-follow-secret';
+  const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: o.webhooks ? secret : undefined }, logLevel: 'warn' });
+  try {
+    const { responseUrl } = await h.command('/release', 'v0.1.0b39');
+    const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
+    const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
+    await h.click({ actionId: 'release_confirm', value: id });
+    await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+    const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
+    if (!run) throw new Error('no run');
+    const job = await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'release.follow').executeTakeFirstOrThrow();
+    const jobId = String(job.id);
+    h.github.clearRequests();
+    const repository = { full_name: h.seed.github.repo };
+    const read = async (path: string) => {
+      const res = await fetch(`${h.github.apiUrl}/repos/${h.seed.github.repo}${path}?by=${BENCH_READ}`, {
+        headers: { authorization: `token ${h.seed.github.token}` },
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const post = async (event: string, payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const headers = {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': crypto.randomUUID(),
+        'x-hub-signature-256': await sign(secret, body),
+      };
+      await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body, headers });
+    };
+    const deliver = async () => {
+      if (!o.webhooks) return;
+      const runJson = await read(`/actions/runs/${run.id}`);
+      for (const j of (await read(`/actions/runs/${run.id}/jobs`)).jobs as Array<Record<string, unknown>>) {
+        await post('workflow_job', {
+          action: j.status === 'completed' ? 'completed' : j.status === 'in_progress' ? 'in_progress' : 'queued',
+          workflow_job: j,
+          repository,
+        });
+      }
+      await post('workflow_run', {
+        action: runJson.status === 'completed' ? 'completed' : runJson.status === 'in_progress' ? 'in_progress' : 'requested',
+        workflow_run: runJson,
+        repository,
+      });
+    };
+    const idle = async () => {
+      // Until the deliveries are applied and the follower is between looks.
+      for (let k = 0; k < 500; k++) {
+        const j = await h.store.jobs.get(jobId);
+        const pending = (await h.store.githubEvents.reposWithPending()).length;
+        if (pending === 0 && j?.status !== 'running') return j;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return h.store.jobs.get(jobId);
+    };
+    // The run's life, in seconds after the dispatch (part 4's), and GitHub's first event for it.
+    const timeline: Array<[number, () => void]> = [
+      [0, () => undefined],
+      [20, () => h.github.setJob(run.id, 'build', { status: 'in_progress' })],
+      [140, () => h.github.setJob(run.id, 'build', { status: 'completed', conclusion: 'success' })],
+      [150, () => h.github.setJob(run.id, 'sign', { status: 'in_progress' })],
+      [400, () => h.github.setJob(run.id, 'sign', { status: 'completed', conclusion: 'success' })],
+      [600, () => h.github.completeRun(run.id, {})],
+    ];
+    const start = h.bot.deps.now().getTime();
+    for (;;) {
+      const j = await idle();
+      if (!j || j.status !== 'pending') break;
+      const elapsed = (h.bot.deps.now().getTime() - start) / 1000;
+      const nextEvent = timeline[0]?.[0] ?? Infinity;
+      const nextLook = (j.runAt.getTime() - start) / 1000;
+      if (nextEvent <= nextLook) {
+        // The run moves (and, with webhooks, GitHub delivers it) before the follower's own next look.
+        h.bot.advance(Math.max(0, (nextEvent - elapsed) * 1000));
+        timeline.shift()?.[1]();
+        await deliver();
+      } else {
+        const before = j.runAt.getTime();
+        h.bot.advance(Math.max(0, before - h.bot.deps.now().getTime()) + 1);
+        for (let k = 0; k < 200; k++) {
+          const now = await h.store.jobs.get(jobId);
+          if (!now || (now.status !== 'running' && (now.status !== 'pending' || now.runAt.getTime() !== before))) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      if (elapsed > 3600) throw new Error('the follower never finished');
+    }
+    const requests = h.github.requests
+      .filter((r) => r.query.by !== BENCH_READ)
+      .map((r) => ({ path: r.path, status: r.status, conditional: r.conditional === true }));
+    return {
+      requests,
+      runReads: requests.filter((r) => new RegExp(`/actions/runs/${run.id}(/jobs)?$`).test(r.path)).length,
+      updates: h.slack.callsTo('chat.update').length,
+      seconds: (h.bot.deps.now().getTime() - start) / 1000,
+    };
+  } finally {
+    await h.close();
+  }
+}
+
+/** Part 12: the 10-minute release of part 4 followed from webhook deliveries, beside polling alone. */
+async function followFromEvents(): Promise<void> {
+  const line = (r: Awaited<ReturnType<typeof followTenMinutes>>) => {
+    const not304 = r.requests.filter((x) => x.status !== 304).length;
+    const notConditional = r.requests.filter((x) => !x.conditional).length;
+    return `GitHub requests after the dispatch: ${r.requests.length}, not 304: ${not304}, not conditional: ${notConditional}; reads of the run or its jobs: ${r.runReads}; chat.update: ${r.updates}; over ${r.seconds.toFixed(0)} s`;
+  };
+  const hooks = await followTenMinutes({ webhooks: true });
+  const polling = await followTenMinutes({ webhooks: false });
+  console.log(`\n12. Following one release whose run takes 10 minutes (issue 19): from webhook deliveries, and by polling alone`);
+  console.log(`   with webhooks (each state change delivered signed): ${line(hooks)}`);
+  console.log(`   polling alone (no webhook secret):                  ${line(polling)}`);
+  const byPath = (r: typeof hooks) => {
+    const m = new Map<string, number>();
+    for (const x of r.requests.filter((q) => q.status !== 304 || !q.conditional)) {
+      const k = `${x.path.replace(/\/repos\/[^/]+\/[^/]+/, '').replace(/\d{6,}/g, ':id')} ${x.status}${x.conditional ? '' : ' unconditional'}`;
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    return [...m].map(([k, n]) => `${n}× ${k}`).join(', ');
+  };
+  console.log(`   with webhooks, not 304 or not conditional: ${byPath(hooks)}`);
+  console.log(`   polling alone, not 304 or not conditional: ${byPath(polling)}`);
+}
+
 // `npm run bench` runs every part; `npm run bench -- 3 4` only those.
 const parts = new Set(process.argv.slice(2));
 const want = (n: string) => parts.size === 0 || parts.has(n);
@@ -543,3 +687,4 @@ if (want('8')) await webhookFlood();
 if (want('9')) await deliveryBurst();
 if (want('10')) await syncFromProjection();
 if (want('11')) await webhookToSlack(spawnReady);
+if (want('12')) await followFromEvents();

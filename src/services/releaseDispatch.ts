@@ -149,6 +149,7 @@ async function handOver(deps: AppDeps, client: WebClient, release: Release, resu
     slackFailures: 0,
     lastEditAt: null,
     declared: null,
+    lastGitHubLook: null,
   };
   const won = await deps.store.releases.markDispatched(
     release.id,

@@ -9,6 +9,9 @@ import { callSlack } from '../slack/slackErrors.js';
 import { releaseText } from '../ui/releaseConfirm.js';
 import { repoGateways } from './repoGateways.js';
 import { homeChanged } from './homeRepublish.js';
+import { recordAudit } from './audit.js';
+import { followNextSeconds, GitHubLook, planFollowLook, type FollowLook } from '../core/events/followLook.js';
+import { followFallbackSeconds, projectedRun } from './events/projectedRun.js';
 
 export const FOLLOW_JOB = 'release.follow';
 
@@ -23,6 +26,8 @@ export const FollowPayload = z.object({
   lastEditAt: z.number().nullable().default(null),
   /** The jobs the run's workflow file declares, read once per run (null: not read yet or unreadable). */
   declared: z.object({ runId: z.number(), count: z.number().nullable() }).nullable().default(null),
+  /** The last read of the run from GitHub (not the projection): the freshness rule's reference (core/events/followLook.ts). */
+  lastGitHubLook: GitHubLook.nullable().default(null),
 });
 export type FollowPayload = z.infer<typeof FollowPayload>;
 
@@ -37,10 +42,11 @@ const MAX_SLACK_FAILURES = 10;
 export const EDIT_GAP_MS = 1000;
 
 /**
- * One poll of a followed release: find its run if the dispatch did not say, read
- * the run and its jobs, let the pure core plan the messages, perform them, and
- * come back when the core says. Lives in the store as a leased job, so any
- * replica continues it after a restart.
+ * One look at a followed release: find its run if the dispatch did not say, read the
+ * run and its jobs (from the projection while webhook deliveries keep it fresh, else
+ * from GitHub: core/events/followLook.ts), let the pure core plan the messages, perform
+ * them, and come back when the core says (deliveries about the run wake it sooner).
+ * Lives in the store as a leased job, so any replica continues it after a restart.
  */
 export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
   return {
@@ -77,7 +83,8 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
             ),
             blocks: [],
           });
-          await deps.store.audit.record(
+          await recordAudit(
+            deps,
             { actor: 'system', action: 'release:finished', repo: release.repo, outcome: 'no_run', detail: { tag: release.tag, release: release.id } },
             now,
           );
@@ -86,8 +93,32 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       }
       let run: WorkflowRunInfo | null = null;
       let jobs: JobInfo[] = [];
+      let lastGitHubLook = payload.lastGitHubLook;
+      let look: FollowLook = { source: 'github', why: 'no_webhooks', fallbackAt: null };
       if (runId !== null) {
-        [run, jobs] = await Promise.all([ctx.port.run(ctx.ref, runId), ctx.actions.runJobs(ctx.ref, runId)]);
+        // While deliveries flow, the run and its jobs come from the projection (no GitHub
+        // request); GitHub is read when the core's freshness rule says so.
+        const { webhooks, fallbackSeconds } = followFallbackSeconds(deps);
+        const projected = webhooks ? await projectedRun(deps, release.repo, runId) : null;
+        look = planFollowLook({
+          now: now.toISOString(),
+          webhooks,
+          fallbackSeconds,
+          followingSince: job.createdAt.toISOString(),
+          lastGitHubLook,
+          projected: projected?.version ?? null,
+          jobsBehindRun: projected?.run.status === 'completed' && projected.jobs.some((j) => j.status !== 'completed'),
+        });
+        if (look.source === 'wait') {
+          // Nothing known of the run yet: its first delivery wakes the follower, or the fallback look comes.
+          return { kind: 'again', at: new Date(look.fallbackAt ?? now.getTime()), payload };
+        }
+        if (look.source === 'projection' && projected) {
+          ({ run, jobs } = projected);
+        } else {
+          [run, jobs] = await Promise.all([ctx.port.run(ctx.ref, runId), ctx.actions.runJobs(ctx.ref, runId)]);
+          lastGitHubLook = { at: now.toISOString(), run: { attempt: run.runAttempt, updatedAt: run.updatedAt } };
+        }
       }
       let declared = payload.declared;
       if (run?.workflowPath && declared?.runId !== run.id) {
@@ -128,16 +159,22 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
           const slackFailures = payload.slackFailures + 1;
           deps.logger.warn({ err: e, release: release.id, slackFailures }, 'release message could not be updated');
           if (slackFailures >= MAX_SLACK_FAILURES) return { kind: 'done' };
-          return { kind: 'again', at: new Date(now.getTime() + 30_000), payload: { ...payload, memory, slackFailures, lastEditAt, declared } };
+          return {
+            kind: 'again',
+            at: new Date(now.getTime() + 30_000),
+            payload: { ...payload, memory, slackFailures, lastEditAt, declared, lastGitHubLook },
+          };
         }
         memory = applyAction(memory, action);
         if (action.kind !== 'finish') lastEditAt = deps.now().getTime();
       }
-      if (plan.nextPollSeconds === null) {
+      const nextSeconds = followNextSeconds(look, plan.nextPollSeconds, now.toISOString());
+      if (nextSeconds === null) {
         // A concluded run ends the release: a failed one may be released again, a successful one not.
         await deps.store.releases.markConcluded(release.id, run?.conclusion ?? 'unknown');
         await homeChanged(deps); // the Home's last release
-        await deps.store.audit.record(
+        await recordAudit(
+          deps,
           { actor: 'system', action: 'release:finished', repo: release.repo, outcome: run?.conclusion ?? 'unknown', detail: { tag: release.tag, runId } },
           now,
         );
@@ -145,8 +182,8 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
       }
       return {
         kind: 'again',
-        at: new Date(now.getTime() + plan.nextPollSeconds * 1000),
-        payload: { ...payload, memory: plan.memory, slackFailures: 0, lastEditAt, declared },
+        at: new Date(now.getTime() + nextSeconds * 1000),
+        payload: { ...payload, memory: plan.memory, slackFailures: 0, lastEditAt, declared, lastGitHubLook },
       };
     },
   };

@@ -11,6 +11,8 @@ import { isChatOpsError } from '../errors.js';
 import { webUrlOf } from '../github/octokit.js';
 import { rotationText } from '../ui/rotation.js';
 import { repoGateways, type RepoGateways } from './repoGateways.js';
+import { planFollowLook, type GitHubLook } from '../core/events/followLook.js';
+import { followFallbackSeconds, latestJobs, projectedRun } from './events/projectedRun.js';
 
 /**
  * Step 6 of a rotation: test the new secret by re-running the last sync job, or by
@@ -65,8 +67,21 @@ async function syncJobOf(ctx: RepoGateways, run: WorkflowRunInfo, wanted: string
   return findSyncJob(jobs, wanted, await ctx.actions.workflowJobNames(ctx.ref, run.workflowPath, run.headSha));
 }
 
-/** Looks at the verification: finds a run that was asked for, or reads how it ended. */
-export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationTarget): Promise<Ev> {
+/**
+ * What a watch of a verification run carries between looks: its last read of the run from
+ * GitHub, the reference of the freshness rule (core/events/followLook.ts). Updated in place
+ * by checkVerification when it reads GitHub.
+ */
+export interface VerifyFollow {
+  lastGitHubLook: GitHubLook | null;
+}
+
+/**
+ * Looks at the verification: finds a run that was asked for, or reads how it ended. The
+ * run's end comes from the projection while webhook deliveries keep it fresh (no GitHub
+ * request for the run or its jobs), else from GitHub.
+ */
+export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationTarget, follow: VerifyFollow = { lastGitHubLook: null }): Promise<Ev> {
   const v = r.state.verify;
   const now = deps.now().getTime();
   const since = v.startedAt ? Date.parse(v.startedAt) : now;
@@ -91,15 +106,37 @@ export async function checkVerification(deps: AppDeps, r: Rotation, t: RotationT
       return startVerification(deps, r, t);
     }
     if (v.state !== 'running' || v.runId === null) return null;
-    const run = await ctx.port.run(ctx.ref, v.runId);
+    const { webhooks, fallbackSeconds } = followFallbackSeconds(deps);
+    const projected = webhooks ? await projectedRun(deps, t.repo.github, v.runId) : null;
+    const projectedJobs = projected ? latestJobs(projected.jobs) : [];
+    const look = planFollowLook({
+      now: new Date(now).toISOString(),
+      webhooks,
+      fallbackSeconds,
+      followingSince: new Date(since).toISOString(),
+      lastGitHubLook: follow.lastGitHubLook,
+      projected: projected?.version ?? null,
+      jobsBehindRun: projected?.run.status === 'completed' && projectedJobs.some((j) => j.status !== 'completed'),
+      rerunsToldApart: true,
+    });
+    // Nothing delivered about the run yet: its delivery wakes the watch, or the fallback look comes.
+    if (look.source === 'wait') return null;
+    const fromProjection = look.source === 'projection' && projected !== null;
+    const run = fromProjection ? projected.run : await ctx.port.run(ctx.ref, v.runId);
+    if (!fromProjection) follow.lastGitHubLook = { at: new Date(now).toISOString(), run: { attempt: run.runAttempt, updatedAt: run.updatedAt } };
     const newAttempt = v.attemptBefore === null || run.runAttempt > v.attemptBefore;
     if (!newAttempt || run.status !== 'completed') {
       return now - since > RUN_GIVE_UP_MS
         ? { kind: 'verify_finished', passed: false, runUrl: run.htmlUrl, detail: 'the run did not finish within 6 hours', advice: [] }
         : null;
     }
-    const jobs = await ctx.actions.runJobs(ctx.ref, run.id);
-    const job = v.method === 'rerun' && t.repo.sync ? (jobs.find((j) => j.id === v.jobId) ?? (await syncJobOf(ctx, run, t.repo.sync.job))) : null;
+    const jobs = fromProjection ? projectedJobs : await ctx.actions.runJobs(ctx.ref, run.id);
+    const syncJob = async (wanted: string) =>
+      fromProjection
+        ? (findSyncJob(jobs, wanted) ??
+          (run.workflowPath ? findSyncJob(jobs, wanted, await ctx.actions.workflowJobNames(ctx.ref, run.workflowPath, run.headSha)) : null))
+        : syncJobOf(ctx, run, wanted);
+    const job = v.method === 'rerun' && t.repo.sync ? (jobs.find((j) => j.id === v.jobId) ?? (await syncJob(t.repo.sync.job))) : null;
     const conclusion = job ? job.conclusion : run.conclusion;
     if (conclusion === 'success') return { kind: 'verify_finished', passed: true, runUrl: job?.htmlUrl ?? run.htmlUrl, detail: null, advice: [] };
     const culprit = job ?? jobs.find((j) => j.conclusion === 'failure') ?? null;

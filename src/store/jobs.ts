@@ -50,10 +50,12 @@ export interface EnqueueOptions {
 export interface Jobs {
   enqueue(o: EnqueueOptions, now?: Date): Promise<string>;
   /**
-   * Moves the pending job with this dedupe key to `at` if it was due later; creates nothing
-   * when there is none (a wake for work that has ended). A running job is marked to run again
-   * by `at` once this run is over (see `reschedule`): the wake may be for something its run
-   * has already looked past. True when a job was moved or marked.
+   * A wake for the unfinished job with this dedupe key: a pending one is moved to `at` if it
+   * was due later; a running one keeps the wake in its run time (raised above the run time it
+   * was claimed with), so `reschedule` with that claimed time makes it due again at once
+   * instead of at the time its run asks for: a wake that came while it ran (perhaps after it
+   * read what the wake is about) is not lost. Creates nothing when there is none (a wake for
+   * work that has ended). True when a job was moved or its wake kept.
    */
   bringForward(dedupeKey: string, at: Date, now?: Date): Promise<boolean>;
   /** As bringForward, for every pending job of `kind` (e.g. each person's Home republish); returns how many moved. */
@@ -82,8 +84,8 @@ export interface Jobs {
   /**
    * For polling: the run went fine and the job wants to run again at `runAt`. Releases
    * the lease, optionally replaces the payload, and resets the failed-attempt count.
-   * `claimedRunAt` (the job's runAt when it was claimed): if the job was brought forward
-   * while it ran (its run_at moved past that), it runs again by then if that is sooner.
+   * `claimedRunAt` (the job's run time when it was claimed): a wake that came meanwhile
+   * (bringForward on the running job) makes it due at the wake instead, if that is sooner.
    */
   reschedule(id: string, owner: string, runAt: Date, payload?: unknown, now?: Date, claimedRunAt?: Date): Promise<boolean>;
   /**
@@ -147,12 +149,20 @@ function isDue(eb: JobsEb, now: number) {
 }
 
 /**
- * A job that may be brought forward to `at`: pending and due later, or running and not
- * marked yet for a time this early. A running job's run_at is its claimed due time, always
- * before the claim: moving it past that is the mark `reschedule` reads.
+ * The jobs a wake for `at` changes: a pending one due later, and any running one. A running
+ * job's run time is not read while it runs (an expired lease makes it due), so it keeps the
+ * wake there for `reschedule` (given the run time it was claimed with) to find.
  */
-function movable(eb: JobsEb, at: number) {
-  return eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '>', at)]), eb.and([eb('status', '=', 'running'), eb('run_at', '<', at)])]);
+function wakeable(eb: JobsEb, at: number) {
+  return eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '>', at)]), eb('status', '=', 'running')]);
+}
+
+/**
+ * The run time a wake for `at` leaves: `at` for a pending job; for a running one always above
+ * the time it was claimed with, even within the same millisecond, so reschedule() can tell.
+ */
+function wakeRunAt(at: number) {
+  return sql<number>`case when status = 'pending' then ${at} when run_at >= ${at} then run_at + 1 else ${at} end`;
 }
 
 /** The job is running and leased to `owner` (whether or not the lease has run out). */
@@ -205,9 +215,9 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
             if (o.sooner) {
               await db
                 .updateTable('jobs')
-                .set({ run_at: values.run_at, updated_at: t })
+                .set({ run_at: wakeRunAt(values.run_at), updated_at: t })
                 .where('id', '=', existing.id)
-                .where((eb) => movable(eb, values.run_at))
+                .where((eb) => wakeable(eb, values.run_at))
                 .execute();
             }
             return String(existing.id);
@@ -220,9 +230,9 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
       guard('jobs.bringForward', async () => {
         const moved = await db
           .updateTable('jobs')
-          .set({ run_at: ms(at), updated_at: ms(now) })
+          .set({ run_at: wakeRunAt(ms(at)), updated_at: ms(now) })
           .where('dedupe_key', '=', dedupeKey)
-          .where((eb) => movable(eb, ms(at)))
+          .where((eb) => wakeable(eb, ms(at)))
           .executeTakeFirst();
         return Number(moved.numUpdatedRows) > 0;
       }),
@@ -231,9 +241,9 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
       guard('jobs.bringForwardKind', async () => {
         const moved = await db
           .updateTable('jobs')
-          .set({ run_at: ms(at), updated_at: ms(now) })
+          .set({ run_at: wakeRunAt(ms(at)), updated_at: ms(now) })
           .where('kind', '=', kind)
-          .where((eb) => movable(eb, ms(at)))
+          .where((eb) => wakeable(eb, ms(at)))
           .executeTakeFirst();
         return Number(moved.numUpdatedRows);
       }),
@@ -370,13 +380,15 @@ export function jobs(db: Kysely<Database>, dialect: StoreDialect): Jobs {
       guard('jobs.reschedule', async () => {
         const n = jobId(id);
         if (n === null) return false;
-        const at = ms(runAt);
+        const wanted = ms(runAt);
+        // Raised above the claimed time: woken while it ran (bringForward), so due at the wake if sooner.
+        const next =
+          claimedRunAt === undefined ? wanted : sql<number>`case when run_at > ${ms(claimedRunAt)} and run_at < ${wanted} then run_at else ${wanted} end`;
         const res = await db
           .updateTable('jobs')
           .set({
             status: 'pending',
-            // Brought forward while it ran (movable above): by then, if sooner than asked.
-            run_at: claimedRunAt === undefined ? at : sql<number>`case when run_at > ${ms(claimedRunAt)} and run_at < ${at} then run_at else ${at} end`,
+            run_at: next,
             attempts: 0,
             lease_owner: null,
             lease_until: null,

@@ -384,7 +384,7 @@ function storeSuite(backend: Backend): void {
         assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(1).getTime());
         const job = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(1) });
         assert.equal(job?.id, a);
-        assert.equal(await store.jobs.bringForward(key, plus(0), plus(1)), false, 'a running job is not touched');
+        assert.equal(await store.jobs.claim({ owner: 'r2', kinds: [k], leaseSeconds: 5, now: plus(2) }), null, 'a wake does not make a running job claimable');
         assert.equal(await store.jobs.complete(a, 'r', plus(2)), true);
         assert.equal(await store.jobs.bringForward(key, plus(0), plus(2)), false, 'a finished job is not revived');
       });
@@ -433,6 +433,42 @@ function storeSuite(backend: Backend): void {
         assert.equal(await store.jobs.reschedule(b, 'r', plus(100), undefined, plus(6), job?.runAt), true);
         assert.deepEqual((await store.jobs.get(b))?.payload, { n: 4 }, 'kept by a reschedule without a payload');
         assert.equal(await store.jobs.replacePayload(`none:${k}`, { n: 5 }, T), false);
+      });
+
+      test('a wake while the job runs is kept: rescheduled with its claimed time, it is due again at once, not when its run asked', async () => {
+        const k = kind('wakerun');
+        const key = `release:${k}`;
+        const a = await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(1) }, T);
+        const first = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(1) });
+        assert.ok(first);
+        // Not woken: the time its run asks for.
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(600), undefined, plus(2), first.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(600).getTime());
+        assert.equal(await store.jobs.bringForward(key, plus(3), plus(3)), true);
+        const second = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(3) });
+        assert.ok(second);
+        // Woken while it runs, in the very millisecond it was claimed at (a clock that stands still).
+        assert.equal(await store.jobs.bringForward(key, plus(3), plus(3)), true, 'the wake is kept');
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(600), undefined, plus(4), second.runAt), true);
+        const woken = await store.jobs.get(a);
+        assert.equal(woken?.status, 'pending');
+        assert.ok((woken?.runAt.getTime() ?? Infinity) <= plus(4).getTime(), `due again at once (${woken?.runAt.toISOString()})`);
+        const third = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(4) });
+        assert.equal(third?.id, a);
+        // enqueue with `sooner` (a delivery for the running apply job) keeps the wake too.
+        assert.equal(await store.jobs.enqueue({ kind: k, payload: 1, dedupeKey: key, runAt: plus(4), sooner: true }, plus(4)), a);
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(600), undefined, plus(4), third?.runAt), true);
+        assert.ok(((await store.jobs.get(a))?.runAt.getTime() ?? Infinity) <= plus(4).getTime(), 'due again at once');
+        const fourth = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(4) });
+        assert.equal(fourth?.id, a);
+        // Not woken this time: the time its run asks for.
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(600), undefined, plus(4), fourth?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(600).getTime());
+        const fifth = await store.jobs.claim({ owner: 'r', kinds: [k], leaseSeconds: 5, now: plus(600) });
+        // A wake later than what the run asks for changes nothing.
+        assert.equal(await store.jobs.bringForward(key, plus(900), plus(600)), true);
+        assert.equal(await store.jobs.reschedule(a, 'r', plus(660), undefined, plus(600), fifth?.runAt), true);
+        assert.equal((await store.jobs.get(a))?.runAt.getTime(), plus(660).getTime());
       });
 
       test('dedupe: same key among unfinished jobs returns the existing id; after it finishes a new job is made', async () => {

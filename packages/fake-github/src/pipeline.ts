@@ -25,6 +25,8 @@ export interface RecordedRequest {
   /** Status answered; 0 when the connection was cut (setUnreachable). */
   status: number;
   graphql?: { operationName?: string };
+  /** Asked with `If-None-Match` or `If-Modified-Since` (a conditional request, which a 304 answers). */
+  conditional?: true;
   /** Login of the authenticated caller, if any. */
   login?: string;
   /** Handled, but the connection was cut before the answer went out (a hold in the 'answer' phase, dropped). */
@@ -131,7 +133,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function handleRequest(env: HostEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const entry: Omit<RecordedRequest, 'status'> = { method, path: url.pathname, query: Object.fromEntries(url.searchParams) };
+  const entry: Omit<RecordedRequest, 'status'> = {
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    ...(req.headers['if-none-match'] || req.headers['if-modified-since'] ? { conditional: true as const } : {}),
+  };
   if (env.injector.unreachable) {
     env.requests.push({ ...entry, status: 0 });
     req.socket.destroy();

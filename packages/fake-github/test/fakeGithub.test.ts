@@ -310,6 +310,16 @@ describe('FakeGitHub: conditional requests and failure injection', () => {
     const third = await w.gh.rest.repos.get({ owner: OWNER, repo: REPO });
     assert.equal(Number(third.headers['x-ratelimit-remaining']), remaining - 1);
     assert.ok(w.github.requests.some((r) => r.status === 304 && r.path === '/repos/olreppe/pyWATS'));
+    // The log says which requests were conditional (the bench counts those that were not).
+    const repoReads = w.github.requests.filter((r) => r.path === '/repos/olreppe/pyWATS').slice(-3);
+    assert.deepEqual(
+      repoReads.map((r) => [r.status, r.conditional === true]),
+      [
+        [200, false],
+        [304, true],
+        [200, false],
+      ],
+    );
   });
 
   test('failNext answers 502 once, then the endpoint works again', async () => {

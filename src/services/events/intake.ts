@@ -17,7 +17,11 @@ export function configuredRepo(deps: AppDeps, fullName: string): ResolvedRepo | 
   return deps.config.repos.find((r) => r.github.toLowerCase() === want) ?? null;
 }
 
-/** Starts (or moves forward) the repository's apply job, and wakes this replica's worker for it. */
+/**
+ * Starts (or moves forward) the repository's apply job, and wakes this replica's worker for
+ * it. A delivery stored while the job applies earlier ones makes it look again right after
+ * (`sooner` keeps the wake of a running job), not at its idle look a minute later.
+ */
 export async function scheduleApply(deps: AppDeps, repo: string): Promise<void> {
   await deps.store.jobs.enqueue({ kind: APPLY_KIND, payload: { repo }, dedupeKey: applyDedupeKey(repo), sooner: true, maxAttempts: 1000 }, deps.now());
   deps.wake?.();

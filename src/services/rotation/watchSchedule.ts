@@ -11,6 +11,9 @@ export function deleteRetrySeconds(failures: number): number {
   return Math.min(WATCH_SECONDS.run * 2 ** Math.max(0, failures - 1), 3600);
 }
 
+/** One watch per rotation: the key a delivery about its verification run wakes it by. */
+export const watchDedupeKey = (rotationId: string) => `rotation-watch:${rotationId}`;
+
 /** The watch of a rotation that waits on something (written with the step that made it wait). */
 export function watchJob(deps: AppDeps, r: Pick<Rotation, 'id' | 'state'>): EnqueueOptions {
   const seconds = r.state.changeStatus ? WATCH_SECONDS.approval : WATCH_SECONDS.run;
@@ -18,7 +21,7 @@ export function watchJob(deps: AppDeps, r: Pick<Rotation, 'id' | 'state'>): Enqu
   return {
     kind: ROTATION_WATCH,
     payload: { rotationId: r.id },
-    dedupeKey: `rotation-watch:${r.id}`,
+    dedupeKey: watchDedupeKey(r.id),
     runAt: new Date(deps.now().getTime() + seconds * 1000),
     sooner: true,
   };
