@@ -40,7 +40,28 @@ export async function projectionView(deps: AppDeps, repo: ResolvedRepo, sync: Sy
   const jobs = run ? await events.jobsOf(repo.github, run.runId) : [];
   const findings: Record<string, unknown> = {};
   for (const j of jobs) if (isFailedConclusion(j.conclusion)) findings[String(j.jobId)] = await deps.store.syncProjection.logFindings(repo.github, j.jobId);
-  return { run, jobs, findings, confirmedAt, pendingDeliveries: pending.length };
+  const jobNamesAtRun = run?.workflowPath && run.headSha ? await storedJobNames(deps, repo.github, run.workflowPath, run.headSha) : null;
+  return { run, jobs, findings, confirmedAt, pendingDeliveries: pending.length, jobNamesAtRun };
+}
+
+const JobNames = z.record(z.string(), z.string());
+
+/** The job names of a workflow file at a commit as stored, or null (never read, or a row this version cannot read). */
+async function storedJobNames(deps: AppDeps, repo: string, path: string, sha: string): Promise<Record<string, string> | null> {
+  const parsed = JobNames.safeParse(await deps.store.syncProjection.workflowJobNames(repo, path, sha));
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The job ids → display names of the workflow file a run ran: from the store, or read from
+ * GitHub once and stored (a file at a commit never changes).
+ */
+export async function jobNamesAt(deps: AppDeps, actions: ActionsPort, repo: ResolvedRepo, path: string, sha: string): Promise<Record<string, string>> {
+  const stored = await storedJobNames(deps, repo.github, path, sha);
+  if (stored) return stored;
+  const names = await actions.workflowJobNames({ owner: repo.owner, name: repo.repo }, path, sha);
+  await deps.store.syncProjection.setWorkflowJobNames(repo.github, path, sha, names);
+  return names;
 }
 
 /** A failed job's log, read and reduced to what the report needs; stored so it is read once. */
@@ -126,7 +147,7 @@ export async function factsFromProjection(deps: AppDeps, repo: ResolvedRepo, syn
   const atHead = check.githubRefs.ok && typeof check.githubRefs.value.fileAtHead === 'string' ? jobNamesOf(check.githubRefs.value.fileAtHead) : null;
   let run = projectedRunFacts(view, sync.job, { atHead });
   if (run.kind === 'needs_job_names' && run.run.workflowPath) {
-    const names = await settle(ports.actions.workflowJobNames(ghRepo, run.run.workflowPath, run.run.headSha));
+    const names = await settle(jobNamesAt(deps, ports.actions, repo, run.run.workflowPath, run.run.headSha));
     run = projectedRunFacts(view, sync.job, { atHead, atRun: names.ok ? names.value : null });
   }
   let runFacts: Pick<SyncFacts, 'run' | 'jobs' | 'syncJobLog' | 'syncJobFindings' | 'workflowJobNames'>;

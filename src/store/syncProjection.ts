@@ -3,11 +3,12 @@ import { guard, ms } from './guard.js';
 import type { GitHubEventTables, RunRow, StepRow } from './githubEvents.js';
 import type { Database, Ms } from './schema.js';
 
-/** The tables and columns of migration 0015 (only this module and githubEvents.ts read them). */
+/** The tables and columns of migrations 0015 and 0018 (only this module and githubEvents.ts read them). */
 type SyncProjectionTables = GitHubEventTables & {
   gh_jobs: GitHubEventTables['gh_jobs'] & { log_findings: string | null };
   sync_checks: { repo: string; checked_at: Ms; github_refs: string; mirror_refs: string; secrets: string | null };
   projection_confirmations: { repo: string; confirmed_at: Ms };
+  gh_workflow_job_names: { repo: string; path: string; sha: string; names: string };
   github_deliveries: GitHubEventTables['github_deliveries'];
 };
 
@@ -35,6 +36,9 @@ export interface SyncProjection {
   runsInProgress(repo: string, since: Date, limit: number): Promise<RunRow[]>;
   /** The latest of: a delivery for `repo` arrived, the poller confirmed it. Null: never. */
   confirmedAt(repo: string): Promise<Date | null>;
+  /** A workflow file's job ids → display names at a commit, as read once (JSON the caller checks), or null. */
+  workflowJobNames(repo: string, path: string, sha: string): Promise<unknown>;
+  setWorkflowJobNames(repo: string, path: string, sha: string, names: Record<string, string>): Promise<void>;
 }
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -149,6 +153,26 @@ export function syncProjection(base: Kysely<Database>): SyncProjection {
         ]);
         const times = [msOf(delivered?.t), msOf(confirmed?.confirmed_at)].filter((t): t is number => t !== null);
         return times.length > 0 ? new Date(Math.max(...times)) : null;
+      }),
+    workflowJobNames: (repo, path, sha) =>
+      guard('syncProjection.workflowJobNames', async () => {
+        const r = await db
+          .selectFrom('gh_workflow_job_names')
+          .select('names')
+          .where('repo', '=', repo)
+          .where('path', '=', path)
+          .where('sha', '=', sha)
+          .executeTakeFirst();
+        return parsed(r?.names);
+      }),
+    setWorkflowJobNames: (repo, path, sha, names) =>
+      guard('syncProjection.setWorkflowJobNames', async () => {
+        // The file at a commit never changes: the first write stands.
+        await db
+          .insertInto('gh_workflow_job_names')
+          .values({ repo, path, sha, names: json(names) })
+          .onConflict((oc) => oc.columns(['repo', 'path', 'sha']).doNothing())
+          .execute();
       }),
   };
 }

@@ -58,6 +58,31 @@ describe('App Home dashboard', () => {
   });
 });
 
+describe('App Home on a projection fed by deliveries alone', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: SECRET } });
+  });
+  after(() => h.close());
+
+  test('with no /sync-status ever asked, Home names the sync job of the delivered run (the file it ran, read once when it completed) and reads nothing', async () => {
+    const runId = h.seed.github.lastPublishRunId ?? 0;
+    await deliverRun({ appUrl: h.appUrl, secret: SECRET }, { apiUrl: h.github.apiUrl, token: h.seed.github.token }, h.seed.github.repo, runId);
+    await eventually(async () => (await h.store.githubEvents.pending(h.seed.github.repo, 5)).length === 0, 'applied', 10_000);
+    const run = await h.store.githubEvents.run(h.seed.github.repo, runId);
+    assert.ok(run?.workflowPath && run.headSha);
+    // `sync.job` is the YAML id (sync-to-ghe); GitHub reports the display name: the names were stored when the run completed.
+    assert.ok(await h.store.syncProjection.workflowJobNames(h.seed.github.repo, run.workflowPath, run.headSha), 'the job names are stored');
+    h.github.clearRequests();
+    h.ghe.clearRequests();
+    const home = await openHome(h, USERS.carol);
+    assert.match(home, /Sync to GitHub Enterprise/);
+    assert.doesNotMatch(home, /no sync job/i);
+    assert.equal(h.github.requests.length, 0, 'no request to github.com');
+    assert.equal(h.ghe.requests.length, 0, 'no request to GHE');
+  });
+});
+
 describe('App Home republished when the projection changes', () => {
   let h: Harness;
   before(async () => {

@@ -210,7 +210,11 @@ function syncPart(r: HomeRepoInput): HomeRepo['sync'] {
   if (!view || !run) return { kind: 'unknown' };
   const jobs = view.jobs.filter((j) => j.runId === run.id).map(jobInfoOf);
   const file = r.check?.githubRefs.ok ? r.check.githubRefs.value.fileAtHead : null;
-  const job = findSyncJob(jobs, r.sync.job) ?? (typeof file === 'string' ? findSyncJob(jobs, r.sync.job, jobNamesOf(file)) : null);
+  // The names of the file the run ran (read once when its sync job had to be found), else the file at the head.
+  const job =
+    findSyncJob(jobs, r.sync.job) ??
+    (view.jobNamesAtRun ? findSyncJob(jobs, r.sync.job, view.jobNamesAtRun) : null) ??
+    (typeof file === 'string' ? findSyncJob(jobs, r.sync.job, jobNamesOf(file)) : null);
   const at = job?.completedAt ?? job?.startedAt ?? run.runStartedAt ?? run.createdAt;
   if (!job) return { kind: 'job_not_found', runName: run.name, runNumber: run.runNumber, url: run.htmlUrl, at };
   return {

@@ -27,6 +27,8 @@ export interface ProjectionView {
   confirmedAt: Date | null;
   /** Deliveries stored and not applied yet: the projection is about to change. */
   pendingDeliveries: number;
+  /** The job names of the workflow file the run ran, when the bot read them once (store 0018). */
+  jobNamesAtRun?: Record<string, string> | null;
 }
 
 export type Freshness = { fresh: true } | { fresh: false; reason: string };

@@ -6,7 +6,7 @@ import { isFailedConclusion } from '../../core/jobConclusion.js';
 import { findSyncJob } from '../../core/sync/findSyncJob.js';
 import { jobInfoOf, StoredFindings } from '../../core/sync/projection.js';
 import { isChatOpsError } from '../../errors.js';
-import { readLogFindings } from '../syncProjection.js';
+import { jobNamesAt, readLogFindings } from '../syncProjection.js';
 
 /**
  * A sync workflow run completed: make sure the projection holds what /sync-status reports
@@ -30,7 +30,7 @@ export async function recordSyncFindings(deps: AppDeps, repo: ResolvedRepo, run:
     const find = async () => {
       const direct = findSyncJob(jobs, sync.job, names);
       if (direct || names || !run.workflowPath || !run.headSha || jobs.length === 0) return direct;
-      names = await actions.workflowJobNames(ref, run.workflowPath, run.headSha);
+      names = await jobNamesAt(deps, actions, repo, run.workflowPath, run.headSha);
       return findSyncJob(jobs, sync.job, names);
     };
     let job = await find();

@@ -17,6 +17,7 @@ import { githubProjection } from './0014_github_projection.js';
 import { syncProjection } from './0015_sync_projection.js';
 import { tagAlerts } from './0016_tag_alerts.js';
 import { releaseAnnouncements } from './0017_release_announcements.js';
+import { workflowJobNames } from './0018_workflow_job_names.js';
 
 /**
  * Migrations live in code (no directory scan at run time). Append new ones here with
@@ -41,6 +42,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0015_sync_projection': syncProjection(),
     '0016_tag_alerts': tagAlerts(),
     '0017_release_announcements': releaseAnnouncements(),
+    '0018_workflow_job_names': workflowJobNames(),
   };
   return { getMigrations: async () => migrations };
 }
