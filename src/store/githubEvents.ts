@@ -121,29 +121,31 @@ const msOrNull = (v: Date | null) => (v === null ? null : ms(v));
 const STATUS_RANK: Record<string, number> = { requested: 0, waiting: 1, pending: 1, queued: 2, in_progress: 3, completed: 4 };
 const rank = (s: string) => STATUS_RANK[s] ?? 0;
 
+/** A gh_runs row as the projection's run (every module reading gh_runs maps it here). */
+export const toRun = (r: Record<string, unknown>): RunRow => ({
+  repo: String(r.repo),
+  runId: Number(r.run_id),
+  workflowPath: (r.workflow_path as string | null) ?? null,
+  name: (r.name as string | null) ?? null,
+  event: (r.event as string | null) ?? null,
+  headBranch: (r.head_branch as string | null) ?? null,
+  headSha: (r.head_sha as string | null) ?? null,
+  status: String(r.status),
+  conclusion: (r.conclusion as string | null) ?? null,
+  runAttempt: Number(r.run_attempt),
+  htmlUrl: (r.html_url as string | null) ?? null,
+  createdAt: d(r.created_at),
+  updatedAt: new Date(Number(r.updated_at)),
+  runNumber: n(r.run_number),
+  displayTitle: (r.display_title as string | null) ?? null,
+  runStartedAt: d(r.run_started_at),
+  actor: (r.actor as string | null) ?? null,
+  triggeringActor: (r.triggering_actor as string | null) ?? null,
+});
+
 export function githubEvents(base: Kysely<Database>): GitHubEvents {
   const db = base.withTables<GitHubEventTables>();
 
-  const toRun = (r: Record<string, unknown>): RunRow => ({
-    repo: String(r.repo),
-    runId: Number(r.run_id),
-    workflowPath: (r.workflow_path as string | null) ?? null,
-    name: (r.name as string | null) ?? null,
-    event: (r.event as string | null) ?? null,
-    headBranch: (r.head_branch as string | null) ?? null,
-    headSha: (r.head_sha as string | null) ?? null,
-    status: String(r.status),
-    conclusion: (r.conclusion as string | null) ?? null,
-    runAttempt: Number(r.run_attempt),
-    htmlUrl: (r.html_url as string | null) ?? null,
-    createdAt: d(r.created_at),
-    updatedAt: new Date(Number(r.updated_at)),
-    runNumber: n(r.run_number),
-    displayTitle: (r.display_title as string | null) ?? null,
-    runStartedAt: d(r.run_started_at),
-    actor: (r.actor as string | null) ?? null,
-    triggeringActor: (r.triggering_actor as string | null) ?? null,
-  });
   const toJob = (r: Record<string, unknown>): JobRow => ({
     repo: String(r.repo),
     jobId: Number(r.job_id),

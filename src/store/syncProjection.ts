@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { guard, ms } from './guard.js';
-import type { GitHubEventTables, RunRow, StepRow } from './githubEvents.js';
+import { toRun, type GitHubEventTables, type RunRow, type StepRow } from './githubEvents.js';
 import type { Database, Ms } from './schema.js';
 
 /** The tables and columns of migrations 0015 and 0018 (only this module and githubEvents.ts read them). */
@@ -120,26 +120,7 @@ export function syncProjection(base: Kysely<Database>): SyncProjection {
           .orderBy('updated_at', 'desc')
           .limit(limit)
           .execute();
-        return rows.map((r): RunRow => ({
-          repo: r.repo,
-          runId: Number(r.run_id),
-          workflowPath: r.workflow_path,
-          name: r.name,
-          event: r.event,
-          headBranch: r.head_branch,
-          headSha: r.head_sha,
-          status: r.status,
-          conclusion: r.conclusion,
-          runAttempt: Number(r.run_attempt),
-          htmlUrl: r.html_url,
-          createdAt: msOf(r.created_at) === null ? null : new Date(Number(r.created_at)),
-          updatedAt: new Date(Number(r.updated_at)),
-          runNumber: msOf(r.run_number),
-          displayTitle: r.display_title,
-          runStartedAt: msOf(r.run_started_at) === null ? null : new Date(Number(r.run_started_at)),
-          actor: r.actor,
-          triggeringActor: r.triggering_actor,
-        }));
+        return rows.map((r) => toRun(r));
       }),
     confirmedAt: (repo) =>
       guard('syncProjection.confirmedAt', async () => {

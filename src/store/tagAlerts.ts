@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { TagAlertState } from '../core/events/tagWithoutRelease.js';
 import { guard, ms } from './guard.js';
-import type { GitHubEventTables, RunRow } from './githubEvents.js';
+import { toRun, type GitHubEventTables, type RunRow } from './githubEvents.js';
 import type { Database, Ms } from './schema.js';
 
 /** The table of migration 0016 (only this module reads it), and the projection's runs it looks up. */
@@ -99,25 +99,7 @@ export function tagAlerts(base: Kysely<Database>): TagAlerts {
           .orderBy('run_id', 'desc')
           .limit(limit)
           .execute();
-        const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
-        return rows.map((r) => ({
-          repo: r.repo,
-          runId: Number(r.run_id),
-          workflowPath: r.workflow_path,
-          name: r.name,
-          event: r.event,
-          headBranch: r.head_branch,
-          headSha: r.head_sha,
-          status: r.status,
-          conclusion: r.conclusion,
-          runAttempt: Number(r.run_attempt),
-          htmlUrl: r.html_url,
-          createdAt: date(r.created_at),
-          updatedAt: new Date(Number(r.updated_at)),
-          runNumber: r.run_number === null ? null : Number(r.run_number),
-          displayTitle: r.display_title,
-          runStartedAt: date(r.run_started_at),
-        }));
+        return rows.map((r) => toRun(r));
       }),
   };
 }
