@@ -1,3 +1,5 @@
+import type { RunFact } from '../events/facts.js';
+
 /**
  * Which release-workflow runs the bot started itself: what the release announcements
  * (core/events/releaseAnnouncement.ts) and the Home tab's last release (core/home/dashboard.ts)
@@ -5,16 +7,7 @@
  */
 
 /** What is read of a run (a RunFact or a projection row). */
-export interface AnnouncedRun {
-  runId: number;
-  event: string | null;
-  headBranch: string | null;
-  headSha: string | null;
-  status: string;
-  conclusion: string | null;
-  runAttempt: number;
-  createdAt: Date | null;
-}
+export type AnnouncedRun = Pick<RunFact, 'runId' | 'event' | 'headBranch' | 'headSha' | 'status' | 'conclusion' | 'runAttempt' | 'createdAt'>;
 
 /** What it reads of a release the bot started (store/releases.ts Release). */
 export interface BotRelease {
