@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '@chatops/fake-slack';
 import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 import { sign } from '@octokit/webhooks-methods';
-import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startBot, startHarness, USERS } from '../test/helpers/harness.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startReplica, startHarness, USERS, type Harness } from '../test/helpers/harness.js';
 import { soak, startupAndIdle } from './runtime.js';
 import { webhookToSlack } from './webhookToSlack.js';
 import { deliverRun } from '../test/helpers/webhooks.js';
@@ -235,19 +235,24 @@ async function requestCounts(): Promise<void> {
   }
 }
 
+/** `/release v0.1.0b39` confirmed: its dispatched run in the fake and the id of its follower job. */
+async function confirmRelease(h: Harness) {
+  const { responseUrl } = await h.command('/release', 'v0.1.0b39');
+  const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
+  const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
+  await h.click({ actionId: 'release_confirm', value: id });
+  await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
+  const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
+  if (!run) throw new Error('no run');
+  const job = await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'release.follow').executeTakeFirstOrThrow();
+  return { run, jobId: String(job.id) };
+}
+
 /** Following one release whose run takes 10 minutes, polled by the leased follower job. */
 async function followCost(): Promise<void> {
   const h = await startHarness({ logLevel: 'warn' });
   try {
-    const { responseUrl } = await h.command('/release', 'v0.1.0b39');
-    const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
-    const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
-    await h.click({ actionId: 'release_confirm', value: id });
-    await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-    const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
-    if (!run) throw new Error('no run');
-    const job = await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'release.follow').executeTakeFirstOrThrow();
-    const jobId = String(job.id);
+    const { run, jobId } = await confirmRelease(h);
     h.github.clearRequests();
     // The run's life, in seconds after the dispatch.
     const timeline: Array<[number, () => void]> = [
@@ -375,16 +380,7 @@ async function deliveryBurst(): Promise<void> {
   const N = 10_000;
   const secret = 'whsec-bench';
   const h = await startHarness({ store: 'postgres', env: { GITHUB_WEBHOOK_SECRET: secret }, logLevel: 'warn' });
-  const second = await startBot({
-    store: 'postgres',
-    pgSchema: h.bot.pgSchema ?? '',
-    env: { GITHUB_WEBHOOK_SECRET: secret },
-    logLevel: 'warn',
-    slackApiUrl: h.slack.apiUrl,
-    githubUrl: h.github.url,
-    gheUrl: h.ghe.url,
-    seed: h.seed,
-  });
+  const second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: secret }, logLevel: 'warn' });
   try {
     const repo = h.seed.github.repo;
     const urls = [h.appUrl, second.appUrl];
@@ -549,15 +545,7 @@ async function followTenMinutes(o: { webhooks: boolean }): Promise<{
   const secret = 'bench-follow-secret';
   const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: o.webhooks ? secret : undefined }, logLevel: 'warn' });
   try {
-    const { responseUrl } = await h.command('/release', 'v0.1.0b39');
-    const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
-    const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
-    await h.click({ actionId: 'release_confirm', value: id });
-    await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-    const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
-    if (!run) throw new Error('no run');
-    const job = await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'release.follow').executeTakeFirstOrThrow();
-    const jobId = String(job.id);
+    const { run, jobId } = await confirmRelease(h);
     h.github.clearRequests();
     const repository = { full_name: h.seed.github.repo };
     const read = async (path: string) => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sign } from '@octokit/webhooks-methods';
-import { eventually, startBot, startHarness } from '../helpers/harness.js';
+import { eventually, startReplica, startHarness } from '../helpers/harness.js';
 
 const SECRET = 'whsec-burst-test';
 const N = 1000;
@@ -9,19 +9,9 @@ const N = 1000;
 describe('a burst of deliveries across two replicas on PostgreSQL', { skip: Boolean(process.env.CHATOPS_SKIP_PG) }, () => {
   test(`${N} deliveries, each sent to both replicas: all stored once, none lost, all applied`, { timeout: 120_000 }, async () => {
     const h = await startHarness({ store: 'postgres', env: { GITHUB_WEBHOOK_SECRET: SECRET } });
-    let second: Awaited<ReturnType<typeof startBot>> | null = null;
+    let second: Awaited<ReturnType<typeof startReplica>> | null = null;
     try {
-      const schema = h.bot.pgSchema;
-      assert.ok(schema);
-      second = await startBot({
-        store: 'postgres',
-        pgSchema: schema,
-        env: { GITHUB_WEBHOOK_SECRET: SECRET },
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-      });
+      second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: SECRET } });
       const repo = h.seed.github.repo;
       const bodies = await Promise.all(
         Array.from({ length: N }, async (_, i) => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordedRequest } from '@chatops/fake-github';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { CHANNEL, startBot, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
+import { CHANNEL, startReplica, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
 import { sendWebhook } from '../helpers/webhooks.js';
 import { newGheToken, submitValue } from '../helpers/secrets.js';
 import { openModalFrom, requestsTo, startRotation, threadApproval, waitChecklist } from '../helpers/rotation.js';
@@ -136,17 +136,7 @@ describe('a wake while the follower looks', { skip: Boolean(process.env.CHATOPS_
     const h = await startHarness({ store: 'postgres', env: { GITHUB_WEBHOOK_SECRET: SECRET } });
     let second: BotUnderTest | null = null;
     try {
-      const schema = h.bot.pgSchema;
-      assert.ok(schema);
-      second = await startBot({
-        store: 'postgres',
-        pgSchema: schema,
-        env: { GITHUB_WEBHOOK_SECRET: SECRET },
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-      });
+      second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: SECRET } });
       const { runId } = await release(h, 'v0.1.0b39');
       // The first look from the projection reads the workflow file once (the declared jobs):
       // hold that request, so the next delivery is applied (by the other replica) while the look is under way.

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { sendBlockAction, sendSlashCommand, type RecordedCall } from '@chatops/fake-slack';
-import { CHANNEL, eventually, SIGNING_SECRET, startBot, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
+import { CHANNEL, eventually, SIGNING_SECRET, startReplica, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 const RELEASE_WF = '.github/workflows/release.yml';
 const TAG = 'v0.1.0b39';
@@ -52,15 +52,7 @@ describe('/release races', () => {
 
   test('two replicas on PostgreSQL: concurrent /release of one tag on both gives one confirmation, and one dispatch', async () => {
     const h = await startHarness({ ...bothMayRelease, store: 'postgres' });
-    const other = await startBot({
-      ...bothMayRelease,
-      store: 'postgres',
-      pgSchema: h.bot.pgSchema ?? '',
-      slackApiUrl: h.slack.apiUrl,
-      githubUrl: h.github.url,
-      gheUrl: h.ghe.url,
-      seed: h.seed,
-    });
+    const other = await startReplica(h, bothMayRelease);
     try {
       h.github.setLatency(300);
       const answers = await Promise.all([

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { sendBlockAction } from '@chatops/fake-slack';
-import { eventually, SIGNING_SECRET, startBot, USERS, withHarness, CHANNEL } from '../helpers/harness.js';
+import { eventually, SIGNING_SECRET, startReplica, USERS, withHarness, CHANNEL } from '../helpers/harness.js';
 import { newGheToken, puts, putAttempts, requestReplacement } from '../helpers/secrets.js';
 
 const skip = process.env.CHATOPS_SKIP_PG === '1' ? 'CHATOPS_SKIP_PG=1' : false;
@@ -11,15 +11,7 @@ describe('secret approvals across replicas (PostgreSQL)', { skip }, () => {
   test('two app instances on one PostgreSQL, 100 concurrent Approve clicks spread over both: exactly one PUT', (t) =>
     withHarness({ store: 'postgres', config: (cfg) => void (cfg.access.approve = ['S0APPROVERS']) }, async (h) => {
       h.slack.addUsergroup('S0APPROVERS', [USERS.bob, USERS.carol]);
-      const second = await startBot({
-        store: 'postgres',
-        pgSchema: h.bot.pgSchema ?? undefined,
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-        config: (cfg) => void (cfg.access.approve = ['S0APPROVERS']),
-      });
+      const second = await startReplica(h, { config: (cfg) => void (cfg.access.approve = ['S0APPROVERS']) });
       try {
         const id = await requestReplacement(h, newGheToken(h));
         const apps = [h.appUrl, second.appUrl];

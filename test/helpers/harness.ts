@@ -158,6 +158,16 @@ function forgetFirstLooks(github: FakeGitHub): void {
 }
 
 /** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
+/**
+ * A second replica of the harness's bot on the same PostgreSQL schema, fakes and seed (the
+ * harness must use `store: 'postgres'`). `o` adds what differs, e.g. its environment.
+ */
+export function startReplica(h: Harness, o: HarnessOptions = {}): Promise<BotUnderTest> {
+  const schema = h.bot.pgSchema;
+  if (!schema) throw new Error('startReplica: the harness does not use PostgreSQL');
+  return startBot({ ...o, store: 'postgres', pgSchema: schema, slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed });
+}
+
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slack = new FakeSlack({ botToken: BOT_TOKEN });
   const github = o.githubFlavor === 'ghes' ? new FakeGitHub({ flavor: 'ghes', webHost: GHES_PRIMARY_HOST }) : new FakeGitHub({ flavor: 'dotcom' });
