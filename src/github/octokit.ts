@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
 import { withCustomRequest } from '@octokit/graphql';
-import { createAppAuth } from '@octokit/auth-app';
+import { lazyAppAuth } from './lazyAppAuth.js';
 import type { Logger } from '../log/logger.js';
 import { withEtagCache } from './etagCache.js';
 import { withSingleFlight } from './singleFlight.js';
@@ -84,7 +84,7 @@ export function createGitHubClient(o: { apiUrl: string; auth: ClientAuth; logger
     o.auth.kind === 'token'
       ? { auth: o.auth.token }
       : {
-          authStrategy: createAppAuth,
+          authStrategy: lazyAppAuth,
           auth: { appId: o.auth.appId, privateKey: o.auth.privateKey, ...(o.auth.installationId ? { installationId: o.auth.installationId } : {}) },
         };
 

@@ -1,10 +1,10 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { RequestError as OctokitRequestError } from '@octokit/request-error';
 import { ErrorCode, WebClient, type Logger as SlackLogger, type WebAPICallResult } from '@slack/web-api';
 import type { AppConfig } from '../config/load.js';
 import { CredentialRefusedError } from '../errors.js';
 import type { GitHubClients } from '../github/clients.js';
 import type { ClientAuth } from '../github/octokit.js';
+import { loadAppAuth } from '../github/lazyAppAuth.js';
 import { slackLogger, type Logger } from '../log/logger.js';
 
 /**
@@ -269,6 +269,7 @@ function appCheck(github: GitHubClients, config: AppConfig): CredentialCheck {
     variable: 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
     url: `GET ${apiUrl}/app`,
     async probe() {
+      const { createAppAuth } = await loadAppAuth();
       try {
         await createAppAuth({ appId: auth.appId, privateKey: auth.privateKey })({ type: 'app' });
       } catch {
