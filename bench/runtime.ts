@@ -16,6 +16,7 @@ import { sendBlockAction, sendEvent, sendSlashCommand } from '@chatops/fake-slac
 import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
 import { freeLoopbackPort } from '@chatops/sandbox/freePort.js';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, USERS } from '../test/helpers/harness.js';
+import { npmStartArgs } from '../test/helpers/botProcess.js';
 
 export interface FakesInfo {
   slackApiUrl: string;
@@ -47,7 +48,10 @@ interface Running {
   output(): string;
 }
 
-async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Promise<Running> {
+/** `bot`: as `npm start` runs it; `bot-plain`: the same without npm start's node flags (the figure they change). */
+type Which = 'bot' | 'bot-plain' | 'bare';
+
+async function launch(which: Which, fakes: FakesInfo, dir: string): Promise<Running> {
   const port = await freeLoopbackPort();
   const config = join(dir, 'chatops.yml');
   await writeFile(config, toYaml({ repos: [{ ...fakes.seed.repoConfig, channel: CHANNEL }], access: { release: [USERS.alice], approve: [USERS.bob] } }));
@@ -62,9 +66,10 @@ async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Pro
     PORT: String(port),
     LOG_LEVEL: 'warn',
   };
-  const script = which === 'bot' ? join(root, 'scripts', 'start.mjs') : join(root, 'bench', 'bareBolt.mjs');
+  const args =
+    which === 'bare' ? [join(root, 'bench', 'bareBolt.mjs')] : [...(which === 'bot' ? npmStartArgs().flags : []), join(root, 'scripts', 'start.mjs')];
   const started = performance.now();
-  const child = spawn(process.execPath, [script], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
@@ -73,7 +78,7 @@ async function launch(which: 'bot' | 'bare', fakes: FakesInfo, dir: string): Pro
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${which} exited during start-up:\n${out}`);
     // The bot serves Slack once its start-up checks pass (/readyz); the bare app as soon as it listens.
-    const ok = await fetch(`${url}/${which === 'bot' ? 'readyz' : 'healthz'}`).then(
+    const ok = await fetch(`${url}/${which === 'bare' ? 'healthz' : 'readyz'}`).then(
       (r) => r.ok,
       () => false,
     );
@@ -143,13 +148,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]): Promise<void> {
   await withFakes(spawnReady, async (fakes, dir) => {
-    const rows: Record<'bot' | 'bare', { startup: number[]; rss: number[]; stall: number[] }> = {
+    const flags = npmStartArgs().flags;
+    const order: Which[] = flags.length ? ['bare', 'bot', 'bot-plain'] : ['bare', 'bot'];
+    const rows: Record<Which, { startup: number[]; rss: number[]; stall: number[] }> = {
       bot: { startup: [], rss: [], stall: [] },
+      'bot-plain': { startup: [], rss: [], stall: [] },
       bare: { startup: [], rss: [], stall: [] },
     };
     const heaps: string[] = [];
     for (let i = 0; i < 3; i++) {
-      for (const which of ['bare', 'bot'] as const) {
+      for (const which of order) {
         const app = await launch(which, fakes, dir);
         rows[which].stall.push(await longestAnswer(`${app.url}/healthz`, 5000));
         rows[which].startup.push(app.startupMs);
@@ -159,13 +167,15 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
       }
     }
     console.log(
-      "\n6. Start-up (spawn until serving: the bot's /readyz, after its credential checks; bare Bolt's /healthz) and idle RSS 5 s later; the bot as `npm start` runs it (dist/, plain node), bare Bolt in plain JS; 3 runs each",
+      `\n6. Start-up (spawn until serving: the bot's /readyz, after its credential checks; bare Bolt's /healthz) and idle RSS 5 s later; the bot as \`npm start\` runs it (dist/, plain node${flags.length ? ` ${flags.join(' ')}` : ''}), bare Bolt in plain JS; 3 runs each`,
     );
     console.log('   app              start-up ms (runs)          median   idle RSS MiB (runs)        median');
-    for (const which of ['bot', 'bare'] as const) {
+    const label: Record<Which, string> = { bot: 'release-chatops', 'bot-plain': '  without flags', bare: 'bare Bolt' };
+    for (const which of ['bot', 'bot-plain', 'bare'] as const) {
       const r = rows[which];
+      if (r.startup.length === 0) continue;
       console.log(
-        `   ${(which === 'bot' ? 'release-chatops' : 'bare Bolt').padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`,
+        `   ${label[which].padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`,
       );
     }
     // Run 1 of the bot is the first after the build: it writes the V8 code cache 3 s after start (scripts/runBundle.mjs).
@@ -173,8 +183,9 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
       `   longest /healthz answer in the 5 s after start (asked every 25 ms), ms: bot ${rows.bot.stall.map((x) => x.toFixed(0)).join(', ')} (run 1 writes the code cache), bare Bolt ${rows.bare.stall.map((x) => x.toFixed(0)).join(', ')}`,
     );
     console.log(`   the bot's own figures at idle (its /metrics, MiB): ${heaps.join('; ')}`);
+    const ratio = (w: Which, k: 'startup' | 'rss') => (median(rows[w][k]) / median(rows.bare[k])).toFixed(2);
     console.log(
-      `   ratio bot/bare: start-up ${(median(rows.bot.startup) / median(rows.bare.startup)).toFixed(2)} (target <= 1.5), idle RSS ${(median(rows.bot.rss) / median(rows.bare.rss)).toFixed(2)} (target <= 1.25)`,
+      `   ratio bot/bare: start-up ${ratio('bot', 'startup')} (target <= 1.5), idle RSS ${ratio('bot', 'rss')} (target <= 1.25)${flags.length ? `; without ${flags.join(' ')}: start-up ${ratio('bot-plain', 'startup')}, idle RSS ${ratio('bot-plain', 'rss')}` : ''}`,
     );
   });
 }

@@ -1,5 +1,6 @@
 // How scripts/start.mjs runs the compiled bundle (dist/main.cjs): with a V8 code cache, or, when source maps are
 // on (`node --enable-source-maps`), by node's own loader so stack traces name src/ files and lines.
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -33,12 +34,15 @@ function runWithCodeCache(file, stamp) {
   const id = readFileSync(stamp, 'utf8')
     .trim()
     .replace(/[^0-9A-Za-z]/g, '');
+  // V8 also refuses a cache made under other flags (npm start's --max-semi-space-size, say): each set of node
+  // flags keeps its own cache, so runs with and without them do not rewrite each other's.
+  const flags = createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8);
   const cacheFile = join(
     dirname(file),
     `${file
       .split('/')
       .pop()
-      ?.replace(/\.cjs$/, '')}.${id}.${process.version}.v8cache`,
+      ?.replace(/\.cjs$/, '')}.${id}.${process.version}.${flags}.v8cache`,
   );
   let cachedData;
   try {
@@ -48,6 +52,13 @@ function runWithCodeCache(file, stamp) {
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
   const script = new vm.Script(wrapper, { filename: file, cachedData });
+  // The cache's ~3 MB serve only that compile, but the Buffer holding them is promoted during start-up and would be
+  // freed at the first full GC, which an idle bot may not run for minutes: moving them to a fresh, unreferenced
+  // ArrayBuffer lets the next scavenge free them.
+  // (Only a Buffer that owns its whole ArrayBuffer: a slice of node's shared pool is left to the GC.)
+  if (cachedData && cachedData.byteOffset === 0 && cachedData.byteLength === cachedData.buffer.byteLength) {
+    structuredClone(cachedData.buffer, { transfer: [cachedData.buffer] });
+  }
   if (!cachedData || script.cachedDataRejected) {
     setTimeout(() => {
       try {

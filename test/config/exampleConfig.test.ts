@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import type { z } from 'zod';
-import { spawnBot } from '../helpers/botProcess.js';
+import { npmStartArgs, spawnBot } from '../helpers/botProcess.js';
 import { loadConfig } from '../../src/config/load.js';
 import { FileConfig } from '../../src/config/schema.js';
 import { FakeGitHub } from '@chatops/fake-github';
@@ -102,10 +102,10 @@ test('npm start runs on chatops.example.yml (hosts and IDs pointed at the fakes)
   doc.access = { release: [USERS.alice], approve: [USERS.bob] };
   await writeFile(join(dir, 'chatops.yml'), stringify(doc));
   const port = await freePort();
-  // As `npm start` runs it: scripts/start.mjs builds dist/ when it is missing or stale, then runs it with plain node.
+  // As `npm start` runs it (its node flags too): scripts/start.mjs builds dist/ when it is missing or stale, then runs it with plain node.
   const bot = spawnBot({
     port,
-    args: ['scripts/start.mjs'],
+    args: npmStartArgs().args,
     env: {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -4,8 +4,24 @@
  * nothing from the test runner's own environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export const TSX_MAIN = ['--import', 'tsx', 'src/main.ts'];
+
+/**
+ * Node's arguments as `npm start` gives them (package.json scripts.start: `node [flags] scripts/start.mjs`), for
+ * launching the bot the way it does without npm's own process in between (whose memory is not the bot's).
+ */
+export function npmStartArgs(): { flags: string[]; args: string[] } {
+  const pkgFile = fileURLToPath(new URL('../../package.json', import.meta.url));
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'scripts/start.mjs') {
+    throw new Error(`package.json's start script is not \`node [flags] scripts/start.mjs\`: ${pkg.scripts.start}`);
+  }
+  return { flags: words.slice(1, -1), args: words.slice(1) };
+}
 
 export interface SpawnedBot {
   child: ChildProcess;

@@ -56,7 +56,7 @@ test('without source maps: the first run writes the code cache 3 s after start, 
     const [cache, ...more] = await caches();
     assert.ok(cache, 'the first run wrote a cache');
     assert.deepEqual(more, []);
-    assert.match(cache, new RegExp(`^main\\.20261207T000000000Z\\.${process.version.replace(/\./g, '\\.')}\\.v8cache$`));
+    assert.match(cache, new RegExp(`^main\\.20261207T000000000Z\\.${process.version.replace(/\./g, '\\.')}\\.[0-9a-f]{8}\\.v8cache$`));
     const before = (await stat(join(dir, cache))).mtimeMs;
     const second = run(file, stamp);
     assert.equal(second.status, 0, second.stderr);
@@ -65,6 +65,15 @@ test('without source maps: the first run writes the code cache 3 s after start, 
     assert.equal((await stat(join(dir, cache))).mtimeMs, before, 'an accepted cache is not written again');
     const mapped = run(file, stamp, ['--enable-source-maps']);
     assert.equal(mapped.status, 0, mapped.stderr);
+    // Other node flags (npm start's --max-semi-space-size) keep a cache of their own: V8 would refuse the other one,
+    // and runs with and without them would rewrite each other's cache every time.
+    const flagged = run(file, stamp, ['--max-semi-space-size=1']);
+    assert.equal(flagged.status, 0, flagged.stderr);
+    const both = await caches();
+    assert.equal(both.length, 2, `one cache per set of flags: ${both.join(', ')}`);
+    const again = run(file, stamp);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal((await stat(join(dir, cache))).mtimeMs, before, 'the flagged run did not make the plain run rewrite its cache');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
