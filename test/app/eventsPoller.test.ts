@@ -4,7 +4,7 @@ import type { FakeGitHub } from '@chatops/fake-github';
 import { POLL_KIND, pollDedupeKey } from '../../src/services/events/poller.js';
 import { PollState } from '../../src/core/events/poll.js';
 import type { Store } from '../../src/store/index.js';
-import { eventually, startBot, startHarness, type Harness } from '../helpers/harness.js';
+import { eventually, startReplica, startHarness, type Harness } from '../helpers/harness.js';
 import { deliver } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-poller-test';
@@ -114,7 +114,7 @@ for (const store of backends) {
   describe(`the poll job survives a restart (${store})`, () => {
     test('the next replica takes the same job, asks with its ETags, and alerts a failure that happened while none ran', { timeout: 60_000 }, async () => {
       const h = await startHarness({ store, env: { GITHUB_WEBHOOK_SECRET: undefined } });
-      let second: Awaited<ReturnType<typeof startBot>> | null = null;
+      let second: Awaited<ReturnType<typeof startReplica>> | null = null;
       const repo = h.seed.github.repo;
       try {
         await looked(h.store, repo, new Date(0), 'the first look');
@@ -128,16 +128,7 @@ for (const store of backends) {
           AUTH_FAILURE,
         );
         h.github.clearRequests();
-        second = await startBot({
-          store,
-          env: { GITHUB_WEBHOOK_SECRET: undefined },
-          ...(h.dbFile ? { dbFile: h.dbFile } : {}),
-          ...(h.bot.pgSchema ? { pgSchema: h.bot.pgSchema } : {}),
-          slackApiUrl: h.slack.apiUrl,
-          githubUrl: h.github.url,
-          gheUrl: h.ghe.url,
-          seed: h.seed,
-        });
+        second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: undefined } });
         const s = second.store;
         await h.slack.waitFor((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('GitHub Enterprise failed'), 15_000);
         assert.equal((await s.githubEvents.run(repo, runId))?.conclusion, 'failure');

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APPLY_KIND } from '../../src/services/events/intake.js';
-import { CHANNEL, eventually, startBot, startHarness, type Harness } from '../helpers/harness.js';
+import { CHANNEL, eventually, startReplica, startHarness, type Harness } from '../helpers/harness.js';
 import { deliver as deliverTo, deliverRun, type DeliveryOptions } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-events-test';
@@ -153,7 +153,7 @@ describe('GitHub events with alerts.sync off', () => {
 describe('a replica lost between storing and applying a delivery', () => {
   test('another replica on the same database takes the apply job over once its lease runs out, and posts the alert once', { timeout: 60_000 }, async () => {
     const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: SECRET } });
-    let second: Awaited<ReturnType<typeof startBot>> | null = null;
+    let second: Awaited<ReturnType<typeof startReplica>> | null = null;
     try {
       assert.ok(h.dbFile, 'the first replica runs on a SQLite file');
       // The first replica stores the delivery and answers GitHub, but never applies it:
@@ -168,14 +168,7 @@ describe('a replica lost between storing and applying a delivery', () => {
       await h.bot.stop({ keepFiles: true });
       assert.equal(h.slack.calls.filter((c) => c.method.startsWith('chat.')).length, 0);
 
-      second = await startBot({
-        env: { GITHUB_WEBHOOK_SECRET: SECRET },
-        dbFile: h.dbFile,
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-      });
+      second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: SECRET } });
       const store = second.store;
       // Within the dead owner's lease, nothing moves.
       await new Promise((r) => setTimeout(r, 1500));
