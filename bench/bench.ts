@@ -33,11 +33,10 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '@chatops/fake-slack';
 import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
-import { sign } from '@octokit/webhooks-methods';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startReplica, startHarness, USERS, type Harness } from '../test/helpers/harness.js';
 import { soak, startupAndIdle } from './runtime.js';
 import { webhookToSlack } from './webhookToSlack.js';
-import { deliverRun } from '../test/helpers/webhooks.js';
+import { deliver, deliverRun, postDelivery, signDelivery, type SignedDelivery } from '../test/helpers/webhooks.js';
 import { execFileSync } from 'node:child_process';
 import { followerCrash, rotationCrash, secretReplaceCrash, type Resumed, type SecretKillStep } from '../test/helpers/crash.js';
 
@@ -384,12 +383,11 @@ async function deliveryBurst(): Promise<void> {
   try {
     const repo = h.seed.github.repo;
     const urls = [h.appUrl, second.appUrl];
-    const sends: Array<{ id: string; body: string; signature: string; url: string }> = [];
+    const sends: Array<{ d: SignedDelivery; url: string }> = [];
     for (let i = 0; i < N; i += 1) {
-      const body = JSON.stringify({ ref: `bench-${i}`, ref_type: 'tag', repository: { full_name: repo } });
-      const d = { id: `bench-delivery-${i}`, body, signature: await sign(secret, body) };
-      sends.push({ ...d, url: urls[i % 2] ?? '' });
-      if (i % 10 === 0) sends.push({ ...d, url: urls[(i + 1) % 2] ?? '' });
+      const d = await signDelivery(secret, 'create', { ref: `bench-${i}`, ref_type: 'tag', repository: { full_name: repo } }, { id: `bench-delivery-${i}` });
+      sends.push({ d, url: urls[i % 2] ?? '' });
+      if (i % 10 === 0) sends.push({ d, url: urls[(i + 1) % 2] ?? '' });
     }
     let stored = 0;
     let duplicates = 0;
@@ -400,11 +398,7 @@ async function deliveryBurst(): Promise<void> {
       await Promise.all(
         sends.slice(i, i + 20).map(async (s) => {
           for (let tries = 0; tries < 50; tries += 1) {
-            const res = await fetch(`${s.url}/github/webhooks`, {
-              method: 'POST',
-              body: s.body,
-              headers: { 'content-type': 'application/json', 'x-github-event': 'create', 'x-github-delivery': s.id, 'x-hub-signature-256': s.signature },
-            });
+            const res = await postDelivery(s.url, s.d);
             const answer = (await res.json()) as { stored?: boolean; duplicate?: boolean };
             if (res.status === 503) {
               busy += 1;
@@ -555,16 +549,9 @@ async function followTenMinutes(o: { webhooks: boolean }): Promise<{
       return (await res.json()) as Record<string, unknown>;
     };
     const post = async (event: string, payload: unknown) => {
-      const body = JSON.stringify(payload);
-      const headers = {
-        'content-type': 'application/json',
-        'x-github-event': event,
-        'x-github-delivery': crypto.randomUUID(),
-        'x-hub-signature-256': await sign(secret, body),
-      };
-      await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body, headers });
+      await deliver({ appUrl: h.appUrl, secret }, event, payload);
     };
-    const deliver = async () => {
+    const deliverState = async () => {
       if (!o.webhooks) return;
       const runJson = await read(`/actions/runs/${run.id}`);
       for (const j of (await read(`/actions/runs/${run.id}/jobs`)).jobs as Array<Record<string, unknown>>) {
@@ -610,7 +597,7 @@ async function followTenMinutes(o: { webhooks: boolean }): Promise<{
         // The run moves (and, with webhooks, GitHub delivers it) before the follower's own next look.
         h.bot.advance(Math.max(0, (nextEvent - elapsed) * 1000));
         timeline.shift()?.[1]();
-        await deliver();
+        await deliverState();
       } else {
         const before = j.runAt.getTime();
         h.bot.advance(Math.max(0, before - h.bot.deps.now().getTime()) + 1);

@@ -20,10 +20,10 @@
 import { FakeGitHub } from '@chatops/fake-github';
 import { seedPywats } from '@chatops/fake-github/scenario.js';
 import { FakeSlack, sendBlockAction, sendSlashCommand } from '@chatops/fake-slack';
-import { sign } from '@octokit/webhooks-methods';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, USERS } from '../test/helpers/harness.js';
+import { deliver, postDelivery, signDelivery, type SignedDelivery } from '../test/helpers/webhooks.js';
 
 type SpawnReady = <T>(script: string, args: string[]) => Promise<{ info: T; pid: number; stop: () => Promise<void> }>;
 
@@ -118,18 +118,9 @@ export async function webhookToSlack(spawnReady: SpawnReady): Promise<void> {
         'sync-to-ghe': { conclusion: 'failure', failedStep: 'Push to GitHub Enterprise', log: 'fatal: unable to access: Could not resolve host' },
       },
     );
-    const warmBody = JSON.stringify({ action: 'completed', workflow_run: await api(github, token, `/repos/${repo}/actions/runs/${warmRun}`), repository });
+    const warmRunJson = await api(github, token, `/repos/${repo}/actions/runs/${warmRun}`);
     const warmCalls = slack.calls.length;
-    await fetch(`${bot.info.url}/github/webhooks`, {
-      method: 'POST',
-      body: warmBody,
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'workflow_run',
-        'x-github-delivery': 'warm-up',
-        'x-hub-signature-256': await sign(SECRET, warmBody),
-      },
-    });
+    await deliver({ appUrl: bot.info.url, secret: SECRET }, 'workflow_run', { action: 'completed', workflow_run: warmRunJson, repository }, { id: 'warm-up' });
     await slack.waitFor((c) => c.method.startsWith('chat.') && slack.calls.indexOf(c) >= warmCalls, 30_000);
     await new Promise((r) => setTimeout(r, 500));
 
@@ -263,11 +254,10 @@ export async function webhookToSlack(spawnReady: SpawnReady): Promise<void> {
     for (let s = 0; s < TOTAL; s += 1) if (!slots[s]) slots[s] = filler[f++] ?? null;
 
     // Signed ahead, so the sender keeps the pace (release payloads depend on the moment: signed when sent).
-    const signed = new Map<Delivery, { body: string; signature: string }>();
+    const signed = new Map<Delivery, SignedDelivery>();
     for (const d of slots) {
       if (!d || d.cause?.kind === 'release') continue;
-      const body = JSON.stringify(d.payload);
-      signed.set(d, { body, signature: await sign(SECRET, body) });
+      signed.set(d, await signDelivery(SECRET, d.event, d.payload));
     }
     const sent: Array<{ d: Delivery; at: number; ms: number; status: number }> = [];
     const cpuBefore = cpuSecondsOf(bot.pid);
@@ -290,17 +280,10 @@ export async function webhookToSlack(spawnReady: SpawnReady): Promise<void> {
           d.payload = { action: job?.status === 'completed' ? 'completed' : 'in_progress', workflow_job: job, repository };
         }
       }
-      const ready = signed.get(d);
-      const body = ready?.body ?? JSON.stringify(d.payload);
-      const headers = {
-        'content-type': 'application/json',
-        'x-github-event': d.event,
-        'x-github-delivery': crypto.randomUUID(),
-        'x-hub-signature-256': ready?.signature ?? (await sign(SECRET, body)),
-      };
+      const ready = signed.get(d) ?? (await signDelivery(SECRET, d.event, d.payload));
       const at = Date.now();
       inflight.push(
-        fetch(`${bot.info.url}/github/webhooks`, { method: 'POST', body, headers }).then(
+        postDelivery(bot.info.url, ready).then(
           async (res) => {
             await res.arrayBuffer();
             sent.push({ d, at, ms: Date.now() - at, status: res.status });

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { parseSecretTarget } from '../core/secrets/command.js';
 import { letWaitingAcksGoFirst } from '../slack/afterAck.js';
 import { requestRotation } from '../services/rotation/start.js';
-import { rotationText } from '../ui/rotation.js';
+import { rotationText } from '../ui/rotationText.js';
 import { text, USAGE } from '../ui/messages.js';
 import { refusalText } from '../ui/refusal.js';
 import { auditorFor } from '../services/audit.js';

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps.js';
 import type { Rotation } from '../core/rotation/state.js';
-import { ENTRY_LINK_MINUTES } from '../ui/rotation.js';
+import { ENTRY_LINK_MINUTES } from '../ui/rotationPrompts.js';
 
 /** The path of the masked entry page; the link's secret part follows it. */
 export const ENTRY_PATH = '/enter';

@@ -11,7 +11,7 @@ import type { ResolvedRepo } from '../config/load.js';
 const IN_PROGRESS_MAX_AGE_MS = 6 * 60 * 60_000;
 const IN_PROGRESS_SHOWN = 5;
 /** Release runs looked at for the last one not started from Slack (the bot's own are skipped). */
-const RELEASE_RUNS_READ = 5;
+export const RELEASE_RUNS_READ = 5;
 
 /** The projection's newest release-workflow runs and the bot's releases that may have started them. */
 async function releaseRuns(deps: AppDeps, repo: ResolvedRepo): Promise<Pick<HomeRepoInput, 'releaseRuns' | 'botReleases'>> {

@@ -4,7 +4,7 @@ import type { Rotation } from '../core/rotation/state.js';
 import { generateDeployKey } from '../core/secrets/keygen.js';
 import { isChatOpsError } from '../errors.js';
 import { sealForGitHub } from '../github/seal.js';
-import { rotationText } from '../ui/rotation.js';
+import { rotationText } from '../ui/rotationText.js';
 import { ROTATION_ORIGIN } from '../core/rotation/jobs.js';
 import type { RotationTarget } from '../core/rotation/target.js';
 import { attachChange } from './rotation/engine.js';

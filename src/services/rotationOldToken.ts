@@ -7,7 +7,7 @@ import { lastFour } from '../core/secrets/facts.js';
 import { matchesDigest } from '../core/secrets/tokenDigest.js';
 import { tokenShape } from '../core/secrets/tokenChecks.js';
 import { displayHost } from '../github/octokit.js';
-import { rotationText } from '../ui/rotation.js';
+import { rotationText } from '../ui/rotationText.js';
 import type { RotationTarget } from '../core/rotation/target.js';
 import { apiUrlForHost, secretTarget } from './secretTargets.js';
 import type { Refusal } from '../core/refusal.js';

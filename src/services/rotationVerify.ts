@@ -9,7 +9,7 @@ import { diagnoseLog } from '../core/sync/diagnoseLog.js';
 import { findSyncJob } from '../core/sync/findSyncJob.js';
 import { isChatOpsError } from '../errors.js';
 import { webUrlOf } from '../github/octokit.js';
-import { rotationText } from '../ui/rotation.js';
+import { rotationText } from '../ui/rotationText.js';
 import { repoGateways, type RepoGateways } from './repoGateways.js';
 import { planFollowLook, type GitHubLook } from '../core/events/followLook.js';
 import { followFallbackSeconds, latestJobs, projectedRun } from './events/projectedRun.js';

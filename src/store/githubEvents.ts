@@ -101,6 +101,8 @@ export interface GitHubEvents {
   run(repo: string, runId: number): Promise<RunRow | null>;
   /** The newest runs of one workflow file (by creation), at most `limit`. */
   latestRuns(repo: string, workflowPath: string, limit: number): Promise<RunRow[]>;
+  /** The runs of `ref` (a run's head branch is the tag it ran on), newest first, at most `limit`. */
+  runsOnRef(repo: string, ref: string, limit: number): Promise<RunRow[]>;
   jobsOf(repo: string, runId: number): Promise<JobRow[]>;
 
   /** Records a tag the first time it is seen; true then, false after. */
@@ -159,6 +161,20 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
     htmlUrl: (r.html_url as string | null) ?? null,
     steps: typeof r.steps === 'string' ? (JSON.parse(r.steps) as StepRow[]) : null,
   });
+
+  /** A repository's newest runs (by creation) with `column` = `value`. */
+  const newestRuns = async (repo: string, column: 'workflow_path' | 'head_branch', value: string, limit: number) => {
+    const rows = await db
+      .selectFrom('gh_runs')
+      .selectAll()
+      .where('repo', '=', repo)
+      .where(column, '=', value)
+      .orderBy('created_at', 'desc')
+      .orderBy('run_id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => toRun(r as unknown as Record<string, unknown>));
+  };
 
   return {
     store: (x, now) =>
@@ -307,19 +323,8 @@ export function githubEvents(base: Kysely<Database>): GitHubEvents {
         const r = await db.selectFrom('gh_runs').selectAll().where('repo', '=', repo).where('run_id', '=', runId).executeTakeFirst();
         return r ? toRun(r as unknown as Record<string, unknown>) : null;
       }),
-    latestRuns: (repo, workflowPath, limit) =>
-      guard('githubEvents.latestRuns', async () => {
-        const rows = await db
-          .selectFrom('gh_runs')
-          .selectAll()
-          .where('repo', '=', repo)
-          .where('workflow_path', '=', workflowPath)
-          .orderBy('created_at', 'desc')
-          .orderBy('run_id', 'desc')
-          .limit(limit)
-          .execute();
-        return rows.map((r) => toRun(r as unknown as Record<string, unknown>));
-      }),
+    latestRuns: (repo, workflowPath, limit) => guard('githubEvents.latestRuns', () => newestRuns(repo, 'workflow_path', workflowPath, limit)),
+    runsOnRef: (repo, ref, limit) => guard('githubEvents.runsOnRef', () => newestRuns(repo, 'head_branch', ref, limit)),
     jobsOf: (repo, runId) =>
       guard('githubEvents.jobsOf', async () => {
         const rows = await db.selectFrom('gh_jobs').selectAll().where('repo', '=', repo).where('run_id', '=', runId).orderBy('job_id').execute();

@@ -3,6 +3,7 @@ import { guard, ms } from './guard.js';
 import { jobs } from './jobs.js';
 import { reports } from './reports.js';
 import { githubEvents } from './githubEvents.js';
+import { purgeProjection, type ProjectionPurgeCounts } from './projectionRetention.js';
 import type { StoreDialect } from './connect.js';
 import type { Database } from './schema.js';
 
@@ -28,9 +29,19 @@ export const RETENTION = {
    * Deliveries not applied yet are never purged.
    */
   githubDeliveriesDays: 7,
+  /**
+   * The projection (store/projectionRetention.ts), after its last change: tag alerts that are
+   * over (resolved, or settled with nothing posted), release announcements of runs no longer
+   * in progress, completed runs and their jobs, then the job names no run kept refers to.
+   * Never purged: runs not completed, the runs of a tag whose alert is open, and the newest
+   * `runsKeptPerWorkflow` runs of each workflow file.
+   */
+  projectionDays: 90,
+  /** At least what a reader takes of a workflow's newest runs: the App Home 5 release runs, the sync projection 1. */
+  runsKeptPerWorkflow: 5,
 } as const;
 
-export interface PurgeCounts {
+export interface PurgeCounts extends ProjectionPurgeCounts {
   reports: number;
   jobs: number;
   entryLinks: number;
@@ -60,6 +71,7 @@ export function retention(db: Kysely<Database>, dialect: StoreDialect): Retentio
           leakMessages: 0,
           slackDeliveries: 0,
           githubDeliveries: 0,
+          ...(await purgeProjection(db, new Date(t - RETENTION.projectionDays * DAY), RETENTION.runsKeptPerWorkflow)),
         };
         const linksBefore = ms(new Date(t - RETENTION.entryLinksDays * DAY));
         const links = await db

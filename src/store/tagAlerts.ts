@@ -1,11 +1,10 @@
 import type { Kysely } from 'kysely';
 import { TagAlertState } from '../core/events/tagWithoutRelease.js';
 import { guard, ms } from './guard.js';
-import { toRun, type GitHubEventTables, type RunRow } from './githubEvents.js';
 import type { Database, Ms } from './schema.js';
 
-/** The table of migration 0016 (only this module reads it), and the projection's runs it looks up. */
-type TagAlertTables = GitHubEventTables & {
+/** The table of migration 0016 (only this module reads it). */
+type TagAlertTables = {
   tag_alerts: { repo: string; tag: string; state: string; due_at: Ms; channel: string | null; message_ts: string | null; updated_at: Ms };
 };
 
@@ -34,8 +33,6 @@ export interface TagAlerts {
     to: { state: TagAlertState; channel?: string | null; messageTs?: string | null },
     now: Date,
   ): Promise<boolean>;
-  /** The projection's runs of `ref` (a run's head branch is the tag it ran on), newest first. */
-  runsOnRef(repo: string, ref: string, limit: number): Promise<RunRow[]>;
 }
 
 export function tagAlerts(base: Kysely<Database>): TagAlerts {
@@ -87,19 +84,6 @@ export function tagAlerts(base: Kysely<Database>): TagAlerts {
           .where('state', 'in', [...from])
           .executeTakeFirst();
         return Number(r.numUpdatedRows) > 0;
-      }),
-    runsOnRef: (repo, ref, limit) =>
-      guard('tagAlerts.runsOnRef', async () => {
-        const rows = await db
-          .selectFrom('gh_runs')
-          .selectAll()
-          .where('repo', '=', repo)
-          .where('head_branch', '=', ref)
-          .orderBy('created_at', 'desc')
-          .orderBy('run_id', 'desc')
-          .limit(limit)
-          .execute();
-        return rows.map((r) => toRun(r));
       }),
   };
 }

@@ -2,7 +2,7 @@ import type { OldTokenRecord, Refusal, ReleaseRefusal } from '../core/refusal.js
 import type { Rotation } from '../core/rotation/state.js';
 import { text } from './messages.js';
 import { releaseText } from './releaseConfirm.js';
-import { rotationText } from './rotation.js';
+import { rotationText } from './rotationText.js';
 import { secretText } from './secretChange.js';
 
 const names = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(', ');

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sign } from '@octokit/webhooks-methods';
 import { eventually, startReplica, startHarness } from '../helpers/harness.js';
+import { postDelivery, signDelivery } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-burst-test';
 const N = 1000;
@@ -14,27 +14,22 @@ describe('a burst of deliveries across two replicas on PostgreSQL', { skip: Bool
       second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: SECRET } });
       const repo = h.seed.github.repo;
       const bodies = await Promise.all(
-        Array.from({ length: N }, async (_, i) => {
-          const body = JSON.stringify({ ref: `burst-${i}`, ref_type: 'tag', repository: { full_name: repo } });
-          return { id: `burst-delivery-${i}`, body, signature: await sign(SECRET, body) };
-        }),
+        Array.from({ length: N }, (_, i) =>
+          signDelivery(SECRET, 'create', { ref: `burst-${i}`, ref_type: 'tag', repository: { full_name: repo } }, { id: `burst-delivery-${i}` }),
+        ),
       );
       const urls = [h.appUrl, second.appUrl];
       const outcomes: string[] = [];
       let busy = 0;
       // Each delivery reaches both replicas (a redelivery landing on the other one), 20 at a time.
-      const sends = bodies.flatMap((b, i) => [0, 1].map((k) => ({ ...b, url: urls[(i + k) % 2] ?? '' })));
+      const sends = bodies.flatMap((d, i) => [0, 1].map((k) => ({ d, url: urls[(i + k) % 2] ?? '' })));
       for (let i = 0; i < sends.length; i += 20) {
         await Promise.all(
           sends.slice(i, i + 20).map(async (s) => {
             // A busy replica answers 503 (Retry-After: 1) having stored nothing: sent again, as a redelivery would be.
             let res: Response;
             for (let tries = 0; ; tries += 1) {
-              res = await fetch(`${s.url}/github/webhooks`, {
-                method: 'POST',
-                body: s.body,
-                headers: { 'content-type': 'application/json', 'x-github-event': 'create', 'x-github-delivery': s.id, 'x-hub-signature-256': s.signature },
-              });
+              res = await postDelivery(s.url, s.d);
               if (res.status !== 503 || tries === 30) break;
               busy += 1;
               await res.arrayBuffer();

@@ -1,11 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sign } from '@octokit/webhooks-methods';
 import type { FakeGitHub } from '@chatops/fake-github';
 import { POLL_KIND, pollDedupeKey } from '../../src/services/events/poller.js';
 import { PollState } from '../../src/core/events/poll.js';
 import type { Store } from '../../src/store/index.js';
-import { eventually, startBot, startHarness, type Harness } from '../helpers/harness.js';
+import { eventually, startReplica, startHarness, type Harness } from '../helpers/harness.js';
+import { deliver } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-poller-test';
 const PUBLISH = '.github/workflows/publish.yml';
@@ -114,7 +114,7 @@ for (const store of backends) {
   describe(`the poll job survives a restart (${store})`, () => {
     test('the next replica takes the same job, asks with its ETags, and alerts a failure that happened while none ran', { timeout: 60_000 }, async () => {
       const h = await startHarness({ store, env: { GITHUB_WEBHOOK_SECRET: undefined } });
-      let second: Awaited<ReturnType<typeof startBot>> | null = null;
+      let second: Awaited<ReturnType<typeof startReplica>> | null = null;
       const repo = h.seed.github.repo;
       try {
         await looked(h.store, repo, new Date(0), 'the first look');
@@ -128,16 +128,7 @@ for (const store of backends) {
           AUTH_FAILURE,
         );
         h.github.clearRequests();
-        second = await startBot({
-          store,
-          env: { GITHUB_WEBHOOK_SECRET: undefined },
-          ...(h.dbFile ? { dbFile: h.dbFile } : {}),
-          ...(h.bot.pgSchema ? { pgSchema: h.bot.pgSchema } : {}),
-          slackApiUrl: h.slack.apiUrl,
-          githubUrl: h.github.url,
-          gheUrl: h.ghe.url,
-          seed: h.seed,
-        });
+        second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: undefined } });
         const s = second.store;
         await h.slack.waitFor((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('GitHub Enterprise failed'), 15_000);
         assert.equal((await s.githubEvents.run(repo, runId))?.conclusion, 'failure');
@@ -171,16 +162,10 @@ describe('webhooks and the reconciling poller on the same run', () => {
 
     const runId = h.github.simulateRun(repo, PUBLISH, { event: 'push', headBranch: 'main', headSha: h.seed.github.mainSha, actor: 'olreppe' }, AUTH_FAILURE);
     const runRes = await fetch(`${h.github.apiUrl}/repos/${repo}/actions/runs/${runId}`, { headers: { authorization: `token ${h.seed.github.token}` } });
-    const body = JSON.stringify({ action: 'completed', workflow_run: await runRes.json(), repository: { full_name: repo } });
-    const res = await fetch(`${h.appUrl}/github/webhooks`, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'workflow_run',
-        'x-github-delivery': crypto.randomUUID(),
-        'x-hub-signature-256': await sign(SECRET, body),
-      },
+    const res = await deliver({ appUrl: h.appUrl, secret: SECRET }, 'workflow_run', {
+      action: 'completed',
+      workflow_run: await runRes.json(),
+      repository: { full_name: repo },
     });
     assert.equal(res.status, 202);
     await h.slack.waitFor((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('GitHub Enterprise failed'), 10_000);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { RecordedRequest } from '@chatops/fake-github';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { CHANNEL, startReplica, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
-import { sendWebhook } from '../helpers/webhooks.js';
+import { deliver } from '../helpers/webhooks.js';
 import { newGheToken, submitValue } from '../helpers/secrets.js';
 import { openModalFrom, requestsTo, startRotation, threadApproval, waitChecklist } from '../helpers/rotation.js';
 
@@ -33,10 +33,10 @@ async function deliverState(h: Harness, runId: number, appUrl = h.appUrl): Promi
   const jobs = (await read(h, `/actions/runs/${runId}/jobs`)).jobs as Array<Record<string, unknown>>;
   for (const job of jobs) {
     const action = job.status === 'completed' ? 'completed' : job.status === 'in_progress' ? 'in_progress' : 'queued';
-    assert.equal((await sendWebhook(target, 'workflow_job', { action, workflow_job: job, repository })).status, 202);
+    assert.equal((await deliver(target, 'workflow_job', { action, workflow_job: job, repository })).status, 202);
   }
   const action = run.status === 'completed' ? 'completed' : run.status === 'in_progress' ? 'in_progress' : 'requested';
-  assert.equal((await sendWebhook(target, 'workflow_run', { action, workflow_run: run, repository })).status, 202);
+  assert.equal((await deliver(target, 'workflow_run', { action, workflow_run: run, repository })).status, 202);
 }
 
 /** The bot's reads of one run or its jobs (not the test's). */

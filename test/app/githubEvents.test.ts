@@ -1,18 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sign } from '@octokit/webhooks-methods';
 import { APPLY_KIND } from '../../src/services/events/intake.js';
-import { CHANNEL, eventually, startBot, startHarness, type Harness } from '../helpers/harness.js';
-import { deliverRun } from '../helpers/webhooks.js';
+import { CHANNEL, eventually, startReplica, startHarness, type Harness } from '../helpers/harness.js';
+import { deliver as deliverTo, deliverRun, type DeliveryOptions } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-events-test';
 
-async function deliver(h: Harness, event: string, payload: unknown, o: { id?: string; secret?: string; signature?: string | null } = {}) {
-  const body = JSON.stringify(payload);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': o.id ?? crypto.randomUUID() };
-  if (o.signature !== null) headers['x-hub-signature-256'] = o.signature ?? (await sign(o.secret ?? SECRET, body));
-  return fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body, headers });
-}
+/** One delivery to the harness's bot, signed with its secret unless `o` says otherwise. */
+const deliver = (h: Harness, event: string, payload: unknown, o: DeliveryOptions = {}) => deliverTo({ appUrl: h.appUrl, secret: SECRET }, event, payload, o);
 
 /** The run as the fake GitHub's REST API gives it: the shape of a workflow_run payload's run. */
 async function runOf(h: Harness, id: number): Promise<Record<string, unknown>> {
@@ -32,11 +27,7 @@ describe('GitHub events over webhooks', () => {
     const payload = { action: 'created', ref: 'v9.9.9', ref_type: 'tag', repository: { full_name: h.seed.github.repo } };
     assert.equal((await deliver(h, 'create', payload, { secret: 'wrong' })).status, 401);
     assert.equal((await deliver(h, 'create', payload, { signature: null })).status, 401);
-    const bad = await fetch(`${h.appUrl}/github/webhooks`, {
-      method: 'POST',
-      body: '{nope',
-      headers: { 'x-github-event': 'create', 'x-github-delivery': 'd-bad', 'x-hub-signature-256': await sign(SECRET, '{nope') },
-    });
+    const bad = await deliver(h, 'create', null, { id: 'd-bad', body: '{nope' });
     assert.equal(bad.status, 400);
     assert.equal(await h.store.githubEvents.deliveryCount(), 0);
     assert.equal(await h.store.githubEvents.tag(h.seed.github.repo, 'v9.9.9'), null);
@@ -162,7 +153,7 @@ describe('GitHub events with alerts.sync off', () => {
 describe('a replica lost between storing and applying a delivery', () => {
   test('another replica on the same database takes the apply job over once its lease runs out, and posts the alert once', { timeout: 60_000 }, async () => {
     const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: SECRET } });
-    let second: Awaited<ReturnType<typeof startBot>> | null = null;
+    let second: Awaited<ReturnType<typeof startReplica>> | null = null;
     try {
       assert.ok(h.dbFile, 'the first replica runs on a SQLite file');
       // The first replica stores the delivery and answers GitHub, but never applies it:
@@ -177,14 +168,7 @@ describe('a replica lost between storing and applying a delivery', () => {
       await h.bot.stop({ keepFiles: true });
       assert.equal(h.slack.calls.filter((c) => c.method.startsWith('chat.')).length, 0);
 
-      second = await startBot({
-        env: { GITHUB_WEBHOOK_SECRET: SECRET },
-        dbFile: h.dbFile,
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-      });
+      second = await startReplica(h, { env: { GITHUB_WEBHOOK_SECRET: SECRET } });
       const store = second.store;
       // Within the dead owner's lease, nothing moves.
       await new Promise((r) => setTimeout(r, 1500));

@@ -1,19 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sign } from '@octokit/webhooks-methods';
 import { CHANNEL, startHarness, type Harness } from '../helpers/harness.js';
+import { deliver as deliverTo } from '../helpers/webhooks.js';
 
 const SECRET = 'whsec-progress-test';
 
 async function deliver(h: Harness, event: string, payload: unknown) {
-  const body = JSON.stringify(payload);
-  const headers = {
-    'content-type': 'application/json',
-    'x-github-event': event,
-    'x-github-delivery': crypto.randomUUID(),
-    'x-hub-signature-256': await sign(SECRET, body),
-  };
-  const res = await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body, headers });
+  const res = await deliverTo({ appUrl: h.appUrl, secret: SECRET }, event, payload);
   assert.equal(res.status, 202);
 }
 

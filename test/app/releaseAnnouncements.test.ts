@@ -4,7 +4,7 @@ import { sendEvent } from '@chatops/fake-slack';
 import type { AlertsConfig } from '../../src/config/schema.js';
 import { POLL_KIND, pollDedupeKey } from '../../src/services/events/poller.js';
 import { CHANNEL, eventually, startHarness, USERS, type Harness } from '../helpers/harness.js';
-import { sendWebhook } from '../helpers/webhooks.js';
+import { deliver } from '../helpers/webhooks.js';
 
 /**
  * Release-workflow runs not started from the bot (a tag push, semantic-release's dispatch)
@@ -25,11 +25,11 @@ async function runJson(h: Harness, id: number): Promise<Record<string, unknown>>
 async function deliverRunState(h: Harness, id: number, deliveryId: string = crypto.randomUUID()): Promise<void> {
   const run = await runJson(h, id);
   const action = run.status === 'completed' ? 'completed' : run.status === 'queued' ? 'requested' : 'in_progress';
-  const res = await sendWebhook(
+  const res = await deliver(
     { appUrl: h.appUrl, secret: SECRET },
     'workflow_run',
     { action, workflow_run: run, repository: { full_name: h.seed.github.repo } },
-    deliveryId,
+    { id: deliveryId },
   );
   assert.equal(res.status, 202);
   await eventually(async () => (await h.store.githubEvents.pending(h.seed.github.repo, 5)).length === 0, 'the delivery applied', 10_000);

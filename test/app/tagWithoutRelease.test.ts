@@ -5,7 +5,7 @@ import type { RecordedCall, StoredMessage } from '@chatops/fake-slack';
 import { ACTION_IDS } from '../../src/core/ids.js';
 import { TAG_ALERT_KIND } from '../../src/services/events/tagAlerts.js';
 import { CHANNEL, eventually, USERS, startHarness, type Harness } from '../helpers/harness.js';
-import { sendWebhook } from '../helpers/webhooks.js';
+import { deliver } from '../helpers/webhooks.js';
 import { ephemeralReply } from '../helpers/secrets.js';
 
 const SECRET = 'whsec-tag-without-release';
@@ -23,7 +23,7 @@ async function deliverTag(h: Harness, tag: string, id: string, event: 'push' | '
     event === 'push'
       ? { ref: `refs/tags/${tag}`, before: '0'.repeat(40), after: h.seed.github.mainSha, created: true, deleted: false, repository }
       : { ref: tag, ref_type: 'tag', master_branch: 'main', repository };
-  const res = await sendWebhook({ appUrl: h.appUrl, secret: SECRET }, event, payload, id);
+  const res = await deliver({ appUrl: h.appUrl, secret: SECRET }, event, payload, { id });
   assert.equal(res.status, 202);
   await applied(h);
 }
@@ -44,7 +44,7 @@ async function deliverReleaseRun(h: Harness, tag: string): Promise<number> {
   });
   assert.equal(res.status, 200);
   const run = (await res.json()) as Record<string, unknown>;
-  const sent = await sendWebhook({ appUrl: h.appUrl, secret: SECRET }, 'workflow_run', {
+  const sent = await deliver({ appUrl: h.appUrl, secret: SECRET }, 'workflow_run', {
     action: 'requested',
     workflow_run: run,
     repository: { full_name: h.seed.github.repo },

@@ -5,6 +5,7 @@ import { createServer, request, type IncomingMessage, type ClientRequest } from 
 import type { AddressInfo } from 'node:net';
 import { BodyTimeoutError, readBody } from '../../src/http/body.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { deliver } from '../helpers/webhooks.js';
 
 /**
  * `/github/webhooks` under unauthenticated load: the body comes before the signature
@@ -77,8 +78,7 @@ describe('/github/webhooks under unauthenticated load', () => {
     assert.equal(shed.headers['retry-after'], '1');
     for (const s of slow) s.req.end('1}');
     for (const s of slow) assert.equal((await s.answer).statusCode, 401, 'the slow ones are read and their wrong signature refused');
-    const body = JSON.stringify({ zen: 'Keep it logically awesome.' });
-    const ok = await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body, headers: { 'x-hub-signature-256': sign(body), 'x-github-event': 'ping' } });
+    const ok = await deliver({ appUrl: h.appUrl, secret: WEBHOOK_SECRET }, 'ping', { zen: 'Keep it logically awesome.' });
     assert.equal(ok.status, 202, 'slots are given back');
   });
 
@@ -92,8 +92,7 @@ describe('/github/webhooks under unauthenticated load', () => {
     second.req.destroy();
     first.req.destroy();
     // A small delivery still fits beside whatever is being read.
-    const body = '{"hook_id":1}';
-    const ok = await fetch(`${h.appUrl}/github/webhooks`, { method: 'POST', body, headers: { 'x-hub-signature-256': sign(body) } });
+    const ok = await deliver({ appUrl: h.appUrl, secret: WEBHOOK_SECRET }, 'ping', { hook_id: 1 });
     assert.equal(ok.status, 202);
   });
 

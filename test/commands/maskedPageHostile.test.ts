@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { ENTRY_LINK_MAX_ATTEMPTS } from '../../src/store/index.js';
 import { ENTRY_REQUESTS_PER_WINDOW, ENTRY_WINDOW_MS } from '../../src/http/entryTraffic.js';
-import { startBot, USERS, withHarness, type Harness } from '../helpers/harness.js';
+import { startReplica, USERS, withHarness, type Harness } from '../helpers/harness.js';
 import { newGheToken } from '../helpers/secrets.js';
 import { startRotation, threadApproval, waitEphemeral } from '../helpers/rotation.js';
 
@@ -36,15 +36,7 @@ const pageAudit = async (h: Harness) => (await h.store.audit.list({ limit: 5000 
 describe('masked page under hostile traffic', () => {
   test('on a replica that did not mint the link: every method is answered and no log line holds the link', { skip: skipPg }, () =>
     withHarness({ store: 'postgres', env: { PUBLIC_URL } }, async (h) => {
-      const other = await startBot({
-        store: 'postgres',
-        pgSchema: h.bot.pgSchema ?? undefined,
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-        env: { PUBLIC_URL },
-      });
+      const other = await startReplica(h, { env: { PUBLIC_URL } });
       try {
         const { rotation, ts } = await startRotation(h);
         await waitEphemeral(h, USERS.alice, ts, /create a classic token/);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import type { RecordedCall } from '@chatops/fake-slack';
 import { sendEvent } from '@chatops/fake-slack';
-import { CHANNEL, eventually, startBot, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
+import { CHANNEL, eventually, startReplica, startHarness, USERS, withHarness, type Harness } from '../helpers/harness.js';
 
 const RELEASE_WF = '.github/workflows/release.yml';
 const TAG = 'v0.1.0b39';
@@ -247,13 +247,11 @@ describe('/release', () => {
           c.method === 'response_url' && /confirmed/.test(textOf(c)) && c.responseUrlId === new URL(click.responseUrl).pathname.replace(/^\/response\//, ''),
       );
       await dispatchRecorded(h);
-      const dbFile = h.bot.dbFile;
-      assert.ok(dbFile);
       await h.bot.stop({ keepFiles: true });
       const [run] = releaseRuns(h);
       assert.ok(run);
       h.github.completeRun(run.id, {});
-      const second = await startBot({ slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed, dbFile });
+      const second = await startReplica(h);
       try {
         second.advance(61_000);
         const done = await h.slack.waitFor((c) => c.method === 'chat.update' && /released in/i.test(textOf(c)), 15_000);

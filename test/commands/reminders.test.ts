@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { CHANNEL, eventually, startBot, USERS, withHarness, type Harness } from '../helpers/harness.js';
+import { CHANNEL, eventually, USERS, startReplica, withHarness, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, requestReplacement, submitValue, textOf } from '../helpers/secrets.js';
 import { openModalFrom, startRotation, threadApproval, waitChecklist, waitEphemeral } from '../helpers/rotation.js';
 import type { StoredMessage } from '@chatops/fake-slack';
@@ -58,14 +58,7 @@ describe('rotation reminders', () => {
       assert.equal(reminders(h).filter((m) => /PAT_TOKEN/.test(m.text ?? '')).length, 0, 'PAT_TOKEN (40 days old) is not due');
 
       await runDaily(h);
-      const replica = await startBot({
-        slackApiUrl: h.slack.apiUrl,
-        githubUrl: h.github.url,
-        gheUrl: h.ghe.url,
-        seed: h.seed,
-        dbFile: h.dbFile ?? '',
-        reminders: true,
-      });
+      const replica = await startReplica(h, { reminders: true });
       try {
         replica.advance(h.bot.deps.now().getTime() - Date.now());
         await replica.chatops.worker.drain();

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import { sendBlockAction } from '@chatops/fake-slack';
 import type { Store } from '../../src/store/index.js';
-import { CHANNEL, eventually, SIGNING_SECRET, startBot, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
+import { CHANNEL, eventually, SIGNING_SECRET, startReplica, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
 import { ephemeralReply, newGheToken, puts, submitValue, textOf } from '../helpers/secrets.js';
 import {
   checklistText,
@@ -123,7 +123,7 @@ async function withRestart(fn: (h: Harness, restart: () => Promise<BotUnderTest>
     await fn(h, async () => {
       await h.bot.stop({ keepFiles: true });
       firstStopped = true;
-      second = await startBot({ slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed, dbFile });
+      second = await startReplica(h);
       return second;
     });
   } finally {

@@ -159,13 +159,15 @@ function forgetFirstLooks(github: FakeGitHub): void {
 
 /** The real app over real HTTP, with a fake Slack and fake GitHub/GHE on loopback. */
 /**
- * A second replica of the harness's bot on the same PostgreSQL schema, fakes and seed (the
- * harness must use `store: 'postgres'`). `o` adds what differs, e.g. its environment.
+ * Another bot on the harness's store, fakes and seed. On PostgreSQL, a second replica beside the
+ * harness's bot (same schema); on SQLite (one process at a time), the next process on its file,
+ * once the harness's bot stopped with `keepFiles`. `o` adds what differs, e.g. its environment.
  */
 export function startReplica(h: Harness, o: HarnessOptions = {}): Promise<BotUnderTest> {
-  const schema = h.bot.pgSchema;
-  if (!schema) throw new Error('startReplica: the harness does not use PostgreSQL');
-  return startBot({ ...o, store: 'postgres', pgSchema: schema, slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed });
+  const fakes = { slackApiUrl: h.slack.apiUrl, githubUrl: h.github.url, gheUrl: h.ghe.url, seed: h.seed };
+  if (h.bot.pgSchema) return startBot({ ...o, ...fakes, store: 'postgres', pgSchema: h.bot.pgSchema });
+  if (h.dbFile) return startBot({ ...o, ...fakes, store: 'sqlite', dbFile: h.dbFile });
+  throw new Error('startReplica: the harness has neither a PostgreSQL schema nor a SQLite file');
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {

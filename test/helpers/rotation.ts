@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ACTION_IDS } from '../../src/actions/ids.js';
 import type { Rotation } from '../../src/core/rotation/state.js';
 import { sendViewSubmission, type RecordedCall, type SignedResponse } from '@chatops/fake-slack';
-import { OLD_TOKEN_INPUT } from '../../src/ui/rotation.js';
+import { OLD_TOKEN_INPUT } from '../../src/ui/rotationOldTokenModal.js';
 import { CHANNEL, eventually, SIGNING_SECRET, USERS, type Harness } from './harness.js';
 import { openedView, textOf } from './secrets.js';
 

@@ -37,37 +37,5 @@ for (const backend of storeBackends('tagalerts')) {
       assert.deepEqual([posted?.state, posted?.channel, posted?.messageTs], ['posted', 'C1', '1700000000.000100']);
       assert.equal(await a.tagAlerts.get(REPO, 'v1.3.1'), null);
     });
-
-    test('runs on a ref come from the projection, newest first', async () => {
-      const [a] = stores as [Store];
-      const run = (runId: number, created: number, headBranch: string, workflowPath: string) => ({
-        repo: REPO,
-        runId,
-        workflowPath,
-        name: null,
-        event: 'push',
-        headBranch,
-        headSha: 'abc',
-        status: 'queued',
-        conclusion: null,
-        runAttempt: 1,
-        htmlUrl: `https://github.com/${REPO}/actions/runs/${runId}`,
-        createdAt: at(created),
-        updatedAt: at(created),
-      });
-      await a.githubEvents.upsertRun(run(11, 1000, 'v2.0.0', '.github/workflows/release.yml'));
-      await a.githubEvents.upsertRun(run(12, 2000, 'v2.0.0', '.github/workflows/publish.yml'));
-      await a.githubEvents.upsertRun(run(13, 3000, 'main', '.github/workflows/release.yml'));
-      const runs = await a.tagAlerts.runsOnRef(REPO, 'v2.0.0', 5);
-      assert.deepEqual(
-        runs.map((r) => [r.runId, r.workflowPath]),
-        [
-          [12, '.github/workflows/publish.yml'],
-          [11, '.github/workflows/release.yml'],
-        ],
-      );
-      assert.equal(runs[1]?.htmlUrl, `https://github.com/${REPO}/actions/runs/11`);
-      assert.deepEqual(await a.tagAlerts.runsOnRef('someone/else', 'v2.0.0', 5), []);
-    });
   });
 }

@@ -107,7 +107,7 @@ export async function releaseRunOf(deps: AppDeps, repo: ResolvedRepo, tag: strin
     return { runId: seen.releaseRunId, htmlUrl: run?.htmlUrl ?? null };
   }
   // A run that arrived before its tag was recorded was not linked (apply.ts links only a known tag).
-  const runs = await deps.store.tagAlerts.runsOnRef(repo.github, tag, 20);
+  const runs = await deps.store.githubEvents.runsOnRef(repo.github, tag, 20);
   const run = runs.find((r) => isWorkflow({ workflowPath: r.workflowPath, workflowId: null }, release.workflow));
   return run ? { runId: run.runId, htmlUrl: run.htmlUrl } : null;
 }

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../../deps.js';
 import type { RotationEffect, RotationEvent } from '../../core/rotation/decide.js';
 import type { Rotation } from '../../core/rotation/state.js';
-import { renderOldPrompt } from '../../ui/rotation.js';
+import { renderOldPrompt } from '../../ui/rotationPrompts.js';
 import { syncMessage } from '../secretChange.js';
 import { deleteOldDeployKey, startVerification } from '../rotationVerify.js';
 import { announcement, closePick, ephemeral, promptEnter, threadReply } from './slack.js';
