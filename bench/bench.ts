@@ -614,7 +614,8 @@ async function followTenMinutes(o: { webhooks: boolean }): Promise<{
       .map((r) => ({ path: r.path, status: r.status, conditional: r.conditional === true }));
     return {
       requests,
-      runReads: requests.filter((r) => new RegExp(`/actions/runs/${run.id}(/jobs)?$`).test(r.path)).length,
+      // The follower reads the run from its workflow's page of runs (the events poller's query), whose reads are counted too.
+      runReads: requests.filter((r) => new RegExp(`/actions/runs/${run.id}(/jobs)?$|/actions/workflows/[^/]+/runs$`).test(r.path)).length,
       updates: h.slack.callsTo('chat.update').length,
       seconds: (h.bot.deps.now().getTime() - start) / 1000,
     };
@@ -628,7 +629,7 @@ async function followFromEvents(): Promise<void> {
   const line = (r: Awaited<ReturnType<typeof followTenMinutes>>) => {
     const not304 = r.requests.filter((x) => x.status !== 304).length;
     const notConditional = r.requests.filter((x) => !x.conditional).length;
-    return `GitHub requests after the dispatch: ${r.requests.length}, not 304: ${not304}, not conditional: ${notConditional}; reads of the run or its jobs: ${r.runReads}; chat.update: ${r.updates}; over ${r.seconds.toFixed(0)} s`;
+    return `GitHub requests after the dispatch: ${r.requests.length}, not 304: ${not304}, not conditional: ${notConditional}; reads of the run (alone or in its workflow's runs) or its jobs: ${r.runReads}; chat.update: ${r.updates}; over ${r.seconds.toFixed(0)} s`;
   };
   const hooks = await followTenMinutes({ webhooks: true });
   const polling = await followTenMinutes({ webhooks: false });

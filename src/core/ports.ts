@@ -105,6 +105,8 @@ export interface EventsPollPort {
   runJobs(repo: RepoRef, runId: number, etag: string | null): Promise<ConditionalRead>;
   /** The first page of the repository's tags (GitHub lists them newest version first). */
   tags(repo: RepoRef, etag: string | null, perPage: number): Promise<ConditionalRead>;
+  /** The first page of the repository's releases, newest first (the query ReleasePort.releaseUrl asks). */
+  releases(repo: RepoRef, etag: string | null, perPage: number): Promise<ConditionalRead>;
 }
 
 /** Any host (github.com or GHES): the state of refs that the mirror check compares. */
@@ -158,7 +160,11 @@ export interface ReleasePort {
   dispatch(repo: RepoRef, workflow: string | number, ref: string, inputs: Record<string, string>): Promise<DispatchResult>;
   /** The repository's default branch. */
   defaultBranch(repo: RepoRef): Promise<string>;
-  /** The GitHub release for a tag, or null. */
+  /**
+   * The GitHub release for a tag, or null. Read from the first page of the releases (the
+   * events poller's query, so the client's ETag cache makes it conditional); by tag only
+   * when that page is full and does not hold it.
+   */
   releaseUrl(repo: RepoRef, tag: string): Promise<string | null>;
 }
 

@@ -9,6 +9,7 @@ const Item = z.record(z.string(), z.unknown());
 const RunsPage = z.object({ workflow_runs: z.array(Item) });
 const JobsPage = z.object({ jobs: z.array(Item) });
 const TagsPage = z.array(Item);
+const ReleasesPage = z.array(Item);
 
 /**
  * EventsPollPort over REST, every read conditional. The client's own ETag cache
@@ -45,6 +46,14 @@ export class PollGateway implements EventsPollPort {
     return this.read(`the tags of ${repo.owner}/${repo.name}`, etag, async (headers) => {
       const r = await this.client.rest.repos.listTags({ owner: repo.owner, repo: repo.name, per_page: perPage, headers });
       return { etag: r.headers.etag, items: TagsPage.parse(r.data) };
+    });
+  }
+
+  releases(repo: RepoRef, etag: string | null, perPage: number): Promise<ConditionalRead> {
+    return this.read(`the releases of ${repo.owner}/${repo.name}`, etag, async (headers) => {
+      // The same query as ReleaseGateway.releaseUrl, so both share one ETag cache entry.
+      const r = await this.client.rest.repos.listReleases({ owner: repo.owner, repo: repo.name, per_page: perPage, headers });
+      return { etag: r.headers.etag, items: ReleasesPage.parse(r.data) };
     });
   }
 

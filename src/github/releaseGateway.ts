@@ -2,6 +2,7 @@ import { RequestError } from '@octokit/request-error';
 import { z } from 'zod';
 import type { DispatchResult, ReleasePort, RepoRef, TagInfo, WorkflowInfo, WorkflowRunInfo } from '../core/ports.js';
 import { GitHubError } from '../errors.js';
+import { RELEASES_PER_LOOK } from '../core/events/poll.js';
 import { toRunInfo, WorkflowRunJson } from './actionsGateway.js';
 import type { GitHubClient } from './octokit.js';
 import { callGitHub, translateGitHubError } from './translateError.js';
@@ -27,6 +28,8 @@ export const DispatchRunJson = z.object({ workflow_run_id: z.number(), html_url:
 export type DispatchRunJson = z.infer<typeof DispatchRunJson>;
 export const ReleaseJson = z.object({ html_url: z.string() });
 export type ReleaseJson = z.infer<typeof ReleaseJson>;
+export const ReleaseListJson = z.array(z.object({ tag_name: z.string(), html_url: z.string(), draft: z.boolean().optional() }));
+export type ReleaseListJson = z.infer<typeof ReleaseListJson>;
 export const RepoJson = z.object({ default_branch: z.string() });
 export type RepoJson = z.infer<typeof RepoJson>;
 
@@ -168,9 +171,18 @@ export class ReleaseGateway implements ReleasePort {
 
   releaseUrl(repo: RepoRef, tag: string): Promise<string | null> {
     if (!isPossibleTagName(tag)) return Promise.resolve(null);
-    return callGitHub(this.client.host, `the release for ${tag} in ${full(repo)}`, () =>
-      orNullOn404(async () => ReleaseJson.parse((await this.client.rest.repos.getReleaseByTag({ owner: repo.owner, repo: repo.name, tag })).data).html_url),
-    );
+    return callGitHub(this.client.host, `the release for ${tag} in ${full(repo)}`, async () => {
+      const o = { owner: repo.owner, repo: repo.name };
+      // The events poller's query (core/events/poll.ts): asked with the ETag it left in the client's cache.
+      const listed = ReleaseListJson.parse((await this.client.rest.repos.listReleases({ ...o, per_page: RELEASES_PER_LOOK })).data);
+      // A draft is not a published release (GitHub's by-tag read does not return one either).
+      const found = listed.find((r) => r.tag_name === tag && !r.draft);
+      if (found) return found.html_url;
+      // A page not full is every release there is. A full one may hide the tag's behind newer
+      // ones (GitHub orders by the tagged commit's date, so an old tag released late sorts low).
+      if (listed.length < RELEASES_PER_LOOK) return null;
+      return orNullOn404(async () => ReleaseJson.parse((await this.client.rest.repos.getReleaseByTag({ ...o, tag })).data).html_url);
+    });
   }
 
   /** No answer, or a 5xx: the run may exist. Anything else GitHub refused is thrown with its meaning. */

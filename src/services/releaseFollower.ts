@@ -2,12 +2,15 @@ import { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Job, Release } from '../store/index.js';
-import type { JobInfo, ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
+import type { ActionsPort, JobInfo, ReleasePort, RepoRef, WorkflowRunInfo } from '../core/ports.js';
+import type { ResolvedRepo } from '../config/load.js';
+import { RUNS_PER_LOOK } from '../core/events/poll.js';
+import { jobNamesAt } from './syncProjection.js';
 import { applyAction, planProgress, ProgressMemory, type FollowedRelease } from './releaseProgress.js';
 import type { JobContext, JobHandler, JobResult } from '../worker/runner.js';
 import { callSlack } from '../slack/slackErrors.js';
 import { releaseText } from '../ui/releaseConfirm.js';
-import { repoGateways } from './repoGateways.js';
+import { repoGateways, type RepoGateways } from './repoGateways.js';
 import { homeChanged } from './homeRepublish.js';
 import { recordAudit } from './audit.js';
 import { followNextSeconds, GitHubLook, planFollowLook, type FollowLook } from '../core/events/followLook.js';
@@ -116,13 +119,13 @@ export function releaseFollower(deps: AppDeps, client: WebClient): JobHandler {
         if (look.source === 'projection' && projected) {
           ({ run, jobs } = projected);
         } else {
-          [run, jobs] = await Promise.all([ctx.port.run(ctx.ref, runId), ctx.actions.runJobs(ctx.ref, runId)]);
+          [run, jobs] = await Promise.all([readRun(ctx, repo, runId), ctx.actions.runJobs(ctx.ref, runId)]);
           lastGitHubLook = { at: now.toISOString(), run: { attempt: run.runAttempt, updatedAt: run.updatedAt } };
         }
       }
       let declared = payload.declared;
       if (run?.workflowPath && declared?.runId !== run.id) {
-        declared = { runId: run.id, count: await declaredJobCount(ctx.actions, ctx.ref, run.workflowPath, run.headSha) };
+        declared = { runId: run.id, count: await declaredJobCount(deps, ctx.actions, repo, run.workflowPath, run.headSha) };
       }
       const declaredJobs = run && declared?.runId === run.id ? declared.count : null;
       const workflowFile = workflowFileOf(run?.workflowPath ?? repo.release?.workflow);
@@ -196,21 +199,34 @@ export function workflowFileOf(workflow: string | number | undefined): string | 
 }
 
 /**
- * The jobs the run's workflow file declares, read at the run's commit; null when the file
- * cannot be read or parsed, so the message counts only the jobs seen (never a made-up total).
+ * The jobs the run's workflow file declares at the run's commit: stored once per file and
+ * commit (a file at a commit never changes; /sync-status and App Home share the row), read
+ * from GitHub only the first time. Null when the file cannot be read or parsed, so the
+ * message counts only the jobs seen (never a made-up total).
  */
-async function declaredJobCount(
-  actions: { workflowJobNames(repo: RepoRef, path: string, ref: string): Promise<Record<string, string>> },
-  ref: RepoRef,
-  path: string,
-  sha: string,
-): Promise<number | null> {
+async function declaredJobCount(deps: AppDeps, actions: ActionsPort, repo: ResolvedRepo, path: string, sha: string): Promise<number | null> {
   try {
-    const n = Object.keys(await actions.workflowJobNames(ref, path, sha)).length;
+    const n = Object.keys(await jobNamesAt(deps, actions, repo, path, sha)).length;
     return n > 0 ? n : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The run as GitHub shows it, from the page of the release workflow's runs the events
+ * poller asks for (the same query, so the client's ETag cache makes it conditional and a
+ * 304 costs no rate limit); by its id only when that page does not hold it (a run older
+ * than the page, or a repository whose configuration no longer names the workflow).
+ */
+async function readRun(ctx: RepoGateways, repo: ResolvedRepo, runId: number): Promise<WorkflowRunInfo> {
+  const workflow = repo.release?.workflow;
+  if (workflow !== undefined) {
+    const listed = await ctx.port.workflowRuns(ctx.ref, workflow, { perPage: RUNS_PER_LOOK });
+    const found = listed.find((r) => r.id === runId);
+    if (found) return found;
+  }
+  return ctx.port.run(ctx.ref, runId);
 }
 
 /** A dispatched run: a workflow_dispatch run of the workflow for the tag's commit, created after the request. */

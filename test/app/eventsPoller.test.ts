@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeGitHub } from '@chatops/fake-github';
 import { POLL_KIND, pollDedupeKey } from '../../src/services/events/poller.js';
-import { PollState } from '../../src/core/events/poll.js';
+import { PollState, RELEASES_PER_LOOK } from '../../src/core/events/poll.js';
 import type { Store } from '../../src/store/index.js';
 import { eventually, startReplica, startHarness, type Harness } from '../helpers/harness.js';
 import { deliver } from '../helpers/webhooks.js';
@@ -34,9 +34,9 @@ async function looked(store: Store, repo: string, since: Date, what: string) {
   );
 }
 
-/** The requests the poller makes for one repository: runs lists, jobs lists, tags. */
+/** The requests the poller makes for one repository: runs lists, jobs lists, tags, releases. */
 const pollReads = (gh: FakeGitHub, repo: string) =>
-  gh.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/repos/${repo}/`) && /\/(tags|runs|jobs)$/.test(r.path));
+  gh.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/repos/${repo}/`) && /\/(tags|runs|jobs|releases)$/.test(r.path));
 
 const alerts = (h: Harness) => h.slack.calls.filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('GitHub Enterprise failed'));
 
@@ -89,6 +89,11 @@ for (const store of backends) {
       await looked(h.store, repo, since, 'a look with nothing new');
       const reads = pollReads(h.github, repo);
       assert.ok(reads.some((r) => r.path.endsWith('/tags')) && reads.some((r) => r.path.endsWith('/runs')), JSON.stringify(reads));
+      // The releases page too (the query a release's follower asks for its link: ReleasePort.releaseUrl), with its ETag.
+      assert.ok(
+        reads.some((r) => r.path.endsWith('/releases') && r.query.per_page === String(RELEASES_PER_LOOK) && r.conditional),
+        JSON.stringify(reads),
+      );
       assert.deepEqual(
         reads.filter((r) => r.status !== 304),
         [],
@@ -137,6 +142,7 @@ for (const store of backends) {
         // The new process has an empty ETag cache: the ETags came from the job, so unchanged tags cost a 304.
         const tagReads = pollReads(h.github, repo).filter((r) => r.path.endsWith('/tags'));
         assert.equal(tagReads[0]?.status, 304);
+        assert.equal(pollReads(h.github, repo).find((r) => r.path.endsWith('/releases'))?.status, 304, 'so do unchanged releases');
         assert.equal(alerts(h).length, 1);
       } finally {
         await second?.stop();

@@ -162,6 +162,29 @@ describe('ReleaseGateway', () => {
     assert.equal(await gateway('wats.ghe.com').releaseUrl(mirror, 'v0.1.0b38'), null);
   });
 
+  test('releaseUrl reads the first page of releases (the events poller’s query); by tag only when a full page lacks it', async () => {
+    const g = gateway('api.github.com');
+    const reads = () =>
+      github.requests
+        .filter((r) => r.path.includes('/releases'))
+        .map((r) => `${r.path.replace(/^\/repos\/[^/]+\/[^/]+/, '')}?${new URLSearchParams(r.query as Record<string, string>)}`);
+    // v0.1.0b38 has its release (the test before); a page of fewer than ten is every release there is.
+    github.clearRequests();
+    assert.equal(await g.releaseUrl(repo, 'v0.1.0b37'), null);
+    assert.deepEqual(reads(), ['/releases?per_page=10'], 'a page not full: no release for the tag, no second request');
+    // Ten newer releases push v0.1.0b38's off the first page: it is asked for by its tag.
+    for (let i = 0; i < 10; i++) {
+      github.createTag(seed.github.repo, `v9.0.${i}`);
+      github.createRelease(seed.github.repo, `v9.0.${i}`);
+    }
+    github.clearRequests();
+    assert.equal(await g.releaseUrl(repo, 'v9.0.9'), 'https://github.com/olreppe/pyWATS/releases/tag/v9.0.9');
+    assert.deepEqual(reads(), ['/releases?per_page=10']);
+    github.clearRequests();
+    assert.equal(await g.releaseUrl(repo, 'v0.1.0b38'), 'https://github.com/olreppe/pyWATS/releases/tag/v0.1.0b38');
+    assert.deepEqual(reads(), ['/releases?per_page=10', '/releases/tags/v0.1.0b38?']);
+  });
+
   describe('dispatch', () => {
     test('github.com tells the run id in one request', async () => {
       const g = gateway('api.github.com');

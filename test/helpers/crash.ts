@@ -425,8 +425,10 @@ export async function followerCrash(): Promise<FollowerCrash> {
     });
     const confirm = await w.slack.waitFor((c) => c.method === 'response_url' && textOf(c).includes(ACTION_IDS.releaseConfirm), 20_000);
     const id = new RegExp(`"action_id":"${ACTION_IDS.releaseConfirm}","value":"([^"]+)"`).exec(textOf(confirm))?.[1] ?? '';
-    const runPath = /\/actions\/runs\/\d+$/;
-    const poll = w.github.holdNext({ method: 'GET', path: runPath });
+    // The follower reads the run (from its workflow's page of runs) and its jobs together; the jobs of a
+    // run just dispatched are read by no one else yet (the events poller has not seen the run).
+    const jobsPath = /\/actions\/runs\/\d+\/jobs$/;
+    const poll = w.github.holdNext({ method: 'GET', path: jobsPath });
     await sendBlockAction(w.base, SIGNING_SECRET, {
       user_id: USERS.alice,
       channel_id: CHANNEL,
@@ -443,8 +445,10 @@ export async function followerCrash(): Promise<FollowerCrash> {
 
     bot = await w.start();
     const bootMs = Date.now() - bot.spawnedAt;
+    // The restarted poller reads the run and its jobs too, so the follower's look is told by what only it
+    // reads once it has the run: the workflow file at the run's commit (its declared jobs; never read before the kill).
     const polled = await when(
-      () => w.github.requests.slice(before).some((r) => r.method === 'GET' && runPath.test(r.path) && r.status === 200),
+      () => w.github.requests.slice(before).some((r) => r.method === 'GET' && r.path.includes('/contents/') && r.query.ref === run.headSha && r.status === 200),
       'the restarted bot to poll the run',
     );
     w.github.completeRun(run.id, {});

@@ -146,14 +146,17 @@ async function firstLooks(store: Store, config: AppConfig): Promise<void> {
 }
 
 /**
- * Drops the start-up look of the events poller (runs lists of 20, tags pages of 100:
- * services/events/poller.ts) from the fake's request log, so tests that count what a
+ * Drops the start-up look of the events poller (runs lists of 20, tags pages of 100,
+ * releases pages of 10: services/events/poller.ts) from the fake's request log, so tests that count what a
  * command asks GitHub count only that; test/app/eventsPoller.test.ts counts the poller's.
  */
 function forgetFirstLooks(github: FakeGitHub): void {
-  const kept = github.requests.filter(
-    (r) => !(r.method === 'GET' && ((r.path.endsWith('/runs') && r.query.per_page === '20') || (r.path.endsWith('/tags') && r.query.per_page === '100'))),
-  );
+  const firstLook = (r: FakeGitHub['requests'][number]) =>
+    r.method === 'GET' &&
+    ((r.path.endsWith('/runs') && r.query.per_page === '20') ||
+      (r.path.endsWith('/tags') && r.query.per_page === '100') ||
+      (r.path.endsWith('/releases') && r.query.per_page === '10'));
+  const kept = github.requests.filter((r) => !firstLook(r));
   github.requests.splice(0, github.requests.length, ...kept);
 }
 

@@ -137,6 +137,20 @@ describe('FakeGitHub responses match the published OpenAPI schemas', () => {
     check('/repos/{owner}/{repo}/git/ref/{ref}', 'get', '200', (await gh.rest.git.getRef({ owner: OWNER, repo: REPO, ref: 'tags/v0.1.0b39' })).data);
   });
 
+  test('releases list (newest first) and one release by tag', async () => {
+    github.createRelease(seed.github.repo, 'v0.1.0b38');
+    github.createRelease(seed.github.repo, 'v0.1.0b39', { prerelease: true });
+    const list = await gh.rest.repos.listReleases({ owner: OWNER, repo: REPO, per_page: 10 });
+    check('/repos/{owner}/{repo}/releases', 'get', '200', list.data);
+    assert.deepEqual(
+      list.data.map((r) => r.tag_name),
+      ['v0.1.0b39', 'v0.1.0b38'],
+    );
+    const one = await gh.rest.repos.getReleaseByTag({ owner: OWNER, repo: REPO, tag: 'v0.1.0b39' });
+    check('/repos/{owner}/{repo}/releases/tags/{tag}', 'get', '200', one.data);
+    assert.equal(one.data.html_url, list.data[0]?.html_url);
+  });
+
   test('dispatch with run details, app installation and installation token', async () => {
     const res = await gh.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
       owner: OWNER,

@@ -14,7 +14,7 @@ import { JobPayload, RunPayload } from './facts.js';
 /** The poll job's payload: what the last look saw, so the next one asks with ETags and feeds only what changed. */
 export const PollState = z.strictObject({
   repo: z.string().min(3),
-  /** ETag of each read of the last look: `runs:<workflow>`, `jobs:<runId>`, `tags`. */
+  /** ETag of each read of the last look: `runs:<workflow>`, `jobs:<runId>`, `tags`, `releases`. */
   etags: z.record(z.string(), z.string()).default({}),
   /** Per workflow: run id → state key (attempt, status, update time) as last read. Absent: not read yet. */
   runs: z.record(z.string(), z.record(z.string(), z.string())).default({}),
@@ -32,6 +32,11 @@ export interface PollDelivery {
 /** Runs read per workflow, and tags on the first page: enough for a minute between looks. */
 export const RUNS_PER_LOOK = 20;
 export const TAGS_PER_LOOK = 100;
+/**
+ * Releases on the first page: the poller and a release's follower ask the same query, so
+ * the follower's read of the tag's release link is conditional (github/etagCache.ts).
+ */
+export const RELEASES_PER_LOOK = 10;
 
 const ms = (s: string | null | undefined) => (s ? Date.parse(s) || 0 : 0);
 const runKey = (r: z.infer<typeof RunPayload>) => `${r.run_attempt ?? 1}:${r.status ?? 'queued'}:${ms(r.updated_at)}`;

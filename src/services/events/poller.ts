@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../deps.js';
-import { planJobs, planRuns, planTags, PollState, RUNS_PER_LOOK, TAGS_PER_LOOK, type PollDelivery } from '../../core/events/poll.js';
+import { planJobs, planRuns, planTags, PollState, RELEASES_PER_LOOK, RUNS_PER_LOOK, TAGS_PER_LOOK, type PollDelivery } from '../../core/events/poll.js';
 import type { ResolvedRepo } from '../../config/load.js';
 import type { JobHandler } from '../../worker/runner.js';
 import { configuredRepo, takeDelivery } from './intake.js';
@@ -81,6 +81,13 @@ export function eventsPoller(deps: AppDeps): JobHandler {
         reads.push({ workflow: String(w), read });
       }
       const runs = planRuns(repo.github, state.runs, reads);
+
+      if (repo.release) {
+        // Nothing is derived from the releases: the read keeps this query's ETag in the client's
+        // cache, so a release's follower asks for its tag's link conditionally (ReleasePort.releaseUrl),
+        // and while nothing changed both are 304s, which cost no rate limit.
+        keep('releases', await poll.releases(ref, state.etags.releases ?? null, RELEASES_PER_LOOK));
+      }
 
       const jobs: PollDelivery[] = [];
       for (const runId of runs.jobsOf) {

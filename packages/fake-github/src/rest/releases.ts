@@ -1,10 +1,10 @@
 import { isoSeconds } from '../clock.js';
-import { notFound, type Ctx, type Route } from '../http.js';
+import { notFound, paginate, type Ctx, type Route } from '../http.js';
 import { nodeId, simpleUser } from '../serialize.js';
 import type { GitHubState, RepoRec } from '../state.js';
 import type { Schema } from '../types.js';
 
-/** Releases: published releases, found by tag. */
+/** Releases: published releases, listed (newest first) and found by tag. */
 
 export interface ReleaseRec {
   id: number;
@@ -76,6 +76,18 @@ function releaseJson(ctx: Ctx, r: ReleaseRec): Schema<'release'> {
 }
 
 export const releasesRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: '/repos/:owner/:repo/releases',
+    doc: 'releases/releases#list-releases',
+    access: { kind: 'repo', level: 'read', perm: 'contents' },
+    handle: (ctx) => {
+      // GitHub lists the newest first (by created_at); the fake keeps no drafts, so every one is published.
+      const all = [...releasesOf(ctx.repo)].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+      const { page, headers } = paginate(ctx, all);
+      return { status: 200, body: page.map((r) => releaseJson(ctx, r)), headers };
+    },
+  },
   {
     method: 'GET',
     pattern: '/repos/:owner/:repo/releases/tags/*tag',
