@@ -52,13 +52,6 @@ function runWithCodeCache(file, stamp) {
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
   const script = new vm.Script(wrapper, { filename: file, cachedData });
-  // The cache's ~3 MB serve only that compile, but the Buffer holding them is promoted during start-up and would be
-  // freed at the first full GC, which an idle bot may not run for minutes: moving them to a fresh, unreferenced
-  // ArrayBuffer lets the next scavenge free them.
-  // (Only a Buffer that owns its whole ArrayBuffer: a slice of node's shared pool is left to the GC.)
-  if (cachedData && cachedData.byteOffset === 0 && cachedData.byteLength === cachedData.buffer.byteLength) {
-    structuredClone(cachedData.buffer, { transfer: [cachedData.buffer] });
-  }
   if (!cachedData || script.cachedDataRejected) {
     setTimeout(() => {
       try {
