@@ -33,10 +33,11 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sendSlashCommand } from '@chatops/fake-slack';
 import type { PywatsSeed } from '@chatops/fake-github/scenario.js';
-import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startReplica, startHarness, USERS, type Harness } from '../test/helpers/harness.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, startReplica, startHarness, USERS } from '../test/helpers/harness.js';
 import { soak, startupAndIdle } from './runtime.js';
 import { webhookToSlack } from './webhookToSlack.js';
 import { deliver, deliverRun, postDelivery, signDelivery, type SignedDelivery } from '../test/helpers/webhooks.js';
+import { confirmRelease } from '../test/helpers/release.js';
 import { execFileSync } from 'node:child_process';
 import { followerCrash, rotationCrash, secretReplaceCrash, type Resumed, type SecretKillStep } from '../test/helpers/crash.js';
 
@@ -235,23 +236,11 @@ async function requestCounts(): Promise<void> {
 }
 
 /** `/release v0.1.0b39` confirmed: its dispatched run in the fake and the id of its follower job. */
-async function confirmRelease(h: Harness) {
-  const { responseUrl } = await h.command('/release', 'v0.1.0b39');
-  const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
-  const id = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
-  await h.click({ actionId: 'release_confirm', value: id });
-  await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL, 10_000);
-  const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch');
-  if (!run) throw new Error('no run');
-  const job = await h.store.db.selectFrom('jobs').select('id').where('kind', '=', 'release.follow').executeTakeFirstOrThrow();
-  return { run, jobId: String(job.id) };
-}
-
 /** Following one release whose run takes 10 minutes, polled by the leased follower job. */
 async function followCost(): Promise<void> {
   const h = await startHarness({ logLevel: 'warn' });
   try {
-    const { run, jobId } = await confirmRelease(h);
+    const { run, jobId } = await confirmRelease(h, 'v0.1.0b39');
     h.github.clearRequests();
     // The run's life, in seconds after the dispatch.
     const timeline: Array<[number, () => void]> = [
@@ -539,7 +528,7 @@ async function followTenMinutes(o: { webhooks: boolean }): Promise<{
   const secret = 'bench-follow-secret';
   const h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: o.webhooks ? secret : undefined }, logLevel: 'warn' });
   try {
-    const { run, jobId } = await confirmRelease(h);
+    const { run, jobId } = await confirmRelease(h, 'v0.1.0b39');
     h.github.clearRequests();
     const repository = { full_name: h.seed.github.repo };
     const read = async (path: string) => {

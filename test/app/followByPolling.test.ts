@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordedRequest } from '@chatops/fake-github';
-import { CHANNEL, startHarness, type Harness } from '../helpers/harness.js';
+import { eventually, startHarness, type Harness } from '../helpers/harness.js';
+import { channelUpdates, confirmRelease, followJob } from '../helpers/release.js';
 
 /**
  * Following a release by polling alone (no webhook secret): every GitHub request after the
@@ -13,51 +14,34 @@ import { CHANNEL, startHarness, type Harness } from '../helpers/harness.js';
 
 const RELEASE_YML = '.github/workflows/release.yml';
 
-const updates = (h: Harness) => h.slack.calls.filter((c) => c.method === 'chat.update' && c.args.channel === CHANNEL);
+const updates = channelUpdates;
 const unconditional = (requests: RecordedRequest[]) =>
   requests
     .filter((r) => r.method === 'GET' && !r.conditional)
     .map((r) => `${r.path.replace(/\/repos\/[^/]+\/[^/]+/, '').replace(/\d{6,}/g, ':id')} ${r.status}`);
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-async function followJob(h: Harness) {
-  return h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'release.follow').orderBy('id', 'desc').executeTakeFirstOrThrow();
-}
-
-/** Confirms a release of `tag` once the events poller's start-up look is done; returns its run and the request log's length after the dispatch. */
+/** Confirms a release of `tag` once the events poller's start-up look is done. */
 async function release(h: Harness, tag: string): Promise<{ runId: number; releaseId: string; afterDispatch: number }> {
-  await until('the poller to have looked', async () => {
-    const poll = await h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'github.events.poll').executeTakeFirst();
-    return poll?.status === 'pending' && JSON.stringify(poll.payload).includes('runs:');
-  });
-  const { responseUrl } = await h.command('/release', tag);
-  const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
-  const releaseId = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
-  await h.click({ actionId: 'release_confirm', value: releaseId });
-  await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && JSON.stringify(c.args).includes(tag), 10_000);
-  const afterDispatch = h.github.requests.findIndex((r) => r.method === 'POST' && r.path.endsWith('/dispatches')) + 1;
-  assert.ok(afterDispatch > 0, 'the workflow was dispatched');
-  const run = h.github.runs(h.seed.github.repo, RELEASE_YML).find((r) => r.event === 'workflow_dispatch' && r.headBranch === tag);
-  assert.ok(run, 'the dispatched run');
+  await eventually(
+    async () => {
+      const poll = await h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'github.events.poll').executeTakeFirst();
+      return poll?.status === 'pending' && JSON.stringify(poll.payload).includes('runs:');
+    },
+    'the poller to have looked',
+    10_000,
+  );
+  const { run, releaseId, afterDispatch } = await confirmRelease(h, tag);
   return { runId: run.id, releaseId, afterDispatch };
 }
 
 /** Moves the bot's clock a minute at a time (the follower's and the poller's looks) until the release is concluded. */
 async function followToTheEnd(h: Harness, releaseId: string): Promise<void> {
   for (let i = 0; i < 30 && (await h.store.releases.get(releaseId))?.status === 'dispatched'; i++) {
-    await until('the follower to be between looks', async () => (await followJob(h)).status !== 'running');
+    await eventually(async () => (await followJob(h)).status !== 'running', 'the follower to be between looks', 10_000);
     h.bot.advance(61_000);
     await new Promise((r) => setTimeout(r, 200));
   }
-  await until('the release to be concluded', async () => (await h.store.releases.get(releaseId))?.status === 'succeeded');
+  await eventually(async () => (await h.store.releases.get(releaseId))?.status === 'succeeded', 'the release to be concluded', 10_000);
 }
 
 describe('following a release by polling alone', () => {
@@ -70,10 +54,10 @@ describe('following a release by polling alone', () => {
   test('every request after the dispatch is conditional but the first read of the new run jobs and of the workflow file at its commit; the message still links the run and the GitHub release', async () => {
     const { runId, releaseId, afterDispatch } = await release(h, 'v0.1.0b39');
     h.bot.advance(5_001);
-    await until('the first look', async () => (await followJob(h)).status === 'pending' && updates(h).length > 0);
+    await eventually(async () => (await followJob(h)).status === 'pending' && updates(h).length > 0, 'the first look', 10_000);
     h.github.setJob(runId, 'build', { status: 'in_progress' });
     h.bot.advance(61_000);
-    await until('an edit saying the run is in progress', () => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')));
+    await eventually(() => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'an edit saying the run is in progress', 10_000);
     h.github.createRelease(h.seed.github.repo, 'v0.1.0b39');
     h.github.completeRun(runId, {});
     await followToTheEnd(h, releaseId);
@@ -106,10 +90,10 @@ describe('following a release by polling alone', () => {
     await h.store.syncProjection.setWorkflowJobNames(h.seed.github.repo, RELEASE_YML, sha, names);
     const { runId, releaseId, afterDispatch } = await release(h, 'v0.1.0b39');
     h.bot.advance(5_001);
-    await until('the first look', async () => (await followJob(h)).status === 'pending' && updates(h).length > 0);
+    await eventually(async () => (await followJob(h)).status === 'pending' && updates(h).length > 0, 'the first look', 10_000);
     h.github.setJob(runId, 'build', { status: 'in_progress' });
     h.bot.advance(61_000);
-    await until('an edit saying the run is in progress', () => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')));
+    await eventually(() => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'an edit saying the run is in progress', 10_000);
     h.github.completeRun(runId, {});
     await followToTheEnd(h, releaseId);
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordedRequest } from '@chatops/fake-github';
 import { ACTION_IDS } from '../../src/actions/ids.js';
-import { CHANNEL, startReplica, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
+import { eventually, startReplica, startHarness, USERS, withHarness, type BotUnderTest, type Harness } from '../helpers/harness.js';
+import { channelUpdates, confirmRelease, followJob } from '../helpers/release.js';
 import { deliver } from '../helpers/webhooks.js';
 import { newGheToken, submitValue } from '../helpers/secrets.js';
 import { openModalFrom, requestsTo, startRotation, threadApproval, waitChecklist } from '../helpers/rotation.js';
@@ -48,44 +49,27 @@ const runReads = (h: Harness, runId: number, from = 0): RecordedRequest[] =>
     .slice(from)
     .filter((r) => new RegExp(`/actions/runs/${runId}(/jobs)?$|/actions/workflows/release\\.yml/runs$`).test(r.path) && r.query.by !== 'test');
 
-const updates = (h: Harness) => h.slack.calls.filter((c) => c.method === 'chat.update' && c.args.channel === CHANNEL);
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const updates = channelUpdates;
 
 /** Confirms a release of `tag`; returns its run and the index in the request log just after the dispatch. */
 async function release(h: Harness, tag: string): Promise<{ runId: number; releaseId: string; afterDispatch: number }> {
-  const { responseUrl } = await h.command('/release', tag);
-  const confirm = JSON.stringify((await h.responseTo(responseUrl)).args);
-  const releaseId = /"action_id":"release_confirm","value":"([^"]+)"/.exec(confirm)?.[1] ?? '';
-  await h.click({ actionId: 'release_confirm', value: releaseId });
-  await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && JSON.stringify(c.args).includes(tag), 10_000);
-  const afterDispatch = h.github.requests.findIndex((r) => r.method === 'POST' && r.path.endsWith('/dispatches')) + 1;
-  assert.ok(afterDispatch > 0, 'the workflow was dispatched');
-  const run = h.github.runs(h.seed.github.repo, '.github/workflows/release.yml').find((r) => r.event === 'workflow_dispatch' && r.headBranch === tag);
-  assert.ok(run, 'the dispatched run');
+  const { run, releaseId, afterDispatch } = await confirmRelease(h, tag);
   // The follower's first look is planned 5 s after the dispatch: with nothing delivered yet it
   // waits for a delivery (its next look, the fallback, is minutes away).
   h.bot.advance(5_001);
-  await until('the first look', async () => {
-    const job = await followJob(h);
-    return job.status === 'pending' && Number(job.run_at) > h.bot.deps.now().getTime() + 60_000;
-  });
+  await eventually(
+    async () => {
+      const job = await followJob(h);
+      return job.status === 'pending' && Number(job.run_at) > h.bot.deps.now().getTime() + 60_000;
+    },
+    'the first look',
+    10_000,
+  );
   return { runId: run.id, releaseId, afterDispatch };
 }
 
-async function followJob(h: Harness): Promise<{ status: string; run_at: number | string }> {
-  return h.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'release.follow').orderBy('id', 'desc').executeTakeFirstOrThrow();
-}
-
 async function settled(h: Harness): Promise<void> {
-  await until('the follower to be between looks', async () => (await followJob(h)).status !== 'running');
+  await eventually(async () => (await followJob(h)).status !== 'running', 'the follower to be between looks', 10_000);
 }
 
 describe('release follower from the projection', () => {
@@ -101,12 +85,12 @@ describe('release follower from the projection', () => {
 
     h.github.setJob(runId, 'build', { status: 'in_progress' });
     await deliverState(h, runId);
-    await until('an edit saying the run is in progress', () => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')));
+    await eventually(() => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'an edit saying the run is in progress', 10_000);
 
     h.github.completeRun(runId, {});
     await deliverState(h, runId);
-    await until('the final edit', () => /Released/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')));
-    await until('the release to be concluded', async () => (await h.store.releases.get(releaseId))?.status === 'succeeded');
+    await eventually(() => /Released/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'the final edit', 10_000);
+    await eventually(async () => (await h.store.releases.get(releaseId))?.status === 'succeeded', 'the release to be concluded', 10_000);
     assert.equal((await followJob(h)).status, 'done');
     assert.deepEqual(
       runReads(h, runId, afterDispatch).map((r) => `${r.method} ${r.path}`),
@@ -121,7 +105,11 @@ describe('release follower from the projection', () => {
     h.github.setJob(runId, 'build', { status: 'in_progress' });
     // No delivery: at the fallback look (events.reconcileSeconds after the follow began) GitHub is read.
     h.bot.advance(601_000);
-    await until('the fallback look to edit the message', () => updates(h).length > before && /In progress/.test(JSON.stringify(updates(h).at(-1)?.args)));
+    await eventually(
+      () => updates(h).length > before && /In progress/.test(JSON.stringify(updates(h).at(-1)?.args)),
+      'the fallback look to edit the message',
+      10_000,
+    );
     assert.ok(runReads(h, runId, afterDispatch).length >= 2, 'the run and its jobs were read from GitHub');
     // GitHub was found ahead of the projection: it is now polled on the back-off (seconds, not minutes).
     h.github.completeRun(runId, {});
@@ -130,7 +118,7 @@ describe('release follower from the projection', () => {
       h.bot.advance(61_000);
       await new Promise((r) => setTimeout(r, 300));
     }
-    await until('the release to be concluded', async () => (await h.store.releases.get(releaseId))?.status === 'succeeded');
+    await eventually(async () => (await h.store.releases.get(releaseId))?.status === 'succeeded', 'the release to be concluded', 10_000);
     assert.match(JSON.stringify(updates(h).at(-1)?.args), /Released/);
   });
 });
@@ -152,17 +140,22 @@ describe('a wake while the follower looks', { skip: Boolean(process.env.CHATOPS_
       assert.equal((await followJob(h)).status, 'running', 'the follower is in the middle of its look');
       h.github.setJob(runId, 'build', { status: 'in_progress' });
       await deliverState(h, runId, second.appUrl);
-      await until('the job fact to be applied', async () =>
-        (await h.store.githubEvents.jobsOf(h.seed.github.repo, runId)).some((j) => j.status === 'in_progress'),
+      await eventually(
+        async () => (await h.store.githubEvents.jobsOf(h.seed.github.repo, runId)).some((j) => j.status === 'in_progress'),
+        'the job fact to be applied',
+        10_000,
       );
       const editsBefore = updates(h).length;
       hold.release();
       // The look under way renders the run as it read it; the wake that came meanwhile makes
       // the follower look again at once (its own next look is minutes away on either clock).
-      await until('an edit showing the job running', () =>
-        updates(h)
-          .slice(editsBefore)
-          .some((c) => /In progress/.test(JSON.stringify(c.args)) && /running/.test(JSON.stringify(c.args))),
+      await eventually(
+        () =>
+          updates(h)
+            .slice(editsBefore)
+            .some((c) => /In progress/.test(JSON.stringify(c.args)) && /running/.test(JSON.stringify(c.args))),
+        'an edit showing the job running',
+        10_000,
       );
     } finally {
       await second?.stop();
@@ -194,7 +187,7 @@ describe('rotation verification from the projection', () => {
         await h.click({ actionId: ACTION_IDS.secretApprove, value: changeId, user: USERS.bob });
         await waitChecklist(h, ts, /Verifying: re-run the last sync job/);
         const runId = h.seed.github.lastPublishRunId ?? 0;
-        await until('the sync job to be re-run', () => requestsTo(h.github, 'POST', /\/actions\/jobs\/\d+\/rerun$/).some((r) => r.status === 201));
+        await eventually(() => requestsTo(h.github, 'POST', /\/actions\/jobs\/\d+\/rerun$/).some((r) => r.status === 201), 'the sync job to be re-run', 10_000);
         const afterRerun = h.github.requests.length;
         h.github.completeRun(runId, {});
         // GitHub's events for the re-run's end; the bot's clock stays where it is (its watch's own look is 15 s away).
