@@ -1,7 +1,7 @@
 /**
  * Bench parts 6 and 7: the bot as production runs it (`npm start`: compiled JavaScript, plain node), beside a bare
  * Bolt app in plain JavaScript (bench/bareBolt.mjs), both in processes of their own on the same fakes.
- *  6. Start-up (spawn until the app serves: the bot's /readyz, the bare app's /healthz) and idle RSS after 5 s, three runs each, alternating.
+ *  6. Start-up (spawn until the app serves: the bot's /readyz, the bare app's /healthz) and idle RSS after 5 s, five runs each, alternating.
  *  7. Soak: RSS of both while the bot serves a mix of commands, clicks, events and junk, and runs its jobs;
  *     sampled at the start, every minute and at the end (BENCH_SOAK_MINUTES, default 10).
  */
@@ -146,6 +146,12 @@ async function heapOf(url: string): Promise<string> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+/**
+ * Runs of each app in part 6. One app's idle RSS varies by up to 10 MiB between runs of the same build (outside V8's
+ * heap), and the first run of the bot writes its code cache: five runs make the median one figure of a steady state.
+ */
+const RUNS = 5;
+
 export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]): Promise<void> {
   await withFakes(spawnReady, async (fakes, dir) => {
     const flags = npmStartArgs().flags;
@@ -156,7 +162,7 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
       bare: { startup: [], rss: [], stall: [] },
     };
     const heaps: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < RUNS; i++) {
       for (const which of order) {
         const app = await launch(which, fakes, dir);
         rows[which].stall.push(await longestAnswer(`${app.url}/healthz`, 5000));
@@ -167,15 +173,15 @@ export async function startupAndIdle(spawnReady: Parameters<typeof withFakes>[0]
       }
     }
     console.log(
-      `\n6. Start-up (spawn until serving: the bot's /readyz, after its credential checks; bare Bolt's /healthz) and idle RSS 5 s later; the bot as \`npm start\` runs it (dist/, plain node${flags.length ? ` ${flags.join(' ')}` : ''}), bare Bolt in plain JS; 3 runs each`,
+      `\n6. Start-up (spawn until serving: the bot's /readyz, after its credential checks; bare Bolt's /healthz) and idle RSS 5 s later; the bot as \`npm start\` runs it (dist/, plain node${flags.length ? ` ${flags.join(' ')}` : ''}), bare Bolt in plain JS; ${RUNS} runs each`,
     );
-    console.log('   app              start-up ms (runs)          median   idle RSS MiB (runs)        median');
+    console.log(`   app              ${'start-up ms (runs)'.padStart(RUNS * 6)}   median   ${'idle RSS MiB (runs)'.padStart(RUNS * 6)}   median`);
     const label: Record<Which, string> = { bot: 'release-chatops', 'bot-plain': '  without flags', bare: 'bare Bolt' };
     for (const which of ['bot', 'bot-plain', 'bare'] as const) {
       const r = rows[which];
       if (r.startup.length === 0) continue;
       console.log(
-        `   ${label[which].padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}          ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}        ${median(r.rss).toFixed(0).padStart(6)}`,
+        `   ${label[which].padEnd(16)} ${r.startup.map((x) => x.toFixed(0).padStart(6)).join('')}   ${median(r.startup).toFixed(0).padStart(6)}   ${r.rss.map((x) => x.toFixed(0).padStart(6)).join('')}   ${median(r.rss).toFixed(0).padStart(6)}`,
       );
     }
     // Run 1 of the bot is the first after the build: it writes the V8 code cache 3 s after start (scripts/runBundle.mjs).
