@@ -44,6 +44,23 @@ async function followToTheEnd(h: Harness, releaseId: string): Promise<void> {
   await eventually(async () => (await h.store.releases.get(releaseId))?.status === 'succeeded', 'the release to be concluded', 10_000);
 }
 
+/**
+ * Releases `tag` and plays its run by polling: the first look, a job in progress (seen a minute later), then the
+ * run completed (with a GitHub release for the tag, or none) and followed to the end.
+ */
+async function releaseToTheEnd(h: Harness, tag: string, o: { githubRelease: boolean }): Promise<{ runId: number; afterDispatch: number }> {
+  const { runId, releaseId, afterDispatch } = await release(h, tag);
+  h.bot.advance(5_001);
+  await eventually(async () => (await followJob(h)).status === 'pending' && updates(h).length > 0, 'the first look', 10_000);
+  h.github.setJob(runId, 'build', { status: 'in_progress' });
+  h.bot.advance(61_000);
+  await eventually(() => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'an edit saying the run is in progress', 10_000);
+  if (o.githubRelease) h.github.createRelease(h.seed.github.repo, tag);
+  h.github.completeRun(runId, {});
+  await followToTheEnd(h, releaseId);
+  return { runId, afterDispatch };
+}
+
 describe('following a release by polling alone', () => {
   let h: Harness;
   beforeEach(async () => {
@@ -52,15 +69,7 @@ describe('following a release by polling alone', () => {
   afterEach(() => h.close());
 
   test('every request after the dispatch is conditional but the first read of the new run jobs and of the workflow file at its commit; the message still links the run and the GitHub release', async () => {
-    const { runId, releaseId, afterDispatch } = await release(h, 'v0.1.0b39');
-    h.bot.advance(5_001);
-    await eventually(async () => (await followJob(h)).status === 'pending' && updates(h).length > 0, 'the first look', 10_000);
-    h.github.setJob(runId, 'build', { status: 'in_progress' });
-    h.bot.advance(61_000);
-    await eventually(() => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'an edit saying the run is in progress', 10_000);
-    h.github.createRelease(h.seed.github.repo, 'v0.1.0b39');
-    h.github.completeRun(runId, {});
-    await followToTheEnd(h, releaseId);
+    const { runId, afterDispatch } = await releaseToTheEnd(h, 'v0.1.0b39', { githubRelease: true });
 
     const after = h.github.requests.slice(afterDispatch);
     assert.deepEqual(
@@ -88,14 +97,7 @@ describe('following a release by polling alone', () => {
     // fake's file declares, so a total of nine can only have come from the store.
     const names = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`job${i}`, `Job ${i}`]));
     await h.store.syncProjection.setWorkflowJobNames(h.seed.github.repo, RELEASE_YML, sha, names);
-    const { runId, releaseId, afterDispatch } = await release(h, 'v0.1.0b39');
-    h.bot.advance(5_001);
-    await eventually(async () => (await followJob(h)).status === 'pending' && updates(h).length > 0, 'the first look', 10_000);
-    h.github.setJob(runId, 'build', { status: 'in_progress' });
-    h.bot.advance(61_000);
-    await eventually(() => /In progress/.test(JSON.stringify(updates(h).at(-1)?.args ?? '')), 'an edit saying the run is in progress', 10_000);
-    h.github.completeRun(runId, {});
-    await followToTheEnd(h, releaseId);
+    const { afterDispatch } = await releaseToTheEnd(h, 'v0.1.0b39', { githubRelease: false });
 
     const after = h.github.requests.slice(afterDispatch);
     assert.deepEqual(unconditional(after), [`/actions/runs/:id/jobs 200`], 'only the new run’s jobs were asked without an ETag');
